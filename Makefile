@@ -1,0 +1,34 @@
+# The README names these targets. Each one installs what it needs on a fresh machine:
+# a pinned uv in .tools/, then the locked environment in .venv/ (uv.lock).
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+
+.PHONY: setup run test lint eval bench clean
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+setup: .venv/.synced
+
+run: setup  ## clean the seed documents into data/
+	.venv/bin/textclean run seeds --output data
+
+test: setup  ## the whole test suite (what CI runs)
+	.venv/bin/python -m pytest
+
+lint: setup
+	.venv/bin/ruff check cleaners flows tests bench
+	.venv/bin/mypy cleaners flows
+
+eval: setup  ## score every development set in ../shared/eval
+	.venv/bin/python ../shared/eval/score.py --cmd ".venv/bin/textclean"
+
+clean:
+	rm -rf .venv .tools data/_textclean data/documents data/paragraphs data/removed data/rejected data/manifest.json

@@ -1,0 +1,128 @@
+"""Measure the boilerplate pass on the line-labelled dev sets, and its speed.
+
+Each input file of /work/shared/eval/seeds and /work/shared/eval/boiler_lines is read,
+NFC-normalized (the pipeline's normalize stage does that and ftfy before this stage; ftfy
+is left out here because the boiler_lines gold keeps the files' mojibake, so repairing it
+would count repaired content lines as removed), split into lines and passed through
+`strip_boilerplate`. The kept lines, joined by newlines, are scored with `line_metric`
+imported from the shared score.py, so the figures are the scorer's own.
+
+    .venv/bin/python bench/eval_boilerplate.py            # quality per set and split
+    .venv/bin/python bench/eval_boilerplate.py --speed    # plus documents per second
+    .venv/bin/python bench/eval_boilerplate.py --errors boiler_lines/dev   # misses
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import statistics
+import sys
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cleaners.boilerplate import (  # noqa: E402  (the project root is put on the path first)
+    BoilerplateConfig,
+    Lexicon,
+    load_lexicon,
+    strip_boilerplate,
+)
+
+EVAL = ROOT.parent / "shared" / "eval"
+
+
+def load_scorer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("score", EVAL / "score.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_lines(path: Path) -> list[str]:
+    return unicodedata.normalize("NFC", path.read_text(encoding="utf-8")).split("\n")
+
+
+def run_set(name: str, lexicon: Lexicon) -> dict[str, tuple[list[dict[str, Any]], dict[str, Any]]]:
+    """Gold items and predicted documents of one set, grouped by split."""
+    groups: dict[str, tuple[list[dict[str, Any]], dict[str, Any]]] = {}
+    folder = EVAL / name
+    with open(folder / "gold.jsonl", encoding="utf-8") as handle:
+        gold = [json.loads(line) for line in handle]
+    for item in gold:
+        split = Path(item["source"]).name.split("_")[0] if name == "boiler_lines" else "all"
+        result = strip_boilerplate(read_lines(folder / item["source"]), lexicon)
+        items, docs = groups.setdefault(split, ([], {}))
+        items.append(item)
+        docs[item["source"]] = {"text": "\n".join(line.text for line in result.kept),
+                                "removed": result.removed}
+    return groups
+
+
+def show_errors(items: list[dict[str, Any]], docs: dict[str, Any], score: ModuleType) -> None:
+    for item in items:
+        doc = docs[item["source"]]
+        text = score.norm(doc["text"])
+        reasons = {score.norm(r.text): f"{r.reason}/{r.rule}" for r in doc["removed"]}
+        for line, label in zip(item["lines"], item["labels"], strict=True):
+            if not score.norm(line):
+                continue
+            kept = score.contains(text, line)
+            if label == 1 and not kept:
+                print(f"LOST {item['source']}: {line[:100]!r} <- {reasons.get(score.norm(line))}")
+            elif label == 0 and kept:
+                how = "removed but contained in kept text" if score.norm(line) in reasons else "kept"
+                print(f"LEFT {item['source']}: {line[:100]!r} ({how})")
+
+
+def speed(lexicon: Lexicon, repeats: int) -> dict[str, float]:
+    docs = [read_lines(p) for p in sorted((EVAL / "seeds").glob("*.txt"))]
+    per_run = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(200):
+            for lines in docs:
+                strip_boilerplate(lines, lexicon)
+        per_run.append(200 * len(docs) / (time.perf_counter() - start))
+    kb = statistics.mean(len("\n".join(d).encode()) for d in docs) / 1000
+    return {"docs_per_s_median": round(statistics.median(per_run)), "mean_doc_kb": round(kb, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--speed", action="store_true", help="also time the line pass")
+    parser.add_argument("--errors", help="print misses of SET[/SPLIT], e.g. boiler_lines/dev")
+    args = parser.parse_args()
+    if not (EVAL / "score.py").exists():
+        print(f"no evaluation data under {EVAL}", file=sys.stderr)
+        return 1
+    score = load_scorer()
+    started = time.perf_counter()
+    lexicon = load_lexicon(BoilerplateConfig())
+    load_ms = (time.perf_counter() - started) * 1000
+    reasons: Counter[str] = Counter()
+    for name in ("seeds", "boiler_lines"):
+        for split, (items, docs) in sorted(run_set(name, lexicon).items()):
+            figures = score.line_metric(items, docs)
+            print(json.dumps({"set": name, "split": split, **figures}, ensure_ascii=False))
+            for doc in docs.values():
+                reasons.update(r.reason for r in doc["removed"])
+            if args.errors and args.errors in (name, f"{name}/{split}"):
+                show_errors(items, docs, score)
+    print(json.dumps({"removals_by_reason": dict(reasons.most_common())}))
+    if args.speed:
+        print(json.dumps({"lexicon_rules": len(lexicon.rules), "load_ms": round(load_ms, 1),
+                          **speed(lexicon, repeats=5)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

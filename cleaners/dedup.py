@@ -1,0 +1,828 @@
+"""Find exact and near-duplicate paragraphs across documents and across runs.
+
+A paragraph is folded to a normalized form (NFKC, case folded, invisible marks dropped,
+punctuation, quote style and spacing reduced to single spaces between words) and then:
+
+1. **exact duplicate**: its normalized form hashes (blake2b, 64 bits) to the key of a
+   paragraph already kept;
+2. **near duplicate**: MinHash LSH over word 3-shingles proposes candidates, and each
+   candidate is *verified* on the real shingle sets before anything is flagged:
+   ``containment >= min_containment`` (share of the smaller paragraph's shingles found in
+   the other) **and** ``jaccard >= min_jaccard`` (so the smaller is not a mere part of a
+   much longer paragraph). An edited copy, the original plus a sentence, or the original
+   with its ending trimmed passes; two paragraphs that share one sentence do not.
+
+Paragraphs shorter than ``min_words`` are skipped entirely (neither exact nor near):
+short repeated lines are boilerplate's business. Scripts written without spaces (Han,
+kana, Thai, Lao, Khmer, Myanmar) are tokenized one character at a time, and for the
+length cut ``chars_per_word`` of those characters count as one word.
+
+The kept copy is deterministic: paragraphs are checked in the order given (the caller's
+canonical order), entries loaded from earlier runs come before every new paragraph, and
+a duplicate points at the *earliest* kept paragraph it matches (an exact match before a
+near one). That rule also makes a re-run over the same input change nothing: a
+paragraph whose ``(doc_id, position)`` and text are already in the index is itself,
+not a duplicate, and is neither reported nor added again.
+
+Layout (everything per paragraph is a fixed-size number or one compact array):
+
+* entries: ``doc_id``, ``position``, ``exact_key`` (16 hex digits), ``shingles``
+  (sorted unique uint32 shingle hashes, little-endian bytes; kept so a later run can
+  verify against this paragraph exactly, ~4 bytes per word), ``band_keys``
+  (``bands`` little-endian uint32, band ``i`` at bytes ``4*i:4*i+4``).
+* in memory: per band two sorted ``(key, entry id)`` uint32 arrays (a large one and a
+  younger one merged into it geometrically, so inserting stays amortized linear), the
+  shingles of a batch of kept paragraphs in one uint32 array, and per-entry numpy
+  columns. About 0.6 kB per kept paragraph in all, no Python object per entry except
+  one string per document id.
+* on disk (the caller's business): band keys are independent per band, so they can be
+  written exploded as ``(band, band_key, doc_id, position)`` rows partitioned by
+  ``band=i`` (or as one fixed-size list column); ``DedupConfig.fingerprint`` must be
+  stored with them, since keys and shingles are only comparable under the same one.
+
+>>> index = DedupIndex(DedupConfig())
+>>> text = "The minister said on Tuesday that the new rail line would open next spring."
+>>> [dup] = index.check_and_add([ParagraphRef("a", 0, text), ParagraphRef("b", 3, text.upper())])
+>>> dup.kind, dup.of_doc_id, dup.of_position, dup.similarity
+('exact_duplicate', 'a', 0, 1.0)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+U32 = npt.NDArray[np.uint32]
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+EXACT_DUPLICATE = "exact_duplicate"
+NEAR_DUPLICATE = "near_duplicate"
+
+# Bumped whenever tokenization, hashing or banding changes, so that an index written by
+# an older version is not compared with new keys (see DedupConfig.fingerprint).
+_INDEX_VERSION = 1
+
+# Scripts written without spaces between words: tokenized one character at a time.
+_NO_SPACE = re.compile(
+    "[\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u3040-\u30ff\u31f0-\u31ff"  # kana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"  # Han
+)
+# Format characters that only steer rendering (soft hyphen, zero-width space/joiners,
+# marks of direction, word joiner, BOM): dropped so that they do not split a word.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def _mark_class() -> str:
+    # Python's \w leaves out combining marks (category M), which splits Devanagari,
+    # Bengali, Tamil... words into pieces; they are added back to the word class. Only
+    # the BMP's: astral ranges in the class made tokenizing twice as slow (measured), and
+    # astral marks belong to historic scripts.
+    spans: list[str] = []
+    start = -1
+    for code in range(0x10001):
+        is_mark = code < 0x10000 and unicodedata.category(chr(code)).startswith("M")
+        if is_mark and start < 0:
+            start = code
+        elif not is_mark and start >= 0:
+            spans.append(f"{re.escape(chr(start))}-{re.escape(chr(code - 1))}")
+            start = -1
+    return "".join(spans)
+
+
+_WORD = re.compile(f"[\\w{_mark_class()}]+")
+
+_U64_ONE = np.uint64(1)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+_S32 = np.uint64(32)
+_MAX_U32 = np.uint32(0xFFFFFFFF)
+
+# Elements of the (shingles x permutations) matrix computed at once: 4 MiB of uint32.
+_MINHASH_BLOCK = 1 << 20
+# The younger level of each band table is merged into the larger one when it holds a
+# quarter of it (or this many entries): that keeps each insert linear in the younger
+# level and the number of large merges logarithmic.
+_MIN_YOUNG = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class DedupConfig:
+    """How paragraphs are compared; every number below comes from a measurement.
+
+    The figures quoted are from synthetic edited copies built from the 9 languages of
+    ``eval/lang_sentences`` (1,350 pairs per case, 4-sentence paragraphs; see
+    ``tests/test_dedup.py`` and ``bench/``) and from ``eval/near_duplicates``.
+
+    shingle_size: words per shingle. 3 keeps unrelated paragraphs of one language
+        apart (Jaccard p99 0.007, max 0.016) while one changed word costs only 3
+        shingles; 2 tolerates edits a little better but lets common word pairs make
+        unrelated paragraphs LSH candidates (Jaccard p99 0.023), which costs time at 1M.
+    bands, rows: LSH banding; ``num_perm = bands * rows``. A pair becomes a candidate
+        with probability ``1 - (1 - J**rows)**bands``: 0.995 at J=0.5 (the smallest J a
+        near duplicate may have, see min_jaccard) and 0.9998 at 0.6, but 0.04 at 0.1 and
+        1e-5 at 0.007. Two rows per band would make every pair sharing a common phrase a
+        candidate (verification time growing with the index); four would need 64 bands
+        (more memory) to reach the same 0.99 at J=0.5.
+    seed: seed of the MinHash permutations (datasketch's "affine32" scheme).
+    min_words: shorter paragraphs are skipped entirely. In ``eval/boiler_lines``
+        (train+dev) half of all lines under 8 words are boilerplate and 78% of the
+        boilerplate lines are that short; a 7-word paragraph has 5 shingles, so a
+        single changed word moves its similarity by more than half.
+    chars_per_word: characters of a script without spaces counted as one word for the
+        length cut: 1.6 Han characters per English word, measured on the parallel PUD
+        sentences of ``eval/lang_sentences``.
+    min_containment: the share of the smaller paragraph's shingles found in the other.
+        Copies with one changed word score >= 0.92 (1st percentile), three changed words
+        0.80 (1st) / 0.83 (5th), an added sentence or a trimmed ending 1.0; two
+        paragraphs sharing one sentence of four score at most 0.56, sharing two of five
+        at most 0.77, and the hard negative of ``eval/near_duplicates`` 0.69.
+    min_jaccard: also required, so that a short paragraph is not called a copy of a
+        paragraph more than twice as long that merely contains it. An added sentence
+        scores >= 0.61 and a 4-to-3 sentence trim >= 0.51 (1st percentiles); one
+        sentence alone against the 4-sentence paragraph holding it has a median of 0.23.
+    batch_size: paragraphs hashed and looked up together; changes speed and memory only,
+        never a result.
+    """
+
+    shingle_size: int = 3
+    bands: int = 40
+    rows: int = 3
+    seed: int = 1
+    min_words: int = 8
+    chars_per_word: float = 1.6
+    min_containment: float = 0.8
+    min_jaccard: float = 0.5
+    batch_size: int = 4096
+
+    def __post_init__(self) -> None:
+        positive = {"shingle_size": self.shingle_size, "bands": self.bands, "rows": self.rows,
+                    "batch_size": self.batch_size, "chars_per_word": self.chars_per_word}
+        for name, value in positive.items():
+            if value <= 0:
+                raise ValueError(f"{name} must be positive, got {value}")
+        if self.min_words < 0:
+            raise ValueError(f"min_words must not be negative, got {self.min_words}")
+        for name, share in (("min_containment", self.min_containment),
+                            ("min_jaccard", self.min_jaccard)):
+            if not 0.0 < share <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {share}")
+
+    @property
+    def num_perm(self) -> int:
+        """The number of MinHash permutations: one value per row of every band."""
+        return self.bands * self.rows
+
+    @property
+    def fingerprint(self) -> str:
+        """What stored keys and shingles depend on; an index is reusable only if it matches.
+
+        >>> DedupConfig().fingerprint == DedupConfig(min_words=12).fingerprint
+        True
+        >>> DedupConfig().fingerprint == DedupConfig(bands=20).fingerprint
+        False
+        """
+        return (f"dedup-v{_INDEX_VERSION}:k{self.shingle_size}:b{self.bands}r{self.rows}"
+                f":seed{self.seed}:affine32:unicode{unicodedata.unidata_version}")
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphRef:
+    """A paragraph to check: its document, its position there, its text."""
+
+    doc_id: str
+    position: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A paragraph found to copy an earlier kept one.
+
+    `similarity` is the Jaccard similarity of the two shingle sets (1.0 for an exact
+    duplicate); `kind` is the removal reason, ``exact_duplicate`` or ``near_duplicate``.
+    """
+
+    doc_id: str
+    position: int
+    of_doc_id: str
+    of_position: int
+    similarity: float
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """A kept paragraph as stored between runs: enough to find and verify it again.
+
+    `exact_key` is 16 hex digits; `band_keys` holds one little-endian uint32 per band;
+    `shingles` the paragraph's sorted unique uint32 shingle hashes, little-endian.
+    """
+
+    doc_id: str
+    position: int
+    exact_key: str
+    band_keys: bytes
+    shingles: bytes
+
+    def band_key_values(self) -> tuple[int, ...]:
+        """The band keys as integers, band 0 first."""
+        return tuple(int(v) for v in np.frombuffer(self.band_keys, dtype="<u4"))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class IndexColumns:
+    """The same entries as `IndexEntry`, column by column, for large indexes.
+
+    Row ``i``'s shingles are ``shingles[shingle_offsets[i]:shingle_offsets[i + 1]]``;
+    `exact_key` holds the integers whose hex digits `IndexEntry.exact_key` shows.
+    """
+
+    doc_id: tuple[str, ...]
+    position: I64
+    exact_key: U64
+    band_keys: U32
+    shingle_offsets: I64
+    shingles: U32
+
+    def __len__(self) -> int:
+        return len(self.doc_id)
+
+
+def normalized_text(text: str) -> str:
+    """The folded form two paragraphs must share to be exact duplicates.
+
+    >>> normalized_text("« L\u2019\u00c9t\u00e9  arrive » \u2014 dit-il.")
+    'l été arrive dit il'
+    >>> normalized_text("日本語です。")
+    '日 本 語 で す'
+    """
+    return " ".join(_tokens(text)[0])
+
+
+def normalized_key(text: str) -> str:
+    """The exact-duplicate key of a paragraph: 16 hex digits of a hash of its folded form.
+
+    >>> normalized_key('He said: "Yes."') == normalized_key("he said  \u201cyes\u201d")
+    True
+    """
+    return f"{_exact_int(normalized_text(text).encode('utf-8')):016x}"
+
+
+def _tokens(text: str) -> tuple[list[str], int]:
+    """The words of a paragraph after folding, and how many are single no-space characters."""
+    folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    no_space = 0
+    if _NO_SPACE.search(folded):
+        folded, no_space = _NO_SPACE.subn(r" \g<0> ", folded)
+    tokens: list[str] = _WORD.findall(folded)
+    return tokens, no_space
+
+
+def _exact_int(joined: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(joined, digest_size=8).digest(), "big")
+
+
+def _word_count(tokens: int, no_space: int, config: DedupConfig) -> float:
+    return tokens - no_space + no_space / config.chars_per_word
+
+
+def _fmix64(h: U64) -> U64:
+    # MurmurHash3's 64-bit finalizer: spreads every input bit over the whole output.
+    h = h ^ (h >> _S33)
+    h = h * _M1
+    h = h ^ (h >> _S33)
+    h = h * _M2
+    result: U64 = h ^ (h >> _S33)
+    return result
+
+
+def _fmix32(h: U32) -> U32:
+    # The pre-mix datasketch's "affine32" scheme applies before its permutations.
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    result: U32 = h ^ (h >> np.uint32(16))
+    return result
+
+
+def _sorted_unique(values: U64) -> U64:
+    # np.unique's hash-based path measured 10x slower than sorting on these sizes.
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    result: U64 = ordered[keep]
+    return result
+
+
+def _token_hashes(joined: bytes) -> U64:
+    """A 64-bit hash of every token of `joined` (tokens separated by single spaces)."""
+    buf = np.frombuffer(joined, dtype=np.uint8)
+    space = buf == 32
+    starts = np.flatnonzero(space) + 1
+    starts = np.concatenate(([0], starts))
+    # Each segment is a token and the space after it, which adds zero to the sum.
+    segment = np.diff(starts, append=len(buf) + 1)
+    within = np.arange(len(buf)) - np.repeat(starts, segment)[:len(buf)]
+    powers = np.cumprod(np.full(int(segment.max()), _GOLDEN, dtype=np.uint64))
+    values = np.where(space, 0, buf).astype(np.uint64)
+    h: U64 = np.add.reduceat(values * powers[within], starts)
+    return _fmix64(h ^ (segment - 1).astype(np.uint64))
+
+
+def _shingle_sets(token_hashes: U64, counts: I64, k: int) -> tuple[I64, U32]:
+    """Sorted unique uint32 hashes of the k-token shingles of each paragraph.
+
+    `token_hashes` holds the tokens of all paragraphs one after another, `counts` how
+    many each has (at least one); returns (offsets, values) with paragraph i's set at
+    ``values[offsets[i]:offsets[i + 1]]``.
+    """
+    n = len(counts)
+    starts = np.zeros(n, np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    # A paragraph with fewer than k tokens (only when min_words < k) gets one shingle
+    # of all its tokens; the others one per window of k tokens.
+    windows = np.maximum(counts - k + 1, 1)
+    owner = np.repeat(np.arange(n, dtype=np.int64), windows)
+    first = np.repeat(starts, windows) + (
+        np.arange(int(windows.sum()), dtype=np.int64) - np.repeat(np.cumsum(windows) - windows,
+                                                                  windows))
+    width = np.minimum(counts, k)[owner]
+    h = token_hashes[first].copy()
+    last = len(token_hashes) - 1
+    for j in range(1, k):
+        h = np.where(j < width, (h * _GOLDEN) ^ token_hashes[np.minimum(first + j, last)], h)
+    values = (_fmix64(h) >> _S32).astype(np.uint64)
+    combined = _sorted_unique((owner.astype(np.uint64) << _S32) | values)
+    offsets = np.searchsorted((combined >> _S32).astype(np.int64),
+                              np.arange(n + 1)).astype(np.int64)
+    return offsets, (combined & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+class _Hasher:
+    """MinHash signatures (datasketch's affine32 permutations) and band keys, in batch."""
+
+    def __init__(self, config: DedupConfig) -> None:
+        # Imported here: datasketch pulls in scipy and redis at import (2.7 s measured),
+        # which every process importing cleaners would otherwise pay.
+        from datasketch import MinHash
+
+        permutations = MinHash(num_perm=config.num_perm, seed=config.seed,
+                               scheme="affine32").permutations
+        self.a: U32 = np.ascontiguousarray(permutations[0], dtype=np.uint32)
+        self.b: U32 = np.ascontiguousarray(permutations[1], dtype=np.uint32)
+        self.bands = config.bands
+        self.rows = config.rows
+
+    def signatures(self, offsets: I64, values: U32) -> U32:
+        """One row of ``num_perm`` minima per paragraph; each must have a shingle."""
+        n = len(offsets) - 1
+        perms = len(self.a)
+        # Permutations along the first axis: reducing along the contiguous last axis
+        # measured 20x faster than reduceat over rows.
+        sig = np.full((perms, n), _MAX_U32, dtype=np.uint32)
+        mixed = _fmix32(values)
+        a, b = self.a[:, None], self.b[:, None]
+        step = max(1, _MINHASH_BLOCK // perms)
+        for s in range(0, len(values), step):
+            e = min(len(values), s + step)
+            block = a * mixed[None, s:e] + b
+            first = int(np.searchsorted(offsets, s, side="right")) - 1
+            last = int(np.searchsorted(offsets, e, side="left")) - 1
+            starts = np.maximum(offsets[first:last + 1], s) - s
+            reduced = np.minimum.reduceat(block, starts, axis=1)
+            np.minimum(sig[:, first:last + 1], reduced, out=sig[:, first:last + 1])
+        result: U32 = np.ascontiguousarray(sig.T)
+        return result
+
+    def band_keys(self, sig: U32) -> U32:
+        """One uint32 key per band, hashed from that band's `rows` minima."""
+        n = sig.shape[0]
+        rows = sig.reshape(n, self.bands, self.rows).astype(np.uint64)
+        h = np.broadcast_to((np.arange(self.bands, dtype=np.uint64) + _U64_ONE) * _GOLDEN,
+                            (n, self.bands)).copy()
+        for r in range(self.rows):
+            h = _fmix64(h ^ rows[:, :, r])
+        keys: U32 = (h >> _S32).astype(np.uint32)
+        return keys
+
+
+def _merge_sorted(keys_a: npt.NDArray[Any], ids_a: U32, keys_b: npt.NDArray[Any],
+                  ids_b: U32) -> tuple[npt.NDArray[Any], U32]:
+    """Merge two key-sorted (key, id) arrays in linear time."""
+    where = np.searchsorted(keys_a, keys_b, side="right") + np.arange(len(keys_b))
+    keys = np.empty(len(keys_a) + len(keys_b), dtype=keys_a.dtype)
+    ids = np.empty(len(keys), dtype=np.uint32)
+    from_a = np.ones(len(keys), dtype=bool)
+    from_a[where] = False
+    keys[where] = keys_b
+    ids[where] = ids_b
+    keys[from_a] = keys_a
+    ids[from_a] = ids_a
+    return keys, ids
+
+
+class _SortedTable:
+    """Key -> entry ids for several independent columns (bands), as sorted arrays."""
+
+    def __init__(self, width: int, dtype: type[np.unsignedinteger[Any]]) -> None:
+        self._dtype = dtype
+        self._main: list[tuple[npt.NDArray[Any], U32]] = [
+            (np.empty(0, dtype), np.empty(0, np.uint32)) for _ in range(width)]
+        self._young: list[tuple[npt.NDArray[Any], U32]] = list(self._main)
+
+    def lookup(self, queries: npt.NDArray[Any]) -> tuple[I64, U32]:
+        """Every (query row, id) whose key equals the query's key in some column."""
+        rows: list[I64] = []
+        ids: list[U32] = []
+        for column in range(queries.shape[1]):
+            q = queries[:, column]
+            for keys, key_ids in (self._main[column], self._young[column]):
+                if not len(keys):
+                    continue
+                lo = np.searchsorted(keys, q, side="left")
+                count = np.searchsorted(keys, q, side="right") - lo
+                hit = np.flatnonzero(count)
+                if not len(hit):
+                    continue
+                c = count[hit]
+                step = np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c)
+                rows.append(np.repeat(hit, c).astype(np.int64))
+                ids.append(key_ids[np.repeat(lo[hit], c) + step])
+        if not rows:
+            return np.empty(0, np.int64), np.empty(0, np.uint32)
+        return np.concatenate(rows), np.concatenate(ids)
+
+    def insert(self, keys: npt.NDArray[Any], ids: U32) -> None:
+        """Add rows of keys (one per column) for the given entry ids."""
+        for column in range(keys.shape[1]):
+            order = np.argsort(keys[:, column], kind="stable")
+            young = _merge_sorted(*self._young[column], keys[order, column].astype(self._dtype),
+                                  ids[order])
+            main = self._main[column]
+            if len(young[0]) >= max(_MIN_YOUNG, len(main[0]) // 4):
+                self._main[column] = _merge_sorted(*main, *young)
+                young = (np.empty(0, self._dtype), np.empty(0, np.uint32))
+            self._young[column] = young
+
+
+class _Column:
+    """A growable numpy column (doubling), for per-entry numbers."""
+
+    def __init__(self, dtype: type[np.generic]) -> None:
+        self._data: npt.NDArray[Any] = np.empty(1024, dtype)
+        self.size = 0
+
+    def extend(self, values: npt.ArrayLike) -> None:
+        array = np.asarray(values, dtype=self._data.dtype)
+        need = self.size + len(array)
+        if need > len(self._data):
+            grown = np.empty(max(need, 2 * len(self._data)), self._data.dtype)
+            grown[:self.size] = self._data[:self.size]
+            self._data = grown
+        self._data[self.size:need] = array
+        self.size = need
+
+    def view(self) -> npt.NDArray[Any]:
+        return self._data[:self.size]
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """One batch's paragraphs above the length cut, hashed."""
+
+    refs: list[ParagraphRef]
+    exact: U64
+    offsets: I64
+    shingles: U32
+    band_keys: U32 = field(default_factory=lambda: np.empty((0, 0), np.uint32))
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class DedupIndex:
+    """Kept paragraphs of this and earlier runs, checked and extended in canonical order.
+
+    Load earlier runs with `add_entries` (or `add_columns`) first, then call
+    `check_and_add` with this run's paragraphs in order, as many times as convenient;
+    `new_entries` (or `new_columns`) gives what this run kept, to persist.
+    """
+
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+        self._hasher = _Hasher(config)
+        self._doc_names: list[str] = []
+        self._doc_numbers: dict[str, int] = {}
+        self._doc = _Column(np.uint32)
+        self._position = _Column(np.int64)
+        self._exact = _Column(np.uint64)
+        self._chunk = _Column(np.uint32)
+        self._offset = _Column(np.uint32)
+        self._length = _Column(np.uint32)
+        self._chunks: list[U32] = []
+        self._exact_table = _SortedTable(1, np.uint64)
+        self._band_table = _SortedTable(config.bands, np.uint32)
+        self._new_from: int | None = None
+
+    def __len__(self) -> int:
+        return self._doc.size
+
+    # -- loading earlier runs ------------------------------------------------------
+
+    def add_entries(self, entries: Iterable[IndexEntry]) -> None:
+        """Load kept paragraphs of earlier runs; they win over every new paragraph."""
+        width = 4 * self.config.bands
+        for batch in _batched(entries, self.config.batch_size):
+            for entry in batch:
+                if len(entry.band_keys) != width:
+                    raise ValueError(f"entry {entry.doc_id}#{entry.position} has "
+                                     f"{len(entry.band_keys)} bytes of band keys, want {width}")
+                if not entry.shingles or len(entry.shingles) % 4:
+                    raise ValueError(f"entry {entry.doc_id}#{entry.position} has no valid "
+                                     "shingles")
+            lengths = np.fromiter((len(e.shingles) // 4 for e in batch), np.int64, len(batch))
+            offsets = np.zeros(len(batch) + 1, np.int64)
+            np.cumsum(lengths, out=offsets[1:])
+            self._load(
+                [e.doc_id for e in batch],
+                np.fromiter((e.position for e in batch), np.int64, len(batch)),
+                np.fromiter((int(e.exact_key, 16) for e in batch), np.uint64, len(batch)),
+                np.frombuffer(b"".join(e.band_keys for e in batch), "<u4")
+                .reshape(len(batch), self.config.bands),
+                offsets,
+                np.frombuffer(b"".join(e.shingles for e in batch), "<u4"),
+            )
+
+    def add_columns(self, columns: IndexColumns) -> None:
+        """Load kept paragraphs of earlier runs from columns (see `new_columns`)."""
+        n = len(columns)
+        if columns.band_keys.shape != (n, self.config.bands):
+            raise ValueError(f"band_keys has shape {columns.band_keys.shape}, "
+                             f"want ({n}, {self.config.bands})")
+        if len(columns.shingle_offsets) != n + 1 or np.any(np.diff(columns.shingle_offsets) <= 0):
+            raise ValueError("shingle_offsets must rise strictly, one more than the rows")
+        for s in range(0, n, self.config.batch_size):
+            e = min(n, s + self.config.batch_size)
+            lo, hi = int(columns.shingle_offsets[s]), int(columns.shingle_offsets[e])
+            self._load(list(columns.doc_id[s:e]), columns.position[s:e],
+                       columns.exact_key[s:e], columns.band_keys[s:e],
+                       columns.shingle_offsets[s:e + 1] - lo, columns.shingles[lo:hi])
+
+    def _load(self, doc_ids: list[str], positions: I64, exact: U64, band_keys: U32,
+              offsets: I64, shingles: U32) -> None:
+        if self._new_from is not None:
+            raise ValueError("add earlier runs' entries before checking new paragraphs")
+        # Stored shingles are re-sorted here: verification relies on sorted sets.
+        owner = np.repeat(np.arange(len(doc_ids), dtype=np.uint64), np.diff(offsets))
+        combined = _sorted_unique((owner << _S32) | shingles.astype(np.uint64))
+        offsets = np.searchsorted((combined >> _S32).astype(np.int64),
+                                  np.arange(len(doc_ids) + 1)).astype(np.int64)
+        values = (combined & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        self._append(doc_ids, positions, exact, offsets, values, band_keys)
+
+    def _append(self, doc_ids: list[str], positions: I64, exact: U64, offsets: I64,
+                shingles: U32, band_keys: U32) -> None:
+        first = len(self)
+        ids = np.arange(first, first + len(doc_ids), dtype=np.uint32)
+        for doc_id in doc_ids:
+            if doc_id not in self._doc_numbers:
+                self._doc_numbers[doc_id] = len(self._doc_names)
+                self._doc_names.append(doc_id)
+        self._doc.extend([self._doc_numbers[d] for d in doc_ids])
+        self._position.extend(positions)
+        self._exact.extend(exact)
+        self._chunk.extend(np.full(len(doc_ids), len(self._chunks), np.uint32))
+        self._offset.extend(offsets[:-1])
+        self._length.extend(np.diff(offsets))
+        self._chunks.append(np.ascontiguousarray(shingles, dtype=np.uint32))
+        self._exact_table.insert(np.asarray(exact, np.uint64)[:, None], ids)
+        self._band_table.insert(np.asarray(band_keys, np.uint32), ids)
+
+    # -- checking new paragraphs --------------------------------------------------
+
+    def check_and_add(self, paragraphs: Iterable[ParagraphRef]) -> list[Duplicate]:
+        """Report which paragraphs duplicate an earlier kept one, and keep the others.
+
+        Paragraphs are taken in the order given, so an earlier one is the kept copy.
+        """
+        if self._new_from is None:
+            self._new_from = len(self)
+        found: list[Duplicate] = []
+        for batch in _batched(paragraphs, self.config.batch_size):
+            prepared = self._prepare(batch)
+            if prepared.refs:
+                found += self._check(prepared)
+        return found
+
+    def _prepare(self, batch: list[ParagraphRef]) -> _Prepared:
+        refs: list[ParagraphRef] = []
+        joined: list[bytes] = []
+        counts: list[int] = []
+        exact: list[int] = []
+        for ref in batch:
+            tokens, no_space = _tokens(ref.text)
+            words = _word_count(len(tokens), no_space, self.config)
+            if not tokens or words < self.config.min_words:
+                continue
+            text = " ".join(tokens).encode("utf-8")
+            refs.append(ref)
+            joined.append(text)
+            counts.append(len(tokens))
+            exact.append(_exact_int(text))
+        if not refs:
+            return _Prepared(refs, np.empty(0, np.uint64), np.zeros(1, np.int64),
+                             np.empty(0, np.uint32))
+        offsets, shingles = _shingle_sets(_token_hashes(b" ".join(joined)),
+                                          np.array(counts, np.int64), self.config.shingle_size)
+        prepared = _Prepared(refs, np.array(exact, np.uint64), offsets, shingles)
+        prepared.band_keys = self._hasher.band_keys(self._hasher.signatures(offsets, shingles))
+        return prepared
+
+    def _shingles_of(self, entry: int) -> U32:
+        start = int(self._offset.view()[entry])
+        chunk: U32 = self._chunks[int(self._chunk.view()[entry])]
+        return chunk[start:start + int(self._length.view()[entry])]
+
+    def _is_same(self, entry: int, ref: ParagraphRef) -> bool:
+        return (int(self._position.view()[entry]) == ref.position
+                and self._doc_names[int(self._doc.view()[entry])] == ref.doc_id)
+
+    def _check(self, p: _Prepared) -> list[Duplicate]:
+        n = len(p.refs)
+        exact_rows, exact_ids = self._exact_table.lookup(p.exact[:, None])
+        exact_hits = _group_by_row(exact_rows, exact_ids, n)
+        band_rows, band_ids = self._band_table.lookup(p.band_keys)
+        band_hits = _group_by_row(band_rows, band_ids, n)
+
+        cfg = self.config
+        first_id = len(self)
+        batch_exact: dict[int, int] = {}
+        batch_bands: dict[int, int | list[int]] = {}
+        kept_rows: list[int] = []
+        found: list[Duplicate] = []
+        exact_keys = p.exact.tolist()
+        # Band i's key k is looked up in this batch's dict as i << 32 | k.
+        all_band_keys = ((np.arange(cfg.bands, dtype=np.uint64) << _S32)
+                         | p.band_keys.astype(np.uint64)).tolist()
+        for i, ref in enumerate(p.refs):
+            exact_key = exact_keys[i]
+            candidates = exact_hits[i]
+            if exact_key in batch_exact:
+                candidates = [*candidates, batch_exact[exact_key]]
+            if any(self._entry_is(c, ref, first_id, p, kept_rows) for c in candidates):
+                continue  # already indexed as itself: a re-run over the same input
+            if candidates:
+                found.append(self._duplicate(ref, min(candidates), first_id, p, kept_rows,
+                                             1.0, EXACT_DUPLICATE))
+                continue
+            keys = all_band_keys[i]
+            near = set(band_hits[i])
+            for key in keys:
+                hit = batch_bands.get(key)
+                if hit is not None:
+                    near.update(hit if isinstance(hit, list) else (hit,))
+            mine = p.shingles[p.offsets[i]:p.offsets[i + 1]]
+            match = None
+            for c in sorted(near):
+                if self._entry_is(c, ref, first_id, p, kept_rows):
+                    continue  # an earlier version of this very paragraph is not a copy of it
+                other = (self._shingles_of(c) if c < first_id
+                         else p.shingles[p.offsets[kept_rows[c - first_id]]:
+                                         p.offsets[kept_rows[c - first_id] + 1]])
+                similarity = _verify(mine, other, cfg)
+                if similarity is not None:
+                    match = (c, similarity)
+                    break
+            if match is not None:
+                found.append(self._duplicate(ref, match[0], first_id, p, kept_rows,
+                                             match[1], NEAR_DUPLICATE))
+                continue
+            new_id = first_id + len(kept_rows)
+            kept_rows.append(i)
+            batch_exact.setdefault(exact_key, new_id)
+            for key in keys:
+                hit = batch_bands.get(key)
+                if hit is None:
+                    batch_bands[key] = new_id
+                elif isinstance(hit, list):
+                    hit.append(new_id)
+                else:
+                    batch_bands[key] = [hit, new_id]
+        if kept_rows:
+            self._keep(p, kept_rows)
+        return found
+
+    def _entry_is(self, entry: int, ref: ParagraphRef, first_id: int, p: _Prepared,
+                  kept_rows: list[int]) -> bool:
+        if entry < first_id:
+            return self._is_same(entry, ref)
+        other = p.refs[kept_rows[entry - first_id]]
+        return other.doc_id == ref.doc_id and other.position == ref.position
+
+    def _duplicate(self, ref: ParagraphRef, entry: int, first_id: int, p: _Prepared,
+                   kept_rows: list[int], similarity: float, kind: str) -> Duplicate:
+        if entry < first_id:
+            of_doc = self._doc_names[int(self._doc.view()[entry])]
+            of_position = int(self._position.view()[entry])
+        else:
+            other = p.refs[kept_rows[entry - first_id]]
+            of_doc, of_position = other.doc_id, other.position
+        return Duplicate(ref.doc_id, ref.position, of_doc, of_position, similarity, kind)
+
+    def _keep(self, p: _Prepared, rows: list[int]) -> None:
+        chosen = np.asarray(rows, dtype=np.int64)
+        lengths = p.offsets[chosen + 1] - p.offsets[chosen]
+        offsets = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        take = np.repeat(p.offsets[chosen], lengths) + (
+            np.arange(int(offsets[-1])) - np.repeat(offsets[:-1], lengths))
+        self._append([p.refs[r].doc_id for r in rows],
+                     np.fromiter((p.refs[r].position for r in rows), np.int64, len(rows)),
+                     p.exact[chosen], offsets, p.shingles[take], p.band_keys[chosen])
+
+    # -- persisting ----------------------------------------------------------------
+
+    def new_columns(self) -> IndexColumns:
+        """What `check_and_add` kept so far, column by column (compact, for large runs)."""
+        start = len(self) if self._new_from is None else self._new_from
+        ids = np.arange(start, len(self), dtype=np.int64)
+        lengths = self._length.view()[ids].astype(np.int64)
+        offsets = np.zeros(len(ids) + 1, np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        shingles = np.empty(int(offsets[-1]), np.uint32)
+        for n, entry in enumerate(ids.tolist()):
+            shingles[offsets[n]:offsets[n + 1]] = self._shingles_of(entry)
+        band_keys = np.empty((len(ids), self.config.bands), np.uint32)
+        step = self.config.batch_size
+        for s in range(0, len(ids), step):
+            e = min(len(ids), s + step)
+            part = offsets[s:e + 1] - offsets[s]
+            sig = self._hasher.signatures(part, shingles[offsets[s]:offsets[e]])
+            band_keys[s:e] = self._hasher.band_keys(sig)
+        names = self._doc_names
+        return IndexColumns(
+            doc_id=tuple(names[d] for d in self._doc.view()[ids].tolist()),
+            position=self._position.view()[ids].copy(),
+            exact_key=self._exact.view()[ids].copy(),
+            band_keys=band_keys,
+            shingle_offsets=offsets,
+            shingles=shingles,
+        )
+
+    def new_entries(self) -> list[IndexEntry]:
+        """What `check_and_add` kept so far, as entries to persist for the next run."""
+        columns = self.new_columns()
+        offsets = columns.shingle_offsets.tolist()
+        little = columns.shingles.astype("<u4")
+        bands = columns.band_keys.astype("<u4")
+        return [
+            IndexEntry(doc_id, position, f"{exact:016x}", bands[n].tobytes(),
+                       little[offsets[n]:offsets[n + 1]].tobytes())
+            for n, (doc_id, position, exact) in enumerate(
+                zip(columns.doc_id, columns.position.tolist(), columns.exact_key.tolist(),
+                    strict=True))
+        ]
+
+
+def _group_by_row(rows: I64, ids: U32, n: int) -> list[list[int]]:
+    """Per query row, the sorted distinct ids found for it."""
+    grouped: list[list[int]] = [[] for _ in range(n)]
+    if not len(rows):
+        return grouped
+    combined = _sorted_unique((rows.astype(np.uint64) << _S32) | ids.astype(np.uint64))
+    row_of = (combined >> _S32).astype(np.int64).tolist()
+    id_of = (combined & np.uint64(0xFFFFFFFF)).astype(np.int64).tolist()
+    for row, entry in zip(row_of, id_of, strict=True):
+        grouped[row].append(entry)
+    return grouped
+
+
+def _verify(a: U32, b: U32, config: DedupConfig) -> float | None:
+    """The Jaccard similarity of two sorted shingle sets if they are near duplicates."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    if len(small) < config.min_jaccard * len(large):
+        return None  # Jaccard <= |small| / |large|: no need to intersect
+    where = np.minimum(np.searchsorted(large, small), len(large) - 1)
+    shared = int(np.count_nonzero(large[where] == small))
+    jaccard = shared / (len(small) + len(large) - shared)
+    if shared >= config.min_containment * len(small) and jaccard >= config.min_jaccard:
+        return jaccard
+    return None

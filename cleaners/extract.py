@@ -1,0 +1,85 @@
+"""Main text and metadata of an HTML page, through trafilatura.
+
+trafilatura is the user's choice for HTML. We call it with comments excluded (reader
+comments are not the article) and ask for its metadata, which becomes the `title`,
+`url`, `published` and `sitename` columns. Its output already has one paragraph per line,
+which is what the line-level boilerplate pass expects. trafilatura's own cross-document
+deduplication is left off: it keeps an LRU cache between calls (module state), and
+paragraph deduplication is our dedup stage's job, with reasons and a kept copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import trafilatura
+
+from cleaners.records import Rejection
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractConfig:
+    """How trafilatura is asked to extract the main text.
+
+    favor_precision / favor_recall: trafilatura's own trade-off switches; both off is its
+        balanced default, which measured best on ../shared/eval/html_pages (see
+        docs/benchmarks.md).
+    include_tables: tables in articles are usually content (results, figures).
+    """
+
+    favor_precision: bool = False
+    favor_recall: bool = False
+    include_tables: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """The main text of a page (one paragraph per line) and what trafilatura found about it."""
+
+    text: str
+    title: str | None
+    url: str | None
+    published: str | None
+    sitename: str | None
+
+
+def extract_html(html: str, *, url: str | None = None,
+                 config: ExtractConfig = ExtractConfig()) -> Extracted | Rejection:
+    """Extract the main text of `html`, or say why there is none.
+
+    >>> body = " ".join(f"Sentence number {i} says something about the weather." for i in range(8))
+    >>> page = f"<html><body><nav>Home</nav><article><p>{body}</p></article></body></html>"
+    >>> extract_html(page).text.startswith("Sentence number 0")
+    True
+    >>> extract_html("<html><body></body></html>").reason
+    'no_main_text'
+    """
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            url=url,
+            include_comments=False,
+            include_tables=config.include_tables,
+            favor_precision=config.favor_precision,
+            favor_recall=config.favor_recall,
+            with_metadata=True,
+            deduplicate=False,
+        )
+    except (ValueError, TypeError, RecursionError) as error:
+        # lxml refuses some malformed or absurdly nested documents by raising; the
+        # page is then recorded as rejected instead of stopping the batch.
+        return Rejection("unparsable_html", f"{type(error).__name__}: {error}"[:500])
+    if doc is None or not (doc.text or "").strip():
+        return Rejection("no_main_text", "trafilatura found no main text in the page")
+    return Extracted(
+        text=doc.text,
+        title=_clean(doc.title),
+        url=_clean(doc.url) or url,
+        published=_clean(doc.date),
+        sitename=_clean(doc.sitename),
+    )
+
+
+def _clean(value: object) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None

@@ -1,0 +1,142 @@
+"""The ordered stages that turn one raw document into clean paragraphs, for a batch.
+
+Reading top to bottom is the order a document travels:
+
+    decode bytes -> extract HTML main text -> repair and normalize -> strip boilerplate
+    -> detect language (document, then long paragraphs)
+
+Deduplication and template lines look across documents, so they are decided later by
+the flow over the whole run (see `cleaners.dedup` and `cleaners.templates`) and applied
+to these results (`flows` does the applying). Everything here is pure: a `Toolkit` holds what is costly to build
+(compiled lexicon, language profiles) and is created once per worker process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cleaners.boilerplate import BoilerplateConfig, Lexicon, load_lexicon, strip_boilerplate
+from cleaners.decode import declared_charset, decode_bytes
+from cleaners.extract import ExtractConfig, Extracted, extract_html
+from cleaners.language import LanguageConfig, LanguageDetector
+from cleaners.normalize import NormalizeConfig, normalize_text
+from cleaners.records import Rejection, Removal
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One input document before cleaning, as read from a file or a JSON Lines record.
+
+    `data` is bytes when read from a file (decoded here) and str when it came from a
+    JSON Lines record (JSON is already text). `kind` is "text" or "html".
+    """
+
+    doc_id: str
+    source: str
+    record: int | None
+    kind: str
+    data: bytes | str
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A kept line of clean text: its 0-based position in the document, its 1-based line
+    number in the normalized text, and its language."""
+
+    position: int
+    line: int
+    text: str
+    language: str
+    language_score: float
+
+
+@dataclass(frozen=True, slots=True)
+class CleanDocument:
+    """A document after the per-document stages, before cross-document decisions."""
+
+    doc_id: str
+    source: str
+    record: int | None
+    kind: str
+    url: str | None
+    title: str | None
+    sitename: str | None
+    published: str | None
+    encoding: str
+    repaired: bool
+    chars_in: int
+    language: str
+    language_score: float
+    paragraphs: tuple[Paragraph, ...]
+    removed: tuple[Removal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    """The settings of every per-document stage; built from the user's config file."""
+
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+
+
+class Toolkit:
+    """What the stages need that is costly to build: made once per worker process."""
+
+    def __init__(self, config: PipelineConfig) -> None:
+        self.config = config
+        self.lexicon: Lexicon = load_lexicon(config.boilerplate)
+        self.detector = LanguageDetector(config.language)
+
+
+def clean_document(raw: RawDocument, tools: Toolkit) -> CleanDocument | Rejection:
+    """Run the per-document stages on `raw`; a document that cannot be cleaned is a
+    `Rejection` with a reason, never an exception."""
+    if isinstance(raw.data, bytes):
+        declared = declared_charset(raw.data) if raw.kind == "html" else None
+        decoded = decode_bytes(raw.data, declared=declared)
+        if isinstance(decoded, Rejection):
+            return decoded
+        text, encoding = decoded.text, decoded.encoding
+    else:
+        text, encoding = raw.data, "utf-8"
+    chars_in = len(text)
+
+    meta = Extracted(text=text, title=raw.title, url=raw.url, published=raw.published,
+                     sitename=None)
+    if raw.kind == "html":
+        extracted = extract_html(text, url=raw.url, config=tools.config.extract)
+        if isinstance(extracted, Rejection):
+            return extracted
+        meta = Extracted(
+            text=extracted.text,
+            title=raw.title or extracted.title,
+            url=raw.url or extracted.url,
+            published=raw.published or extracted.published,
+            sitename=extracted.sitename,
+        )
+
+    normalized = normalize_text(meta.text, tools.config.normalize)
+    title = normalize_text(meta.title, tools.config.normalize).text if meta.title else None
+    stripped = strip_boilerplate(normalized.text.split("\n"), tools.lexicon, title=title)
+
+    texts = [line.text for line in stripped.kept]
+    document_language = tools.detector.detect("\n".join(texts))
+    paragraph_languages = tools.detector.detect_paragraphs(texts, document_language)
+    paragraphs = tuple(
+        Paragraph(position=position, line=line.number, text=line.text,
+                  language=guess.language, language_score=guess.score)
+        for position, (line, guess) in enumerate(zip(stripped.kept, paragraph_languages,
+                                                      strict=True))
+    )
+    return CleanDocument(
+        doc_id=raw.doc_id, source=raw.source, record=raw.record, kind=raw.kind,
+        url=meta.url, title=title, sitename=meta.sitename, published=meta.published,
+        encoding=encoding, repaired=normalized.repaired, chars_in=chars_in,
+        language=document_language.language, language_score=document_language.score,
+        paragraphs=paragraphs, removed=stripped.removed,
+    )

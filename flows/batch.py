@@ -1,0 +1,244 @@
+"""The work of one batch, kept apart from Prefect so it runs the same in a thread, a
+process pool or a Dask worker, and in tests.
+
+Two steps per batch, around the cross-document decisions of `flows.decide`:
+
+1. `clean_files`: read the batch's files, run the per-document stages, write staging
+   part files (documents, paragraphs, removed, rejected) and return counts.
+2. `finalize_batch`: apply the run's decisions (template lines removed, duplicate
+   paragraphs flagged) to the staged rows and write the final part files.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow.compute as pc
+
+from cleaners.pipeline import CleanDocument, PipelineConfig, RawDocument, Toolkit, clean_document
+from cleaners.records import Rejection
+from flows import storage
+from flows.inputs import InputFile, RejectedInput, read_documents
+from flows.settings import Settings
+
+
+@dataclass(slots=True)
+class BatchStats:
+    """Counts from one batch, added up by the flow into the run's summary."""
+
+    files: int = 0
+    documents: int = 0
+    bytes_in: int = 0
+    chars_in: int = 0
+    chars_out: int = 0
+    paragraphs: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
+    duplicates: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+    encodings: Counter[str] = field(default_factory=Counter)
+    repaired: int = 0
+
+    def add(self, other: BatchStats) -> None:
+        for name in ("files", "documents", "bytes_in", "chars_in", "chars_out", "paragraphs",
+                     "repaired"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("rejected", "removed", "duplicates", "languages", "encodings"):
+            getattr(self, name).update(getattr(other, name))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files, "documents": self.documents, "bytes_in": self.bytes_in,
+            "chars_in": self.chars_in, "chars_out": self.chars_out,
+            "paragraphs": self.paragraphs, "repaired": self.repaired,
+            "rejected": dict(sorted(self.rejected.items())),
+            "removed": dict(sorted(self.removed.items())),
+            "duplicates": dict(sorted(self.duplicates.items())),
+            "languages": dict(self.languages.most_common()),
+            "encodings": dict(self.encodings.most_common()),
+        }
+
+
+@functools.lru_cache(maxsize=32)
+def toolkit(config: PipelineConfig) -> Toolkit:
+    """One toolkit per process and config: compiling the lexicon and loading language
+    profiles costs far more than cleaning a document."""
+    return Toolkit(config)
+
+
+def site_of(url: str | None) -> str | None:
+    """The host of a URL, lower-case and without `www.`, used to pick per-site settings.
+
+    >>> site_of("https://www.Example.com/a/b"), site_of(None)
+    ('example.com', None)
+    """
+    if not url or "//" not in url:
+        return None
+    host = url.split("//", 1)[1].split("/", 1)[0].split("@")[-1].split(":")[0].lower()
+    return host.removeprefix("www.") or None
+
+
+def _tools_for(raw: RawDocument, settings: Settings) -> Toolkit:
+    # A site with its own [sites."host"] section gets its own lexicon; the toolkit
+    # cache keeps one per config, so this costs a lookup per document.
+    site_config = dict(settings.sites).get(site_of(raw.url) or "")
+    if site_config is None:
+        return toolkit(settings.pipeline)
+    return toolkit(replace(settings.pipeline, boilerplate=site_config))
+
+
+def _too_long_line(raw: RawDocument, limit: int) -> bool:
+    data = raw.data
+    if len(data) <= limit:
+        return False
+    newline: Any = b"\n" if isinstance(data, bytes) else "\n"
+    start = 0
+    while start < len(data):
+        end = data.find(newline, start)
+        end = len(data) if end < 0 else end
+        if end - start > limit:
+            return True
+        start = end + 1
+    return False
+
+
+def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
+                settings: Settings, run_id: str) -> BatchStats:
+    """Clean the documents of `files` and write the batch's staging part files."""
+    stats = BatchStats(files=len(files))
+    documents: list[dict[str, Any]] = []
+    paragraphs: list[dict[str, Any]] = []
+    removed: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
+
+    def reject(source: str, record: int | None, reason: str, message: str) -> None:
+        stats.rejected[reason] += 1
+        rejected.append({"source": source, "record": record, "reason": reason,
+                         "message": message, "run_id": run_id})
+
+    for file in files:
+        stats.bytes_in += file.size
+        for item in read_documents(file, settings.limits):
+            if isinstance(item, RejectedInput):
+                reject(item.source, item.record, item.reason, item.message)
+                continue
+            if _too_long_line(item, settings.limits.max_line_chars):
+                reject(item.source, item.record, "line_too_long",
+                       f"a line is longer than {settings.limits.max_line_chars} characters")
+                continue
+            result = clean_document(item, _tools_for(item, settings))
+            if isinstance(result, Rejection):
+                reject(item.source, item.record, result.reason, result.message)
+                continue
+            if settings.keep_languages and result.language not in settings.keep_languages:
+                reject(item.source, item.record, "language_filtered",
+                       f"language {result.language} is not in {sorted(settings.keep_languages)}")
+                continue
+            _rows_of(result, run_id, documents, paragraphs, removed)
+
+    folder = Path(staging) / f"batch-{batch_no:05d}"
+    for name, rows in (("documents", documents), ("paragraphs", paragraphs),
+                       ("removed", removed), ("rejected", rejected)):
+        storage.write_part(folder / name, "part.parquet", rows, storage.SCHEMAS[name])
+    return stats
+
+
+def _rows_of(doc: CleanDocument, run_id: str, documents: list[dict[str, Any]],
+             paragraphs: list[dict[str, Any]], removed: list[dict[str, Any]]) -> None:
+    documents.append({
+        "doc_id": doc.doc_id, "source": doc.source, "record": doc.record, "kind": doc.kind,
+        "url": doc.url, "title": doc.title, "sitename": doc.sitename,
+        "published": doc.published, "text": "", "language": doc.language,
+        "language_score": doc.language_score, "n_paragraphs": len(doc.paragraphs),
+        "n_removed_lines": len(doc.removed), "n_duplicate_paragraphs": 0,
+        "chars_in": doc.chars_in, "chars_out": 0, "encoding": doc.encoding,
+        "repaired": doc.repaired, "run_id": run_id, "processed_at": datetime.now(),
+    })
+    for p in doc.paragraphs:
+        paragraphs.append({
+            "doc_id": doc.doc_id, "position": p.position, "line": p.line, "text": p.text,
+            "language": p.language, "language_score": p.language_score, "run_id": run_id,
+        })
+    for r in doc.removed:
+        removed.append({"doc_id": doc.doc_id, "source": doc.source, "line": r.line,
+                        "text": r.text, "reason": r.reason, "rule": r.rule, "run_id": run_id})
+
+
+DECISIONS = "decisions.parquet"
+
+
+def finalize_batch(batch_no: int, staging: str, version: str, run_id: str,
+                   processed_at: datetime) -> BatchStats:
+    """Apply the run's decisions to one staged batch and write its final part files."""
+    folder = Path(staging) / f"batch-{batch_no:05d}"
+    documents = storage.read_rows(folder / "documents")
+    paragraphs = storage.read_rows(folder / "paragraphs")
+    removed = storage.read_rows(folder / "removed")
+    rejected = storage.read_rows(folder / "rejected")
+    decisions = _decisions_for(Path(staging), [d["doc_id"] for d in documents])
+
+    stats = BatchStats(documents=len(documents))
+    by_doc: dict[str, list[dict[str, Any]]] = {d["doc_id"]: [] for d in documents}
+    sources = {d["doc_id"]: d["source"] for d in documents}
+    kept_paragraphs: list[dict[str, Any]] = []
+    for p in paragraphs:
+        decision = decisions.get((p["doc_id"], p["position"]))
+        if decision is not None and decision["action"] == "template_line":
+            removed.append({"doc_id": p["doc_id"], "source": sources[p["doc_id"]],
+                            "line": p["line"], "text": p["text"], "reason": "template_line",
+                            "rule": decision["rule"], "run_id": run_id})
+            continue
+        position = len(by_doc[p["doc_id"]])
+        p["position"] = position
+        if decision is not None:
+            p.update(duplicate_of_doc_id=decision["of_doc_id"],
+                     duplicate_of_position=decision["of_position"],
+                     similarity=decision["similarity"], duplicate_kind=decision["action"])
+            stats.duplicates[decision["action"]] += 1
+        by_doc[p["doc_id"]].append(p)
+        kept_paragraphs.append(p)
+
+    removed.sort(key=lambda r: (r["doc_id"], r["line"]))
+    removed_per_doc = Counter(r["doc_id"] for r in removed)
+    for d in documents:
+        texts = [p["text"] for p in by_doc[d["doc_id"]] if p.get("duplicate_of_doc_id") is None]
+        d["text"] = "\n".join(texts)
+        d["n_paragraphs"] = len(texts)
+        d["n_duplicate_paragraphs"] = len(by_doc[d["doc_id"]]) - len(texts)
+        d["n_removed_lines"] = removed_per_doc[d["doc_id"]]
+        d["chars_out"] = len(d["text"])
+        d["processed_at"] = processed_at
+        stats.chars_in += d["chars_in"]
+        stats.chars_out += d["chars_out"]
+        stats.paragraphs += d["n_paragraphs"]
+        stats.languages[d["language"]] += 1
+        stats.encodings[d["encoding"]] += 1
+        stats.repaired += bool(d["repaired"])
+    stats.removed.update(r["reason"] for r in removed)
+    stats.rejected.update(r["reason"] for r in rejected)
+
+    name = f"part-{batch_no:05d}.parquet"
+    target = Path(version)
+    storage.write_part(target / "documents", name, documents, storage.DOCUMENTS)
+    storage.write_part(target / "paragraphs", name, kept_paragraphs, storage.PARAGRAPHS)
+    storage.write_part(target / "removed", name, removed, storage.REMOVED)
+    storage.write_part(target / "rejected", name, rejected, storage.REJECTED)
+    return stats
+
+
+def _decisions_for(staging: Path, doc_ids: list[str]) -> dict[tuple[str, int], dict[str, Any]]:
+    path = staging / DECISIONS
+    if not path.exists() or not doc_ids:
+        return {}
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    table = table.filter(pc.is_in(table["doc_id"], value_set=pa.array(doc_ids)))
+    return {(row["doc_id"], row["position"]): row for row in table.to_pylist()}

@@ -1,0 +1,159 @@
+"""The `clean-corpus` Prefect flow: input folder in, committed Parquet output out.
+
+    discover -> clean-batch-NNNNN (per batch) -> decide (templates, dedup) ->
+    finalize-batch-NNNNN (per batch) -> commit -> artifacts
+
+Tasks receive paths and small settings, never documents (flow and task parameters are
+stored by the Prefect API, capped at 512 KB). Each batch writes its own part files, so
+the tasks can run on threads, processes or Dask workers alike.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+from prefect.runtime import flow_run
+
+from flows import artifacts, dedup_store, storage
+from flows.batch import BatchStats, clean_files, finalize_batch
+from flows.decide import DecideStats, decide
+from flows.inputs import InputFile, RejectedInput, discover
+from flows.settings import Batching, Settings, load_settings
+
+
+def plan_batches(files: list[InputFile], batching: Batching) -> list[list[InputFile]]:
+    """Group consecutive files into batches bounded by file count and bytes."""
+    batches: list[list[InputFile]] = []
+    current: list[InputFile] = []
+    size = 0
+    for file in files:
+        if current and (len(current) >= batching.files or size + file.size > batching.bytes):
+            batches.append(current)
+            current, size = [], 0
+        current.append(file)
+        size += file.size
+    if current:
+        batches.append(current)
+    return batches
+
+
+@task(name="discover", cache_policy=NONE, retries=2, retry_delay_seconds=[1, 5])
+def discover_task(input_dir: str) -> tuple[list[InputFile], list[RejectedInput]]:
+    files, rejected = discover(Path(input_dir))
+    get_run_logger().info("found %d input files under %s (%d unusable)",
+                          len(files), input_dir, len(rejected))
+    return files, rejected
+
+
+@task(name="clean-batch", cache_policy=NONE, retries=1, retry_delay_seconds=2)
+def clean_batch_task(batch_no: int, files: list[InputFile], staging: str,
+                     settings: Settings, run_id: str) -> BatchStats:
+    stats = clean_files(batch_no, files, staging, settings, run_id)
+    get_run_logger().info("batch %d: %d files cleaned, %d rejected", batch_no, stats.files,
+                          sum(stats.rejected.values()))
+    return stats
+
+
+@task(name="decide", cache_policy=NONE)
+def decide_task(staging: str, batches: int, settings: Settings, dedup: bool,
+                previous_version: str | None, version: str) -> DecideStats:
+    stats = decide(staging, batches, settings, dedup, previous_version, version)
+    get_run_logger().info(
+        "cross-document: %d template lines; duplicates %s; dedup index %d -> %d entries",
+        stats.template_lines, dict(stats.duplicates), stats.index_entries_before,
+        stats.index_entries_after)
+    return stats
+
+
+@task(name="finalize-batch", cache_policy=NONE, retries=1, retry_delay_seconds=2)
+def finalize_task(batch_no: int, staging: str, version: str, run_id: str,
+                  processed_at: datetime) -> BatchStats:
+    return finalize_batch(batch_no, staging, version, run_id, processed_at)
+
+
+def _run_name() -> str:
+    params = flow_run.parameters
+    return f"clean {Path(params['input_dir']).name or params['input_dir']} -> {params['output']}"
+
+
+@flow(name="clean-corpus", flow_run_name=_run_name, validate_parameters=True, log_prints=False)
+def clean_corpus(input_dir: str, output: str, dedup: bool = True,
+                 config_file: str | None = None) -> dict[str, Any]:
+    """Clean every document under `input_dir` into Parquet tables under `output`.
+
+    Args:
+        input_dir: folder of .txt, .md, .html, .htm, .jsonl files (optionally .gz), read recursively.
+        output: folder for the documents, paragraphs, removed and rejected tables.
+        dedup: flag near-duplicate paragraphs across documents and earlier runs.
+        config_file: optional TOML file with per-stage settings (docs/config.md).
+    """
+    logger = get_run_logger()
+    started = time.perf_counter()
+    settings = load_settings(config_file)
+    source = Path(input_dir)
+    if not source.is_dir():
+        raise NotADirectoryError(f"input folder {input_dir} does not exist or is not a folder")
+    out = storage.OutputFolder(Path(output))
+    out.check()
+    run_id = str(flow_run.id or datetime.now(UTC).strftime("local-%Y%m%dT%H%M%S%f"))
+    processed_at = datetime.now(UTC)
+    timings: dict[str, float] = {}
+
+    with out.lock():
+        previous = out.current
+        staging, version = out.staging(run_id), out.version(run_id)
+        tick = time.perf_counter()
+        files, unusable = discover_task(input_dir)
+        batches = plan_batches(files, settings.batching)
+        artifacts.write_plan(staging, len(batches), len(files))
+        timings["discover"] = time.perf_counter() - tick
+
+        tick = time.perf_counter()
+        cleaned = BatchStats()
+        futures = [clean_batch_task.with_options(task_run_name=f"clean-batch-{n:05d}")
+                   .submit(n, batch, str(staging), settings, run_id)
+                   for n, batch in enumerate(batches)]
+        progress = artifacts.start_progress(len(futures))
+        for done, future in enumerate(futures, start=1):
+            cleaned.add(future.result())
+            artifacts.update_progress(progress, done, len(futures))
+        timings["clean"] = time.perf_counter() - tick
+        logger.info("cleaned %d files in %d batches", len(files), len(batches))
+
+        tick = time.perf_counter()
+        decided = decide_task(str(staging), len(batches), settings, dedup,
+                              str(previous) if previous else None, str(version))
+        if not dedup and previous is not None:
+            dedup_store.carry(previous, version)
+        timings["decide"] = time.perf_counter() - tick
+
+        tick = time.perf_counter()
+        final = BatchStats(files=len(files) + len(unusable))
+        futures = [finalize_task.with_options(task_run_name=f"finalize-batch-{n:05d}")
+                   .submit(n, str(staging), str(version), run_id, processed_at)
+                   for n in range(len(batches))]
+        for future in futures:
+            final.add(future.result())
+        if unusable:
+            storage.write_part(version / "rejected", "part-unusable.parquet",
+                               [{"source": r.source, "record": r.record, "reason": r.reason,
+                                 "message": r.message, "run_id": run_id} for r in unusable],
+                               storage.REJECTED)
+            final.rejected.update(r.reason for r in unusable)
+        final.bytes_in = cleaned.bytes_in
+        timings["finalize"] = time.perf_counter() - tick
+
+        manifest = artifacts.manifest(run_id, input_dir, output, dedup, config_file,
+                                      processed_at, final, decided, timings,
+                                      time.perf_counter() - started)
+        storage.write_manifest(version, manifest)
+        out.commit(run_id)
+    logger.info("committed output to %s: %d documents, %d rejected", output,
+                final.documents, sum(final.rejected.values()))
+    artifacts.publish(manifest, out, decided)
+    return manifest

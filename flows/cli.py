@@ -1,0 +1,189 @@
+"""The `textclean` command line.
+
+    textclean run INPUT --output OUT [--no-dedup] [--config FILE] [--verbose]
+
+runs the `clean-corpus` flow on Prefect's embedded (ephemeral) server unless
+PREFECT_API_URL points at a running one, shows a progress bar on a terminal, and ends
+with a one-screen summary. The exit code is 0 when the run committed its output (bad
+input files are `rejected` rows, not failures), 2 for a usage or config error, 1 when
+the run itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+# Prefect's embedded server needs over 20 s to start on a fresh PREFECT_HOME here, past
+# its default limit; its telemetry call fails offline. Users may still override both.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+EPILOG = """\
+examples:
+  textclean run seeds --output data                 clean the sample documents
+  textclean run crawl/ --output out --no-dedup      keep duplicate paragraphs in the text
+  textclean run crawl/ --output out --config textclean.toml
+
+output (Parquet, zstd): OUT/documents, OUT/paragraphs, OUT/removed, OUT/rejected and
+OUT/manifest.json; see docs/schema.md. Query with DuckDB:
+  duckdb -c "select language, count(*) from 'OUT/documents/*.parquet' group by 1"
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="textclean",
+        description="Clean scraped news and web text into Parquet datasets, through a "
+                    "Prefect flow you can inspect in the Prefect UI.",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser(
+        "run", help="clean a folder of documents into Parquet",
+        description="Clean every .txt, .md, .html, .htm and .jsonl file (optionally .gz) "
+                    "under INPUT, recursively, into Parquet tables under OUT.",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
+    run.add_argument("input", metavar="INPUT", type=Path,
+                     help="folder of input documents, read recursively")
+    run.add_argument("--output", "-o", metavar="OUT", type=Path, required=True,
+                     help="output folder; created if missing; earlier output there is "
+                          "replaced atomically when the run commits")
+    run.add_argument("--no-dedup", action="store_true",
+                     help="do not flag duplicate paragraphs (they stay in documents.text)")
+    run.add_argument("--config", metavar="FILE", type=Path,
+                     help="TOML file with per-stage settings, limits and per-site "
+                          "boilerplate patterns (see docs/config.md)")
+    run.add_argument("--verbose", "-v", action="store_true",
+                     help="print Prefect's log lines on the terminal too (they always "
+                          "reach the Prefect UI)")
+    run.add_argument("--json", action="store_true",
+                     help="print the run manifest as JSON instead of the summary")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "run":
+        return _run(args)
+    return 2  # pragma: no cover - argparse rejects unknown commands first
+
+
+def _run(args: argparse.Namespace) -> int:
+    if not args.input.is_dir():
+        print(f"textclean: error: INPUT {args.input} is not a folder", file=sys.stderr)
+        return 2
+    from flows.settings import ConfigError, load_settings
+
+    try:
+        load_settings(args.config)
+    except ConfigError as error:
+        print(f"textclean: error: {error}", file=sys.stderr)
+        return 2
+
+    interactive = sys.stderr.isatty() and not args.verbose
+    from flows.clean_corpus import clean_corpus
+
+    if interactive:
+        _quiet_console()
+
+    watcher = _Progress(args.output) if interactive else None
+    try:
+        if watcher:
+            watcher.start()
+        manifest = clean_corpus(input_dir=str(args.input), output=str(args.output),
+                                dedup=not args.no_dedup,
+                                config_file=str(args.config) if args.config else None)
+    except Exception as error:  # noqa: BLE001 - the run failed; say why and exit 1
+        if watcher:
+            watcher.stop()
+        print(f"textclean: run failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    if watcher:
+        watcher.stop()
+    if args.json:
+        print(json.dumps(manifest, indent=2, ensure_ascii=False))
+    else:
+        print(summary(manifest))
+    return 0
+
+
+def _quiet_console() -> None:
+    # The progress bar owns the terminal: Prefect's console handlers show warnings only,
+    # while its API handler still sends every log line to the Prefect UI.
+    import logging
+
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        for handler in getattr(logger, "handlers", []):
+            if isinstance(handler, PrefectConsoleHandler):
+                handler.setLevel(logging.WARNING)
+
+
+def summary(manifest: dict[str, Any]) -> str:
+    """The one-screen summary printed at the end of a run."""
+    c = manifest["counts"]
+    lines = [
+        f"textclean: {c['input_files']} files -> {c['documents']} documents, "
+        f"{c['rejected']} rejected, in {manifest['seconds']:.1f} s",
+        f"  output      {manifest['output']}",
+        f"  characters  {c['chars_in']:,} in -> {c['chars_out']:,} out",
+        f"  paragraphs  {c['paragraphs']:,} kept, {c['duplicate_paragraphs']:,} duplicates "
+        f"flagged",
+        f"  removed     {c['removed_lines']:,} lines: " + _top(manifest["removed_by_reason"]),
+    ]
+    if manifest["rejected_by_reason"]:
+        lines.append("  rejected    " + _top(manifest["rejected_by_reason"]))
+    lines.append("  languages   " + _top(manifest["languages"]))
+    if c["repaired_documents"]:
+        lines.append(f"  repaired    {c['repaired_documents']} documents had mojibake fixed")
+    lines.append(f"  manifest    {Path(manifest['output']) / 'manifest.json'}")
+    return "\n".join(lines)
+
+
+def _top(counts: dict[str, int], n: int = 6) -> str:
+    items = sorted(counts.items(), key=lambda kv: -kv[1])
+    shown = ", ".join(f"{k} {v}" for k, v in items[:n])
+    rest = len(items) - n
+    return (shown + (f", +{rest} more" if rest > 0 else "")) or "none"
+
+
+class _Progress:
+    """A progress bar fed by the files the run writes (batches finished), so it works
+    whatever runs the tasks: threads, processes or a Dask cluster."""
+
+    def __init__(self, output: Path) -> None:
+        self.home = output / "_textclean"
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join(timeout=2)
+
+    def _watch(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
+            task = bar.add_task("starting Prefect", total=None)
+            while not self.done.wait(0.3):
+                plans = sorted((self.home / "staging").glob("*/plan.json"),
+                               key=lambda p: p.stat().st_mtime)
+                if not plans:
+                    continue
+                total = json.loads(plans[-1].read_text())["batches"]
+                cleaned = len(list(plans[-1].parent.glob("batch-*/rejected/part.parquet")))
+                bar.update(task, description="cleaning batches", total=total, completed=cleaned)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""Finding input files and reading them into raw documents, within documented limits.
+
+Every file found under the input folder ends up either as raw documents or as a
+`RejectedInput` with a reason: nothing is skipped silently. Paths never leave this
+module as anything but relative `source` strings, `/`-separated and valid UTF-8 (file
+names with undecodable bytes are shown with backslash escapes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cleaners.pipeline import RawDocument
+from flows.settings import Limits
+
+KINDS = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file to read: where it is, how it is named in the output, what it holds."""
+
+    path: str
+    source: str
+    kind: str
+    compressed: bool
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedInput:
+    """An input file, or one record of a JSON Lines file, that did not become a document."""
+
+    source: str
+    record: int | None
+    reason: str
+    message: str
+
+
+def source_name(relative: str) -> str:
+    """A relative path as a printable UTF-8 `/`-separated string.
+
+    >>> source_name("a/b.txt")
+    'a/b.txt'
+    >>> source_name("caf\\udce9.txt")
+    'caf\\\\xe9.txt'
+    """
+    raw = os.fsencode(relative)
+    return raw.decode("utf-8", "backslashreplace").replace(os.sep, "/")
+
+
+def doc_id_for(source: str, record: int | None) -> str:
+    """A stable document id: the same file (and record) gives the same id on every run.
+
+    >>> doc_id_for("a.txt", None) == doc_id_for("a.txt", None) != doc_id_for("a.jsonl", 1)
+    True
+    """
+    key = source if record is None else f"{source}\n{record}"
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def classify(name: str) -> tuple[str | None, bool]:
+    """The kind of a file from its name, and whether it is gzip-compressed.
+
+    >>> classify("page.HTML.gz"), classify("notes.md"), classify("image.png")
+    (('html', True), ('text', False), (None, False))
+    """
+    lower = name.lower()
+    compressed = lower.endswith(".gz")
+    if compressed:
+        lower = lower[:-3]
+    return KINDS.get(os.path.splitext(lower)[1]), compressed
+
+
+def discover(root: Path) -> tuple[list[InputFile], list[RejectedInput]]:
+    """Every file under `root`, recursively, sorted by source; unusable ones rejected.
+
+    Directory symlinks are followed once: a link back to a folder already walked is a
+    loop, recorded as rejected rather than walked forever.
+    """
+    files: list[InputFile] = []
+    rejected: list[RejectedInput] = []
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def walk(folder: str) -> None:
+        try:
+            info = os.stat(folder)
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as error:
+            rel = os.path.relpath(folder, root)
+            rejected.append(RejectedInput(source_name(rel), None, "unreadable", str(error)))
+            return
+        seen_dirs.add((info.st_dev, info.st_ino))
+        for entry in entries:
+            rel = source_name(os.path.relpath(entry.path, root))
+            try:
+                if entry.is_dir(follow_symlinks=True):
+                    target = os.stat(entry.path)
+                    if (target.st_dev, target.st_ino) in seen_dirs:
+                        rejected.append(RejectedInput(
+                            rel, None, "symlink_loop",
+                            "directory link points back to a folder already read"))
+                        continue
+                    walk(entry.path)
+                    continue
+                if not entry.is_file(follow_symlinks=True):
+                    reason = "broken_link" if entry.is_symlink() else "not_a_file"
+                    rejected.append(RejectedInput(rel, None, reason,
+                                                  "not a regular file that can be read"))
+                    continue
+                size = entry.stat(follow_symlinks=True).st_size
+            except OSError as error:
+                # ELOOP from a file symlink that points to itself lands here too.
+                reason = "symlink_loop" if error.errno == 40 else "unreadable"
+                rejected.append(RejectedInput(rel, None, reason, str(error)))
+                continue
+            kind, compressed = classify(entry.name)
+            if kind is None:
+                rejected.append(RejectedInput(
+                    rel, None, "unsupported_type",
+                    "not .txt, .md, .html, .htm or .jsonl (optionally .gz)"))
+                continue
+            files.append(InputFile(entry.path, rel, kind, compressed, size))
+
+    walk(str(root))
+    files.sort(key=lambda f: f.source)
+    return files, rejected
+
+
+def read_bytes(file: InputFile, limits: Limits) -> bytes | RejectedInput:
+    """The file's content, decompressed, or why it cannot be had within the limits."""
+    if file.size > limits.max_file_bytes:
+        return RejectedInput(file.source, None, "too_large",
+                             f"{file.size} bytes, over the limit of {limits.max_file_bytes}")
+    try:
+        with open(file.path, "rb") as handle:
+            data = handle.read(limits.max_file_bytes + 1)
+    except OSError as error:
+        return RejectedInput(file.source, None, "unreadable", str(error))
+    if not file.compressed:
+        return data
+    return _gunzip(file.source, data, limits.max_expanded_bytes)
+
+
+def _gunzip(source: str, data: bytes, limit: int) -> bytes | RejectedInput:
+    # Decompress with a cap on the output of each step, so that a small bomb is refused
+    # as soon as it passes `limit` instead of filling memory. Concatenated members
+    # (as `cat a.gz b.gz` makes) are read one after another, as gzip(1) does.
+    out = bytearray()
+    pending = data
+    try:
+        while pending:
+            stream = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+            while True:
+                out += stream.decompress(pending, limit + 1 - len(out))
+                if len(out) > limit:
+                    return RejectedInput(source, None, "too_large_expanded",
+                                         f"expands past the limit of {limit} bytes")
+                pending = stream.unconsumed_tail
+                if stream.eof or not pending:
+                    break
+            if not stream.eof:
+                return RejectedInput(source, None, "bad_gzip", "truncated gzip stream")
+            pending = stream.unused_data
+    except zlib.error as error:
+        return RejectedInput(source, None, "bad_gzip", str(error))
+    return bytes(out)
+
+
+def read_documents(file: InputFile, limits: Limits) -> Iterator[RawDocument | RejectedInput]:
+    """The raw documents in one input file (one, or one per JSON Lines record)."""
+    data = read_bytes(file, limits)
+    if isinstance(data, RejectedInput):
+        yield data
+        return
+    if file.kind != "jsonl":
+        yield RawDocument(doc_id=doc_id_for(file.source, None), source=file.source,
+                          record=None, kind=file.kind, data=data)
+        return
+    yield from _json_lines(file.source, data)
+
+
+def _json_lines(source: str, data: bytes) -> Iterator[RawDocument | RejectedInput]:
+    text = data.decode("utf-8-sig", "replace")
+    any_record = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        any_record = True
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            yield RejectedInput(source, number, "invalid_json", str(error)[:300])
+            continue
+        if not isinstance(record, dict):
+            yield RejectedInput(source, number, "bad_record", "a record must be a JSON object")
+            continue
+        body, kind = record.get("text"), "text"
+        if body is None:
+            body, kind = record.get("html"), "html"
+        if not isinstance(body, str):
+            message = ("no 'text' or 'html' field" if body is None
+                       else f"'{kind}' must be a string, not {type(body).__name__}")
+            yield RejectedInput(source, number, "bad_record", message)
+            continue
+        yield RawDocument(
+            doc_id=doc_id_for(source, number), source=source, record=number, kind=kind,
+            data=body, url=_optional_str(record.get("url")),
+            title=_optional_str(record.get("title")),
+            published=_optional_str(record.get("published")),
+        )
+    if not any_record:
+        yield RejectedInput(source, None, "empty", "no records in the file")
+
+
+def _optional_str(value: object) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None

@@ -1,0 +1,139 @@
+"""Run settings: limits, batching and per-stage options, read from an optional TOML file.
+
+The config file is the one place users change behaviour (see docs/config.md). A wrong
+key or a wrong type stops the run at once with a `ConfigError` naming it: a typo must
+never silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from cleaners.boilerplate import BoilerplateConfig
+from cleaners.dedup import DedupConfig
+from cleaners.extract import ExtractConfig
+from cleaners.language import LanguageConfig
+from cleaners.normalize import NormalizeConfig
+from cleaners.pipeline import PipelineConfig
+from cleaners.templates import TemplateConfig
+
+
+class ConfigError(ValueError):
+    """The config file cannot be used as written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds that keep one hostile file from stalling or exhausting a run.
+
+    max_file_bytes: larger files are rejected (`too_large`) without being read.
+    max_expanded_bytes: a `.gz` file that decompresses past this is rejected
+        (`too_large_expanded`), so a small gzip bomb cannot fill memory.
+    max_line_chars: a document with a longer line is rejected (`line_too_long`): no
+        real paragraph is that long, and regex-based stages stay linear below it.
+    """
+
+    max_file_bytes: int = 64 * 1024 * 1024
+    max_expanded_bytes: int = 256 * 1024 * 1024
+    max_line_chars: int = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Batching:
+    """How files are grouped into Prefect task runs.
+
+    A task run costs 10-190 ms of orchestration, so tasks work on batches of hundreds of
+    documents, never one each; `files` and `bytes` bound a batch, whichever comes first.
+    """
+
+    files: int = 500
+    bytes: int = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a run needs besides its input and output paths."""
+
+    pipeline: PipelineConfig = field(default_factory=PipelineConfig)
+    templates: TemplateConfig = field(default_factory=TemplateConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    limits: Limits = field(default_factory=Limits)
+    batching: Batching = field(default_factory=Batching)
+    sites: tuple[tuple[str, BoilerplateConfig], ...] = ()
+    keep_languages: frozenset[str] = frozenset()
+
+
+def _build(cls: type, section: dict[str, Any], where: str) -> Any:
+    names = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(section) - set(names))
+    if unknown:
+        raise ConfigError(f"[{where}]: unknown key(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(sorted(names))}")
+    values: dict[str, Any] = {}
+    default = cls()
+    for key, value in section.items():
+        current = getattr(default, key)
+        if isinstance(current, frozenset):
+            value = frozenset(value)
+        elif isinstance(current, tuple):
+            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        elif isinstance(current, bool) and not isinstance(value, bool):
+            raise ConfigError(f"[{where}] {key}: expected true or false, got {value!r}")
+        elif isinstance(current, int | float) and not isinstance(current, bool) and (
+                isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ConfigError(f"[{where}] {key}: expected a number, got {value!r}")
+        values[key] = value
+    try:
+        return replace(default, **values)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"[{where}]: {error}") from error
+
+
+def load_settings(path: str | Path | None) -> Settings:
+    """Settings from a TOML config file, or the defaults when `path` is None."""
+    if path is None:
+        return Settings()
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"cannot read config file {path}: {error}") from error
+    known = {"extract", "normalize", "boilerplate", "language", "templates", "dedup",
+             "limits", "batching", "sites"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown section(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    language_section = dict(data.get("language", {}))
+    keep = language_section.pop("keep", [])
+    boilerplate = _build(BoilerplateConfig, data.get("boilerplate", {}), "boilerplate")
+    pipeline = PipelineConfig(
+        extract=_build(ExtractConfig, data.get("extract", {}), "extract"),
+        normalize=_build(NormalizeConfig, data.get("normalize", {}), "normalize"),
+        boilerplate=boilerplate,
+        language=_build(LanguageConfig, language_section, "language"),
+    )
+    sites = tuple(
+        (site.lower(), _build(BoilerplateConfig, _site_section(data, section), f"sites.{site}"))
+        for site, section in sorted(data.get("sites", {}).items())
+    )
+    return Settings(
+        pipeline=pipeline,
+        templates=_build(TemplateConfig, data.get("templates", {}), "templates"),
+        dedup=_build(DedupConfig, data.get("dedup", {}), "dedup"),
+        limits=_build(Limits, data.get("limits", {}), "limits"),
+        batching=_build(Batching, data.get("batching", {}), "batching"),
+        sites=sites,
+        keep_languages=frozenset(str(code) for code in keep),
+    )
+
+
+def _site_section(data: dict[str, Any], section: dict[str, Any]) -> dict[str, Any]:
+    # A site starts from the global [boilerplate] section: lists (extra patterns,
+    # disabled reasons) are added to the global ones, single values replace them.
+    merged = dict(data.get("boilerplate", {}))
+    for key, value in section.items():
+        base = merged.get(key)
+        merged[key] = base + value if isinstance(base, list) and isinstance(value, list) else value
+    return merged

@@ -1,0 +1,232 @@
+"""Parquet schemas, part files, and the atomic commit of a run's output.
+
+Layout of an output folder (docs/schema.md explains every column):
+
+    OUT/documents   -> _textclean/current/documents      (symlinks, made once)
+    OUT/paragraphs  -> _textclean/current/paragraphs
+    OUT/removed     -> _textclean/current/removed
+    OUT/rejected    -> _textclean/current/rejected
+    OUT/manifest.json -> _textclean/current/manifest.json
+    OUT/_textclean/current -> versions/<run_id>           (swapped by one rename)
+    OUT/_textclean/versions/<run_id>/{documents,paragraphs,removed,rejected,dedup_index}/
+    OUT/_textclean/staging/<run_id>/                      (work in progress, never read)
+    OUT/_textclean/lock                                   (one run at a time)
+
+A run writes everything into its own version folder and then replaces the `current`
+link with a single `rename`, so readers see the previous run's complete output or the
+new one's, never a mixture; a run killed before that leaves the previous output as it was.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+TABLES = ("documents", "paragraphs", "removed", "rejected")
+HOME = "_textclean"
+
+
+def _field(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable, metadata={"description": doc})
+
+
+DOCUMENTS = pa.schema([
+    _field("doc_id", pa.string(), "stable id: a hash of source (and record); same input, same id", False),
+    _field("source", pa.string(), "input file path relative to INPUT, '/'-separated", False),
+    _field("record", pa.int32(), "1-based line of the record in a .jsonl file; null otherwise"),
+    _field("kind", pa.string(), "'text' or 'html': how the document was read", False),
+    _field("url", pa.string(), "from the JSON Lines record or the page's metadata"),
+    _field("title", pa.string(), "from the record or the page's metadata (HTML)"),
+    _field("sitename", pa.string(), "site name found by trafilatura (HTML)"),
+    _field("published", pa.string(), "publication date as given by the record or page"),
+    _field("text", pa.string(), "clean text: kept, non-duplicate paragraphs joined by '\\n'", False),
+    _field("language", pa.string(), "ISO 639-1 code of the document, or 'und'", False),
+    _field("language_score", pa.float32(), "detector probability of `language` (0 for und)", False),
+    _field("n_paragraphs", pa.int32(), "paragraphs in `text`", False),
+    _field("n_removed_lines", pa.int32(), "lines stripped as boilerplate (rows in `removed`)", False),
+    _field("n_duplicate_paragraphs", pa.int32(), "paragraphs left out of `text` as duplicates", False),
+    _field("chars_in", pa.int64(), "characters of the decoded input (before extraction)", False),
+    _field("chars_out", pa.int64(), "characters of `text`", False),
+    _field("encoding", pa.string(), "codec the bytes were decoded with", False),
+    _field("repaired", pa.bool_(), "ftfy repaired mojibake or escapes in the text", False),
+    _field("run_id", pa.string(), "Prefect flow run id that wrote the row", False),
+    _field("processed_at", pa.timestamp("us", tz="UTC"), "when the run processed the row", False),
+])
+
+PARAGRAPHS = pa.schema([
+    _field("doc_id", pa.string(), "document the paragraph belongs to", False),
+    _field("position", pa.int32(), "0-based position among the document's kept paragraphs", False),
+    _field("line", pa.int32(), "1-based line number in the normalized text it came from", False),
+    _field("text", pa.string(), "the paragraph's clean text", False),
+    _field("language", pa.string(), "ISO 639-1 code, or the document's for short paragraphs", False),
+    _field("language_score", pa.float32(), "detector probability of `language`", False),
+    _field("duplicate_of_doc_id", pa.string(), "doc_id of the kept copy; null unless duplicate"),
+    _field("duplicate_of_position", pa.int32(), "position of the kept copy; null unless duplicate"),
+    _field("similarity", pa.float32(), "similarity to the kept copy (1.0 exact); null unless duplicate"),
+    _field("duplicate_kind", pa.string(), "'exact_duplicate' or 'near_duplicate'; null otherwise"),
+    _field("run_id", pa.string(), "Prefect flow run id that wrote the row", False),
+])
+
+REMOVED = pa.schema([
+    _field("doc_id", pa.string(), "document the line was stripped from", False),
+    _field("source", pa.string(), "input file of that document", False),
+    _field("line", pa.int32(), "1-based line number in the normalized text", False),
+    _field("text", pa.string(), "the stripped line", False),
+    _field("reason", pa.string(), "why it was stripped, e.g. cookie_banner, share_prompt", False),
+    _field("rule", pa.string(), "which rule or pattern decided it", False),
+    _field("run_id", pa.string(), "Prefect flow run id that wrote the row", False),
+])
+
+REJECTED = pa.schema([
+    _field("source", pa.string(), "input file path relative to INPUT", False),
+    _field("record", pa.int32(), "1-based record line for a .jsonl record; null for a whole file"),
+    _field("reason", pa.string(), "short reason, e.g. binary, too_large, invalid_json", False),
+    _field("message", pa.string(), "details for a person", False),
+    _field("run_id", pa.string(), "Prefect flow run id that wrote the row", False),
+])
+
+SCHEMAS: Mapping[str, pa.Schema] = {
+    "documents": DOCUMENTS, "paragraphs": PARAGRAPHS, "removed": REMOVED, "rejected": REJECTED,
+}
+
+
+def write_part(folder: Path, name: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> Path:
+    """Write `rows` as one zstd Parquet file in `folder`, atomically (temp file, rename)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pylist(list(rows), schema=schema)
+    final = folder / name
+    partial = folder / f".{name}.partial"
+    pq.write_table(table, partial, compression="zstd", row_group_size=50_000)
+    os.replace(partial, final)
+    return final
+
+
+def read_rows(folder: Path, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Every row of the Parquet files directly in `folder` (empty if there is none)."""
+    return read_table(folder, columns).to_pylist()
+
+
+def read_table(folder: Path, columns: Sequence[str] | None = None) -> pa.Table:
+    """The Parquet files directly in `folder` as one table, in file-name order."""
+    parts = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    tables = [pq.read_table(part, columns=list(columns) if columns else None) for part in parts]
+    if not tables:
+        return pa.table({})
+    return pa.concat_tables(tables)
+
+
+class OutputFolder:
+    """The paths of one output folder and the operations that commit a run into it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.home = root / HOME
+
+    def staging(self, run_id: str) -> Path:
+        return self.home / "staging" / run_id
+
+    def version(self, run_id: str) -> Path:
+        return self.home / "versions" / run_id
+
+    @property
+    def current(self) -> Path | None:
+        """The committed version folder, or None before the first run."""
+        link = self.home / "current"
+        return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+    def check(self) -> None:
+        """Refuse an output folder whose table names are taken by something else."""
+        for name in (*TABLES, "manifest.json"):
+            path = self.root / name
+            if path.exists() and not path.is_symlink():
+                raise FileExistsError(
+                    f"{path} exists and was not written by textclean; choose another --output")
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the output's lock for a run: a second run over it waits no time and fails."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        with open(self.home / "lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise RuntimeError(
+                    f"another textclean run is writing to {self.root}; try again when it ends"
+                ) from error
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def commit(self, run_id: str, keep_versions: int = 2) -> None:
+        """Make version `run_id` the visible output with one atomic rename."""
+        version = self.version(run_id)
+        for name in TABLES:
+            (version / name).mkdir(parents=True, exist_ok=True)
+        _fsync_tree(version)
+        link = self.home / "current"
+        temporary = self.home / f".current-{run_id}"
+        if temporary.is_symlink():
+            temporary.unlink()
+        os.symlink(os.path.join("versions", run_id), temporary)
+        os.replace(temporary, link)
+        for name in (*TABLES, "manifest.json"):
+            public = self.root / name
+            if not public.is_symlink():
+                os.symlink(os.path.join(HOME, "current", name), public)
+        shutil.rmtree(self.staging(run_id), ignore_errors=True)
+        self._prune(run_id, keep_versions)
+
+    def _prune(self, run_id: str, keep: int) -> None:
+        # Keep the last `keep` versions: a reader that opened the previous one a moment
+        # ago can still finish. Older versions and abandoned staging folders go.
+        versions = self.home / "versions"
+        ordered = sorted((p for p in versions.iterdir() if p.is_dir()),
+                         key=lambda p: p.stat().st_mtime)
+        for old in ordered[:-keep]:
+            if old.name != run_id:
+                shutil.rmtree(old, ignore_errors=True)
+        staging = self.home / "staging"
+        if staging.is_dir():
+            for leftover in staging.iterdir():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def write_manifest(version: Path, manifest: Mapping[str, Any]) -> None:
+    """Write the run manifest (JSON) into its version folder."""
+    version.mkdir(parents=True, exist_ok=True)
+    partial = version / ".manifest.json.partial"
+    partial.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+                       encoding="utf-8")
+    os.replace(partial, version / "manifest.json")
+
+
+def _fsync_tree(folder: Path) -> None:
+    # Data must be on disk before the link that publishes it, or a crash could publish
+    # empty files.
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def schema_markdown() -> str:
+    """docs/schema.md's table section, generated from the schemas so it cannot drift."""
+    lines: list[str] = []
+    for name, schema in SCHEMAS.items():
+        lines += [f"### `OUT/{name}/`", "", "| column | type | null | meaning |",
+                  "|---|---|---|---|"]
+        for f in schema:
+            doc = (f.metadata or {}).get(b"description", b"").decode()
+            lines.append(f"| `{f.name}` | {f.type} | {'yes' if f.nullable else 'no'} | {doc} |")
+        lines.append("")
+    return "\n".join(lines)

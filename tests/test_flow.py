@@ -1,0 +1,144 @@
+"""The clean-corpus flow end to end, on the embedded Prefect server: the seeds against
+their gold, the output contract, DuckDB reading it back, re-runs and cross-run dedup."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.dataset as ds
+import pytest
+
+from flows import storage
+from flows.clean_corpus import clean_corpus
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+_WORD = re.compile(r"\w+")
+
+
+def _norm(text: str) -> str:
+    # The scorer's matching: NFKC, case-folded words joined by single spaces.
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def _table(out: Path, name: str) -> list[dict[str, Any]]:
+    return ds.dataset(out / name, format="parquet").to_table().to_pylist()
+
+
+def _stable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    drop = {"run_id", "processed_at"}
+    return sorted(({k: v for k, v in r.items() if k not in drop} for r in rows),
+                  key=lambda r: json.dumps(r, sort_keys=True, default=str))
+
+
+@pytest.fixture(scope="module")
+def seeds_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("seeds") / "out"
+    clean_corpus(input_dir=str(SEEDS), output=str(out))
+    return out
+
+
+def test_every_seed_is_a_document_with_the_contract_columns(seeds_out: Path) -> None:
+    docs = _table(seeds_out, "documents")
+    assert sorted(d["source"] for d in docs) == sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert {d["language"] for d in docs} == {"fr"}
+    assert _table(seeds_out, "rejected") == []
+    for name, schema in storage.SCHEMAS.items():
+        assert ds.dataset(seeds_out / name, format="parquet").schema.equals(schema), name
+
+
+def test_seed_content_kept_and_boilerplate_removed(seeds_out: Path, shared_eval: Path) -> None:
+    docs = {d["source"]: _norm(d["text"]) for d in _table(seeds_out, "documents")}
+    kept = removed = boiler = 0
+    lost = []
+    for line in (shared_eval / "seeds" / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        for text, label in zip(item["lines"], item["labels"], strict=True):
+            if not _norm(text):
+                continue
+            present = f" {_norm(text)} " in f" {docs[item['source']]} "
+            if label == 1:
+                kept += present
+                if not present:
+                    lost.append(text)
+            else:
+                boiler += 1
+                removed += not present
+    assert lost == []
+    assert removed / boiler >= 0.85
+
+
+def test_every_removed_line_has_a_reason_and_counts_match(seeds_out: Path) -> None:
+    removed = _table(seeds_out, "removed")
+    docs = _table(seeds_out, "documents")
+    assert removed and all(r["reason"] and r["rule"] for r in removed)
+    assert sum(d["n_removed_lines"] for d in docs) == len(removed)
+    manifest = json.loads((seeds_out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["documents"] == len(docs)
+    assert sum(manifest["removed_by_reason"].values()) == len(removed)
+    paragraphs = _table(seeds_out, "paragraphs")
+    for d in docs:
+        mine = sorted((p for p in paragraphs if p["doc_id"] == d["doc_id"]),
+                      key=lambda p: p["position"])
+        assert [p["position"] for p in mine] == list(range(len(mine)))
+        assert d["text"] == "\n".join(p["text"] for p in mine if p["duplicate_of_doc_id"] is None)
+
+
+def test_duckdb_reads_the_output(seeds_out: Path) -> None:
+    rows = duckdb.sql(
+        f"select language, count(*) as n, sum(chars_out) > 0 as has_text "
+        f"from read_parquet('{seeds_out}/documents/*.parquet') group by language").fetchall()
+    assert rows == [("fr", 5, True)]
+    reasons = duckdb.sql(
+        f"select reason, count(*) from read_parquet('{seeds_out}/removed/*.parquet') "
+        f"group by reason").fetchall()
+    assert {reason for reason, _ in reasons} >= {"cookie_banner"}
+
+
+def test_rerun_gives_identical_rows_and_ids(seeds_out: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    clean_corpus(input_dir=str(SEEDS), output=str(again))
+    for name in storage.TABLES:
+        assert _stable(_table(again, name)) == _stable(_table(seeds_out, name)), name
+
+
+def test_later_run_flags_copies_of_earlier_output_only(tmp_path: Path) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(SEEDS, inputs)
+    clean_corpus(input_dir=str(inputs), output=str(out))
+    first = _table(out, "paragraphs")
+    source = (SEEDS / "004_a57ffc01d98fcf33.txt").read_text(encoding="utf-8").split("\n")
+    copied = [source[1].replace("“", "«").replace("”", "»"), source[2] + " Une phrase ajoutée ici."]
+    (inputs / "zzz_new.txt").write_text(
+        "Un nouvel article sur un tout autre sujet, avec un titre\n\n" + "\n\n".join(copied),
+        encoding="utf-8")
+    clean_corpus(input_dir=str(inputs), output=str(out))
+    second = _table(out, "paragraphs")
+    seeds_before = _stable([p for p in first])
+    seeds_after = _stable([p for p in second if not p["text"].startswith(("Un nouvel", *copied))])
+    assert seeds_after == seeds_before
+    new = [p for p in second if p["text"] in copied]
+    assert len(new) == 2
+    assert all(p["duplicate_of_doc_id"] is not None for p in new)
+
+
+def test_bad_files_are_rejected_rows_and_the_run_goes_on(tmp_path: Path) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    shutil.copy(SEEDS / "002_d4a370d43273cd0c.txt", inputs / "good.txt")
+    (inputs / "empty.txt").write_bytes(b"")
+    (inputs / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4)
+    (inputs / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    manifest = clean_corpus(input_dir=str(inputs), output=str(out))
+    rejected = {r["source"]: r["reason"] for r in _table(out, "rejected")}
+    assert rejected == {"empty.txt": "empty", "photo.jpg": "unsupported_type",
+                        "binary.txt": "binary"}
+    assert [d["source"] for d in _table(out, "documents")] == ["good.txt"]
+    assert manifest["counts"]["rejected"] == 3

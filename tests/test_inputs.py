@@ -1,0 +1,107 @@
+"""Finding and reading input files: kinds, gzip, JSON Lines, and what gets rejected."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from flows.inputs import InputFile, RejectedInput, discover, read_bytes, read_documents
+from flows.settings import Limits
+
+
+def _write(root: Path, name: str, data: bytes) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_discover_finds_every_kind_recursively_and_rejects_the_rest(tmp_path: Path) -> None:
+    _write(tmp_path, "a.txt", b"Bonjour")
+    _write(tmp_path, "sub/b.HTML", b"<p>x</p>")
+    _write(tmp_path, "sub/deeper/c.jsonl.gz", gzip.compress(b'{"text": "x"}\n'))
+    _write(tmp_path, "notes.md", b"# Titre")
+    _write(tmp_path, "image.png", b"\x89PNG\r\n")
+    files, rejected = discover(tmp_path)
+    assert [(f.source, f.kind, f.compressed) for f in files] == [
+        ("a.txt", "text", False), ("notes.md", "text", False), ("sub/b.HTML", "html", False),
+        ("sub/deeper/c.jsonl.gz", "jsonl", True)]
+    assert [(r.source, r.reason) for r in rejected] == [("image.png", "unsupported_type")]
+
+
+def test_symlink_loop_is_rejected_not_followed(tmp_path: Path) -> None:
+    _write(tmp_path, "d/a.txt", b"texte")
+    os.symlink("..", tmp_path / "d" / "up")
+    os.symlink("self.txt", tmp_path / "self.txt")
+    files, rejected = discover(tmp_path)
+    assert [f.source for f in files] == ["d/a.txt"]
+    assert sorted((r.source, r.reason) for r in rejected) == [
+        ("d/up", "symlink_loop"), ("self.txt", "symlink_loop")]
+
+
+def test_non_utf8_file_name_becomes_a_printable_source(tmp_path: Path) -> None:
+    name = os.fsdecode(b"caf\xe9 et\nnouvelle ligne.txt")
+    (tmp_path / name).write_bytes(b"texte")
+    files, _ = discover(tmp_path)
+    assert files[0].source == "caf\\xe9 et\nnouvelle ligne.txt"
+    assert files[0].source.encode("utf-8")
+
+
+@pytest.mark.parametrize(("payload", "limit", "reason"), [
+    (gzip.compress(b"\0" * 5_000_000), 1_000_000, "too_large_expanded"),
+    (gzip.compress(b"abc")[:-6], 1_000, "bad_gzip"),
+    (b"not gzip at all", 1_000, "bad_gzip"),
+])
+def test_bad_gzip_is_rejected_within_the_limit(tmp_path: Path, payload: bytes, limit: int,
+                                                reason: str) -> None:
+    path = _write(tmp_path, "x.txt.gz", payload)
+    file = InputFile(str(path), "x.txt.gz", "text", True, len(payload))
+    result = read_bytes(file, Limits(max_expanded_bytes=limit))
+    assert isinstance(result, RejectedInput)
+    assert result.reason == reason
+
+
+def test_concatenated_gzip_members_are_read_whole(tmp_path: Path) -> None:
+    payload = gzip.compress(b"Premier. ") + gzip.compress(b"Second.")
+    path = _write(tmp_path, "x.txt.gz", payload)
+    file = InputFile(str(path), "x.txt.gz", "text", True, len(payload))
+    assert read_bytes(file, Limits()) == b"Premier. Second."
+
+
+def test_too_large_file_is_rejected_without_reading(tmp_path: Path) -> None:
+    path = _write(tmp_path, "big.txt", b"x" * 2048)
+    result = read_bytes(InputFile(str(path), "big.txt", "text", False, 2048),
+                        Limits(max_file_bytes=1024))
+    assert isinstance(result, RejectedInput) and result.reason == "too_large"
+
+
+def test_json_lines_records_bad_lines_and_fields(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"text": "Texte un", "url": "https://ex.fr/1", "title": "Un",
+                    "published": "2020-05-07"}),
+        "{broken json",
+        "",
+        json.dumps({"html": "<p>deux</p>"}),
+        json.dumps({"text": 42}),
+        json.dumps({"url": "https://ex.fr/3"}),
+        json.dumps(["not", "an", "object"]),
+    ]
+    path = _write(tmp_path, "docs.jsonl", "\n".join(lines).encode())
+    items = list(read_documents(InputFile(str(path), "docs.jsonl", "jsonl", False, 1), Limits()))
+    summary = [(i.record, getattr(i, "kind", None) or i.reason) for i in items]  # type: ignore[union-attr]
+    assert summary == [(1, "text"), (2, "invalid_json"), (4, "html"), (5, "bad_record"),
+                       (6, "bad_record"), (7, "bad_record")]
+    first = items[0]
+    assert (first.url, first.title, first.published) == (  # type: ignore[union-attr]
+        "https://ex.fr/1", "Un", "2020-05-07")
+    assert len({i.doc_id for i in items if hasattr(i, "doc_id")}) == 2
+
+
+def test_empty_json_lines_file_is_rejected(tmp_path: Path) -> None:
+    path = _write(tmp_path, "empty.jsonl", b"\n\n")
+    items = list(read_documents(InputFile(str(path), "empty.jsonl", "jsonl", False, 2), Limits()))
+    assert [(i.source, i.reason) for i in items] == [("empty.jsonl", "empty")]  # type: ignore[union-attr]
