@@ -66,8 +66,14 @@ def evaluate(root: Path, config: LanguageConfig) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
-    parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="FIELD=VALUE", help="override a LanguageConfig field")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override a LanguageConfig field",
+    )
     args = parser.parse_args()
     result = evaluate(args.root, parse_overrides(args.overrides))
     print(json.dumps(result, ensure_ascii=False))

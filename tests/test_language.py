@@ -1,0 +1,430 @@
+"""Tests for cleaners.language: script guard, langdetect within a script, determinism."""
+
+# The tables are real text in many scripts; letters that look Latin are meant.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import langdetect
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaners.language import (
+    LANGUAGES,
+    UNDETERMINED,
+    LanguageConfig,
+    LanguageDetector,
+    LanguageGuess,
+    sample_text,
+    script_counts,
+    strip_noise,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+MULTILINGUAL = json.loads((ROOT / "tests" / "data" / "multilingual.json").read_text("utf-8"))
+LANG_SENTENCES = ROOT.parent / "shared" / "eval" / "lang_sentences"
+OUTCOMES = LANGUAGES | {UNDETERMINED}
+
+
+@pytest.fixture(scope="module")
+def detector() -> LanguageDetector:
+    return LanguageDetector()
+
+
+# One news sentence per language, written for these tests (not from any eval set).
+SENTENCES = [
+    ("en", "The city council approved a new budget for public transport on Tuesday evening."),
+    ("fr", "Le conseil municipal a approuvé mardi soir un nouveau budget pour les transports."),
+    (
+        "de",
+        "Der Stadtrat hat am Dienstagabend einen neuen Haushalt für den Busverkehr beschlossen.",
+    ),
+    (
+        "es",
+        "El ayuntamiento aprobó el martes por la noche un nuevo presupuesto para los autobuses.",
+    ),
+    ("it", "Il consiglio comunale ha approvato martedì sera un nuovo bilancio per il trasporto."),
+    (
+        "pt",
+        "A câmara municipal aprovou na terça-feira à noite um novo orçamento para os autocarros.",
+    ),
+    (
+        "nl",
+        "De gemeenteraad heeft dinsdagavond een nieuwe begroting voor het busvervoer goedgekeurd.",
+    ),
+    ("pl", "Rada miasta zatwierdziła we wtorek wieczorem nowy budżet na transport publiczny."),
+    ("sv", "Kommunfullmäktige godkände på tisdagskvällen en ny budget för kollektivtrafiken."),
+    ("tr", "Belediye meclisi salı akşamı toplu taşıma için yeni bir bütçeyi onayladı."),
+    ("fi", "Kaupunginvaltuusto hyväksyi tiistai-iltana uuden talousarvion joukkoliikenteelle."),
+    ("cs", "Městská rada v úterý večer schválila nový rozpočet na veřejnou dopravu."),
+    ("vi", "Hội đồng thành phố đã thông qua ngân sách mới cho giao thông công cộng tối thứ Ba."),
+    ("id", "Dewan kota menyetujui anggaran baru untuk transportasi umum pada Selasa malam."),
+    ("ru", "Городской совет во вторник вечером утвердил новый бюджет на общественный транспорт."),
+    ("uk", "Міська рада у вівторок увечері затвердила новий бюджет на громадський транспорт."),
+    ("bg", "Общинският съвет одобри във вторник вечерта нов бюджет за обществения транспорт."),
+    ("ar", "وافق مجلس المدينة مساء الثلاثاء على ميزانية جديدة للنقل العام."),
+    ("fa", "شورای شهر سه‌شنبه شب بودجه جدیدی را برای حمل و نقل عمومی تصویب کرد."),
+    ("hi", "नगर परिषद ने मंगलवार शाम को सार्वजनिक परिवहन के लिए नए बजट को मंजूरी दी।"),
+    ("ja", "市議会は火曜日の夜、公共交通機関のための新しい予算を承認しました。"),
+    ("ko", "시의회는 화요일 저녁 대중교통을 위한 새 예산을 승인했다."),
+    ("zh", "市议会周二晚上批准了一项新的公共交通预算。"),  # Simplified
+    ("zh", "市議會週二晚上批准了一項新的公共交通預算。"),  # Traditional
+    ("el", "Το δημοτικό συμβούλιο ενέκρινε την Τρίτη νέο προϋπολογισμό για τις συγκοινωνίες."),
+    ("he", "מועצת העיר אישרה ביום שלישי בערב תקציב חדש לתחבורה הציבורית."),
+    ("th", "สภาเมืองอนุมัติงบประมาณใหม่สำหรับระบบขนส่งสาธารณะเมื่อคืนวันอังคาร"),
+    ("ka", "ქალაქის საბჭომ სამშაბათს საღამოს საზოგადოებრივი ტრანსპორტის ახალი ბიუჯეტი დაამტკიცა."),
+    ("hy", "Քաղաքային խորհուրդը երեքշաբթի երեկոյան հաստատեց հասարակական տրանսպորտի նոր բյուջեն."),
+    # Foreign names and brands in another script do not outvote the language around them.
+    ("zh", "谷歌公司周一在加州山景城发布了新版Android系统。"),
+    ("ja", "AppleはiPhoneの新しいモデルを発表しました。"),
+    ("ru", "Компания Apple представила в Москве новый iPhone и объявила о снижении цен."),
+    # Text set in capitals (langdetect alone skips every word of it as an acronym).
+    ("es", "EL GOBIERNO APROBÓ AYER UNA NUEVA LEY DE VIVIENDA PARA LOS JÓVENES"),
+    # URLs, addresses and digits carry no language.
+    ("fr", "Écrivez à redaction@example.com ou sur https://www.example.com/contact avant le 12."),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), SENTENCES, ids=[f"{c}-{t[:16]}" for c, t in SENTENCES]
+)
+def test_detects_sentence(detector: LanguageDetector, language: str, text: str) -> None:
+    guess = detector.detect(text)
+    assert guess.language == language
+    assert guess.score >= 0.5
+
+
+SHARED_SENTENCES = [
+    (code.split("-")[0], text)
+    for code, texts in MULTILINGUAL.items()
+    if not code.startswith("_")
+    for text in texts
+]
+# Languages langdetect has no profile for come out as a neighbour: known, not fixable
+# without another detector.
+NO_PROFILE = {"is", "sr"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        pytest.param(
+            code,
+            text,
+            marks=pytest.mark.xfail(
+                code in NO_PROFILE, reason="no langdetect profile", strict=True
+            ),
+        )
+        for code, text in SHARED_SENTENCES
+    ],
+    ids=[f"{c}-{t[:16]}" for c, t in SHARED_SENTENCES],
+)
+def test_detects_shared_multilingual_sentences(
+    detector: LanguageDetector, language: str, text: str
+) -> None:
+    assert detector.detect(text).language == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Close pairs that share a script: the letters tell them apart.
+        ("Уряд оголосив про підвищення мінімальної зарплати з першого січня.", "uk"),
+        ("Правительство объявило о повышении минимальной зарплаты с первого января.", "ru"),
+        ("دولت افزایش حداقل دستمزد را از اول ژانویه اعلام کرد.", "fa"),
+        ("أعلنت الحكومة عن زيادة الحد الأدنى للأجور اعتبارا من الأول من يناير.", "ar"),
+        ("O governo anunciou o aumento do salário mínimo a partir de janeiro.", "pt"),
+        ("El gobierno anunció el aumento del salario mínimo a partir de enero.", "es"),
+    ],
+)
+def test_tells_close_languages_apart(detector: LanguageDetector, text: str, language: str) -> None:
+    assert detector.detect(text).language == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n ",
+        "OK",
+        "Tel.",
+        "Foto: AFP",
+        "12:30",
+        "—",
+        "★★★★☆",
+        "https://example.com/a/b-c",
+        "jean.dupont@example.fr",
+        "<br/>&nbsp;",
+        "字",
+        "#breaking @newsdesk",
+    ],
+)
+def test_too_short_or_empty_is_und_with_zero_score(detector: LanguageDetector, text: str) -> None:
+    assert detector.detect(text) == LanguageGuess(UNDETERMINED, 0.0)
+
+
+@pytest.mark.xfail(reason="kanji-only Japanese reads as Chinese: no kana to tell", strict=True)
+def test_kanji_only_japanese(detector: LanguageDetector) -> None:
+    assert detector.detect("東京都知事選挙").language == "ja"
+
+
+def test_seed_documents_are_french(detector: LanguageDetector) -> None:
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    assert seeds
+    for path in seeds:
+        assert detector.detect(path.read_text("utf-8")).language == "fr", path.name
+
+
+def test_long_document_costs_a_bounded_sample(detector: LanguageDetector) -> None:
+    paragraph = SENTENCES[1][1]
+    short, long = detector.detect(paragraph * 3), detector.detect("\n".join([paragraph] * 400))
+    assert short.language == long.language == "fr"
+
+
+# --- paragraphs ------------------------------------------------------------------------
+
+ARTICLE = [
+    "Le président a reçu mardi les représentants des syndicats à l'Élysée pour discuter "
+    "de la réforme des retraites, sans parvenir à un accord sur l'âge de départ.",
+    "Lire aussi :",
+    "Interrogé à la sortie, le négociateur britannique a résumé la rencontre en anglais :",
+    "We had a frank and useful conversation, but there is still a long way to go before "
+    "both sides can agree on the details of the final text.",
+    "Les discussions doivent reprendre la semaine prochaine, selon un communiqué publié "
+    "dans la soirée par les services de la présidence.",
+    "AFP",
+]
+
+
+def test_english_quote_inside_french_article(detector: LanguageDetector) -> None:
+    document = detector.detect("\n".join(ARTICLE))
+    assert document.language == "fr"
+    guesses = detector.detect_paragraphs(ARTICLE, document)
+    assert [g.language for g in guesses] == ["fr", "fr", "fr", "en", "fr", "fr"]
+    # Short paragraphs inherit the document's guess itself, score included.
+    assert guesses[1] is document and guesses[5] is document
+    assert guesses[3].score > 0.9
+
+
+def test_paragraphs_inherit_und_document_when_short(detector: LanguageDetector) -> None:
+    document = LanguageGuess(UNDETERMINED, 0.0)
+    assert detector.detect_paragraphs(["Merci", "OK"], document) == (document, document)
+    assert detector.detect_paragraphs([], document) == ()
+
+
+def test_paragraph_min_chars_zero_judges_every_paragraph() -> None:
+    eager = LanguageDetector(LanguageConfig(paragraph_min_chars=0))
+    document = LanguageGuess("fr", 1.0)
+    (guess,) = eager.detect_paragraphs(["Where is the main train station, please?"], document)
+    assert guess.language == "en"
+
+
+# --- determinism -----------------------------------------------------------------------
+
+_SUBPROCESS = """
+import json, sys
+from cleaners.language import LanguageDetector
+detector = LanguageDetector()
+texts = json.load(sys.stdin)
+guesses = [detector.detect(t) for t in texts]
+document = guesses[0]
+guesses += list(detector.detect_paragraphs(texts, document))
+print(json.dumps([[g.language, g.score.hex()] for g in guesses]))
+"""
+
+
+def _run_fresh(texts: list[str], hash_seed: str) -> list[list[str]]:
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    out = subprocess.run(
+        [sys.executable, "-c", _SUBPROCESS],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    result: list[list[str]] = json.loads(out.stdout)
+    return result
+
+
+def test_identical_results_in_fresh_processes(detector: LanguageDetector) -> None:
+    # Short ambiguous lines are where langdetect's random trials disagree, so they are
+    # the ones that would differ if anything were left unseeded.
+    texts = [t for _, t in SENTENCES] + ARTICLE + ["Chi sono?", "Kto они", "Dann endet es."]
+    first, second = _run_fresh(texts, "1"), _run_fresh(texts, "2")
+    assert first == second
+    here = [detector.detect(t) for t in texts]
+    here += list(detector.detect_paragraphs(texts, here[0]))
+    assert first == [[g.language, g.score.hex()] for g in here]
+
+
+def test_repeated_calls_and_two_detectors_agree(detector: LanguageDetector) -> None:
+    other = LanguageDetector()
+    for _, text in SENTENCES:
+        assert detector.detect(text) == detector.detect(text) == other.detect(text)
+
+
+def test_langdetect_global_seed_untouched() -> None:
+    before = langdetect.DetectorFactory.seed
+    LanguageDetector(LanguageConfig(seed=1234)).detect(SENTENCES[0][1])
+    assert langdetect.DetectorFactory.seed == before
+
+
+def test_languages_constant_matches_profiles(detector: LanguageDetector) -> None:
+    assert detector.languages == LANGUAGES
+    assert UNDETERMINED not in LANGUAGES
+    assert all(len(code) == 2 for code in LANGUAGES)
+
+
+# --- invariants ------------------------------------------------------------------------
+
+# The detector fixture is module-scoped, so sharing it across examples is safe; a call
+# takes a millisecond or two, too uneven for Hypothesis' default deadline.
+_SLOW = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+_WORDS = [word for _, text in SENTENCES + SHARED_SENTENCES for word in text.split()] + [
+    "https://t.co/x",
+    "a@b.cc",
+    "<p>",
+    "&amp;",
+    "1984",
+    "NASA",
+    "ー",
+    "々",
+    "\u200d",
+    "\ufeff",
+]
+
+
+@settings(_SLOW, max_examples=300)
+@given(st.text())
+def test_arbitrary_unicode_never_raises(detector: LanguageDetector, text: str) -> None:
+    guess = detector.detect(text)
+    assert guess.language in OUTCOMES
+    assert 0.0 <= guess.score <= 1.0
+
+
+@settings(_SLOW, max_examples=200)
+@given(st.lists(st.sampled_from(_WORDS), max_size=60), st.sampled_from([" ", "", "\n", "·"]))
+def test_mixed_real_words_give_a_known_code(
+    detector: LanguageDetector, words: list[str], separator: str
+) -> None:
+    text = separator.join(words)
+    guess = detector.detect(text)
+    assert guess.language in OUTCOMES
+    assert 0.0 <= guess.score <= 1.0
+    paragraphs = [text, *words[:5]]
+    guesses = detector.detect_paragraphs(paragraphs, guess)
+    assert len(guesses) == len(paragraphs)
+    assert all(g.language in OUTCOMES for g in guesses)
+
+
+_CYRILLIC_WORDS = [
+    w
+    for code, t in SENTENCES + SHARED_SENTENCES
+    if code in {"ru", "uk", "bg", "sr"}
+    for w in t.split()
+    if set(script_counts(w)) == {"Cyrl"}  # not the Latin brand names among them
+]
+
+
+@settings(_SLOW, max_examples=100)
+@given(st.lists(st.sampled_from(_CYRILLIC_WORDS), min_size=1, max_size=30))
+def test_cyrillic_text_gets_a_cyrillic_language(
+    detector: LanguageDetector, words: list[str]
+) -> None:
+    assert detector.detect(" ".join(words)).language in {"bg", "mk", "ru", "uk", UNDETERMINED}
+
+
+@given(st.text(), st.integers(60, 2000), st.integers(1, 3))
+def test_sample_is_bounded_and_made_of_the_text(text: str, size: int, windows: int) -> None:
+    sample = sample_text(text, size, windows)
+    assert len(sample) <= size
+    if len(text) <= size:
+        assert sample == text
+    else:
+        assert all(part in text for part in sample.split(" ") if part)
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("Привет, world", {"Cyrl": 6, "Latn": 5}),
+        ("東京タワー", {"Hani": 2, "Kana": 3}),
+        ("서울 2024", {"Hang": 2}),
+        ("नमस्ते", {"Deva": 6}),  # vowel signs and virama count with their letters
+        ("12 + 7 = 19 !", {}),
+    ],
+)
+def test_script_counts(text: str, counts: dict[str, int]) -> None:
+    assert script_counts(text) == counts
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("see https://example.org/x?y=1 now", "see now"),
+        ("mail me: a.b+c@mail.example.co.uk", "mail me:"),
+        ("<a href='x'>link</a> &amp; more", "link more"),
+        ("RT @user: so #blessed 2024", "RT : so"),
+        ("rien à enlever ici", "rien à enlever ici"),
+    ],
+)
+def test_strip_noise(text: str, clean: str) -> None:
+    assert strip_noise(text) == clean
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"sample_chars": 10},
+        {"sample_windows": 0},
+        {"n_trial": 0},
+        {"paragraph_n_trial": 0},
+        {"min_letters": 0},
+        {"min_script_letters": 0},
+        {"min_probability": 1.5},
+        {"paragraph_min_chars": -1},
+        {"paragraph_min_chars": 500},
+    ],
+)
+def test_config_rejects_nonsense(change: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        dataclasses.replace(LanguageConfig(), **change)
+
+
+# --- quality gate ----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not (LANG_SENTENCES / "gold.jsonl").exists(), reason="dev set not present")
+def test_dev_sentences_floor(detector: LanguageDetector) -> None:
+    """The dev set's floors from the issue: 0.98 overall and no language under 0.93."""
+    per: dict[str, list[bool]] = {}
+    for line in (LANG_SENTENCES / "gold.jsonl").open(encoding="utf-8"):
+        item = json.loads(line)
+        text = (LANG_SENTENCES / item["source"]).read_text("utf-8")
+        got = detector.detect(text).language.split("-")[0]
+        per.setdefault(item["language"], []).append(got == item["language"])
+    total = sum(len(v) for v in per.values())
+    assert sum(sum(v) for v in per.values()) / total >= 0.98
+    assert min(statistics.mean(v) for v in per.values()) >= 0.93
+
+
+def test_short_chinese_quote_counts_as_long_enough(detector: LanguageDetector) -> None:
+    # 40 Han characters say as much as ~120 Latin letters, so the quote is judged.
+    quote = "他在记者会上表示，政府将在明年年初公布新的住房补贴计划，并扩大对年轻家庭的支持。"
+    document = LanguageGuess("en", 1.0)
+    assert len(quote) < LanguageConfig().paragraph_min_chars
+    (guess,) = detector.detect_paragraphs([quote], document)
+    assert guess.language == "zh"
