@@ -85,12 +85,17 @@ class PipelineConfig:
 
 
 class Toolkit:
-    """What the stages need that is costly to build: made once per worker process."""
+    """What the stages need that is costly to build: made once per worker process.
 
-    def __init__(self, config: PipelineConfig) -> None:
+    The lexicon and the detector can be passed in, so that callers holding several
+    configs (per-site boilerplate settings) share one language detector.
+    """
+
+    def __init__(self, config: PipelineConfig, *, lexicon: Lexicon | None = None,
+                 detector: LanguageDetector | None = None) -> None:
         self.config = config
-        self.lexicon: Lexicon = load_lexicon(config.boilerplate)
-        self.detector = LanguageDetector(config.language)
+        self.lexicon: Lexicon = lexicon or load_lexicon(config.boilerplate)
+        self.detector = detector or LanguageDetector(config.language)
 
 
 def clean_document(raw: RawDocument, tools: Toolkit) -> CleanDocument | Rejection:

@@ -50,7 +50,8 @@ DOCUMENTS = pa.schema([
     _field("published", pa.string(), "publication date as given by the record or page"),
     _field("text", pa.string(), "clean text: kept, non-duplicate paragraphs joined by '\\n'", False),
     _field("language", pa.string(), "ISO 639-1 code of the document, or 'und'", False),
-    _field("language_score", pa.float32(), "detector probability of `language` (0 for und)", False),
+    _field("language_score", pa.float32(), "detector probability of its best guess "
+              "(under 0.5 when und; 0 for too little text)", False),
     _field("n_paragraphs", pa.int32(), "paragraphs in `text`", False),
     _field("n_removed_lines", pa.int32(), "lines stripped as boilerplate (rows in `removed`)", False),
     _field("n_duplicate_paragraphs", pa.int32(), "paragraphs left out of `text` as duplicates", False),
@@ -230,3 +231,16 @@ def schema_markdown() -> str:
             lines.append(f"| `{f.name}` | {f.type} | {'yes' if f.nullable else 'no'} | {doc} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def update_schema_doc(path: Path) -> None:
+    """Rewrite the generated section of docs/schema.md (`python -m flows.storage`)."""
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split("<!-- schema:begin -->\n", 1)
+    _, tail = rest.split("<!-- schema:end -->", 1)
+    path.write_text(f"{head}<!-- schema:begin -->\n{schema_markdown()}<!-- schema:end -->{tail}",
+                    encoding="utf-8")
+
+
+if __name__ == "__main__":
+    update_schema_doc(Path(__file__).resolve().parents[1] / "docs" / "schema.md")

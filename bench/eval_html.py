@@ -1,0 +1,77 @@
+"""Measure HTML extraction settings on ../shared/eval/html_pages, without Prefect.
+
+Runs the per-document pipeline (decode, trafilatura, normalize, boilerplate) with each
+trafilatura setting and prints the snippet metric of ../shared/eval/score.py (a "with"
+snippet must survive, a "without" one must not), next to trafilatura alone.
+
+    .venv/bin/python bench/eval_html.py
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
+import trafilatura
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cleaners.decode import declared_charset, decode_bytes  # noqa: E402
+from cleaners.extract import ExtractConfig  # noqa: E402
+from cleaners.pipeline import PipelineConfig, RawDocument, Toolkit, clean_document  # noqa: E402
+from cleaners.records import Rejection  # noqa: E402
+
+SET = ROOT.parent / "shared" / "eval" / "html_pages"
+_WORD = re.compile(r"\w+")
+
+
+def norm(text: str) -> str:
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text or "").casefold()))
+
+
+def snippet_score(texts: dict[str, str], gold: list[dict]) -> dict[str, float]:
+    tp = fn = fp = 0
+    for item in gold:
+        text = f" {norm(texts.get(item['source'], ''))} "
+        for s in item["with"]:
+            hit = bool(norm(s)) and f" {norm(s)} " in text
+            tp, fn = tp + hit, fn + (not hit)
+        fp += sum(bool(norm(s)) and f" {norm(s)} " in text for s in item["without"])
+    p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    return {"precision": round(p, 4), "recall": round(r, 4),
+            "f1": round(2 * p * r / max(1e-9, p + r), 4)}
+
+
+def main() -> None:
+    gold = [json.loads(line) for line in (SET / "gold.jsonl").open(encoding="utf-8")]
+    pages = {g["source"]: (SET / g["source"]).read_bytes() for g in gold}
+    alone = {}
+    for source, data in pages.items():
+        decoded = decode_bytes(data, declared=declared_charset(data))
+        assert not isinstance(decoded, Rejection)
+        doc = trafilatura.bare_extraction(decoded.text, include_comments=False)
+        alone[source] = doc.text if doc is not None else ""
+    print("trafilatura alone (comments excluded)", snippet_score(alone, gold))
+    variants = {
+        "balanced": ExtractConfig(),
+        "favor_precision": ExtractConfig(favor_precision=True),
+        "favor_recall": ExtractConfig(favor_recall=True),
+        "no_tables": ExtractConfig(include_tables=False),
+    }
+    for name, extract in variants.items():
+        tools = Toolkit(replace(PipelineConfig(), extract=extract))
+        texts = {}
+        for source, data in pages.items():
+            result = clean_document(RawDocument("x", source, None, "html", data), tools)
+            texts[source] = "" if isinstance(result, Rejection) else "\n".join(
+                p.text for p in result.paragraphs)
+        print(f"textclean {name}", snippet_score(texts, gold), flush=True)
+
+
+if __name__ == "__main__":
+    main()
