@@ -69,14 +69,16 @@ def extract_html(html: str, *, url: str | None = None,
         # lxml refuses some malformed or absurdly nested documents by raising; the
         # page is then recorded as rejected instead of stopping the batch.
         return Rejection("unparsable_html", f"{type(error).__name__}: {error}"[:500])
-    if doc is None or not (doc.text or "").strip():
+    found = doc.as_dict() if isinstance(doc, trafilatura.settings.Document) else doc or {}
+    text = found.get("text") or ""
+    if not text.strip():
         return Rejection("no_main_text", "trafilatura found no main text in the page")
     return Extracted(
-        text=doc.text,
-        title=_clean(doc.title),
-        url=_clean(doc.url) or url,
-        published=_clean(doc.date),
-        sitename=_clean(doc.sitename),
+        text=text,
+        title=_clean(found.get("title")),
+        url=_clean(found.get("url")) or url,
+        published=_clean(found.get("date")),
+        sitename=_clean(found.get("sitename")),
     )
 
 

@@ -7,8 +7,9 @@ Reading top to bottom is the order a document travels:
 
 Deduplication and template lines look across documents, so they are decided later by
 the flow over the whole run (see `cleaners.dedup` and `cleaners.templates`) and applied
-to these results (`flows` does the applying). Everything here is pure: a `Toolkit` holds what is costly to build
-(compiled lexicon, language profiles) and is created once per worker process.
+to these results (`flows` does the applying). Everything here is pure: a `Toolkit`
+holds what is costly to build (compiled lexicon, language profiles) and is created once
+per worker process.
 """
 
 from __future__ import annotations

@@ -82,8 +82,9 @@ def start_progress(total: int) -> UUID | None:
     """A progress artifact for the run, updated as batches finish."""
     if total <= 1:
         return None
-    return create_progress_artifact(progress=0.0, key=PROGRESS_KEY,
-                                    description=f"batches cleaned, of {total}")
+    artifact_id: UUID = create_progress_artifact(  # type: ignore[assignment]  # sync context
+        progress=0.0, key=PROGRESS_KEY, description=f"batches cleaned, of {total}")
+    return artifact_id
 
 
 def update_progress(artifact_id: UUID | None, done: int, total: int) -> None:

@@ -10,6 +10,7 @@ the tasks can run on threads, processes or Dask workers alike.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +19,9 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import artifacts, dedup_store, storage
+from flows import artifacts, dedup_store, parallel, storage
 from flows.batch import BatchStats, clean_files, finalize_batch
 from flows.decide import DecideStats, decide
 from flows.inputs import InputFile, RejectedInput, discover
@@ -53,7 +55,7 @@ def discover_task(input_dir: str) -> tuple[list[InputFile], list[RejectedInput]]
 @task(name="clean-batch", cache_policy=NONE, retries=1, retry_delay_seconds=2)
 def clean_batch_task(batch_no: int, files: list[InputFile], staging: str,
                      settings: Settings, run_id: str) -> BatchStats:
-    stats = clean_files(batch_no, files, staging, settings, run_id)
+    stats = parallel.call(clean_files, batch_no, files, staging, settings, run_id)
     get_run_logger().info("batch %d: %d files cleaned, %d rejected", batch_no, stats.files,
                           sum(stats.rejected.values()))
     return stats
@@ -73,7 +75,20 @@ def decide_task(staging: str, batches: int, settings: Settings, dedup: bool,
 @task(name="finalize-batch", cache_policy=NONE, retries=1, retry_delay_seconds=2)
 def finalize_task(batch_no: int, staging: str, version: str, run_id: str,
                   processed_at: datetime) -> BatchStats:
-    return finalize_batch(batch_no, staging, version, run_id, processed_at)
+    return parallel.call(finalize_batch, batch_no, staging, version, run_id, processed_at)
+
+
+def _submit_all(task_: Any, stage: str, calls: list[tuple[Any, ...]],
+                progress: bool = False) -> BatchStats:
+    """Submit one task run per batch (named by stage and batch) and add up their counts."""
+    futures = [task_.with_options(task_run_name=f"{stage}-{args[0]:05d}").submit(*args)
+               for args in calls]
+    artifact = artifacts.start_progress(len(futures)) if progress else None
+    total = BatchStats()
+    for done, future in enumerate(futures, start=1):
+        total.add(future.result())
+        artifacts.update_progress(artifact, done, len(futures))
+    return total
 
 
 def _run_name() -> str:
@@ -81,16 +96,20 @@ def _run_name() -> str:
     return f"clean {Path(params['input_dir']).name or params['input_dir']} -> {params['output']}"
 
 
-@flow(name="clean-corpus", flow_run_name=_run_name, validate_parameters=True, log_prints=False)
+@flow(name="clean-corpus", flow_run_name=_run_name, validate_parameters=True, log_prints=False,
+      task_runner=ThreadPoolTaskRunner(max_workers=8))  # type: ignore[arg-type]
 def clean_corpus(input_dir: str, output: str, dedup: bool = True,
-                 config_file: str | None = None) -> dict[str, Any]:
+                 config_file: str | None = None, workers: int = 0) -> dict[str, Any]:
     """Clean every document under `input_dir` into Parquet tables under `output`.
 
     Args:
-        input_dir: folder of .txt, .md, .html, .htm, .jsonl files (optionally .gz), read recursively.
+        input_dir: folder of .txt, .md, .html, .htm, .jsonl files (optionally .gz), read
+            recursively.
         output: folder for the documents, paragraphs, removed and rejected tables.
         dedup: flag near-duplicate paragraphs across documents and earlier runs.
         config_file: optional TOML file with per-stage settings (docs/config.md).
+        workers: processes for the CPU-bound batch work; 0 means one per CPU core, 1 runs
+            everything in the flow's process.
     """
     logger = get_run_logger()
     started = time.perf_counter()
@@ -113,39 +132,36 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         artifacts.write_plan(staging, len(batches), len(files))
         timings["discover"] = time.perf_counter() - tick
 
-        tick = time.perf_counter()
-        cleaned = BatchStats()
-        futures = [clean_batch_task.with_options(task_run_name=f"clean-batch-{n:05d}")
-                   .submit(n, batch, str(staging), settings, run_id)
-                   for n, batch in enumerate(batches)]
-        progress = artifacts.start_progress(len(futures))
-        for done, future in enumerate(futures, start=1):
-            cleaned.add(future.result())
-            artifacts.update_progress(progress, done, len(futures))
-        timings["clean"] = time.perf_counter() - tick
-        logger.info("cleaned %d files in %d batches", len(files), len(batches))
+        # No more processes than batches: a small run is not worth their start-up.
+        processes = min(workers or os.cpu_count() or 1, len(batches))
+        with parallel.worker_pool(processes):
+            tick = time.perf_counter()
+            cleaned = _submit_all(clean_batch_task, "clean-batch",
+                                  [(n, batch, str(staging), settings, run_id)
+                                   for n, batch in enumerate(batches)], progress=True)
+            timings["clean"] = time.perf_counter() - tick
+            logger.info("cleaned %d files in %d batches on %d process(es)", len(files),
+                        len(batches), max(1, processes))
 
-        tick = time.perf_counter()
-        decided = decide_task(str(staging), len(batches), settings, dedup,
-                              str(previous) if previous else None, str(version))
-        if not dedup and previous is not None:
-            dedup_store.carry(previous, version)
-        timings["decide"] = time.perf_counter() - tick
+            tick = time.perf_counter()
+            decided = decide_task(str(staging), len(batches), settings, dedup,
+                                  str(previous) if previous else None, str(version))
+            if not dedup and previous is not None:
+                dedup_store.carry(previous, version)
+            timings["decide"] = time.perf_counter() - tick
 
-        tick = time.perf_counter()
-        final = BatchStats(files=len(files) + len(unusable))
-        futures = [finalize_task.with_options(task_run_name=f"finalize-batch-{n:05d}")
-                   .submit(n, str(staging), str(version), run_id, processed_at)
-                   for n in range(len(batches))]
-        for future in futures:
-            final.add(future.result())
+            tick = time.perf_counter()
+            final = _submit_all(finalize_task, "finalize-batch",
+                                [(n, str(staging), str(version), run_id, processed_at)
+                                 for n in range(len(batches))])
+        final.files = len(files) + len(unusable)
+        final.bytes_in = cleaned.bytes_in
         if unusable:
             storage.write_part(version / "rejected", "part-unusable.parquet",
                                [{"source": r.source, "record": r.record, "reason": r.reason,
                                  "message": r.message, "run_id": run_id} for r in unusable],
                                storage.REJECTED)
             final.rejected.update(r.reason for r in unusable)
-        final.bytes_in = cleaned.bytes_in
         timings["finalize"] = time.perf_counter() - tick
 
         manifest = artifacts.manifest(run_id, input_dir, output, dedup, config_file,

@@ -98,7 +98,7 @@ def _run(args: argparse.Namespace) -> int:
         manifest = clean_corpus(input_dir=str(args.input), output=str(args.output),
                                 dedup=not args.no_dedup,
                                 config_file=str(args.config) if args.config else None)
-    except Exception as error:  # noqa: BLE001 - the run failed; say why and exit 1
+    except Exception as error:
         if watcher:
             watcher.stop()
         print(f"textclean: run failed: {type(error).__name__}: {error}", file=sys.stderr)

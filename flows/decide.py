@@ -58,7 +58,7 @@ def _group(doc: dict[str, Any]) -> str:
     site = site_of(doc.get("url")) or doc.get("sitename")
     if site:
         return f"site:{site}"
-    return "folder:" + doc["source"].rpartition("/")[0]
+    return "folder:" + str(doc["source"]).rpartition("/")[0]
 
 
 def _order_key(doc: dict[str, Any]) -> tuple[int, str, str, int]:

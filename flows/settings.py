@@ -104,7 +104,8 @@ def load_settings(path: str | Path | None) -> Settings:
              "limits", "batching", "sites"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ConfigError(f"unknown section(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ConfigError(f"unknown section(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(sorted(known))}")
     language_section = dict(data.get("language", {}))
     keep = language_section.pop("keep", [])
     boilerplate = _build(BoilerplateConfig, data.get("boilerplate", {}), "boilerplate")

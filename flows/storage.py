@@ -113,7 +113,8 @@ def write_part(folder: Path, name: str, rows: Sequence[Mapping[str, Any]], schem
 
 def read_rows(folder: Path, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Every row of the Parquet files directly in `folder` (empty if there is none)."""
-    return read_table(folder, columns).to_pylist()
+    rows: list[dict[str, Any]] = read_table(folder, columns).to_pylist()
+    return rows
 
 
 def read_table(folder: Path, columns: Sequence[str] | None = None) -> pa.Table:

@@ -27,7 +27,8 @@ def test_missing_input_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert "is not a folder" in capsys.readouterr().err
 
 
-def test_bad_config_stops_before_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_config_stops_before_the_run(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "c.toml"
     config.write_text("[limits]\nmax_file_bytes = 'a lot'\n", encoding="utf-8")
     code = main(["run", str(SEEDS), "--output", str(tmp_path / "o"), "--config", str(config)])

@@ -142,3 +142,16 @@ def test_bad_files_are_rejected_rows_and_the_run_goes_on(tmp_path: Path) -> None
                         "binary.txt": "binary"}
     assert [d["source"] for d in _table(out, "documents")] == ["good.txt"]
     assert manifest["counts"]["rejected"] == 3
+
+
+def test_two_processes_and_small_batches_give_the_same_rows(seeds_out: Path,
+                                                           tmp_path: Path) -> None:
+    config = tmp_path / "small-batches.toml"
+    config.write_text("[batching]\nfiles = 2\n", encoding="utf-8")
+    out = tmp_path / "parallel"
+    manifest = clean_corpus(input_dir=str(SEEDS), output=str(out), config_file=str(config),
+                            workers=2)
+    assert len(list((out / "documents").glob("*.parquet"))) == 3  # three batches
+    assert manifest["counts"]["documents"] == 5
+    for name in storage.TABLES:
+        assert _stable(_table(out, name)) == _stable(_table(seeds_out, name)), name
