@@ -41,7 +41,7 @@ def write_plan(staging: Path, batches: int, files: int) -> None:
 
 def manifest(run_id: str, input_dir: str, output: str, dedup: bool, config_file: str | None,
              processed_at: datetime, final: BatchStats, decided: DecideStats,
-             timings: dict[str, float], seconds: float) -> dict[str, Any]:
+             timings: dict[str, float], seconds: float, unchanged: int) -> dict[str, Any]:
     """The run manifest: what went in, what came out, and why things were removed."""
     counts = final.as_dict()
     counts["removed"]["template_line"] = counts["removed"].get("template_line", 0)
@@ -57,6 +57,7 @@ def manifest(run_id: str, input_dir: str, output: str, dedup: bool, config_file:
         "seconds_per_stage": {k: round(v, 2) for k, v in timings.items()},
         "counts": {
             "input_files": final.files,
+            "unchanged_files_skipped": unchanged,
             "documents": final.documents,
             "rejected": sum(final.rejected.values()),
             "paragraphs": final.paragraphs,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -190,7 +190,6 @@ def finalize_batch(batch_no: int, staging: str, version: str, run_id: str,
     rejected = storage.read_rows(folder / "rejected")
     decisions = _decisions_for(Path(staging), [d["doc_id"] for d in documents])
 
-    stats = BatchStats(documents=len(documents))
     by_doc: dict[str, list[dict[str, Any]]] = {d["doc_id"]: [] for d in documents}
     sources = {d["doc_id"]: d["source"] for d in documents}
     kept_paragraphs: list[dict[str, Any]] = []
@@ -207,7 +206,6 @@ def finalize_batch(batch_no: int, staging: str, version: str, run_id: str,
             p.update(duplicate_of_doc_id=decision["of_doc_id"],
                      duplicate_of_position=decision["of_position"],
                      similarity=decision["similarity"], duplicate_kind=decision["action"])
-            stats.duplicates[decision["action"]] += 1
         by_doc[p["doc_id"]].append(p)
         kept_paragraphs.append(p)
 
@@ -221,14 +219,6 @@ def finalize_batch(batch_no: int, staging: str, version: str, run_id: str,
         d["n_removed_lines"] = removed_per_doc[d["doc_id"]]
         d["chars_out"] = len(d["text"])
         d["processed_at"] = processed_at
-        stats.chars_in += d["chars_in"]
-        stats.chars_out += d["chars_out"]
-        stats.paragraphs += d["n_paragraphs"]
-        stats.languages[d["language"]] += 1
-        stats.encodings[d["encoding"]] += 1
-        stats.repaired += bool(d["repaired"])
-    stats.removed.update(r["reason"] for r in removed)
-    stats.rejected.update(r["reason"] for r in rejected)
 
     name = f"part-{batch_no:05d}.parquet"
     target = Path(version)
@@ -236,6 +226,24 @@ def finalize_batch(batch_no: int, staging: str, version: str, run_id: str,
     storage.write_part(target / "paragraphs", name, kept_paragraphs, storage.PARAGRAPHS)
     storage.write_part(target / "removed", name, removed, storage.REMOVED)
     storage.write_part(target / "rejected", name, rejected, storage.REJECTED)
+    return count_rows(documents, kept_paragraphs, removed, rejected)
+
+
+def count_rows(documents: Sequence[Mapping[str, Any]], paragraphs: Sequence[Mapping[str, Any]],
+               removed: Sequence[Mapping[str, Any]],
+               rejected: Sequence[Mapping[str, Any]]) -> BatchStats:
+    """The counts of final output rows: the one place run statistics are derived from."""
+    stats = BatchStats(documents=len(documents))
+    for d in documents:
+        stats.chars_in += d["chars_in"]
+        stats.chars_out += d["chars_out"]
+        stats.paragraphs += d["n_paragraphs"]
+        stats.languages[d["language"]] += 1
+        stats.encodings[d["encoding"]] += 1
+        stats.repaired += bool(d["repaired"])
+    stats.duplicates.update(p["duplicate_kind"] for p in paragraphs if p.get("duplicate_kind"))
+    stats.removed.update(r["reason"] for r in removed)
+    stats.rejected.update(r["reason"] for r in rejected)
     return stats
 
 

@@ -21,7 +21,7 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import artifacts, dedup_store, parallel, storage
+from flows import artifacts, dedup_store, incremental, parallel, storage
 from flows.batch import BatchStats, clean_files, finalize_batch
 from flows.decide import DecideStats, decide
 from flows.inputs import InputFile, RejectedInput, discover
@@ -50,6 +50,12 @@ def discover_task(input_dir: str) -> tuple[list[InputFile], list[RejectedInput]]
     get_run_logger().info("found %d input files under %s (%d unusable)",
                           len(files), input_dir, len(rejected))
     return files, rejected
+
+
+@task(name="fingerprint", cache_policy=NONE, retries=2, retry_delay_seconds=[1, 5])
+def fingerprint_task(files: list[InputFile]) -> dict[str, str]:
+    """Hash every input file's bytes, to skip those unchanged since the last run."""
+    return incremental.hash_files(files)
 
 
 @task(name="clean-batch", cache_policy=NONE, retries=1, retry_delay_seconds=2)
@@ -99,7 +105,8 @@ def _run_name() -> str:
 @flow(name="clean-corpus", flow_run_name=_run_name, validate_parameters=True, log_prints=False,
       task_runner=ThreadPoolTaskRunner(max_workers=8))  # type: ignore[arg-type]
 def clean_corpus(input_dir: str, output: str, dedup: bool = True,
-                 config_file: str | None = None, workers: int = 0) -> dict[str, Any]:
+                 config_file: str | None = None, full: bool = False,
+                 workers: int = 0) -> dict[str, Any]:
     """Clean every document under `input_dir` into Parquet tables under `output`.
 
     Args:
@@ -108,6 +115,8 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         output: folder for the documents, paragraphs, removed and rejected tables.
         dedup: flag near-duplicate paragraphs across documents and earlier runs.
         config_file: optional TOML file with per-stage settings (docs/config.md).
+        full: clean every file again, even those unchanged since the last run over
+            `output` (by default their rows are carried over).
         workers: processes for the CPU-bound batch work; 0 means one per CPU core, 1 runs
             everything in the flow's process.
     """
@@ -128,8 +137,16 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         staging, version = out.staging(run_id), out.version(run_id)
         tick = time.perf_counter()
         files, unusable = discover_task(input_dir)
-        batches = plan_batches(files, settings.batching)
+        fingerprint = incremental.settings_fingerprint(settings)
+        hashes = fingerprint_task(files)
+        known = {} if full else incremental.previous_hashes(previous, fingerprint)
+        unchanged = {f.source for f in files if f.source in known
+                     and hashes.get(f.source) == known[f.source]}
+        batches = plan_batches([f for f in files if f.source not in unchanged], settings.batching)
         artifacts.write_plan(staging, len(batches), len(files))
+        if unchanged:
+            logger.info("%d of %d files unchanged since the last run: their rows are carried "
+                        "over (--full cleans them again)", len(unchanged), len(files))
         timings["discover"] = time.perf_counter() - tick
 
         # No more processes than batches: a small run is not worth their start-up.
@@ -154,6 +171,9 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
             final = _submit_all(finalize_task, "finalize-batch",
                                 [(n, str(staging), str(version), run_id, processed_at)
                                  for n in range(len(batches))])
+        if unchanged and previous is not None:
+            final.add(incremental.carry(previous, version, unchanged))
+        incremental.save_hashes(version, files, hashes, fingerprint)
         final.files = len(files) + len(unusable)
         final.bytes_in = cleaned.bytes_in
         if unusable:
@@ -166,7 +186,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
 
         manifest = artifacts.manifest(run_id, input_dir, output, dedup, config_file,
                                       processed_at, final, decided, timings,
-                                      time.perf_counter() - started)
+                                      time.perf_counter() - started, len(unchanged))
         storage.write_manifest(version, manifest)
         out.commit(run_id)
     logger.info("committed output to %s: %d documents, %d rejected", output,

@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", metavar="FILE", type=Path,
                      help="TOML file with per-stage settings, limits and per-site "
                           "boilerplate patterns (see docs/config.md)")
+    run.add_argument("--full", action="store_true",
+                     help="clean every file again; by default files whose content is "
+                          "unchanged since the last run over OUT keep their rows")
+    run.add_argument("--workers", metavar="N", type=int, default=0,
+                     help="processes for the cleaning work (default: one per CPU core)")
     run.add_argument("--verbose", "-v", action="store_true",
                      help="print Prefect's log lines on the terminal too (they always "
                           "reach the Prefect UI)")
@@ -97,7 +102,8 @@ def _run(args: argparse.Namespace) -> int:
             watcher.start()
         manifest = clean_corpus(input_dir=str(args.input), output=str(args.output),
                                 dedup=not args.no_dedup,
-                                config_file=str(args.config) if args.config else None)
+                                config_file=str(args.config) if args.config else None,
+                                full=args.full, workers=args.workers)
     except Exception as error:
         if watcher:
             watcher.stop()
@@ -130,7 +136,9 @@ def summary(manifest: dict[str, Any]) -> str:
     c = manifest["counts"]
     lines = [
         f"textclean: {c['input_files']} files -> {c['documents']} documents, "
-        f"{c['rejected']} rejected, in {manifest['seconds']:.1f} s",
+        f"{c['rejected']} rejected, in {manifest['seconds']:.1f} s"
+        + (f" ({c['unchanged_files_skipped']} unchanged files skipped)"
+           if c["unchanged_files_skipped"] else ""),
         f"  output      {manifest['output']}",
         f"  characters  {c['chars_in']:,} in -> {c['chars_out']:,} out",
         f"  paragraphs  {c['paragraphs']:,} kept, {c['duplicate_paragraphs']:,} duplicates "

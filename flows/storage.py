@@ -100,10 +100,12 @@ SCHEMAS: Mapping[str, pa.Schema] = {
 }
 
 
-def write_part(folder: Path, name: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> Path:
+def write_part(folder: Path, name: str, rows: Sequence[Mapping[str, Any]] | pa.Table,
+               schema: pa.Schema) -> Path:
     """Write `rows` as one zstd Parquet file in `folder`, atomically (temp file, rename)."""
     folder.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pylist(list(rows), schema=schema)
+    table = rows.cast(schema) if isinstance(rows, pa.Table) else pa.Table.from_pylist(
+        list(rows), schema=schema)
     final = folder / name
     partial = folder / f".{name}.partial"
     pq.write_table(table, partial, compression="zstd", row_group_size=50_000)

@@ -155,3 +155,31 @@ def test_two_processes_and_small_batches_give_the_same_rows(seeds_out: Path,
     assert manifest["counts"]["documents"] == 5
     for name in storage.TABLES:
         assert _stable(_table(out, name)) == _stable(_table(seeds_out, name)), name
+
+
+def test_unchanged_files_are_skipped_and_changed_ones_cleaned(tmp_path: Path) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(SEEDS, inputs)
+    first = clean_corpus(input_dir=str(inputs), output=str(out))
+    rows = {name: _table(out, name) for name in storage.TABLES}
+    assert first["counts"]["unchanged_files_skipped"] == 0
+
+    again = clean_corpus(input_dir=str(inputs), output=str(out))
+    assert again["counts"]["unchanged_files_skipped"] == 5
+    assert again["counts"]["documents"] == 5
+    for name in storage.TABLES:  # carried as they were, run_id and processed_at included
+        assert sorted(map(str, _table(out, name))) == sorted(map(str, rows[name])), name
+
+    changed = inputs / "003_d491b8586ec4cf1a.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nUn paragraphe ajouté.",
+                       encoding="utf-8")
+    third = clean_corpus(input_dir=str(inputs), output=str(out))
+    assert third["counts"]["unchanged_files_skipped"] == 4
+    docs = {d["source"]: d for d in _table(out, "documents")}
+    assert docs[changed.name]["text"].endswith("Un paragraphe ajouté.")
+    assert docs[changed.name]["run_id"] == third["run_id"]
+    assert {d["run_id"] for s, d in docs.items() if s != changed.name} == {first["run_id"]}
+
+    full = clean_corpus(input_dir=str(inputs), output=str(out), full=True)
+    assert full["counts"]["unchanged_files_skipped"] == 0
+    assert {d["run_id"] for d in _table(out, "documents")} == {full["run_id"]}

@@ -1,0 +1,116 @@
+"""Incremental runs: files whose content has not changed since the last run are skipped.
+
+Each committed version records every input file it read with a hash of its bytes
+(`_textclean/versions/<run_id>/inputs/`). The next run over the same output hashes the
+files it finds (content, not path or mtime: a touched or copied file is still unchanged)
+and cleans only new and changed ones; the rows of unchanged files are carried into the
+new version as they were, with their original `run_id` and `processed_at`. Rows of
+files no longer in the input are not carried: the output is a snapshot of the input.
+`--full` cleans everything again.
+
+Known limit: a carried paragraph that was flagged as a copy of a paragraph in a file
+that has since changed keeps pointing at the old position; `--full` recomputes all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from importlib.metadata import version
+from collections.abc import Collection, Iterable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flows import storage
+from flows.batch import BatchStats, count_rows
+from flows.inputs import InputFile
+from flows.settings import Settings
+
+INPUTS = "inputs"
+INPUTS_SCHEMA = pa.schema([
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("content_hash", pa.string(), nullable=False),
+    pa.field("bytes", pa.int64(), nullable=False),
+])
+CARRIED = "part-carried.parquet"
+FINGERPRINT = b"textclean.settings.fingerprint"
+
+
+def content_hash(path: str, chunk: int = 1 << 20) -> str:
+    """A 128-bit BLAKE2b hash of a file's bytes, read in chunks."""
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def hash_files(files: Iterable[InputFile]) -> dict[str, str]:
+    """Content hashes by source; a file that cannot be read gets none (it is cleaned,
+    and reading it again reports why it failed)."""
+    hashes = {}
+    for file in files:
+        try:
+            hashes[file.source] = content_hash(file.path)
+        except OSError:
+            continue
+    return hashes
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    """What the rows depend on besides the input: the settings and textclean's version.
+    Rows made under another fingerprint are never carried."""
+    # JSON with sorted sets: a frozenset's repr changes order between processes.
+    key = json.dumps([version("textclean"), asdict(settings)], sort_keys=True,
+                     default=lambda value: sorted(value) if isinstance(value, frozenset) else str(value))
+    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+
+def previous_hashes(version_dir: Path | None, fingerprint: str) -> dict[str, str]:
+    """The content hashes recorded by a committed version made with the same settings
+    (empty before the first run, or when the settings changed)."""
+    if version_dir is None:
+        return {}
+    table = storage.read_table(version_dir / INPUTS)
+    if table.num_rows == 0 or (table.schema.metadata or {}).get(FINGERPRINT) != fingerprint.encode():
+        return {}
+    return dict(zip(table["source"].to_pylist(), table["content_hash"].to_pylist(), strict=True))
+
+
+def save_hashes(version_dir: Path, files: Iterable[InputFile], hashes: dict[str, str],
+                fingerprint: str) -> None:
+    """Record the content hash of every input file of the new version."""
+    rows = [{"source": f.source, "content_hash": hashes[f.source], "bytes": f.size}
+            for f in files if f.source in hashes]
+    schema = INPUTS_SCHEMA.with_metadata({FINGERPRINT: fingerprint.encode()})
+    storage.write_part(version_dir / INPUTS, "part.parquet", rows, schema)
+
+
+def carry(previous: Path, version: Path, sources: Collection[str]) -> BatchStats:
+    """Copy the previous version's rows of `sources` into `version`; return their counts."""
+    if not sources:
+        return BatchStats()
+    wanted = pa.array(sorted(sources), pa.string())
+    documents = _select(previous, "documents", "source", wanted)
+    tables = {
+        "documents": documents,
+        "paragraphs": _select(previous, "paragraphs", "doc_id", documents["doc_id"]),
+        "removed": _select(previous, "removed", "source", wanted),
+        "rejected": _select(previous, "rejected", "source", wanted),
+    }
+    for name, table in tables.items():
+        storage.write_part(version / name, CARRIED, table, storage.SCHEMAS[name])
+    rows = {name: table.to_pylist() for name, table in tables.items()}
+    return count_rows(rows["documents"], rows["paragraphs"], rows["removed"], rows["rejected"])
+
+
+def _select(version: Path, name: str, column: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
+    table = storage.read_table(version / name)
+    if table.num_rows == 0:
+        return storage.SCHEMAS[name].empty_table()
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return table.filter(pc.is_in(table[column], value_set=values))
