@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection, Iterable
 from dataclasses import asdict
 from importlib.metadata import version
-from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import pyarrow as pa
@@ -64,9 +64,12 @@ def settings_fingerprint(settings: Settings) -> str:
     """What the rows depend on besides the input: the settings and textclean's version.
     Rows made under another fingerprint are never carried."""
     # JSON with sorted sets: a frozenset's repr changes order between processes.
-    key = json.dumps([version("textclean"), asdict(settings)], sort_keys=True,
-                     default=lambda value: sorted(value) if isinstance(value, frozenset) else str(value))
+    key = json.dumps([version("textclean"), asdict(settings)], sort_keys=True, default=_plain)
     return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+
+def _plain(value: object) -> object:
+    return sorted(value) if isinstance(value, frozenset) else str(value)
 
 
 def previous_hashes(version_dir: Path | None, fingerprint: str) -> dict[str, str]:
@@ -75,7 +78,8 @@ def previous_hashes(version_dir: Path | None, fingerprint: str) -> dict[str, str
     if version_dir is None:
         return {}
     table = storage.read_table(version_dir / INPUTS)
-    if table.num_rows == 0 or (table.schema.metadata or {}).get(FINGERPRINT) != fingerprint.encode():
+    recorded = (table.schema.metadata or {}).get(FINGERPRINT)
+    if table.num_rows == 0 or recorded != fingerprint.encode():
         return {}
     return dict(zip(table["source"].to_pylist(), table["content_hash"].to_pylist(), strict=True))
 
