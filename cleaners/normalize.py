@@ -1,4 +1,4 @@
-"""Repair mojibake and stray escapes, then normalize Unicode and whitespace, keeping the author's form.
+"""Repair mojibake and stray escapes, then normalize Unicode and whitespace, keeping form.
 
 Two stages, each a pure ``str -> str`` step that reports whether it changed anything:
 
@@ -21,7 +21,7 @@ ftfy's default `fix_text` runs every fixer on every line; on text with nothing t
 """
 
 # The character tables below name typographic and invisible characters on purpose.
-# ruff: noqa: RUF001, RUF002, RUF003
+# ruff: noqa: RUF002
 
 from __future__ import annotations
 
@@ -32,8 +32,14 @@ from typing import Literal
 
 from ftfy import TextFixerConfig, fix_and_explain
 from ftfy.badness import is_bad
-from ftfy.chardata import HTML_ENTITY_RE
-from ftfy.fixes import fix_surrogates
+from ftfy.chardata import (
+    ALTERED_UTF8_RE,
+    CHARMAP_ENCODINGS,
+    HTML_ENTITY_RE,
+    LOSSY_UTF8_RE,
+    UTF8_CLUES,
+    UTF8_DETECTOR_RE,
+)
 
 __all__ = ["NormalizeConfig", "Normalized", "normalize_text"]
 
@@ -49,10 +55,12 @@ class NormalizeConfig:
     - `unescape_html`: "auto". Decode HTML entities left in the text (``&amp;`` → ``&``).
       "auto" is ftfy's rule applied per line: a line containing ``<`` is taken to be
       markup, where entities are meant, and is left alone. True or False force it.
-    - `precheck`: True. Skip ftfy on lines with nothing it could repair (ASCII without
-      ``&`` or escape codes; non-ASCII that ftfy's own ``is_bad`` finds no mojibake in,
-      which is the first test ftfy's repair makes anyway). False runs ftfy on every
-      line; the output is the same, only slower (kept for measuring).
+    - `precheck`: True. Skip ftfy on lines with nothing it could repair: ASCII without
+      ``&`` or escape codes; lines holding no UTF-8 lead/continuation pair of any code
+      page ftfy re-decodes, or none that ftfy could re-decode, or in which its own
+      ``is_bad`` (the first test its repair makes) finds no mojibake. False runs ftfy
+      on every line; the output is the same (a Hypothesis test holds it to that), only
+      slower (kept for measuring).
     - `remove_invisible`: True. Drop characters that are invisible and carry nothing:
       zero-width space U+200B, word joiner U+2060, the BOM/zero-width no-break space
       U+FEFF, U+FFFC (placeholder for an embedded object) and U+FFF9–U+FFFB
@@ -62,11 +70,19 @@ class NormalizeConfig:
       and dropped only at a word's edge. Bidi marks (U+200E, U+200F, U+202A–U+202E,
       U+2066–U+2069) and variation selectors are kept: they change how Arabic and
       Hebrew lines or emoji display.
+    - `split_legacy_digraphs`: True. The Latin digraph characters that Unicode carries
+      only to round-trip old character sets (Ĳ ĳ, Ǆ ǅ ǆ, Ǉ ǈ ǉ, Ǌ ǋ ǌ, Ǳ ǲ ǳ, and ŉ,
+      which Unicode deprecates) become the letters they stand for, ŉ as ’n, the
+      apostrophe Afrikaans writes. Typographic ligatures (ﬁ, ﬂ) are not digraphs and
+      stay, as the author's typesetting.
     - `remove_soft_hyphens`: False. U+00AD is an invisible hyphenation hint the author
       (or their CMS) placed; set True to drop it when words must match exactly.
     - `remove_controls`: True. Drop C0 and C1 control characters other than the line
       break (TAB becomes a space; VT, FF and the ASCII separators FS/GS/RS become line
-      breaks, as ``str.splitlines`` treats them), DEL, and lone surrogates' stand-ins.
+      breaks, as ``str.splitlines`` treats them), DEL, and lone surrogates (with
+      `repair`, ftfy has already turned C1 controls into the cp1252 punctuation they
+      stand for and lone surrogates into U+FFFD); the text can then always be stored
+      as UTF-8.
     - `nfc`: True. Compose letters and combining marks (NFC) so equal text compares
       equal; NFC never changes how text looks, unlike NFKC.
     - `unify_spaces`: True. NO-BREAK SPACE U+00A0 and NARROW NO-BREAK SPACE U+202F
@@ -87,6 +103,7 @@ class NormalizeConfig:
     unescape_html: bool | Literal["auto"] = "auto"
     precheck: bool = True
     remove_invisible: bool = True
+    split_legacy_digraphs: bool = True
     remove_soft_hyphens: bool = False
     remove_controls: bool = True
     nfc: bool = True
@@ -98,7 +115,9 @@ class NormalizeConfig:
 
     def __post_init__(self) -> None:
         if self.unescape_html not in (True, False, "auto"):
-            raise ValueError(f"unescape_html must be True, False or 'auto', not {self.unescape_html!r}")
+            raise ValueError(
+                f"unescape_html must be True, False or 'auto', not {self.unescape_html!r}"
+            )
         if self.max_blank_lines < 0:
             raise ValueError(f"max_blank_lines must be 0 or more, not {self.max_blank_lines}")
 
@@ -141,63 +160,192 @@ def _ftfy_config(unescape_html: bool | Literal["auto"]) -> TextFixerConfig:
 # encode/decode pair is one "fix_encoding".
 _ENCODING_ACTIONS = frozenset({"encode", "decode"})
 
-# The pre-check for lines ftfy could change besides mojibake: C1 controls, surrogates,
-# terminal escapes, HTML entities (ftfy's own entity pattern).
-_REPAIRABLE_NON_MOJIBAKE = re.compile(r"[\x80-\x9f\ud800-\udfff\x1b]")
 
-# Our tidy steps, as translation tables and patterns built once at import.
+def _bytes_as_chars(codes: range | list[int]) -> frozenset[str]:
+    """The characters the given bytes become in any of the code pages ftfy re-decodes."""
+    chars: set[str] = set()
+    for encoding in CHARMAP_ENCODINGS:  # the "sloppy-*" codecs are registered by ftfy
+        chars.update(bytes(codes).decode(encoding, errors="ignore"))
+    return frozenset(chars)
+
+
+# What mojibake is made of. ftfy repairs UTF-8 that a single-byte code page misread,
+# so a repairable line must hold a character that was a UTF-8 lead byte (C0-F4) right
+# before one that was a continuation byte (80-BF), in one of the code pages ftfy
+# tries; or one of the few variants its sub-fixes accept: a lead before a space that
+# was a no-break space (`restore_byte_a0`), before a "?" that replaced a lost byte
+# (`replace_lossy_sequences`). The union over code pages is a superset, so this
+# pre-check never skips a line ftfy would change; the Hypothesis test
+# `test_precheck_changes_nothing` holds it to that.
+_LEADS = _bytes_as_chars(range(0xC0, 0xF5))
+_CONTINUATIONS = _bytes_as_chars(range(0x80, 0xC0))
+_A0_LEADS_2 = _bytes_as_chars([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9])
+_A0_LEADS_3 = _bytes_as_chars([0xE2, 0xE3, 0xF0])
+_LOSSY_LEADS_2 = _bytes_as_chars([0xC2, 0xC3])
+_LOSSY_LEADS_3 = _bytes_as_chars(range(0xE0, 0xF5))
+_CANDIDATE_PAIR = re.compile(
+    "[" + "".join(sorted(map(re.escape, _LEADS))) + "]"
+    "[" + "".join(sorted(map(re.escape, _CONTINUATIONS | {" ", "?"}))) + "]"
+)
+# ftfy's UTF8_DETECTOR_RE without its look-behind and repetition: anything the
+# detector matches, this matches, at a fraction of the cost (the detector takes about
+# 0.1 µs per character).
+_DETECTOR_START = re.compile(
+    "|".join(
+        f"[{UTF8_CLUES[f'utf8_first_of_{n}']}][{UTF8_CLUES['utf8_continuation']}]{{{n - 1}}}"
+        for n in (2, 3, 4)
+    )
+)
+# What every match of ftfy's ALTERED_UTF8_RE (a UTF-8 sequence whose no-break space
+# became a space) contains, as one cheap pattern to try before that six-way one.
+_A0_SUSPECT = re.compile(
+    rb"[\xc2\xc3\xc5\xce\xd0\xd9\xe2\xe3\xf0] |[\xe0-\xe3\xf0][\x80-\xbf]{1,2} "
+)
+# Characters ftfy always acts on: C1 controls, surrogates, terminal escapes, and the
+# replacement character (a lossy sequence may end in one).
+_ALWAYS_REPAIRABLE = re.compile("[\x80-\x9f\ud800-\udfff\x1b\ufffd]")
+
+# Our tidy steps. Each kind of character a step acts on, as a string; one scan of the
+# text (`_TIDY_CHARACTERS`) tells which steps have anything to do, so a clean document
+# costs one regular-expression pass rather than one per step.
+_BREAK_CHARS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_INVISIBLE_CHARS = "\u200b\u2060\ufeff\ufffc\ufff9\ufffa\ufffb\u206a\u206b\u206c\u206d\u206e\u206f"
+_JOINER_CHARS = "\u200c\u200d"
+_DIGRAPH_CHARS = "ĲĳŉǄǅǆǇǈǉǊǋǌǱǲǳ"
+# C0 except TAB and LF (the other breaks are LF by then), DEL, C1, lone surrogates.
+_CONTROL_CHARS = "".join(
+    chr(c) for c in [*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+) + "".join(chr(c) for c in range(0xD800, 0xE000))
+_SPACE_CHARS = "\t\u00a0\u1680" + "".join(chr(c) for c in range(0x2000, 0x200B)) + "\u202f\u205f"
+_IDEOGRAPHIC_SPACE = "\u3000"
+_SOFT_HYPHEN = "\u00ad"
+
+
+def _char_class(chars: str) -> re.Pattern[str]:
+    return re.compile("[" + "".join(map(re.escape, chars)) + "]")
+
+
+_TIDY_CHARACTERS = _char_class(
+    _BREAK_CHARS + _INVISIBLE_CHARS + _JOINER_CHARS + _DIGRAPH_CHARS + _CONTROL_CHARS
+    + _SPACE_CHARS + _IDEOGRAPHIC_SPACE + _SOFT_HYPHEN
+)
+_CR_BREAKS = re.compile(r"\r\n?")
 _LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_INVISIBLE = dict.fromkeys(
-    [0x200B, 0x2060, 0xFEFF, 0xFFFC, 0xFFF9, 0xFFFA, 0xFFFB, *range(0x206A, 0x2070)]
+_INVISIBLE = _char_class(_INVISIBLE_CHARS)
+_LEGACY_DIGRAPHS = str.maketrans(
+    {
+        "Ĳ": "IJ", "ĳ": "ij", "ŉ": "\u2019n", "Ǆ": "DŽ", "ǅ": "Dž", "ǆ": "dž",
+        "Ǉ": "LJ", "ǈ": "Lj", "ǉ": "lj", "Ǌ": "NJ", "ǋ": "Nj", "ǌ": "nj",
+        "Ǳ": "DZ", "ǲ": "Dz", "ǳ": "dz",
+    }
 )
-_SOFT_HYPHEN = {0x00AD: None}
-# C0 except TAB and LF (line breaks are already LF), DEL, C1, lone surrogates.
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROLS = _char_class(_CONTROL_CHARS)
 _JOINERS = re.compile(r"[\u200c\u200d]+")
-_SPACES = dict.fromkeys(
-    [0x0009, 0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F], " "
-)
-_SPACES_WITH_IDEOGRAPHIC = {**_SPACES, 0x3000: " "}
+_SPACES = _char_class(_SPACE_CHARS)
+_SPACES_WITH_IDEOGRAPHIC = _char_class(_SPACE_CHARS + _IDEOGRAPHIC_SPACE)
 _SPACE_RUNS = re.compile(r" {2,}")
 _LINE_EDGE_SPACES = re.compile(r"^[ \u3000]+|[ \u3000]+$", re.MULTILINE)
+_LINE_EDGES = (" \n", "\n ", "\u3000\n", "\n\u3000")
 
 # ftfy fixes mojibake until the text stops changing; tidying can, rarely, join the two
-# halves of a mojibake sequence (an invisible character removed between them), so
-# repair and tidy alternate until neither changes anything. Two rounds have sufficed
-# on every case seen; the bound only guards against a pathological input.
+# halves of a mojibake sequence (an invisible character removed between them, NFC
+# composing a letter), so repair and tidy alternate until repair finds nothing more.
+# On clean text that costs one more pre-check; the bound only guards against a
+# pathological input.
 _MAX_ROUNDS = 4
 
 
 def normalize_text(text: str, config: NormalizeConfig = NormalizeConfig()) -> Normalized:
     """Repair mojibake and stray escapes, then normalize Unicode and whitespace.
 
-    >>> normalize_text("CafÃ© au lait\\u00a0: ça coÃ»te 2\\u202f€").text
+    >>> normalize_text("CafÃ© au lait\u00a0: ça coÃ»te 2\u202f€").text
     'Café au lait : ça coûte 2 €'
     >>> normalize_text("ＬＯＵＤ “quotes” ﬁne").fixes
     ()
     """
     fixes: list[str] = []
     repaired = False
-    text = _tidy(text, config, fixes)
-    if config.repair:
-        ftfy_config = _ftfy_config(config.unescape_html)
-        for _ in range(_MAX_ROUNDS):
-            fixed = _repair(text, ftfy_config, config.precheck, fixes)
-            if fixed == text:
-                break
-            repaired = True
-            text = _tidy(fixed, config, fixes)
+    # ftfy works line by line, so it must see the lines; the other breaks (NEL is a C1
+    # control ftfy may read as "…") wait for `_tidy`.
+    text = _step(text, "line_breaks", fixes, _CR_BREAKS.sub("\n", text))
+    ftfy_config = _ftfy_config(config.unescape_html)
+    tidied = False
+    for _ in range(_MAX_ROUNDS):
+        fixed = _repair(text, ftfy_config, config.precheck, fixes) if config.repair else text
+        if fixed is text and tidied:
+            break
+        repaired = repaired or fixed != text
+        text = _tidy(fixed, config, fixes)
+        tidied = True
     return Normalized(text, repaired, tuple(dict.fromkeys(fixes)))
 
 
-def _needs_repair(text: str) -> bool:
-    """Whether ftfy could change `text`: mojibake (ftfy's own first test), or an
-    escape, C1 control or surrogate its other repairs handle."""
+def _may_hold_mojibake(text: str) -> bool:
+    """Cheap necessary condition for ftfy's mojibake repair (see `_CANDIDATE_PAIR`)."""
+    for match in _CANDIDATE_PAIR.finditer(text):
+        first, second = match.group()[0], match.group()[1]
+        after = text[match.end() : match.end() + 1]
+        if second == " ":
+            if first in _A0_LEADS_2 or (first in _A0_LEADS_3 and after in _CONTINUATIONS):
+                return True
+        elif second == "?":
+            if first in _LOSSY_LEADS_2 or (first in _LOSSY_LEADS_3 and after in _CONTINUATIONS):
+                return True
+        else:
+            return True
+    return False
+
+
+def _needs_repair(text: str, thorough: bool) -> bool:
+    """Whether ftfy could change `text`.
+
+    An HTML entity, a C1 control, a surrogate or a terminal escape always qualifies.
+    Otherwise the text must hold something mojibake is made of (`_may_hold_mojibake`,
+    one regular-expression scan) and, when `thorough` (line by line), be something
+    ftfy could re-decode (`_could_redecode`) and pass ftfy's own ``is_bad``, the first
+    test its repair makes: ``is_bad`` costs about 2 ms on 3.5 KB, so it only ever
+    runs on suspect lines, never on a whole clean document.
+    """
     if "&" in text and HTML_ENTITY_RE.search(text):
         return True
     if text.isascii():
         return "\x1b" in text
-    return bool(_REPAIRABLE_NON_MOJIBAKE.search(text)) or is_bad(text)
+    if _ALWAYS_REPAIRABLE.search(text):
+        return True
+    if not _may_hold_mojibake(text):
+        return False
+    return not thorough or (_could_redecode(text) and is_bad(text))
+
+
+def _could_redecode(text: str) -> bool:
+    """Whether one of ftfy's ways of repairing mojibake can apply to this line at all.
+
+    ftfy either re-decodes the whole line (encode it in one of its code pages, decode
+    the bytes as UTF-8, after its no-break-space and lost-byte allowances), or fixes
+    the sequences its ``UTF8_DETECTOR_RE`` finds. A French line with "l’école" holds
+    a lead/continuation pair (’é in Mac Roman) but none of this, so it costs a few
+    encodes instead of ``is_bad``.
+    """
+    if _DETECTOR_START.search(text) and UTF8_DETECTOR_RE.search(text):
+        return True
+    for encoding in CHARMAP_ENCODINGS:
+        try:
+            data = text.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        if b"\xed" in data or b"\xc0" in data:  # ftfy decodes these as CESU-8/Java UTF-8
+            return True
+        try:
+            data.decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            pass
+        if _A0_SUSPECT.search(data) and ALTERED_UTF8_RE.search(data):
+            return True
+        lossy = b"?" in data or b"\x1a" in data
+        if lossy and encoding.startswith("sloppy") and LOSSY_UTF8_RE.search(data):
+            return True
+    return False
 
 
 def _repair(text: str, ftfy_config: TextFixerConfig, precheck: bool, fixes: list[str]) -> str:
@@ -205,20 +353,22 @@ def _repair(text: str, ftfy_config: TextFixerConfig, precheck: bool, fixes: list
 
     Line by line, because a document often mixes a damaged line with clean ones, and
     ftfy re-decodes a segment as a whole: one correct "€" elsewhere in the segment would
-    stop the repair of every other line.
+    stop the repair of every other line. Returns `text` itself when nothing changed.
     """
-    if precheck and not _needs_repair(text):
+    if precheck and not _needs_repair(text, thorough=False):
         return text
     lines = text.split("\n")
+    changed = False
     for number, line in enumerate(lines):
-        if precheck and not _needs_repair(line):
+        if precheck and not _needs_repair(line, thorough=True):
             continue
         fixed, steps = fix_and_explain(line, ftfy_config)
         if fixed != line:
             lines[number] = fixed
+            changed = True
             for action, parameter in steps or ():
                 fixes.append("fix_encoding" if action in _ENCODING_ACTIONS else parameter)
-    return "\n".join(lines)
+    return "\n".join(lines) if changed else text
 
 
 def _tidy(text: str, config: NormalizeConfig, fixes: list[str]) -> str:
@@ -229,26 +379,41 @@ def _tidy(text: str, config: NormalizeConfig, fixes: list[str]) -> str:
     leave a joiner looking stray); space unification comes before collapsing and
     stripping, which only ever see plain spaces.
     """
-    text = _step(text, "line_breaks", fixes, _LINE_BREAKS.sub("\n", text))
-    if config.remove_invisible:
-        text = _step(text, "invisible_chars", fixes, text.translate(_INVISIBLE))
-    if config.remove_soft_hyphens:
-        text = _step(text, "soft_hyphens", fixes, text.translate(_SOFT_HYPHEN))
-    if config.remove_controls:
+    found = set(_TIDY_CHARACTERS.findall(text))
+    if found & set(_BREAK_CHARS):
+        text = _step(text, "line_breaks", fixes, _LINE_BREAKS.sub("\n", text))
+    if config.remove_invisible and found & set(_INVISIBLE_CHARS):
+        text = _step(text, "invisible_chars", fixes, _INVISIBLE.sub("", text))
+    if config.split_legacy_digraphs and found & set(_DIGRAPH_CHARS):
+        text = _step(text, "legacy_digraphs", fixes, text.translate(_LEGACY_DIGRAPHS))
+    if config.remove_soft_hyphens and _SOFT_HYPHEN in found:
+        text = _step(text, "soft_hyphens", fixes, text.replace(_SOFT_HYPHEN, ""))
+    if config.remove_controls and found & set(_CONTROL_CHARS + "\t"):
         text = _step(text, "tabs", fixes, text.replace("\t", " "))
         text = _step(text, "control_chars", fixes, _CONTROLS.sub("", text))
-    if config.remove_invisible:
+    if config.remove_invisible and found & set(_JOINER_CHARS):
         text = _step(text, "invisible_chars", fixes, _JOINERS.sub(_keep_joiners_in_words, text))
     if config.nfc and not unicodedata.is_normalized("NFC", text):
         text = _step(text, "nfc", fixes, unicodedata.normalize("NFC", text))
-    if config.unify_spaces:
-        table = _SPACES if config.keep_ideographic_space else _SPACES_WITH_IDEOGRAPHIC
-        text = _step(text, "unicode_spaces", fixes, text.translate(table))
-    if config.collapse_spaces:
+    if config.unify_spaces and found & set(_SPACE_CHARS + _IDEOGRAPHIC_SPACE):
+        spaces = _SPACES if config.keep_ideographic_space else _SPACES_WITH_IDEOGRAPHIC
+        text = _step(text, "unicode_spaces", fixes, spaces.sub(" ", text))
+    if config.collapse_spaces and "  " in text:
         text = _step(text, "collapse_spaces", fixes, _SPACE_RUNS.sub(" ", text))
-    if config.strip_lines:
+    if config.strip_lines and (
+        text[:1] in (" ", "\u3000")
+        or text[-1:] in (" ", "\u3000")
+        or any(edge in text for edge in _LINE_EDGES)
+    ):
         text = _step(text, "strip_lines", fixes, _LINE_EDGE_SPACES.sub("", text))
-    return _step(text, "blank_lines", fixes, _cap_blank_lines(text, config.max_blank_lines))
+    if (
+        not config.strip_lines
+        or text[:1] == "\n"
+        or text[-1:] == "\n"
+        or "\n" * (config.max_blank_lines + 2) in text
+    ):
+        text = _step(text, "blank_lines", fixes, _cap_blank_lines(text, config.max_blank_lines))
+    return text
 
 
 def _step(before: str, name: str, fixes: list[str], after: str) -> str:
@@ -263,10 +428,19 @@ def _is_word_part(ch: str) -> bool:
 
 
 def _keep_joiners_in_words(match: re.Match[str]) -> str:
-    """Keep a run of ZWJ/ZWNJ between two word characters; drop it at a word's edge."""
+    """Keep a run of ZWJ/ZWNJ inside a word; drop it at a word's edge.
+
+    Inside means between two word characters (Persian "می‌خواهیم", emoji sequences,
+    Indic half forms), or right after a combining mark such as a virama even at a
+    word's end: that is how Malayalam spells a chillu in older text ("ര്‍").
+    """
     text, start, end = match.string, match.start(), match.end()
-    inside = start > 0 and end < len(text) and _is_word_part(text[start - 1]) and _is_word_part(text[end])
-    return match.group() if inside else ""
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    keep = bool(before) and _is_word_part(before) and (
+        (bool(after) and _is_word_part(after)) or unicodedata.category(before)[0] == "M"
+    )
+    return match.group() if keep else ""
 
 
 def _cap_blank_lines(text: str, limit: int) -> str:
