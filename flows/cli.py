@@ -16,6 +16,8 @@ import json
 import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "unchanged since the last run over OUT keep their rows")
     run.add_argument("--workers", metavar="N", type=int, default=0,
                      help="processes for the cleaning work (default: one per CPU core)")
+    run.add_argument("--dask", metavar="ADDRESS", default=os.environ.get("TEXTCLEAN_DASK"),
+                     help="run the tasks on Dask: a scheduler address (tcp://host:8786) or "
+                          "local:N for a local cluster of N worker processes (default: "
+                          "$TEXTCLEAN_DASK; without it, a local process pool)")
     run.add_argument("--verbose", "-v", action="store_true",
                      help="print Prefect's log lines on the terminal too (they always "
                           "reach the Prefect UI)")
@@ -96,14 +102,22 @@ def _run(args: argparse.Namespace) -> int:
     if interactive:
         _quiet_console()
 
+    flow, workers = clean_corpus, args.workers
+    if args.dask:
+        try:
+            flow, workers = clean_corpus.with_options(task_runner=dask_runner(args.dask)), 1
+        except ValueError as error:
+            print(f"textclean: error: {error}", file=sys.stderr)
+            return 2
     watcher = _Progress(args.output) if interactive else None
     try:
         if watcher:
             watcher.start()
-        manifest = clean_corpus(input_dir=str(args.input), output=str(args.output),
-                                dedup=not args.no_dedup,
-                                config_file=str(args.config) if args.config else None,
-                                full=args.full, workers=args.workers)
+        with _shared_api(args.dask):
+            manifest = flow(input_dir=str(args.input), output=str(args.output),
+                            dedup=not args.no_dedup,
+                            config_file=str(args.config) if args.config else None,
+                            full=args.full, workers=workers)
     except Exception as error:
         if watcher:
             watcher.stop()
@@ -116,6 +130,51 @@ def _run(args: argparse.Namespace) -> int:
     else:
         print(summary(manifest))
     return 0
+
+
+def dask_runner(spec: str) -> Any:
+    """A Prefect Dask task runner for `local:N` or a scheduler address.
+
+    On Dask the batch tasks run in the cluster's worker processes, so the flow's own
+    process pool is not used (workers=1): the cluster is the parallelism.
+    """
+    from prefect_dask import DaskTaskRunner
+
+    if spec.startswith("local"):
+        _, _, count = spec.partition(":")
+        if count and not count.isdigit():
+            raise ValueError(f"--dask {spec}: expected local:N with N a number of workers")
+        n = int(count or os.cpu_count() or 1)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": n, "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None})
+    if "://" not in spec:
+        raise ValueError(f"--dask {spec}: expected local:N or a scheduler address such as "
+                         "tcp://10.0.0.5:8786")
+    return DaskTaskRunner(address=spec)
+
+
+@contextmanager
+def _shared_api(dask: str | None) -> Iterator[None]:
+    """With a local Dask cluster and no Prefect server configured, start one embedded
+    server here and point the worker processes at it (they inherit the environment);
+    otherwise each worker would start an embedded server of its own (minutes, measured).
+    A remote cluster needs PREFECT_API_URL set to a server its workers can reach."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if not dask or PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        server.stop()
 
 
 def _quiet_console() -> None:
