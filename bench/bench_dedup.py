@@ -32,6 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np
+
 from cleaners.dedup import DedupConfig, DedupIndex, ParagraphRef
 
 HERE = Path(__file__).resolve().parent
@@ -112,14 +114,15 @@ def generate(path: Path, paragraphs: int) -> None:
     rng = random.Random(SEED)
     chains = _chains()
     langs = sorted(chains)
-    originals: list[tuple[str, list[str]]] = []
+    originals: list[tuple[str, list[str], str]] = []
     with path.open("w", encoding="utf-8") as out:
         for n in range(paragraphs):
             doc, position = divmod(n, 8)
             if position == 0:
                 lang = rng.choice(langs)
+            origin = ""
             if originals and rng.random() < 0.2:
-                src_lang, sentences = rng.choice(originals)
+                src_lang, sentences, origin = rng.choice(originals)
                 kind, text = _edit(rng, sentences, src_lang, chains[src_lang])
             else:
                 sentences = [_sentence(rng, chains[lang], lang) for _ in range(rng.randint(3, 5))]
@@ -127,12 +130,13 @@ def generate(path: Path, paragraphs: int) -> None:
                 kind = ""
                 # A bounded pool of recent originals to copy from: syndication copies
                 # recent news, and the generator's memory stays flat.
+                item = (lang, sentences, f"d{doc:07d}#{position}")
                 if len(originals) < 20000:
-                    originals.append((lang, sentences))
+                    originals.append(item)
                 else:
-                    originals[rng.randrange(20000)] = (lang, sentences)
-            out.write(json.dumps({"d": f"d{doc:07d}", "p": position, "t": text, "k": kind},
-                                 ensure_ascii=False) + "\n")
+                    originals[rng.randrange(20000)] = item
+            out.write(json.dumps({"d": f"d{doc:07d}", "p": position, "t": text, "k": kind,
+                                  "o": origin}, ensure_ascii=False) + "\n")
 
 
 def stream(path: Path, truth: list[str]) -> Iterator[ParagraphRef]:
@@ -143,16 +147,27 @@ def stream(path: Path, truth: list[str]) -> Iterator[ParagraphRef]:
             yield ParagraphRef(row["d"], row["p"], row["t"])
 
 
+def shingles(text: str, config: DedupConfig) -> np.ndarray:
+    """The shingle set cleaners.dedup verifies with (its private helpers, for measuring)."""
+    from cleaners.dedup import _shingle_sets, _token_hashes, _tokens
+
+    tokens = _tokens(text)[0]
+    joined = " ".join(tokens).encode("utf-8")
+    return _shingle_sets(_token_hashes(joined), np.array([len(tokens)]), config.shingle_size)[1]
+
+
 def run_index(path: Path, n: int, entries: bool) -> dict[str, object]:
     index = DedupIndex(DedupConfig())
     truth: list[str] = []
     flagged: dict[tuple[str, int], str] = {}
     tenth = max(1, n // 10)
     slices: list[float] = []
+    cpu_slices: list[float] = []
     refs = stream(path, truth)
     before = rss_mb()
     start = time.perf_counter()
-    mark = start
+    cpu_start = time.process_time()
+    mark, cpu_mark = start, cpu_start
     done = 0
     while done < n:
         batch = []
@@ -165,10 +180,12 @@ def run_index(path: Path, n: int, entries: bool) -> dict[str, object]:
         for dup in index.check_and_add(batch):
             flagged[(dup.doc_id, dup.position)] = dup.kind
         done += len(batch)
-        now = time.perf_counter()
+        now, cpu_now = time.perf_counter(), time.process_time()
         slices.append(round((now - mark) / len(batch) * 1e6, 1))
-        mark = now
+        cpu_slices.append(round((cpu_now - cpu_mark) / len(batch) * 1e6, 1))
+        mark, cpu_mark = now, cpu_now
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     peak_check = rss_mb()
     t = time.perf_counter()
     columns = index.new_columns()
@@ -177,8 +194,14 @@ def run_index(path: Path, n: int, entries: bool) -> dict[str, object]:
         "paragraphs": done, "kept": len(index), "seconds": round(seconds, 1),
         "us_per_paragraph": round(seconds / max(1, done) * 1e6, 1),
         "us_per_paragraph_by_tenth": slices,
+        # CPU time of this process: the machine is shared, so wall time per tenth
+        # mostly shows what else ran.
+        "cpu_seconds": round(cpu_seconds, 1),
+        "cpu_us_per_paragraph": round(cpu_seconds / max(1, done) * 1e6, 1),
+        "cpu_us_per_paragraph_by_tenth": cpu_slices,
         "rss_before_mb": round(before), "peak_rss_after_check_mb": round(peak_check),
-        "new_columns_seconds": round(columns_seconds, 1), "peak_rss_after_columns_mb": round(rss_mb()),
+        "new_columns_seconds": round(columns_seconds, 1),
+        "peak_rss_after_columns_mb": round(rss_mb()),
     }
     del columns
     if entries:
@@ -189,34 +212,62 @@ def run_index(path: Path, n: int, entries: bool) -> dict[str, object]:
         del listed
     copies = [k for k in truth if k]
     by_kind: dict[str, list[int]] = {}
+    missed: dict[str, tuple[str, str]] = {}
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             row = json.loads(line)
             hit = (row["d"], row["p"]) in flagged
             by_kind.setdefault(row["k"] or "original", []).append(hit)
+            if row["k"] and not hit:
+                missed[f"{row['d']}#{row['p']}"] = (row["o"], row["t"])
     result["copies"] = len(copies)
     result["recall_by_kind"] = {k: round(sum(v) / len(v), 4) for k, v in sorted(by_kind.items())
                                 if k != "original"}
     result["originals_flagged"] = sum(by_kind.get("original", []))
+    result.update(_explain_misses(path, missed, index.config))
     return result
+
+
+def _explain_misses(path: Path, missed: dict[str, tuple[str, str]],
+                    config: DedupConfig) -> dict[str, int]:
+    """Split missed copies into those the verification rule rejects by design (the copy
+    keeps or adds too much) and those LSH failed to propose although they would pass."""
+    from cleaners.dedup import _verify
+
+    wanted = {origin for origin, _ in missed.values()}
+    originals: dict[str, str] = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            key = f"{row['d']}#{row['p']}"
+            if key in wanted:
+                originals[key] = row["t"]
+
+    by_design = lsh = 0
+    for origin, text in missed.values():
+        if _verify(shingles(text, config), shingles(originals[origin], config), config) is None:
+            by_design += 1
+        else:
+            lsh += 1
+    return {"missed_below_verification_thresholds": by_design, "missed_by_lsh": lsh}
 
 
 def run_compare(path: Path, n: int, library: str) -> dict[str, object]:
     """Signature + LSH insert/query only (no verification), with a third-party index."""
-    from cleaners.dedup import _shingle_sets, _tokens
-
     config = DedupConfig()
     truth: list[str] = []
+    if library == "datasketch":
+        from datasketch import MinHash, MinHashLSH
+    else:
+        from rensa import RMinHash, RMinHashLSH
     before = rss_mb()
     start = time.perf_counter()
     count = 0
     if library == "datasketch":
-        from datasketch import MinHash, MinHashLSH
-
         lsh = MinHashLSH(num_perm=config.num_perm, params=(config.bands, config.rows))
-        perms = MinHash(num_perm=config.num_perm, seed=config.seed).permutations
+        perms = MinHash(num_perm=config.num_perm, seed=config.seed, scheme="affine32").permutations
         for ref in stream(path, truth):
-            offsets, values = _shingle_sets([_tokens(ref.text)], config.shingle_size)
+            values = shingles(ref.text, config)
             m = MinHash(num_perm=config.num_perm, permutations=perms, scheme="affine32",
                         hashfunc=int)
             m.update_batch(values.tolist())
@@ -224,13 +275,10 @@ def run_compare(path: Path, n: int, library: str) -> dict[str, object]:
             lsh.insert(count, m, check_duplication=False)
             count += 1
     else:
-        from rensa import RMinHash, RMinHashLSH  # type: ignore[import-not-found]
-
         index = RMinHashLSH(threshold=0.5, num_perm=config.num_perm, num_bands=config.bands)
         for ref in stream(path, truth):
             m = RMinHash(num_perm=config.num_perm, seed=config.seed)
-            toks = _tokens(ref.text)
-            m.update([" ".join(toks[i:i + 3]) for i in range(max(1, len(toks) - 2))])
+            m.update([str(v) for v in shingles(ref.text, config).tolist()])
             index.query(m)
             index.insert(count, m)
             count += 1

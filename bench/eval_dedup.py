@@ -41,14 +41,15 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="print what was missed or wrong")
     args = parser.parse_args()
 
-    with open(args.set / "gold.jsonl", encoding="utf-8") as lines:
-        gold = [json.loads(line) for line in lines]
+    with open(args.set / "gold.jsonl", encoding="utf-8") as rows:
+        gold = [json.loads(row) for row in rows]
     refs = []
     for path in sorted(args.set.glob("*.txt")):
         lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
         refs += [ParagraphRef(path.name, n, line) for n, line in enumerate(lines)]
+    index = DedupIndex(DedupConfig())
     start = time.perf_counter()
-    found = DedupIndex(DedupConfig()).check_and_add(refs)
+    found = index.check_and_add(refs)
     seconds = time.perf_counter() - start
 
     text_of = {(r.doc_id, r.position): r.text for r in refs}

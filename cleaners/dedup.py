@@ -27,14 +27,21 @@ not a duplicate, and is neither reported nor added again.
 Layout (everything per paragraph is a fixed-size number or one compact array):
 
 * entries: ``doc_id``, ``position``, ``exact_key`` (16 hex digits), ``shingles``
-  (sorted unique uint32 shingle hashes, little-endian bytes; kept so a later run can
-  verify against this paragraph exactly, ~4 bytes per word), ``band_keys``
-  (``bands`` little-endian uint32, band ``i`` at bytes ``4*i:4*i+4``).
+  (sorted unique uint32 shingle hashes, little-endian bytes), ``band_keys``
+  (``bands`` little-endian uint32, band ``i`` at bytes ``4*i:4*i+4``). The shingles
+  are what lets a later run verify against this paragraph exactly. Storing the MinHash
+  signature instead and estimating Jaccard and containment from it was measured on
+  8,100 boundary-heavy pairs (edited copies and shared-sentence pairs in 9 languages):
+  it decided otherwise than the exact rule on 1.5% of them (43 false flags, 80 misses)
+  and took more room (480 bytes against a median of 296 for the shingles).
 * in memory: per band two sorted ``(key, entry id)`` uint32 arrays (a large one and a
   younger one merged into it geometrically, so inserting stays amortized linear), the
-  shingles of a batch of kept paragraphs in one uint32 array, and per-entry numpy
-  columns. About 0.6 kB per kept paragraph in all, no Python object per entry except
-  one string per document id.
+  shingles of each batch of kept paragraphs in one uint32 array, and per-entry numpy
+  columns; no Python object per entry, only one string per document id. Measured 0.74
+  kB per kept paragraph of ~90 words (0.35 shingles, 0.32 band tables). datasketch's
+  own ``MinHashLSH`` (Python dicts of byte keys) took 13.8 kB per paragraph and 1.6 ms
+  per paragraph with the same banding, hence these tables; the signatures themselves
+  are datasketch's (``affine32`` scheme), computed for a whole batch at once.
 * on disk (the caller's business): band keys are independent per band, so they can be
   written exploded as ``(band, band_key, doc_id, position)`` rows partitioned by
   ``band=i`` (or as one fixed-size list column); ``DedupConfig.fingerprint`` must be
@@ -53,7 +60,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -101,7 +108,13 @@ def _mark_class() -> str:
     return "".join(spans)
 
 
-_WORD = re.compile(f"[\\w{_mark_class()}]+")
+_MARKS = _mark_class()
+_WORD = re.compile(f"[\\w{_MARKS}]+")
+# For text with no-space scripts: each such character alone, or a run of other word
+# characters. The alternation is 9x slower than _WORD on Latin text, so it is used only
+# where needed.
+_WORD_OR_CHAR = re.compile(
+    f"{_NO_SPACE.pattern}|(?:[^\\W{_NO_SPACE.pattern[1:-1]}]|[{_MARKS}])+")
 
 _U64_ONE = np.uint64(1)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -123,9 +136,8 @@ _MIN_YOUNG = 1 << 16
 class DedupConfig:
     """How paragraphs are compared; every number below comes from a measurement.
 
-    The figures quoted are from synthetic edited copies built from the 9 languages of
-    ``eval/lang_sentences`` (1,350 pairs per case, 4-sentence paragraphs; see
-    ``tests/test_dedup.py`` and ``bench/``) and from ``eval/near_duplicates``.
+    The figures quoted come from ``bench/measure_dedup.py``: 4-sentence paragraphs
+    recombined from the 9 languages of ``eval/lang_sentences``, 1,350 pairs per case.
 
     shingle_size: words per shingle. 3 keeps unrelated paragraphs of one language
         apart (Jaccard p99 0.007, max 0.016) while one changed word costs only 3
@@ -133,27 +145,32 @@ class DedupConfig:
         unrelated paragraphs LSH candidates (Jaccard p99 0.023), which costs time at 1M.
     bands, rows: LSH banding; ``num_perm = bands * rows``. A pair becomes a candidate
         with probability ``1 - (1 - J**rows)**bands``: 0.995 at J=0.5 (the smallest J a
-        near duplicate may have, see min_jaccard) and 0.9998 at 0.6, but 0.04 at 0.1 and
-        1e-5 at 0.007. Two rows per band would make every pair sharing a common phrase a
-        candidate (verification time growing with the index); four would need 64 bands
-        (more memory) to reach the same 0.99 at J=0.5.
+        near duplicate may have, see min_jaccard) and 0.99994 at 0.6, but 0.04 at 0.1 and
+        1.4e-5 at 0.007 (unrelated paragraphs sharing a phrase). Two rows per band (20
+        bands) would make such pairs candidates 70 times as often, so verification time
+        would grow with the index; four rows need 72 bands (more memory) for 0.99 at 0.5.
+        Over 1M generated paragraphs LSH missed 12 of 199,836 copies that verification
+        would have accepted (``bench/bench_dedup.py``).
     seed: seed of the MinHash permutations (datasketch's "affine32" scheme).
     min_words: shorter paragraphs are skipped entirely. In ``eval/boiler_lines``
-        (train+dev) half of all lines under 8 words are boilerplate and 78% of the
-        boilerplate lines are that short; a 7-word paragraph has 5 shingles, so a
-        single changed word moves its similarity by more than half.
+        (train+dev) 40-49% of the lines of 4 to 8 words are boilerplate, 22-34% of those
+        of 9 to 15 words, and lines under 9 words hold 82% of all boilerplate lines. The
+        shingles of such short paragraphs are also too few (6 for 8 words) for a
+        similarity to mean much: one changed word moves it by half.
     chars_per_word: characters of a script without spaces counted as one word for the
         length cut: 1.6 Han characters per English word, measured on the parallel PUD
         sentences of ``eval/lang_sentences``.
     min_containment: the share of the smaller paragraph's shingles found in the other.
         Copies with one changed word score >= 0.92 (1st percentile), three changed words
-        0.80 (1st) / 0.83 (5th), an added sentence or a trimmed ending 1.0; two
+        0.79 (1st) / 0.83 (5th), an added sentence or a trimmed ending 1.0; two
         paragraphs sharing one sentence of four score at most 0.56, sharing two of five
         at most 0.77, and the hard negative of ``eval/near_duplicates`` 0.69.
-    min_jaccard: also required, so that a short paragraph is not called a copy of a
-        paragraph more than twice as long that merely contains it. An added sentence
-        scores >= 0.61 and a 4-to-3 sentence trim >= 0.51 (1st percentiles); one
-        sentence alone against the 4-sentence paragraph holding it has a median of 0.23.
+    min_jaccard: also required, so that a paragraph is not called a copy of one more
+        than twice its size. An added sentence scores >= 0.61 and a 4-to-3 sentence trim
+        >= 0.51 (1st percentiles); one sentence alone against the 4-sentence paragraph
+        holding it has a median of 0.23 (0.4% pass). Where a copy keeps or adds as much
+        as the original had (3-to-2 trims: 10% are missed; 3+2 sentences: 18%), the
+        two are no longer near-identical and are not flagged.
     batch_size: paragraphs hashed and looked up together; changes speed and memory only,
         never a result.
     """
@@ -162,7 +179,7 @@ class DedupConfig:
     bands: int = 40
     rows: int = 3
     seed: int = 1
-    min_words: int = 8
+    min_words: int = 9
     chars_per_word: float = 1.6
     min_containment: float = 0.8
     min_jaccard: float = 0.5
@@ -285,11 +302,11 @@ def normalized_key(text: str) -> str:
 def _tokens(text: str) -> tuple[list[str], int]:
     """The words of a paragraph after folding, and how many are single no-space characters."""
     folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
-    no_space = 0
     if _NO_SPACE.search(folded):
-        folded, no_space = _NO_SPACE.subn(r" \g<0> ", folded)
+        chars: list[str] = _WORD_OR_CHAR.findall(folded)
+        return chars, len(_NO_SPACE.findall(folded))
     tokens: list[str] = _WORD.findall(folded)
-    return tokens, no_space
+    return tokens, 0
 
 
 def _exact_int(joined: bytes) -> int:
@@ -509,7 +526,7 @@ class _Prepared:
     exact: U64
     offsets: I64
     shingles: U32
-    band_keys: U32 = field(default_factory=lambda: np.empty((0, 0), np.uint32))
+    band_keys: U32
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -549,6 +566,7 @@ class DedupIndex:
 
     def add_entries(self, entries: Iterable[IndexEntry]) -> None:
         """Load kept paragraphs of earlier runs; they win over every new paragraph."""
+        self._refuse_after_checking()
         width = 4 * self.config.bands
         for batch in _batched(entries, self.config.batch_size):
             for entry in batch:
@@ -573,6 +591,7 @@ class DedupIndex:
 
     def add_columns(self, columns: IndexColumns) -> None:
         """Load kept paragraphs of earlier runs from columns (see `new_columns`)."""
+        self._refuse_after_checking()
         n = len(columns)
         if columns.band_keys.shape != (n, self.config.bands):
             raise ValueError(f"band_keys has shape {columns.band_keys.shape}, "
@@ -586,10 +605,14 @@ class DedupIndex:
                        columns.exact_key[s:e], columns.band_keys[s:e],
                        columns.shingle_offsets[s:e + 1] - lo, columns.shingles[lo:hi])
 
-    def _load(self, doc_ids: list[str], positions: I64, exact: U64, band_keys: U32,
-              offsets: I64, shingles: U32) -> None:
+    def _refuse_after_checking(self) -> None:
+        # Earlier runs win because their entries come first; loading them later would
+        # silently break that rule.
         if self._new_from is not None:
             raise ValueError("add earlier runs' entries before checking new paragraphs")
+
+    def _load(self, doc_ids: list[str], positions: I64, exact: U64, band_keys: U32,
+              offsets: I64, shingles: U32) -> None:
         # Stored shingles are re-sorted here: verification relies on sorted sets.
         owner = np.repeat(np.arange(len(doc_ids), dtype=np.uint64), np.diff(offsets))
         combined = _sorted_unique((owner << _S32) | shingles.astype(np.uint64))
@@ -649,12 +672,11 @@ class DedupIndex:
             exact.append(_exact_int(text))
         if not refs:
             return _Prepared(refs, np.empty(0, np.uint64), np.zeros(1, np.int64),
-                             np.empty(0, np.uint32))
+                             np.empty(0, np.uint32), np.empty((0, self.config.bands), np.uint32))
         offsets, shingles = _shingle_sets(_token_hashes(b" ".join(joined)),
                                           np.array(counts, np.int64), self.config.shingle_size)
-        prepared = _Prepared(refs, np.array(exact, np.uint64), offsets, shingles)
-        prepared.band_keys = self._hasher.band_keys(self._hasher.signatures(offsets, shingles))
-        return prepared
+        band_keys = self._hasher.band_keys(self._hasher.signatures(offsets, shingles))
+        return _Prepared(refs, np.array(exact, np.uint64), offsets, shingles, band_keys)
 
     def _shingles_of(self, entry: int) -> U32:
         start = int(self._offset.view()[entry])
@@ -761,27 +783,50 @@ class DedupIndex:
     # -- persisting ----------------------------------------------------------------
 
     def new_columns(self) -> IndexColumns:
-        """What `check_and_add` kept so far, column by column (compact, for large runs)."""
+        """What `check_and_add` kept so far, column by column (compact, for large runs).
+
+        The columns are a copy (0.5 kB per entry); `iter_new_columns` gives them in
+        parts to bound that.
+        """
         start = len(self) if self._new_from is None else self._new_from
-        ids = np.arange(start, len(self), dtype=np.int64)
-        lengths = self._length.view()[ids].astype(np.int64)
+        return self._columns(start, len(self))
+
+    def iter_new_columns(self, rows: int = 100_000) -> Iterator[IndexColumns]:
+        """What `check_and_add` kept so far, in parts of at most `rows` entries."""
+        start = len(self) if self._new_from is None else self._new_from
+        for lo in range(start, len(self), rows):
+            yield self._columns(lo, min(len(self), lo + rows))
+
+    def _columns(self, lo: int, hi: int) -> IndexColumns:
+        ids = np.arange(lo, hi, dtype=np.int64)
+        lengths = self._length.view()[lo:hi].astype(np.int64)
         offsets = np.zeros(len(ids) + 1, np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        shingles = np.empty(int(offsets[-1]), np.uint32)
-        for n, entry in enumerate(ids.tolist()):
-            shingles[offsets[n]:offsets[n + 1]] = self._shingles_of(entry)
+        # Each chunk holds the shingles of consecutive entries in id order, so a range
+        # of entries is a run of whole chunks, cut at both ends.
+        parts: list[U32] = []
+        chunk_of, offset_of = self._chunk.view(), self._offset.view()
+        n = lo
+        while n < hi:
+            chunk = int(chunk_of[n])
+            end = int(np.searchsorted(chunk_of[n:hi], chunk, side="right")) + n
+            first = int(offset_of[n])
+            last = int(offset_of[end - 1]) + int(lengths[end - 1 - lo])
+            parts.append(self._chunks[chunk][first:last])
+            n = end
+        shingles = np.concatenate(parts) if parts else np.empty(0, np.uint32)
         band_keys = np.empty((len(ids), self.config.bands), np.uint32)
         step = self.config.batch_size
         for s in range(0, len(ids), step):
             e = min(len(ids), s + step)
-            part = offsets[s:e + 1] - offsets[s]
-            sig = self._hasher.signatures(part, shingles[offsets[s]:offsets[e]])
+            sig = self._hasher.signatures(offsets[s:e + 1] - offsets[s],
+                                          shingles[offsets[s]:offsets[e]])
             band_keys[s:e] = self._hasher.band_keys(sig)
         names = self._doc_names
         return IndexColumns(
-            doc_id=tuple(names[d] for d in self._doc.view()[ids].tolist()),
-            position=self._position.view()[ids].copy(),
-            exact_key=self._exact.view()[ids].copy(),
+            doc_id=tuple(names[d] for d in self._doc.view()[lo:hi].tolist()),
+            position=self._position.view()[lo:hi].copy(),
+            exact_key=self._exact.view()[lo:hi].copy(),
             band_keys=band_keys,
             shingle_offsets=offsets,
             shingles=shingles,
