@@ -74,6 +74,20 @@ def build_parser() -> argparse.ArgumentParser:
                           "reach the Prefect UI)")
     run.add_argument("--json", action="store_true",
                      help="print the run manifest as JSON instead of the summary")
+    serve = commands.add_parser(
+        "serve", help="serve a scheduled deployment of the flow to a Prefect server",
+        description="Register a deployment of clean-corpus with a cron schedule on the "
+                    "Prefect server in PREFECT_API_URL and run its flow runs here until "
+                    "stopped (Ctrl-C). Start a server first: prefect server start.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument("input", metavar="INPUT", type=Path, help="folder to clean on each run")
+    serve.add_argument("--output", "-o", metavar="OUT", type=Path, required=True,
+                       help="output folder each run commits to (incrementally)")
+    serve.add_argument("--cron", default="0 3 * * *",
+                       help="when to run, a cron expression in UTC (default: 03:00 daily)")
+    serve.add_argument("--name", default="nightly", help="deployment name (default: nightly)")
+    serve.add_argument("--config", metavar="FILE", type=Path, help="TOML settings file")
+    serve.add_argument("--no-dedup", action="store_true", help="do not flag duplicates")
     return parser
 
 
@@ -81,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command == "serve":
+        return _serve(args)
     return 2  # pragma: no cover - argparse rejects unknown commands first
 
 
@@ -188,6 +204,26 @@ def _quiet_console() -> None:
         for handler in getattr(logger, "handlers", []):
             if isinstance(handler, PrefectConsoleHandler):
                 handler.setLevel(logging.WARNING)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        print("textclean: error: serve needs a Prefect server: run `prefect server start` "
+              "and set PREFECT_API_URL=http://127.0.0.1:4200/api", file=sys.stderr)
+        return 2
+    from flows.clean_corpus import clean_corpus
+
+    # Absolute paths: the schedule runs later, from wherever this process was started.
+    parameters = {"input_dir": str(args.input.resolve()), "output": str(args.output.resolve()),
+                  "dedup": not args.no_dedup,
+                  "config_file": str(args.config.resolve()) if args.config else None}
+    clean_corpus.serve(name=args.name, cron=args.cron, parameters=parameters,
+                       description=f"Clean {parameters['input_dir']} into "
+                                   f"{parameters['output']} on schedule {args.cron}",
+                       tags=["textclean"], global_limit=1)
+    return 0
 
 
 def summary(manifest: dict[str, Any]) -> str:
