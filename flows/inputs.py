@@ -3,7 +3,7 @@
 Every file found under the input folder ends up either as raw documents or as a
 `RejectedInput` with a reason: nothing is skipped silently. Paths never leave this
 module as anything but relative `source` strings, `/`-separated and valid UTF-8 (file
-names with undecodable bytes are shown with backslash escapes).
+names with undecodable bytes, or with backslashes, are shown with `\\xNN` escapes).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,10 @@ from cleaners.pipeline import RawDocument
 from flows.settings import Limits
 
 KINDS = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+
+# JSON may escape half of a surrogate pair ("\\ud83d" alone); such a string cannot be
+# encoded as UTF-8, so it would fail the Parquet write of the whole batch.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +49,22 @@ class RejectedInput:
 
 
 def source_name(relative: str) -> str:
-    """A relative path as a printable UTF-8 `/`-separated string.
+    """A relative path as a printable UTF-8 `/`-separated string, one per path.
+
+    Undecodable bytes are shown as `\\xNN`; a backslash in a name is shown as `\\x5c`,
+    so that a file literally named `caf\\xe9.txt` cannot take the source (and the
+    doc_id) of a file named `caf` + byte 0xE9 + `.txt`.
 
     >>> source_name("a/b.txt")
     'a/b.txt'
-    >>> source_name("caf\\udce9.txt")
-    'caf\\\\xe9.txt'
+    >>> source_name("caf\\udce9.txt"), source_name("caf\\\\xe9.txt")
+    ('caf\\\\xe9.txt', 'caf\\\\x5cxe9.txt')
     """
-    raw = os.fsencode(relative)
-    return raw.decode("utf-8", "backslashreplace").replace(os.sep, "/")
+    parts = relative.split(os.sep)
+    if os.altsep:
+        parts = [piece for part in parts for piece in part.split(os.altsep)]
+    escaped = (os.fsencode(part).replace(b"\\", b"\\x5c") for part in parts)
+    return "/".join(part.decode("utf-8", "backslashreplace") for part in escaped)
 
 
 def doc_id_for(source: str, record: int | None) -> str:
@@ -187,16 +199,22 @@ def read_documents(file: InputFile, limits: Limits) -> Iterator[RawDocument | Re
 
 
 def _json_lines(source: str, data: bytes) -> Iterator[RawDocument | RejectedInput]:
+    # Records are separated by "\n" alone: str.splitlines would also cut at U+2028,
+    # U+0085 or a form feed, which JSON strings may hold unescaped.
     text = data.decode("utf-8-sig", "replace")
     any_record = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
+        # A byte-order mark inside the file comes from concatenated files.
+        line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
         any_record = True
         try:
             record = json.loads(line)
-        except ValueError as error:
-            yield RejectedInput(source, number, "invalid_json", str(error)[:300])
+        except (ValueError, RecursionError) as error:
+            # RecursionError: a line of thousands of nested brackets.
+            yield RejectedInput(source, number, "invalid_json",
+                                f"{type(error).__name__}: {error}"[:300])
             continue
         if not isinstance(record, dict):
             yield RejectedInput(source, number, "bad_record", "a record must be a JSON object")
@@ -209,9 +227,13 @@ def _json_lines(source: str, data: bytes) -> Iterator[RawDocument | RejectedInpu
                        else f"'{kind}' must be a string, not {type(body).__name__}")
             yield RejectedInput(source, number, "bad_record", message)
             continue
+        if not body.strip():
+            # As for an empty file: a record with no text is not a document.
+            yield RejectedInput(source, number, "empty", f"the '{kind}' field is blank")
+            continue
         yield RawDocument(
             doc_id=doc_id_for(source, number), source=source, record=number, kind=kind,
-            data=body, url=_optional_str(record.get("url")),
+            data=_valid_unicode(body), url=_optional_str(record.get("url")),
             title=_optional_str(record.get("title")),
             published=_optional_str(record.get("published")),
         )
@@ -219,9 +241,14 @@ def _json_lines(source: str, data: bytes) -> Iterator[RawDocument | RejectedInpu
         yield RejectedInput(source, None, "empty", "no records in the file")
 
 
+def _valid_unicode(text: str) -> str:
+    # U+FFFD, as a decoder does for bytes it cannot read.
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def _optional_str(value: object) -> str | None:
     if isinstance(value, str):
-        return value.strip() or None
+        return _valid_unicode(value).strip() or None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
