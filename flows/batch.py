@@ -139,7 +139,14 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
                 reject(item.source, item.record, "line_too_long",
                        f"a line is longer than {settings.limits.max_line_chars} characters")
                 continue
-            result = clean_document(item, _tools_for(item, settings))
+            try:
+                result = clean_document(item, _tools_for(item, settings))
+            except Exception as error:
+                # A cleaner bug on one document becomes a rejected row naming it, so the
+                # night's run goes on and the bug is visible in `rejected` and the manifest.
+                reject(item.source, item.record, "internal_error",
+                       f"{type(error).__name__}: {error}"[:500])
+                continue
             if isinstance(result, Rejection):
                 reject(item.source, item.record, result.reason, result.message)
                 continue

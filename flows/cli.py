@@ -154,7 +154,7 @@ def dask_runner(spec: str) -> Any:
     On Dask the batch tasks run in the cluster's worker processes, so the flow's own
     process pool is not used (workers=1): the cluster is the parallelism.
     """
-    from prefect_dask import DaskTaskRunner
+    from prefect_dask.task_runners import DaskTaskRunner
 
     if spec.startswith("local"):
         _, _, count = spec.partition(":")
