@@ -321,9 +321,7 @@ KINDS: list[Kind] = [
          keeps="Ligne 99999 :"),
     Kind("deep_html", "deep.html", _bytes(_deep_html), ("no_main_text",)),
     Kind("minified_html_one_line", "minified.html", _bytes(_minified_html), ("document",),
-         keeps="trente-cinq degrés",
-         xfail="flows/batch.py: _too_long_line measures the raw HTML, so a minified page "
-               "(one 300 KB line) is rejected as line_too_long before extraction"),
+         keeps="trente-cinq degrés"),
     Kind("malformed_html", "malformed.html", _bytes(_malformed_html), ("document",),
          keeps="trente-cinq degrés", drops=("<b>", "<i>")),
     Kind("script_only_html", "script.html", _bytes(_script_only_html), ("no_main_text",)),
@@ -377,9 +375,7 @@ KINDS: list[Kind] = [
          keeps=SENTENCE_FR),
     Kind("cr_only_line_breaks", "old_mac.txt",
          _bytes("\r".join([PARAGRAPH_FR] * 1_000).encode()), ("document",),
-         keeps="trente-cinq degrés",
-         xfail="flows/batch.py: _too_long_line splits on \\n only, so 1,000 paragraphs "
-               "separated by \\r (330 KB) count as one line: line_too_long"),
+         keeps="trente-cinq degrés"),
 ]
 
 
