@@ -724,9 +724,17 @@ def strip_boilerplate(
     protected = [False] * len(items)
     title_key = _key(_tokens(title)) if title else ""
     title_line = _title_line(items, decisions, title_key) if title_key else None
+    shaped = []
     for k, facts in enumerate(items):
         if decisions[k] is None and k != title_line:
             decisions[k] = _shape_decision(facts, config, off)
+            if decisions[k] is not None:
+                shaped.append(k)
+    if shaped and all(d is not None for d in decisions):
+        # Shape alone never empties a document: a one-line note such as "(-1/2)! = √π"
+        # or "hotel $49 $63" is all the content there is. The lexicon still may.
+        for k in shaped:
+            decisions[k] = None
     if not title_key:
         title_line = _presumed_title_line(items, decisions)
         title_key = _key(items[title_line].tokens) if title_line is not None else ""

@@ -560,3 +560,9 @@ def test_quality_floors(set_name: str, split: str | None) -> None:
     figures = measure(set_name, split)
     for metric, floor in floors[name].items():
         assert figures[metric] >= floor, (name, metric, figures[metric])
+
+
+@pytest.mark.parametrize("line", ["(-1/2)! = √π", "4288×2848 px", "hotel $49 $63 updated 2018"])
+def test_shape_rules_never_empty_a_one_line_document(line: str) -> None:
+    lexicon = load_lexicon(BoilerplateConfig())
+    assert [kept.text for kept in strip_boilerplate([line], lexicon).kept] == [line]
