@@ -20,7 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from cleaners.language import LanguageConfig, LanguageDetector
 from cleaners.pipeline import CleanDocument, PipelineConfig, RawDocument, Toolkit, clean_document
@@ -260,9 +262,6 @@ def _decisions_for(staging: Path, doc_ids: list[str]) -> dict[tuple[str, int], d
     path = staging / DECISIONS
     if not path.exists() or not doc_ids:
         return {}
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     table = pq.read_table(path)
     table = table.filter(pc.is_in(table["doc_id"], value_set=pa.array(doc_ids)))
     return {(row["doc_id"], row["position"]): row for row in table.to_pylist()}
