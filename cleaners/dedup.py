@@ -520,9 +520,9 @@ class _Column:
 
 @dataclass(slots=True)
 class _Prepared:
-    """One batch's paragraphs above the length cut, hashed."""
+    """One batch's paragraphs above the length cut, hashed, with their (doc_id, position)."""
 
-    refs: list[ParagraphRef]
+    keys: list[tuple[str, int]]
     exact: U64
     offsets: I64
     shingles: U32
@@ -533,6 +533,59 @@ def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+def _prepare(batch: list[ParagraphRef], config: DedupConfig, hasher: _Hasher) -> _Prepared:
+    """Fold and hash the paragraphs of `batch` that pass the length cut."""
+    keys: list[tuple[str, int]] = []
+    joined: list[bytes] = []
+    counts: list[int] = []
+    exact: list[int] = []
+    for ref in batch:
+        tokens, no_space = _tokens(ref.text)
+        words = _word_count(len(tokens), no_space, config)
+        if not tokens or words < config.min_words:
+            continue
+        text = " ".join(tokens).encode("utf-8")
+        keys.append((ref.doc_id, ref.position))
+        joined.append(text)
+        counts.append(len(tokens))
+        exact.append(_exact_int(text))
+    if not keys:
+        return _Prepared(keys, np.empty(0, np.uint64), np.zeros(1, np.int64),
+                         np.empty(0, np.uint32), np.empty((0, config.bands), np.uint32))
+    offsets, shingles = _shingle_sets(_token_hashes(b" ".join(joined)),
+                                      np.array(counts, np.int64), config.shingle_size)
+    band_keys = hasher.band_keys(hasher.signatures(offsets, shingles))
+    return _Prepared(keys, np.array(exact, np.uint64), offsets, shingles, band_keys)
+
+
+def fingerprint_columns(paragraphs: Iterable[ParagraphRef], config: DedupConfig) -> IndexColumns:
+    """Hash the paragraphs that pass the length cut into columns for `check_and_add_columns`.
+
+    Shorter paragraphs are left out. Pure and order-free, so batches of a run can be
+    hashed in parallel and checked later in the run's canonical order.
+
+    >>> text = "The minister said on Tuesday that the new rail line would open next spring."
+    >>> columns = fingerprint_columns([ParagraphRef("a", 0, text), ParagraphRef("a", 1, "Short.")],
+    ...                               DedupConfig())
+    >>> columns.doc_id, columns.position.tolist(), columns.band_keys.shape
+    (('a',), [0], (1, 40))
+    """
+    hasher = _Hasher(config)
+    parts = [_prepare(batch, config, hasher)
+             for batch in _batched(paragraphs, config.batch_size)]
+    parts = [p for p in parts if p.keys] or [_prepare([], config, hasher)]
+    sizes = np.array([0] + [len(p.shingles) for p in parts], np.int64).cumsum()
+    return IndexColumns(
+        doc_id=tuple(key[0] for p in parts for key in p.keys),
+        position=np.array([key[1] for p in parts for key in p.keys], np.int64),
+        exact_key=np.concatenate([p.exact for p in parts]),
+        band_keys=np.concatenate([p.band_keys for p in parts]),
+        shingle_offsets=np.concatenate(
+            [np.zeros(1, np.int64)] + [p.offsets[1:] + sizes[n] for n, p in enumerate(parts)]),
+        shingles=np.concatenate([p.shingles for p in parts]),
+    )
 
 
 class DedupIndex:
@@ -650,45 +703,45 @@ class DedupIndex:
             self._new_from = len(self)
         found: list[Duplicate] = []
         for batch in _batched(paragraphs, self.config.batch_size):
-            prepared = self._prepare(batch)
-            if prepared.refs:
+            prepared = _prepare(batch, self.config, self._hasher)
+            if prepared.keys:
                 found += self._check(prepared)
         return found
 
-    def _prepare(self, batch: list[ParagraphRef]) -> _Prepared:
-        refs: list[ParagraphRef] = []
-        joined: list[bytes] = []
-        counts: list[int] = []
-        exact: list[int] = []
-        for ref in batch:
-            tokens, no_space = _tokens(ref.text)
-            words = _word_count(len(tokens), no_space, self.config)
-            if not tokens or words < self.config.min_words:
-                continue
-            text = " ".join(tokens).encode("utf-8")
-            refs.append(ref)
-            joined.append(text)
-            counts.append(len(tokens))
-            exact.append(_exact_int(text))
-        if not refs:
-            return _Prepared(refs, np.empty(0, np.uint64), np.zeros(1, np.int64),
-                             np.empty(0, np.uint32), np.empty((0, self.config.bands), np.uint32))
-        offsets, shingles = _shingle_sets(_token_hashes(b" ".join(joined)),
-                                          np.array(counts, np.int64), self.config.shingle_size)
-        band_keys = self._hasher.band_keys(self._hasher.signatures(offsets, shingles))
-        return _Prepared(refs, np.array(exact, np.uint64), offsets, shingles, band_keys)
+    def check_and_add_columns(self, columns: IndexColumns) -> list[Duplicate]:
+        """`check_and_add` for paragraphs already hashed by `fingerprint_columns`.
+
+        This lets the hashing run where the text is (in parallel, batch by batch) and
+        the order-dependent check run over compact arrays alone, never the texts.
+        """
+        if self._new_from is None:
+            self._new_from = len(self)
+        n = len(columns)
+        if columns.band_keys.shape != (n, self.config.bands):
+            raise ValueError(f"band_keys has shape {columns.band_keys.shape}, "
+                             f"want ({n}, {self.config.bands})")
+        found: list[Duplicate] = []
+        positions = columns.position.tolist()
+        for s in range(0, n, self.config.batch_size):
+            e = min(n, s + self.config.batch_size)
+            lo, hi = int(columns.shingle_offsets[s]), int(columns.shingle_offsets[e])
+            found += self._check(_Prepared(
+                list(zip(columns.doc_id[s:e], positions[s:e], strict=True)),
+                columns.exact_key[s:e], columns.shingle_offsets[s:e + 1] - lo,
+                columns.shingles[lo:hi], columns.band_keys[s:e]))
+        return found
 
     def _shingles_of(self, entry: int) -> U32:
         start = int(self._offset.view()[entry])
         chunk: U32 = self._chunks[int(self._chunk.view()[entry])]
         return chunk[start:start + int(self._length.view()[entry])]
 
-    def _is_same(self, entry: int, ref: ParagraphRef) -> bool:
-        return (int(self._position.view()[entry]) == ref.position
-                and self._doc_names[int(self._doc.view()[entry])] == ref.doc_id)
+    def _is_same(self, entry: int, ref: tuple[str, int]) -> bool:
+        return (int(self._position.view()[entry]) == ref[1]
+                and self._doc_names[int(self._doc.view()[entry])] == ref[0])
 
     def _check(self, p: _Prepared) -> list[Duplicate]:
-        n = len(p.refs)
+        n = len(p.keys)
         exact_rows, exact_ids = self._exact_table.lookup(p.exact[:, None])
         exact_hits = _group_by_row(exact_rows, exact_ids, n)
         band_rows, band_ids = self._band_table.lookup(p.band_keys)
@@ -704,7 +757,7 @@ class DedupIndex:
         # Band i's key k is looked up in this batch's dict as i << 32 | k.
         all_band_keys = ((np.arange(cfg.bands, dtype=np.uint64) << _S32)
                          | p.band_keys.astype(np.uint64)).tolist()
-        for i, ref in enumerate(p.refs):
+        for i, ref in enumerate(p.keys):
             exact_key = exact_keys[i]
             candidates = exact_hits[i]
             if exact_key in batch_exact:
@@ -752,22 +805,20 @@ class DedupIndex:
             self._keep(p, kept_rows)
         return found
 
-    def _entry_is(self, entry: int, ref: ParagraphRef, first_id: int, p: _Prepared,
+    def _entry_is(self, entry: int, ref: tuple[str, int], first_id: int, p: _Prepared,
                   kept_rows: list[int]) -> bool:
         if entry < first_id:
             return self._is_same(entry, ref)
-        other = p.refs[kept_rows[entry - first_id]]
-        return other.doc_id == ref.doc_id and other.position == ref.position
+        return p.keys[kept_rows[entry - first_id]] == ref
 
-    def _duplicate(self, ref: ParagraphRef, entry: int, first_id: int, p: _Prepared,
+    def _duplicate(self, ref: tuple[str, int], entry: int, first_id: int, p: _Prepared,
                    kept_rows: list[int], similarity: float, kind: str) -> Duplicate:
         if entry < first_id:
             of_doc = self._doc_names[int(self._doc.view()[entry])]
             of_position = int(self._position.view()[entry])
         else:
-            other = p.refs[kept_rows[entry - first_id]]
-            of_doc, of_position = other.doc_id, other.position
-        return Duplicate(ref.doc_id, ref.position, of_doc, of_position, similarity, kind)
+            of_doc, of_position = p.keys[kept_rows[entry - first_id]]
+        return Duplicate(ref[0], ref[1], of_doc, of_position, similarity, kind)
 
     def _keep(self, p: _Prepared, rows: list[int]) -> None:
         chosen = np.asarray(rows, dtype=np.int64)
@@ -776,8 +827,8 @@ class DedupIndex:
         np.cumsum(lengths, out=offsets[1:])
         take = np.repeat(p.offsets[chosen], lengths) + (
             np.arange(int(offsets[-1])) - np.repeat(offsets[:-1], lengths))
-        self._append([p.refs[r].doc_id for r in rows],
-                     np.fromiter((p.refs[r].position for r in rows), np.int64, len(rows)),
+        self._append([p.keys[r][0] for r in rows],
+                     np.fromiter((p.keys[r][1] for r in rows), np.int64, len(rows)),
                      p.exact[chosen], offsets, p.shingles[take], p.band_keys[chosen])
 
     # -- persisting ----------------------------------------------------------------

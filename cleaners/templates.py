@@ -13,8 +13,12 @@ which is the dedup stage's business (it keeps the first copy instead of removing
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
+
+# A line key: the folded text itself, or a hash of it where a run counts many lines.
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +61,8 @@ def count_keys(keys_per_document: Iterable[Iterable[str]]) -> Counter[str]:
     return counts
 
 
-def decide_templates(counts: Mapping[str, int], documents: int,
-                     config: TemplateConfig) -> frozenset[str]:
+def decide_templates(counts: Mapping[K, int], documents: int,
+                     config: TemplateConfig) -> frozenset[K]:
     """The keys that recur in enough of a group's `documents` to be template lines.
 
     >>> sorted(decide_templates({"share": 4, "intro": 1}, documents=10, config=TemplateConfig()))

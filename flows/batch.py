@@ -4,7 +4,10 @@ process pool or a Dask worker, and in tests.
 Two steps per batch, around the cross-document decisions of `flows.decide`:
 
 1. `clean_files`: read the batch's files, run the per-document stages, write staging
-   part files (documents, paragraphs, removed, rejected) and return counts.
+   part files (documents, paragraphs, removed, rejected), plus what the cross-document
+   step needs instead of the text: each paragraph's dedup signature (exact key, band
+   keys, shingles) and each short line's template key. Hashing here runs in parallel,
+   and `flows.decide` never has to hold every paragraph's text.
 2. `finalize_batch`: apply the run's decisions (template lines removed, duplicate
    paragraphs flagged) to the staged rows and write the final part files.
 """
@@ -12,6 +15,7 @@ Two steps per batch, around the cross-document decisions of `flows.decide`:
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -24,10 +28,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from cleaners.boilerplate import template_key
+from cleaners.dedup import ParagraphRef, fingerprint_columns
 from cleaners.language import LanguageConfig, LanguageDetector
 from cleaners.pipeline import CleanDocument, PipelineConfig, RawDocument, Toolkit, clean_document
 from cleaners.records import Rejection
-from flows import storage
+from cleaners.templates import is_candidate
+from flows import dedup_store, storage
 from flows.inputs import InputFile, RejectedInput, read_documents
 from flows.settings import Settings
 
@@ -120,8 +127,11 @@ def _too_long_line(raw: RawDocument, limit: int) -> bool:
 
 
 def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
-                settings: Settings, run_id: str) -> BatchStats:
-    """Clean the documents of `files` and write the batch's staging part files."""
+                settings: Settings, run_id: str, dedup: bool = True) -> BatchStats:
+    """Clean the documents of `files` and write the batch's staging part files.
+
+    With `dedup`, each paragraph's dedup signature is staged too (see the module's doc).
+    """
     stats = BatchStats(files=len(files))
     documents: list[dict[str, Any]] = []
     paragraphs: list[dict[str, Any]] = []
@@ -164,7 +174,44 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
     for name, rows in (("documents", documents), ("paragraphs", paragraphs),
                        ("removed", removed), ("rejected", rejected)):
         storage.write_part(folder / name, "part.parquet", rows, storage.SCHEMAS[name])
+    storage.write_part(folder / TEMPLATE_KEYS, "part.parquet",
+                       _template_keys(paragraphs, settings), TEMPLATE_KEYS_SCHEMA)
+    if dedup:
+        columns = fingerprint_columns(
+            (ParagraphRef(p["doc_id"], p["position"], p["text"]) for p in paragraphs),
+            settings.dedup)
+        storage.write_part(folder / SIGNATURES, "part.parquet",
+                           dedup_store.from_columns(columns, settings.dedup),
+                           dedup_store.schema(settings.dedup))
     return stats
+
+
+SIGNATURES = "signatures"
+TEMPLATE_KEYS = "template_keys"
+# Staged per batch: the short lines that may be template lines, by a 64-bit hash of
+# their folded key (`template_key`), which is all the counting across documents needs.
+TEMPLATE_KEYS_SCHEMA = pa.schema([
+    pa.field("doc_id", pa.string(), nullable=False),
+    pa.field("position", pa.int32(), nullable=False),
+    pa.field("key_hash", pa.uint64(), nullable=False),
+])
+
+
+def template_hash(key: str) -> int:
+    """A 64-bit hash of a template key; collisions (2**-64 per pair) are negligible."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _template_keys(paragraphs: Sequence[Mapping[str, Any]],
+                   settings: Settings) -> list[dict[str, Any]]:
+    rows = []
+    for p in paragraphs:
+        if is_candidate(p["text"], settings.templates):
+            key = template_key(p["text"])
+            if key:
+                rows.append({"doc_id": p["doc_id"], "position": p["position"],
+                             "key_hash": template_hash(key)})
+    return rows
 
 
 def _rows_of(doc: CleanDocument, run_id: str, documents: list[dict[str, Any]],

@@ -60,8 +60,8 @@ def fingerprint_task(files: list[InputFile]) -> dict[str, str]:
 
 @task(name="clean-batch", cache_policy=NONE, retries=1, retry_delay_seconds=2)
 def clean_batch_task(batch_no: int, files: list[InputFile], staging: str,
-                     settings: Settings, run_id: str) -> BatchStats:
-    stats = parallel.call(clean_files, batch_no, files, staging, settings, run_id)
+                     settings: Settings, run_id: str, dedup: bool) -> BatchStats:
+    stats = parallel.call(clean_files, batch_no, files, staging, settings, run_id, dedup)
     get_run_logger().info("batch %d: %d files cleaned, %d rejected", batch_no, stats.files,
                           sum(stats.rejected.values()))
     return stats
@@ -154,7 +154,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         with parallel.worker_pool(processes):
             tick = time.perf_counter()
             cleaned = _submit_all(clean_batch_task, "clean-batch",
-                                  [(n, batch, str(staging), settings, run_id)
+                                  [(n, batch, str(staging), settings, run_id, dedup)
                                    for n, batch in enumerate(batches)], progress=True)
             timings["clean"] = time.perf_counter() - tick
             logger.info("cleaned %d files in %d batches on %d process(es)", len(files),

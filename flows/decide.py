@@ -1,8 +1,18 @@
 """Cross-document decisions over a whole run: template lines, then duplicate paragraphs.
 
-Deciding is kept apart from applying (as dolma does): this step reads the staged
-paragraphs of every batch, writes one small `decisions.parquet` (which paragraph is a
-template line, which duplicates which), and each batch's `finalize_batch` applies it.
+Deciding is kept apart from applying (as dolma does): this step reads what each batch
+staged for it, writes one small `decisions.parquet` (which paragraph is a template
+line, which duplicates which), and each batch's `finalize_batch` applies it.
+
+It never reads the paragraphs' text. The batches staged a 64-bit key per short line
+(template candidates) and a dedup signature per long paragraph (exact key, MinHash band
+keys, shingles), hashed in parallel where the text was. Memory is bounded by design:
+
+- templates are counted as arrays of (group, key, document) numbers, 16 bytes a line;
+- signatures are taken in the run's canonical order through an external bucket sort:
+  each batch's rows are split by document rank into buckets of at most
+  `BUCKET_ROWS` rows on disk, and the buckets are checked one after another, so only
+  one bucket and the dedup index itself are in memory at once.
 
 Which copy of a duplicate is kept is deterministic: documents are taken in the order
 (published date, earliest first, documents without a date after those with one; then
@@ -13,20 +23,23 @@ come before all of them, so tomorrow's copy of today's paragraph is the duplicat
 
 from __future__ import annotations
 
+import bisect
+import shutil
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from cleaners.boilerplate import template_key
-from cleaners.dedup import DedupIndex, ParagraphRef
-from cleaners.templates import count_keys, decide_templates, is_candidate
+from cleaners.dedup import DedupIndex
+from cleaners.templates import decide_templates
 from flows import dedup_store, storage
-from flows.batch import DECISIONS, site_of
+from flows.batch import DECISIONS, SIGNATURES, TEMPLATE_KEYS, site_of
 from flows.settings import Settings
 
 DECISIONS_SCHEMA = pa.schema([
@@ -38,6 +51,11 @@ DECISIONS_SCHEMA = pa.schema([
     pa.field("of_position", pa.int32()),
     pa.field("similarity", pa.float32()),
 ])
+
+# Signature rows per bucket of the external sort: ~0.45 kB each (160 bytes of band
+# keys, ~70 shingles), so a bucket is ~100 MB in memory, next to the index's 0.74 kB
+# per kept paragraph.
+BUCKET_ROWS = 250_000
 
 
 @dataclass(slots=True)
@@ -52,6 +70,16 @@ class DecideStats:
     index_entries_after: int = 0
 
 
+@dataclass(slots=True)
+class _Documents:
+    """The run's documents as the decisions need them: ids, rank, template group."""
+
+    ids: list[str]
+    rank: dict[str, int]
+    group_of: list[int]
+    groups: list[str]
+
+
 def _group(doc: dict[str, Any]) -> str:
     # Template evidence is gathered per site (the URL's host) or, for plain files with
     # no URL, per input folder: the unit within which a template repeats.
@@ -61,7 +89,7 @@ def _group(doc: dict[str, Any]) -> str:
     return "folder:" + str(doc["source"]).rpartition("/")[0]
 
 
-def _order_key(doc: dict[str, Any]) -> tuple[int, str, str, int]:
+def _order_key(doc: dict[str, Any]) -> tuple[bool, str, str, int]:
     published = _parse_date(doc.get("published"))
     return (published is None, published or "", doc["source"], doc.get("record") or 0)
 
@@ -75,64 +103,121 @@ def _parse_date(value: str | None) -> str | None:
         return None
 
 
+def _documents(stage: Path, batches: int) -> _Documents:
+    ids: list[str] = []
+    order: list[tuple[tuple[bool, str, str, int], int]] = []
+    group_names: dict[str, int] = {}
+    group_of: list[int] = []
+    for batch_no in range(batches):
+        rows = storage.read_rows(_batch(stage, batch_no) / "documents",
+                                 ["doc_id", "source", "record", "url", "sitename", "published"])
+        for doc in rows:
+            order.append((_order_key(doc), len(ids)))
+            ids.append(doc["doc_id"])
+            group_of.append(group_names.setdefault(_group(doc), len(group_names)))
+    order.sort()
+    rank = {ids[n]: r for r, (_, n) in enumerate(order)}
+    return _Documents(ids, rank, group_of, list(group_names))
+
+
+def _batch(stage: Path, batch_no: int) -> Path:
+    return stage / f"batch-{batch_no:05d}"
+
+
 def decide(staging: str, batches: int, settings: Settings, dedup: bool,
            previous_version: str | None, version: str) -> DecideStats:
     """Decide template lines and duplicates for the run staged in `staging`."""
     stage = Path(staging)
-    docs: list[dict[str, Any]] = []
-    texts: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for batch_no in range(batches):
-        folder = stage / f"batch-{batch_no:05d}"
-        docs += storage.read_rows(folder / "documents",
-                                  ["doc_id", "source", "record", "url", "sitename", "published"])
-        for row in storage.read_rows(folder / "paragraphs", ["doc_id", "position", "text"]):
-            texts[row["doc_id"]].append((row["position"], row["text"]))
-
+    docs = _documents(stage, batches)
     stats = DecideStats()
-    rows: list[dict[str, Any]] = []
-    templates = _template_lines(docs, texts, settings, stats)
-    final_position: dict[tuple[str, int], int] = {}
-    for doc_id, items in texts.items():
-        kept = [pos for pos, _ in items if (doc_id, pos) not in templates]
-        final_position.update(((doc_id, pos), n) for n, pos in enumerate(kept))
-    for (doc_id, position), rule in sorted(templates.items()):
-        rows.append({"doc_id": doc_id, "position": position, "action": "template_line",
-                     "rule": rule})
+    templates = _template_lines(stage, batches, docs, settings, stats)
+    rows: list[dict[str, Any]] = [
+        {"doc_id": doc_id, "position": position, "action": "template_line", "rule": rule}
+        for (doc_id, position), rule in sorted(templates.items())]
     stats.template_lines = len(templates)
-
     if dedup:
-        rows += _duplicates(docs, texts, templates, final_position, settings,
-                            previous_version, version, stats)
+        removed: dict[str, list[int]] = defaultdict(list)
+        for doc_id, position in sorted(templates):
+            removed[doc_id].append(position)
+        rows += _duplicates(stage, batches, docs, removed, settings, previous_version,
+                            version, stats)
     storage.write_part(stage, DECISIONS, rows, DECISIONS_SCHEMA)
     return stats
 
 
-def _template_lines(docs: list[dict[str, Any]], texts: dict[str, list[tuple[int, str]]],
-                    settings: Settings, stats: DecideStats) -> dict[tuple[str, int], str]:
+def _template_lines(stage: Path, batches: int, docs: _Documents, settings: Settings,
+                    stats: DecideStats) -> dict[tuple[str, int], str]:
     config = settings.templates
-    members: dict[str, list[str]] = defaultdict(list)
-    for doc in docs:
-        members[_group(doc)].append(doc["doc_id"])
+    group_size = np.bincount(np.asarray(docs.group_of, np.int64), minlength=len(docs.groups))
+    if not len(group_size) or group_size.max() < config.min_documents:
+        return {}
+    number = {doc_id: n for n, doc_id in enumerate(docs.ids)}
+    group_of = np.asarray(docs.group_of, np.int64)
+    tables = []
+    for batch_no in range(batches):
+        table = storage.read_table(_batch(stage, batch_no) / TEMPLATE_KEYS)
+        if table.num_rows:
+            tables.append(table)
+    if not tables:
+        return {}
+    table = pa.concat_tables(tables)
+    doc_no = np.fromiter((number[d] for d in table["doc_id"].to_pylist()), np.int64,
+                         table.num_rows)
+    keys = table["key_hash"].to_numpy()
+    groups = group_of[doc_no]
+    # A key counts once per document: sort by (group, key, document), drop repeated
+    # triples, then count the documents of each (group, key) run.
+    order = np.lexsort((doc_no, keys, groups))
+    g, k, d = groups[order], keys[order], doc_no[order]
+    new_triple = np.ones(len(order), bool)
+    new_triple[1:] = (g[1:] != g[:-1]) | (k[1:] != k[:-1]) | (d[1:] != d[:-1])
+    g, k = g[new_triple], k[new_triple]
+    starts = np.flatnonzero(np.concatenate(([True], (g[1:] != g[:-1]) | (k[1:] != k[:-1]))))
+    counts = np.diff(np.append(starts, len(g)))
+    by_group: dict[int, dict[int, int]] = defaultdict(dict)
+    for group, key, n in zip(g[starts].tolist(), k[starts].tolist(), counts.tolist(),
+                             strict=True):
+        if group_size[group] >= config.min_documents and n >= config.min_documents:
+            by_group[group][key] = n
+    chosen: dict[tuple[int, int], str] = {}
+    for group, key_counts in sorted(by_group.items()):
+        size = int(group_size[group])
+        for key in decide_templates(key_counts, size, config):
+            chosen[(group, key)] = f"recurs_in_{key_counts[key]}_of_{size}_documents"
+    if not chosen:
+        return {}
     decided: dict[tuple[str, int], str] = {}
-    for group, doc_ids in sorted(members.items()):
-        if len(doc_ids) < config.min_documents:
-            continue
-        keys = {doc_id: [(pos, template_key(text)) for pos, text in texts.get(doc_id, ())
-                         if is_candidate(text, config)] for doc_id in doc_ids}
-        counts = count_keys([key for _, key in items if key] for items in keys.values())
-        chosen = decide_templates(counts, len(doc_ids), config)
-        if not chosen:
-            continue
-        stats.templates[group] = sorted(chosen)[:20]
-        for doc_id, items in keys.items():
-            for pos, key in items:
-                if key in chosen:
-                    decided[(doc_id, pos)] = f"recurs_in_{counts[key]}_of_{len(doc_ids)}_documents"
+    examples: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    for doc, position, group, key in zip(table["doc_id"].to_pylist(),
+                                         table["position"].to_pylist(), groups.tolist(),
+                                         keys.tolist(), strict=True):
+        rule = chosen.get((group, key))
+        if rule is not None:
+            decided[(doc, position)] = rule
+            if len(examples[group]) < 20:
+                examples[group].add((doc, position))
+    for group, refs in sorted(examples.items()):
+        stats.templates[docs.groups[group]] = sorted(_texts_of(stage, batches, refs))[:20]
     return decided
 
 
-def _duplicates(docs: list[dict[str, Any]], texts: dict[str, list[tuple[int, str]]],
-                templates: dict[tuple[str, int], str], final_position: dict[tuple[str, int], int],
+def _texts_of(stage: Path, batches: int, refs: set[tuple[str, int]]) -> set[str]:
+    """The text of a few staged paragraphs, for the run's report."""
+    doc_ids = pa.array(sorted({doc for doc, _ in refs}))
+    texts = set()
+    for batch_no in range(batches):
+        table = storage.read_table(_batch(stage, batch_no) / "paragraphs",
+                                   ["doc_id", "position", "text"])
+        if not table.num_rows:
+            continue
+        table = table.filter(pc.is_in(table["doc_id"], value_set=doc_ids))
+        for row in table.to_pylist():
+            if (row["doc_id"], row["position"]) in refs:
+                texts.add(row["text"])
+    return texts
+
+
+def _duplicates(stage: Path, batches: int, docs: _Documents, removed: dict[str, list[int]],
                 settings: Settings, previous_version: str | None, version: str,
                 stats: DecideStats) -> list[dict[str, Any]]:
     index = DedupIndex(settings.dedup)
@@ -140,31 +225,106 @@ def _duplicates(docs: list[dict[str, Any]], texts: dict[str, list[tuple[int, str
     # text; keeping the old ones would make a document a duplicate of its own past.
     earlier = None
     if previous_version is not None:
-        earlier = dedup_store.load(Path(previous_version), settings.dedup,
-                                   exclude={doc["doc_id"] for doc in docs})
+        earlier = dedup_store.load(Path(previous_version), settings.dedup, exclude=docs.rank)
     if earlier is not None:
         index.add_columns(dedup_store.to_columns(earlier, settings.dedup))
         stats.index_entries_before = earlier.num_rows
 
-    def refs() -> Iterable[ParagraphRef]:
-        for doc in sorted(docs, key=_order_key):
-            for pos, text in texts.get(doc["doc_id"], ()):
-                if (doc["doc_id"], pos) not in templates:
-                    yield ParagraphRef(doc["doc_id"], final_position[(doc["doc_id"], pos)], text)
-
-    staged_position = {(d, n): pos for (d, pos), n in final_position.items()}
     rows = []
     clusters: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for dup in index.check_and_add(refs()):
-        stats.duplicates[dup.kind] += 1
-        clusters[(dup.of_doc_id, dup.of_position)].append(dup.doc_id)
-        rows.append({"doc_id": dup.doc_id, "position": staged_position[(dup.doc_id, dup.position)],
-                     "action": dup.kind, "rule": None, "of_doc_id": dup.of_doc_id,
-                     "of_position": dup.of_position, "similarity": dup.similarity})
-    new = dedup_store.from_columns(index.new_columns(), settings.dedup)
-    dedup_store.save(Path(version), [t for t in (earlier, new) if t is not None],
+    for bucket in _sorted_buckets(stage, batches, docs, removed):
+        for dup in index.check_and_add_columns(dedup_store.to_columns(bucket, settings.dedup)):
+            stats.duplicates[dup.kind] += 1
+            clusters[(dup.of_doc_id, dup.of_position)].append(dup.doc_id)
+            rows.append({"doc_id": dup.doc_id,
+                         "position": _staged_position(removed.get(dup.doc_id), dup.position),
+                         "action": dup.kind, "rule": None, "of_doc_id": dup.of_doc_id,
+                         "of_position": dup.of_position, "similarity": dup.similarity})
+    new = [dedup_store.from_columns(part, settings.dedup) for part in index.iter_new_columns()]
+    dedup_store.save(Path(version), [t for t in (earlier, *new) if t is not None],
                      settings.dedup)
-    stats.index_entries_after = stats.index_entries_before + new.num_rows
+    stats.index_entries_after = stats.index_entries_before + sum(t.num_rows for t in new)
     biggest = sorted(clusters.items(), key=lambda item: (-len(item[1]), item[0]))[:10]
     stats.clusters = [{"kept": f"{d}#{p}", "copies": len(c)} for (d, p), c in biggest]
     return rows
+
+
+def _final_position(template_positions: list[int] | None, staged: int) -> int:
+    """A paragraph's position once the template lines before it are gone."""
+    if not template_positions:
+        return staged
+    return staged - bisect.bisect_left(template_positions, staged)
+
+
+def _staged_position(template_positions: list[int] | None, final: int) -> int:
+    """The inverse of `_final_position`: the staged position of the `final`-th kept line."""
+    if not template_positions:
+        return final
+    staged = final
+    for position in template_positions:
+        if position <= staged:
+            staged += 1
+        else:
+            break
+    return staged
+
+
+def _sorted_buckets(stage: Path, batches: int, docs: _Documents,
+                    removed: dict[str, list[int]]) -> Any:
+    """Every staged signature but template lines', in canonical order, bucket by bucket.
+
+    Yields tables in the dedup index schema whose `position` is the final one.
+    """
+    counts = [_rows_in(_batch(stage, n) / SIGNATURES) for n in range(batches)]
+    total = sum(counts)
+    if not total:
+        return
+    buckets = max(1, -(-total // BUCKET_ROWS))
+    spill = stage / "dedup-buckets"
+    ranks = len(docs.ids)
+    in_memory: list[list[pa.Table]] = [[] for _ in range(buckets)]
+    for batch_no in range(batches):
+        if not counts[batch_no]:
+            continue
+        table = storage.read_table(_batch(stage, batch_no) / SIGNATURES)
+        doc_ids = table["doc_id"].to_pylist()
+        rank = np.fromiter((docs.rank[d] for d in doc_ids), np.int64, len(doc_ids))
+        positions = table["position"].to_pylist()
+        if removed:
+            keep = np.fromiter((p not in removed.get(d, ()) for d, p in
+                                zip(doc_ids, positions, strict=True)), bool, len(doc_ids))
+            positions = [_final_position(removed.get(d), p)
+                         for d, p in zip(doc_ids, positions, strict=True)]
+            table = table.set_column(table.schema.get_field_index("position"), "position",
+                                     pa.array(positions, pa.int64()))
+            table, rank = table.filter(pa.array(keep)), rank[keep]
+        table = table.append_column("rank", pa.array(rank))
+        bucket_of = rank * buckets // ranks
+        for b in np.unique(bucket_of).tolist():
+            part = table.filter(pa.array(bucket_of == b))
+            if buckets == 1:
+                in_memory[b].append(part)
+            else:
+                folder = spill / f"bucket-{b:05d}"
+                folder.mkdir(parents=True, exist_ok=True)
+                # Uncompressed: written once, read once, deleted; speed over size.
+                pq.write_table(part, folder / f"batch-{batch_no:05d}.parquet",
+                               compression="none")
+    for b in range(buckets):
+        folder = spill / f"bucket-{b:05d}"
+        parts = in_memory[b] if buckets == 1 else (
+            [pq.read_table(p) for p in sorted(folder.glob("*.parquet"))]
+            if folder.is_dir() else [])
+        in_memory[b] = []
+        if not parts:
+            continue
+        table = pa.concat_tables(parts)
+        order = pc.sort_indices(table, [("rank", "ascending"), ("position", "ascending")])
+        yield table.take(order).drop_columns(["rank"])
+        if folder.is_dir():
+            shutil.rmtree(folder)
+
+
+def _rows_in(folder: Path) -> int:
+    parts = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    return sum(pq.ParquetFile(part).metadata.num_rows for part in parts)

@@ -30,7 +30,8 @@ FOLDER = "dedup_index"
 FINGERPRINT = b"textclean.dedup.fingerprint"
 
 
-def _schema(config: DedupConfig) -> pa.Schema:
+def schema(config: DedupConfig) -> pa.Schema:
+    """The index's schema, with the config's fingerprint in its metadata."""
     return pa.schema([
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("position", pa.int64(), nullable=False),
@@ -86,7 +87,7 @@ def from_columns(columns: IndexColumns, config: DedupConfig) -> pa.Table:
         "band_keys": pa.FixedSizeListArray.from_arrays(
             pa.array(columns.band_keys.reshape(-1).astype(np.uint32)), config.bands),
         "shingles": pa.ListArray.from_arrays(offsets, pa.array(columns.shingles)),
-    }, schema=_schema(config))
+    }, schema=schema(config))
 
 
 def save(version: Path, tables: list[pa.Table], config: DedupConfig) -> None:
@@ -96,7 +97,7 @@ def save(version: Path, tables: list[pa.Table], config: DedupConfig) -> None:
     for n, table in enumerate(tables):
         if table.num_rows:
             partial = folder / f".part-{n:05d}.parquet.partial"
-            pq.write_table(table.cast(_schema(config)), partial, compression="zstd")
+            pq.write_table(table.cast(schema(config)), partial, compression="zstd")
             os.replace(partial, folder / f"part-{n:05d}.parquet")
 
 

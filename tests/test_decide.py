@@ -1,0 +1,126 @@
+"""The cross-document step on staged batches, without Prefect: templates and duplicates
+decided from staged keys and signatures only, the same whatever the bucket size, and the
+same as checking the paragraphs' texts in canonical order."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleaners.dedup import DedupIndex, ParagraphRef
+from flows import decide as decide_module
+from flows import storage
+from flows.batch import DECISIONS, clean_files
+from flows.inputs import discover
+from flows.settings import Settings, load_settings
+
+_TEMPLATE = "Les Nouvelles du Plateau, édition régionale du matin"
+
+
+def _corpus(root: Path, eval_dir: Path) -> None:
+    # The near-duplicate set (copies across documents), each document also carrying a
+    # line that recurs across the folder, plus dated JSON Lines records that make the
+    # canonical order differ from the batch order.
+    for path in sorted((eval_dir / "near_duplicates").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        (root / path.name).write_text(f"{text.rstrip()}\n\n{_TEMPLATE}\n", encoding="utf-8")
+    records = []
+    for day, name in enumerate(("010.txt", "033.txt", "047.txt"), start=1):
+        paragraphs = (eval_dir / "near_duplicates" / name).read_text(encoding="utf-8").split("\n\n")
+        records.append(json.dumps({"id": f"wire-{day}", "published": f"2001-01-0{day}",
+                                   "text": "\n\n".join(paragraphs[1:3])}))
+    (root / "zz-wire.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+
+
+def _stage(tmp_path: Path, shared_eval: Path, batch_files: int) -> tuple[Path, int, Settings]:
+    source = tmp_path / "in"
+    source.mkdir()
+    _corpus(source, shared_eval)
+    files, _ = discover(source)
+    settings = load_settings(None)
+    stage = tmp_path / "stage"
+    batches = [files[i:i + batch_files] for i in range(0, len(files), batch_files)]
+    # Staged out of order: a later batch may hold earlier documents.
+    for n, batch in reversed(list(enumerate(batches))):
+        clean_files(n, batch, str(stage), settings, "run")
+    return stage, len(batches), settings
+
+
+def _decisions(stage: Path) -> list[dict[str, Any]]:
+    rows = pq.read_table(stage / DECISIONS).to_pylist()
+    return sorted(rows, key=lambda r: (r["doc_id"], r["position"]))
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory: pytest.TempPathFactory,
+           shared_eval: Path) -> tuple[Path, int, Settings]:
+    return _stage(tmp_path_factory.mktemp("decide"), shared_eval, batch_files=9)
+
+
+def test_decisions_do_not_depend_on_bucket_size(staged: tuple[Path, int, Settings],
+                                                tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    stage, batches, settings = staged
+    results = []
+    for rows in (1_000_000, 37, 5):
+        monkeypatch.setattr(decide_module, "BUCKET_ROWS", rows)
+        version = tmp_path / f"v{rows}"
+        stats = decide_module.decide(str(stage), batches, settings, True, None, str(version))
+        results.append((_decisions(stage), dict(stats.duplicates), stats.template_lines))
+        assert not (stage / "dedup-buckets").exists() or not any(
+            (stage / "dedup-buckets").iterdir()), "spilled buckets are removed once read"
+    assert results[0][1], "the near-duplicate set has duplicates"
+    assert results[0][2] == 64, "the recurring line is a template line in every document"
+    # The dated records, staged in the last batch, come first: they keep their text.
+    wire = {d["doc_id"] for n in range(batches)
+            for d in storage.read_rows(stage / f"batch-{n:05d}" / "documents")
+            if d["source"] == "zz-wire.jsonl"}
+    assert len(wire) == 3
+    assert not [r for r in results[0][0] if r["doc_id"] in wire]
+    assert len({r["of_doc_id"] for r in results[0][0]} & wire) == 3
+    assert results[1] == results[0]
+    assert results[2] == results[0]
+
+
+def test_duplicates_match_checking_the_texts_in_canonical_order(
+        staged: tuple[Path, int, Settings], tmp_path: Path) -> None:
+    stage, batches, settings = staged
+    decide_module.decide(str(stage), batches, settings, True, None, str(tmp_path / "v"))
+    got = {(r["doc_id"], r["position"], r["of_doc_id"], r["of_position"])
+           for r in _decisions(stage) if r["action"] != "template_line"}
+
+    # The reference: every paragraph's text, template lines dropped, in canonical order.
+    docs = []
+    paragraphs: dict[str, list[tuple[int, str]]] = {}
+    for n in range(batches):
+        docs += storage.read_rows(stage / f"batch-{n:05d}" / "documents")
+        for p in storage.read_rows(stage / f"batch-{n:05d}" / "paragraphs"):
+            paragraphs.setdefault(p["doc_id"], []).append((p["position"], p["text"]))
+    refs = []
+    for doc in sorted(docs, key=decide_module._order_key):
+        kept = [text for _, text in sorted(paragraphs.get(doc["doc_id"], []))
+                if text != _TEMPLATE]
+        refs += [ParagraphRef(doc["doc_id"], n, text) for n, text in enumerate(kept)]
+    staged_of = {}
+    for doc_id, items in paragraphs.items():
+        kept_positions = [pos for pos, text in sorted(items) if text != _TEMPLATE]
+        staged_of.update({(doc_id, n): pos for n, pos in enumerate(kept_positions)})
+    want = {(d.doc_id, staged_of[(d.doc_id, d.position)], d.of_doc_id, d.of_position)
+            for d in DedupIndex(settings.dedup).check_and_add(refs)}
+    assert got == want
+
+
+@given(st.lists(st.integers(0, 40), max_size=12, unique=True).map(sorted),
+       st.integers(0, 60))
+def test_staged_and_final_positions_are_inverse(templates: list[int], staged: int) -> None:
+    if staged in templates:
+        return
+    final = decide_module._final_position(templates, staged)
+    assert final == staged - sum(t < staged for t in templates)
+    assert decide_module._staged_position(templates, final) == staged
