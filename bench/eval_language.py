@@ -6,6 +6,13 @@ JSON line: accuracy, per-language accuracy, the worst three, how many `und`, and
 commonest confusions.  Config fields can be overridden to measure a threshold:
 
     .venv/bin/python bench/eval_language.py [--root DIR] [--set n_trial=7 --set min_probability=0.5]
+
+`--prefixes` adds accuracy on the sentences' word prefixes (1-12 words, `und` counted
+wrong) by letters read; `--web` adds the 375 web documents of eval/boiler_lines (their
+folder names the language): the share of documents named right, and for the content
+lines of the documents named right, how often a line's own answer (every line judged,
+whatever its length) equals its document's, by letters in the line's sample (CJK
+weighted as in `detect_paragraphs`); lines whose own answer is `und` are counted apart.
 """
 
 from __future__ import annotations
@@ -19,9 +26,21 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from cleaners.language import LanguageConfig, LanguageDetector
+from cleaners.language import (
+    UNDETERMINED,
+    LanguageConfig,
+    LanguageDetector,
+    LanguageGuess,
+    sample_text,
+    script_counts,
+)
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "lang_sentences"
+WEB_ROOT = DEFAULT_ROOT.parent / "boiler_lines"
+LETTER_BINS = ((6, 9), (9, 12), (12, 20), (20, 40), (40, 100_000))
+LINE_BINS = ((20, 60), (60, 100), (100, 200), (200, 100_000))
+# As cleaners.language weights scripts for paragraph length.
+CJK_WEIGHTS = {"Hani": 3, "Kana": 2, "Hang": 2}
 
 
 def parse_overrides(pairs: list[str]) -> LanguageConfig:
@@ -63,6 +82,69 @@ def evaluate(root: Path, config: LanguageConfig) -> dict[str, object]:
     }
 
 
+def _bin_name(low: int, high: int) -> str:
+    return f"{low}+" if high >= 100_000 else f"{low}-{high - 1}"
+
+
+def evaluate_prefixes(root: Path, config: LanguageConfig) -> dict[str, object]:
+    """Accuracy on the 1-12-word prefixes of each sentence, by letters in the prefix."""
+    gold = [json.loads(line) for line in (root / "gold.jsonl").open(encoding="utf-8")]
+    detector = LanguageDetector(config)
+    right: dict[str, list[bool]] = {_bin_name(*b): [] for b in LETTER_BINS}
+    und = Counter[str]()
+    for item in gold:
+        words = (root / item["source"]).read_text(encoding="utf-8").split()
+        for k in range(1, min(len(words), 12) + 1):
+            prefix = " ".join(words[:k])
+            letters = sum(map(str.isalpha, prefix))
+            for low, high in LETTER_BINS:
+                if low <= letters < high:
+                    got = detector.detect(prefix).language
+                    right[_bin_name(low, high)].append(got == item["language"])
+                    und[_bin_name(low, high)] += got == UNDETERMINED
+    return {
+        name: {"n": len(v), "accuracy": round(statistics.mean(v), 4), "und": und[name]}
+        for name, v in right.items()
+        if v
+    }
+
+
+def evaluate_web(root: Path, config: LanguageConfig) -> dict[str, object]:
+    """Documents of boiler_lines named right, and content lines agreeing with them."""
+    detector = LanguageDetector(config)
+    every_line = LanguageDetector(dataclasses.replace(config, paragraph_min_chars=0))
+    documents: list[bool] = []
+    agree: dict[str, list[bool]] = {_bin_name(*b): [] for b in LINE_BINS}
+    und = Counter[str]()
+    nothing = LanguageGuess(UNDETERMINED, 0.0)
+    for line in (root / "gold.jsonl").open(encoding="utf-8"):
+        item = json.loads(line)
+        expected = item["source"].split("/")[0]
+        guess = detector.detect("\n".join(item["lines"]))
+        documents.append(guess.language == expected)
+        if guess.language != expected:
+            continue
+        content = [t for t, label in zip(item["lines"], item["labels"], strict=True) if label]
+        for text, own in zip(content, every_line.detect_paragraphs(content, nothing), strict=True):
+            sample = sample_text(text, config.paragraph_sample_chars, config.sample_windows)
+            weighted = sum(n * CJK_WEIGHTS.get(c, 1) for c, n in script_counts(sample).items())
+            for low, high in LINE_BINS:
+                if low <= weighted < high:
+                    if own.language == UNDETERMINED:
+                        und[_bin_name(low, high)] += 1
+                    else:
+                        agree[_bin_name(low, high)].append(own.language == expected)
+    return {
+        "documents": len(documents),
+        "documents_right": round(statistics.mean(documents), 4),
+        "lines_agree": {
+            name: {"n": len(v), "agree": round(statistics.mean(v), 4), "und": und[name]}
+            for name, v in agree.items()
+            if v
+        },
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
@@ -74,8 +156,15 @@ def main() -> int:
         metavar="FIELD=VALUE",
         help="override a LanguageConfig field",
     )
+    parser.add_argument("--prefixes", action="store_true", help="also score word prefixes")
+    parser.add_argument("--web", action="store_true", help="also score boiler_lines documents")
     args = parser.parse_args()
-    result = evaluate(args.root, parse_overrides(args.overrides))
+    config = parse_overrides(args.overrides)
+    result = evaluate(args.root, config)
+    if args.prefixes:
+        result["prefixes"] = evaluate_prefixes(args.root, config)
+    if args.web:
+        result["web"] = evaluate_web(WEB_ROOT, config)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import pickle
 import statistics
 import subprocess
 import sys
@@ -428,3 +429,155 @@ def test_short_chinese_quote_counts_as_long_enough(detector: LanguageDetector) -
     assert len(quote) < LanguageConfig().paragraph_min_chars
     (guess,) = detector.detect_paragraphs([quote], document)
     assert guess.language == "zh"
+
+
+# --- the naive-Bayes judge against langdetect's own random walks ------------------------
+
+
+@pytest.fixture(scope="module")
+def walker() -> LanguageDetector:
+    return LanguageDetector(LanguageConfig(judge="langdetect"))
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), SENTENCES, ids=[f"{c}-{t[:16]}" for c, t in SENTENCES]
+)
+def test_both_judges_name_the_sentence(
+    detector: LanguageDetector, walker: LanguageDetector, language: str, text: str
+) -> None:
+    assert detector.config.judge == "naive_bayes"
+    assert detector.detect(text).language == walker.detect(text).language == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Letters langdetect folds before reading: Romanian comma-below letters read as
+        # cedilla ones, Persian yeh as Arabic yeh, Vietnamese letters of Latin Extended
+        # Additional as one letter, and a base letter with a combining mark as one.
+        ("Guvernul a aprobat ieri modificările aduse legii învățământului.", "ro"),
+        ("Guvernul a aprobat ieri modificarile aduse legii invatamantului.", "ro"),
+        ("دولت ایران برنامه جدیدی برای کاهش تورم ارائه کرد.", "fa"),
+        ("Chính phủ đã phê duyệt kế hoạch mới để giảm lạm phát.", "vi"),
+        ("Chi\u0301nh phu\u0309 đa\u0303 phê duyê\u0323t kê\u0301 hoa\u0323ch mơ\u0301i.", "vi"),
+        # A brand in capitals inside a sentence is left out, not read as a word.
+        ("Die NASA und die ESA wollen gemeinsam eine neue Raumsonde zum Mars schicken.", "de"),
+        ("सरकार ने नई शिक्षा नीति को मंजूरी दे दी है।", "hi"),
+        ("Владата ја усвои новата стратегија за развој на туризмот.", "mk"),
+    ],
+)
+def test_naive_bayes_reads_letters_as_langdetect_does(
+    detector: LanguageDetector, text: str, language: str
+) -> None:
+    guess = detector.detect(text)
+    assert guess.language == language
+    assert 0.5 <= guess.score <= 1.0
+
+
+# A document in one language with one long quoted paragraph in another.
+QUOTED = [
+    (
+        "en",
+        "The minister met the press on Monday to present the plan for the coming winter, "
+        "which includes new support for households facing high heating bills.",
+        "ru",
+        "«Мы не собираемся повышать налоги для семей со средним доходом в следующем году, "
+        "и это решение уже согласовано с правительством», — сказал министр журналистам.",
+    ),
+    (
+        "fr",
+        "Le ministre a présenté lundi son plan pour l'hiver, qui prévoit de nouvelles aides "
+        "pour les ménages confrontés à des factures de chauffage élevées.",
+        "zh",
+        "他在记者会上表示，政府将在明年年初公布新的住房补贴计划，并扩大对年轻家庭的支持。",
+    ),
+    (
+        "de",
+        "Der Minister stellte am Montag seinen Plan für den kommenden Winter vor, der neue "
+        "Hilfen für Haushalte mit hohen Heizkosten vorsieht.",
+        "ar",
+        "وقال الوزير في مؤتمر صحفي إن الحكومة لن ترفع الضرائب على الأسر متوسطة الدخل في العام "
+        "المقبل، وإن القرار تمت الموافقة عليه بالفعل.",
+    ),
+    (
+        "es",
+        "El ministro presentó el lunes su plan para el próximo invierno, que incluye nuevas "
+        "ayudas para los hogares con facturas de calefacción elevadas.",
+        "fr",
+        "« Nous n'avons pas l'intention d'augmenter les impôts des familles aux revenus "
+        "moyens l'année prochaine », a déclaré le ministre devant les journalistes.",
+    ),
+    (
+        "en",
+        "The minister presented his plan for the coming winter on Monday, including new "
+        "support for households facing high heating bills across the country.",
+        "de",
+        "„Wir haben nicht vor, im nächsten Jahr die Steuern für Familien mit mittlerem "
+        "Einkommen zu erhöhen“, sagte der Minister vor den Journalisten in Berlin.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "foreign", "quote"),
+    QUOTED,
+    ids=[f"{a}-with-{b}" for a, _, b, _ in QUOTED],
+)
+@pytest.mark.parametrize("judge", ["naive_bayes", "langdetect"])
+def test_foreign_quoted_paragraph_gets_its_own_language(
+    detector: LanguageDetector,
+    walker: LanguageDetector,
+    judge: str,
+    language: str,
+    before: str,
+    foreign: str,
+    quote: str,
+) -> None:
+    chosen = detector if judge == "naive_bayes" else walker
+    paragraphs = [before, quote, before, "Photo : AFP"]
+    document = chosen.detect("\n".join(paragraphs))
+    assert document.language == language
+    guesses = chosen.detect_paragraphs(paragraphs, document)
+    assert [g.language for g in guesses] == [language, foreign, language, language]
+    assert guesses[3] is document
+
+
+def test_judges_agree_on_the_dev_set_paragraph_lengths(
+    detector: LanguageDetector, walker: LanguageDetector
+) -> None:
+    """On the shared multilingual sentences, answers differ at most on a rare few."""
+    codes = [(detector.detect(t).language, walker.detect(t).language) for _, t in SHARED_SENTENCES]
+    assert sum(a != b for a, b in codes) <= len(codes) // 20
+
+
+def test_unknown_judge_is_rejected() -> None:
+    with pytest.raises(ValueError, match="judge"):
+        LanguageConfig(judge="fasttext")
+
+
+def test_naive_bayes_detector_pickles_and_answers_alike(detector: LanguageDetector) -> None:
+    copy = pickle.loads(pickle.dumps(detector))
+    for _, text in SENTENCES:
+        assert copy.detect(text) == detector.detect(text)
+
+
+@settings(_SLOW, max_examples=150)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_WORDS), st.text(min_size=1, max_size=12)),
+        max_size=40,
+    ),
+    st.sampled_from([" ", "\n", ""]),
+)
+def test_naive_bayes_is_deterministic_and_never_raises(
+    detector: LanguageDetector, words: list[str], separator: str
+) -> None:
+    text = separator.join(words)
+    first = detector.detect(text)
+    assert first == detector.detect(text)
+    assert first.language in OUTCOMES
+    assert 0.0 <= first.score <= 1.0
+    paragraphs = text.split("\n")
+    assert detector.detect_paragraphs(paragraphs, first) == detector.detect_paragraphs(
+        paragraphs, first
+    )
