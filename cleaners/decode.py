@@ -12,9 +12,13 @@ The evidence is weighed strongest first, and the first step that decides wins:
    is almost never valid UTF-8 by accident (an accented letter would have to be followed
    by exactly the right number of symbol bytes every time), so this is safe and fast.
 5. ``mixed``: UTF-8 with a few stray non-UTF-8 bytes (a Latin-1 field pasted into a
-   UTF-8 page) stays UTF-8, and only the stray bytes are read as cp1252, the way HTML5
-   reads unlabelled Western bytes. Decoding the whole page as cp1252 instead would turn
-   every correct character into mojibake.
+   UTF-8 page) stays UTF-8, and only the stray bytes are read with a legacy single-byte
+   code page: the one whose reading of them fits the words around them and the rest of
+   the text best (cp1252, the way HTML5 reads unlabelled Western bytes, unless another
+   fits better: cp1251 inside Russian words, cp1250 inside Polish ones). Decoding the
+   whole page with a legacy codec instead would turn every correct character into
+   mojibake. With clearly more valid characters than stray bytes the page is mixed at
+   once; with fewer, the mixed reading competes with the legacy readings in step 7.
 6. ``declared``: the charset the caller passes (an HTTP header) or that the document
    declares (``<meta charset>``, ``http-equiv``, XML declaration), mapped through the
    WHATWG label table (``iso-8859-1`` means cp1252, ``gb2312`` means gb18030...), if the
@@ -29,7 +33,8 @@ The evidence is weighed strongest first, and the first step that decides wins:
    cp1257, hp_roman8 or a CJK codec over cp1252 for short Western texts.
 
 Nothing is ever decoded with ``errors="replace"``: a text gains no U+FFFD that its
-bytes did not encode. Bytes that no codec reads plausibly are refused as
+bytes did not encode, except in place of the stray bytes of a ``mixed`` text that no
+code page reads plausibly. Bytes that no codec reads plausibly are refused as
 ``undecodable``; no bytes, or only whitespace, as ``empty``; more than `max_bytes`
 as ``too_large``.
 """
@@ -138,6 +143,20 @@ _DECLARED_BONUS = 0.05
 # valid pair).
 _MIXED_MIN_RATIO = 10
 _MIXED_MAX_STRAY = 256
+# Below that ratio but with at least this many valid multi-byte characters per stray
+# byte, the mixed reading is one more candidate of detection (step 7), carrying this
+# prior penalty. A short UTF-8 text with a stray euro sign and a "ÿþ" has 22 accented
+# letters for 3 stray bytes, and every legacy reading of it is mojibake; a legacy text
+# never has more valid UTF-8 pairs than invalid bytes (see above). On one sentence of
+# each of 20 languages with one of its words in its legacy code page (3 to 9 valid
+# characters per stray byte), the mixed reading scores 0.39 to 2 better than the best
+# legacy one (tests/test_decode.py), so the penalty only decides near-ties.
+_MIXED_WEAK_RATIO = 2
+_MIXED_PENALTY = 0.03
+# How much of the valid text is read to judge which code page the stray bytes are in:
+# enough non-ASCII words to know the language's alphabet.
+_STRAY_SAMPLE_TOKENS = 200
+_STRAY_CONTEXT = 40
 
 # Legacy codecs tried by detection, with a prior penalty added to the implausibility
 # score. The order and tiers follow how often each charset is still served on the web
@@ -181,6 +200,14 @@ _CANDIDATES: tuple[tuple[str, float], ...] = (
     ("mac-roman", 0.04),
     ("iso8859-16", 0.05),
 )
+
+# The code pages a few stray bytes in a UTF-8 text are read with, most common first:
+# the Windows code pages and KOI8-R, in which text fields were typed and pasted. The
+# rarer single-byte codecs of `_CANDIDATES` are left out on purpose: between them they
+# make some letter or mark of almost any byte ("Å" of mac-roman's 0x81), so they would
+# turn a byte that was no text at all into a confident guess.
+_STRAY_CODECS = ("cp1252", "cp1251", "cp1250", "cp1253", "cp1254", "cp1255", "cp1256",
+                 "cp1257", "koi8-r", "cp874")
 
 # WHATWG Encoding Standard label table, reduced to what Python can decode: the codecs a
 # browser really uses for a declared label, narrowest first. A page that says
@@ -268,6 +295,11 @@ _ALPHABETS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         }.items()
     }
 )
+# For each letter, the positions in `_ALPHABETS` of the alphabets that have it.
+_ALPHABETS_OF: MappingProxyType[str, tuple[int, ...]] = MappingProxyType({
+    letter: tuple(n for n, alphabet in enumerate(_ALPHABETS.values()) if letter in alphabet)
+    for letter in frozenset().union(*_ALPHABETS.values())
+})
 _ALPHABET_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
 # Scripts whose code pages a wrong reading can flip between capitals and small letters.
 _BICAMERAL_SCRIPTS = frozenset({"CYRILLIC", "GREEK"})
@@ -319,6 +351,8 @@ _CJK_RUN = re.compile(
     "\U00020000-\U0003134f]+"
 )
 _FIRST_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD_END = re.compile(r"\S*\Z")
+_WORD_START = re.compile(r"\S*")
 
 # <meta charset=...>, <meta http-equiv content="...; charset=...">, <?xml encoding=...?>
 _META_CHARSET = re.compile(
@@ -521,64 +555,176 @@ def _by_content(data: bytes, declared: str | None) -> Decoded | Rejection:
         return Decoded(data.decode("utf-8"), "utf-8", "utf8")
     except UnicodeDecodeError:
         pass
-    mixed = _utf8_with_stray_bytes(data)
-    if mixed is not None:
-        return Decoded(mixed, "utf-8", "mixed")
+    split = _split_utf8(data)
+    mixed = None
+    if split is not None:
+        texts, runs, multibyte, stray = split
+        if multibyte >= _MIXED_MIN_RATIO * stray:
+            return Decoded(_read_strays(texts, runs), "utf-8", "mixed")
+        if multibyte >= _MIXED_WEAK_RATIO * stray:
+            mixed = _read_strays(texts, runs)
 
     declared_family = _codecs_for_label(declared) if declared else ()
     if not declared:
         found = declared_charset(data)
         declared_family = _codecs_for_label(found) if found else ()
-    return _detect(data, declared_family)
+    return _detect(data, declared_family, mixed)
 
 
-def _utf8_with_stray_bytes(data: bytes) -> str | None:
-    """Decode UTF-8 whose few invalid bytes are single-byte cp1252; None if not that.
+def _split_utf8(data: bytes) -> tuple[list[str], list[bytes], int, int] | None:
+    """Split UTF-8 with invalid bytes into its valid texts and the stray runs between.
 
-    The first bytes of a character cut off at the very end (a cut download, a fixed-size
-    buffer) are dropped rather than turned into mojibake ("Ð", "â€"), but only in a
-    text that otherwise proves to be UTF-8: "caf\\xe9" alone ends like a cut too.
+    Returns the texts, the runs of stray bytes (one fewer than the texts: text, run,
+    text...), the number of valid non-ASCII characters and of stray bytes; None when
+    the bytes read as a legacy text rather than as UTF-8 with accidents. The first bytes
+    of a character cut off at the very end (a cut download, a fixed-size buffer) are
+    dropped rather than turned into mojibake ("Ð", "â€") and count as one stray byte:
+    "caf\\xe9" alone ends like a cut too, so it is only dropped in a text that proves
+    to be UTF-8.
     """
-    pieces: list[str] = []
-    stray = 0
+    texts: list[str] = []
+    runs: list[bytes] = []
     multibyte = 0
-    truncated = False
     pos = 0
-    while pos < len(data):
+    while True:
         try:
-            pieces.append(data[pos:].decode("utf-8"))
-            multibyte += _non_ascii_count(pieces[-1])
-            break
+            text = data[pos:].decode("utf-8")
+            start = end = len(data)
+            cut = False
         except UnicodeDecodeError as err:
             start, end = pos + err.start, pos + err.end
-            pieces.append(data[pos:start].decode("utf-8"))
-            multibyte += _non_ascii_count(pieces[-1])
-            if end == len(data) and err.reason == "unexpected end of data":
-                truncated = True
-                break
-            for byte in data[start:end]:
-                single = bytes((byte,))
-                # cp1252 leaves five bytes undefined; Latin-1 gives them their C1
-                # control, which normalization then drops.
-                pieces.append(_decode_or_none(single, "cp1252") or single.decode("latin-1"))
-            stray += end - start
-            # More stray bytes than valid characters so far: a legacy text, not UTF-8
-            # with accidents (this ends the scan of a cp1251 page within a few words).
-            if stray > _MIXED_MAX_STRAY or (stray >= 8 and multibyte < stray):
-                return None
-            pos = end
-    if multibyte >= _MIXED_MIN_RATIO * (stray + truncated):
-        return "".join(pieces)
-    return None
+            text = data[pos:start].decode("utf-8")
+            cut = end == len(data) and err.reason == "unexpected end of data"
+        multibyte += _non_ascii_count(text)
+        if text or not runs:
+            texts.append(text)
+        if start == len(data) or cut:
+            break
+        # Stray bytes with nothing valid between them are one run, read together.
+        if len(texts) == len(runs):
+            runs[-1] += data[start:end]
+        else:
+            runs.append(data[start:end])
+        stray = sum(map(len, runs))
+        # More stray bytes than valid characters so far: a legacy text, not UTF-8
+        # with accidents (this ends the scan of a cp1251 page within a few words).
+        if stray > _MIXED_MAX_STRAY or (stray >= 8 and multibyte < stray):
+            return None
+        pos = end
+    if len(texts) == len(runs):
+        texts.append("")
+    return texts, runs, multibyte, sum(map(len, runs)) + cut
+
+
+def _read_strays(texts: list[str], runs: list[bytes]) -> str:
+    """Join valid texts and the stray runs between them, each run read with the code
+    page that fits best, or as U+FFFD when none does.
+
+    Each code page of `_STRAY_CODECS` reads every stray run. A reading fits
+    its word when it adds no odd character to it (`_odd_character_share`'s rules), its
+    letters are of the writing system of the word's other letters (of the text's, or
+    Latin, for a word of its own) and its other characters are ordinary marks. The code
+    page with the fewest unfitting runs wins, then the one with the fewest odd
+    characters in the words alone and in the words followed by a sample of the valid
+    text's non-ASCII words (its alphabet), then the more common one. A run that does
+    not fit even then (a "ÿþ" from a UTF-16 byte-order mark, a byte cp1252 leaves
+    undefined) was not text in any code page: it becomes one U+FFFD per byte rather
+    than an invented character.
+    """
+    sample: list[str] = []
+    for text in texts:
+        if len(sample) >= _STRAY_SAMPLE_TOKENS:
+            break
+        sample += _NON_ASCII_TOKEN.findall(text)[: _STRAY_SAMPLE_TOKENS - len(sample)]
+    # Counted once: tallies add up, so each reading only tallies its few words.
+    context = _tally(" ".join(sample))
+    systems = context.systems
+    main = max(systems, key=lambda name: systems[name]) if systems else "LATIN"
+    around = [(_word_end(texts[n]), _word_start(texts[n + 1])) for n in range(len(runs))]
+    without = [_odd_total(_tally(before + after)) for before, after in around]
+    readings: list[tuple[int, int, _Tally, list[str], list[bool]]] = []
+    for rank, codec in enumerate(_STRAY_CODECS):
+        decoded = [_read_single_bytes(run, codec) for run in runs]
+        if None in decoded:
+            continue
+        read = [reading or "" for reading in decoded]
+        fits = [_fits(reading, before, after, odd, main)
+                for (before, after), odd, reading in zip(around, without, read, strict=True)]
+        alone = _tally(" ".join(before + reading + after
+                                for (before, after), reading in zip(around, read, strict=True)))
+        readings.append((fits.count(False), rank, alone, read, fits))
+    # Only the readings with the fewest unfitting runs can win: the costlier score with
+    # the sample is taken for those alone.
+    fewest = min(unfit for unfit, *_ in readings)  # cp1252 reads every byte: never empty
+    # The words alone judge how each reading sits in its word ("spécial", not
+    # "spйcial"); with the sample, whether its letters are the text's alphabet.
+    _, _, read, fits = min(
+        (_odd_total(alone) + _odd_total(_added(alone, context)), rank, read, fits)
+        for unfit, rank, alone, read, fits in readings if unfit == fewest)
+    joined = [texts[0]]
+    for n, (run, reading, fit) in enumerate(zip(runs, read, fits, strict=True)):
+        joined += (reading if fit else "\ufffd" * len(run), texts[n + 1])
+    return "".join(joined)
+
+
+def _added(one: _Tally, other: _Tally) -> _Tally:
+    """The tally of two texts from the tallies of each."""
+    total = _Tally(seen=one.seen + other.seen, odd=one.odd + other.odd,
+                   cjk=one.cjk + other.cjk, cjk_alone=one.cjk_alone + other.cjk_alone,
+                   system_of={**other.system_of, **one.system_of})
+    for name in ("letters", "systems", "upper", "lower"):
+        counts = dict(getattr(other, name))
+        for key, n in getattr(one, name).items():
+            counts[key] = counts.get(key, 0) + n
+        setattr(total, name, counts)
+    return total
+
+
+def _fits(reading: str, before: str, after: str, odd_without: float, main: str) -> bool:
+    """Whether a stray run's reading is a plausible part of its word (see `_read_strays`):
+    `odd_without` is the odd-character count of the word without it."""
+    if _odd_total(_tally(before + reading + after)) > odd_without:
+        return False
+    neighbours = {_writing_system(ch) for ch in before + after if ch.isalpha()}
+    allowed = neighbours or {main, "LATIN"}
+    for ch in reading:
+        if ch.isalpha():
+            if _writing_system(ch) not in allowed:
+                return False
+        elif unicodedata.category(ch)[0] != "M" and ch not in _ORDINARY_MARKS:
+            return False
+    return True
+
+
+def _read_single_bytes(run: bytes, codec: str) -> str | None:
+    if codec != "cp1252":
+        return _decode_or_none(run, codec)
+    # cp1252 leaves five bytes undefined; Latin-1 gives them their C1 control.
+    return "".join(_decode_or_none(bytes((b,)), "cp1252") or chr(b) for b in run)
+
+
+def _word_end(text: str) -> str:
+    found = _WORD_END.search(text[-_STRAY_CONTEXT:])
+    return found.group() if found else ""
+
+
+def _word_start(text: str) -> str:
+    found = _WORD_START.match(text[:_STRAY_CONTEXT])
+    return found.group() if found else ""
 
 
 def _non_ascii_count(text: str) -> int:
     return len(text) - len(text.encode("ascii", "ignore"))
 
 
-def _detect(data: bytes, declared_family: tuple[str, ...]) -> Decoded | Rejection:
-    """Score every candidate codec that decodes strictly; the most plausible wins."""
+def _detect(
+    data: bytes, declared_family: tuple[str, ...], mixed: str | None = None
+) -> Decoded | Rejection:
+    """Score every candidate codec that decodes strictly, and the `mixed` reading if
+    given (UTF-8 with a few stray bytes); the most plausible wins."""
     texts: dict[str, tuple[str, float, str]] = {}
+    if mixed is not None:
+        texts[mixed] = ("utf-8", _MIXED_PENALTY, "mixed")
     for codec in declared_family:
         text = _decode_or_none(data, codec)
         if text is not None:
@@ -697,6 +843,12 @@ def _odd_character_share(text: str, limit: int = 0) -> float:
     `_mark_oddity` and `_odd_total`. `limit` reads fewer non-ASCII characters than
     the default `_SCORE_NON_ASCII`, for a first sift.
     """
+    tally = _tally(text, limit)
+    return _odd_total(tally) / tally.seen if tally.seen else 0.0
+
+
+def _tally(text: str, limit: int = 0) -> _Tally:
+    """The counts `_odd_total` reads, over the first non-ASCII characters of `text`."""
     tally = _Tally()
     has_cjk = _CJK_RUN.search(text) is not None
     for token in _NON_ASCII_TOKEN.findall(text)[:_SCORE_TOKENS]:
@@ -715,14 +867,18 @@ def _odd_character_share(text: str, limit: int = 0) -> float:
             if category[0] == "L":
                 _tally_letter(tally, ch, prev, nxt)
             elif category[0] == "M":
-                # A mark sits on a letter or on another mark, never twice the same one.
+                # A mark sits on a letter or on another mark, never twice the same one,
+                # and a script's own marks (Thai, Devanagari, Arabic vowel signs) sit on
+                # that script's letters: cp874 reads "é" as a Thai tone mark.
                 carrier = prev.isalpha() or unicodedata.category(prev[:1] or " ")[0] == "M"
-                tally.odd += 1 if prev == ch or not carrier else 0
+                foreign = prev.isalpha() and tally.system(ch) not in (
+                    "COMBINING", tally.system(prev))
+                tally.odd += 1 if prev == ch or not carrier or foreign else 0
             elif category in ("Cc", "Cn", "Co", "Cs"):
                 tally.odd += 3
             elif category[0] in "SP" or category in ("No", "Cf"):
                 tally.odd += _mark_oddity(ch, prev, nxt)
-    return _odd_total(tally) / tally.seen if tally.seen else 0.0
+    return tally
 
 
 def _tally_letter(tally: _Tally, ch: str, prev: str, nxt: str) -> None:
@@ -734,6 +890,9 @@ def _tally_letter(tally: _Tally, ch: str, prev: str, nxt: str) -> None:
     katakana (KOI8 read as cp932); a final sigma inside a Greek word.
     """
     if ch in _ANY_LATIN_ALPHABET:
+        # "2º", "25ºC", "nº 5", but never starting a word ("ºi" is cp1250's "şi").
+        if nxt.isalpha() and not prev.isalnum():
+            tally.odd += 1
         return
     system = tally.system(ch)
     tally.systems[system] = tally.systems.get(system, 0) + 1
@@ -829,12 +988,15 @@ def _odd_total(tally: _Tally) -> float:
         return odd
     main = max(tally.systems, key=lambda name: tally.systems[name])
     odd += sum(count for name, count in tally.systems.items() if name != main)
-    if main in _ALPHABET_SCRIPTS:
+    if main in _ALPHABET_SCRIPTS and tally.letters:
         used = {ch: n for ch, n in tally.letters.items() if tally.system(ch) == main}
-        odd += min(
-            sum(n for ch, n in used.items() if ch not in alphabet)
-            for alphabet in _ALPHABETS.values()
-        )
+        # The letters outside the best-fitting alphabet: all of them, less the most any
+        # one alphabet holds (counted through each letter's alphabets, not per alphabet).
+        held = [0] * len(_ALPHABETS)
+        for ch, n in used.items():
+            for alphabet in _ALPHABETS_OF.get(ch, ()):
+                held[alphabet] += n
+        odd += sum(used.values()) - max(held)
     if main in _BICAMERAL_SCRIPTS:
         odd += 0.25 * max(0, tally.upper.get(main, 0) - tally.lower.get(main, 0))
     if tally.cjk_alone * 2 > tally.cjk:

@@ -37,6 +37,7 @@ from cleaners.templates import is_candidate
 from flows import dedup_store, storage
 from flows.inputs import InputFile, RejectedInput, read_documents
 from flows.settings import Settings
+from flows.timeout import TimeLimitExceeded, call_with_time_limit
 
 
 @dataclass(slots=True)
@@ -153,8 +154,17 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
                 reject(item.source, item.record, "line_too_long",
                        f"a line is longer than {settings.limits.max_line_chars} characters")
                 continue
+            seconds = settings.limits.seconds_for(len(item.data))
             try:
-                result = clean_document(item, _tools_for(item, settings))
+                tools = _tools_for(item, settings)  # built once per process: not timed
+                result = call_with_time_limit(seconds, clean_document, item, tools)
+            except TimeLimitExceeded:
+                # A runaway document (flows/timeout.py) is stopped and named; the rest
+                # of the batch is cleaned.
+                reject(item.source, item.record, "time_limit",
+                       f"still being cleaned after {seconds:.3g} s, the limit for its size "
+                       "([limits] max_seconds_per_document, max_seconds_per_megabyte)")
+                continue
             except Exception as error:
                 # A cleaner bug on one document becomes a rejected row naming it, so the
                 # night's run goes on and the bug is visible in `rejected` and the manifest.

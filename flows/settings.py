@@ -34,11 +34,34 @@ class Limits:
         (`too_large_expanded`), so a small gzip bomb cannot fill memory.
     max_line_chars: a document with a longer line is rejected (`line_too_long`): no
         real paragraph is that long, and regex-based stages stay linear below it.
+    max_seconds_per_document, max_seconds_per_megabyte: a document still being cleaned
+        after `max_seconds_per_document` plus `max_seconds_per_megabyte` per MB of its
+        input is stopped and rejected (`time_limit`); 0 for the first turns the limit
+        off. Documents are cleaned at 150 a second on one core; the slowest real ones
+        measured are large, 2.4-4 s per MB on a loaded 2-core machine (a 4.4 MB
+        document of 100,000 lines 15 s, 10 MB of paragraphs 24 s, a 5 MB HTML page
+        21 s), so the defaults leave a small document a minute and a 64 MB one 12
+        minutes: far above any real document, low enough that a runaway one costs a
+        night's run minutes, not hours. How a document is stopped, and the one case
+        where it can run longer (a single regular-expression match in a thread), is
+        explained in flows/timeout.py.
     """
 
     max_file_bytes: int = 64 * 1024 * 1024
     max_expanded_bytes: int = 256 * 1024 * 1024
     max_line_chars: int = 200_000
+    max_seconds_per_document: float = 60.0
+    max_seconds_per_megabyte: float = 10.0
+
+    def seconds_for(self, size: int) -> float:
+        """The time limit of a document of `size` bytes or characters (0: no limit)."""
+        if self.max_seconds_per_document <= 0:
+            return 0.0
+        return self.max_seconds_per_document + self.max_seconds_per_megabyte * size / 1e6
+
+    def __post_init__(self) -> None:
+        if self.max_seconds_per_document < 0 or self.max_seconds_per_megabyte < 0:
+            raise ValueError("time limits cannot be negative")
 
 
 @dataclass(frozen=True, slots=True)

@@ -387,3 +387,78 @@ def test_mixed_keeps_every_utf8_character(text: str, stray: bytes) -> None:
     result = decode_bytes(data)
     if isinstance(result, Decoded) and result.method == "mixed":
         assert result.text.startswith(text)
+
+
+# A UTF-8 text of each language with one of its own words pasted in a legacy code page,
+# as when a form field or a database column in that code page is inserted into a page.
+# (Thai is written without spaces between words, so no word of it can be cut out here.)
+STRAY_WORDS = [("fr", "cp1252"), ("de", "cp1252"), ("es", "cp1252"), ("pt", "cp1252"),
+               ("sv", "cp1252"), ("pl", "cp1250"), ("cs", "cp1250"), ("hu", "cp1250"),
+               ("hr", "cp1250"), ("ru", "cp1251"), ("uk", "cp1251"), ("bg", "cp1251"),
+               ("el", "cp1253"), ("tr", "cp1254"), ("he", "cp1255"), ("ar", "cp1256"),
+               ("lt", "cp1257"), ("lv", "cp1257"), ("ru", "koi8-r"), ("sk", "cp1250")]
+STRAY_IDS = [f"{lang}-{codec}" for lang, codec in STRAY_WORDS]
+
+
+def pasted(text: str, codec: str, at: float = 0.5) -> tuple[bytes, str]:
+    """`text` as UTF-8 with one of its non-ASCII words, near `at` of the way, in `codec`."""
+    words = text.split(" ")
+    legacy = [n for n, w in enumerate(words) if not w.isascii() and _encodes(w, codec)]
+    n = legacy[int(at * (len(legacy) - 1))]
+    data = b" ".join(w.encode(codec) if k == n else w.encode("utf-8")
+                     for k, w in enumerate(words))
+    return data, text
+
+
+def _encodes(word: str, codec: str) -> bool:
+    try:
+        word.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("lang", "codec"), STRAY_WORDS, ids=STRAY_IDS)
+def test_a_word_in_a_legacy_code_page_inside_utf8(lang: str, codec: str) -> None:
+    data, text = pasted(paragraph(lang), codec)
+    result = decoded(data)
+    assert (result.text, result.encoding, result.method) == (text, "utf-8", "mixed")
+
+
+@pytest.mark.parametrize(("lang", "codec"), STRAY_WORDS, ids=STRAY_IDS)
+def test_a_legacy_word_in_one_short_utf8_sentence(lang: str, codec: str) -> None:
+    # One sentence: fewer valid characters per stray byte than the 10:1 that makes a
+    # text mixed at once, so the mixed reading competes with whole-text legacy readings.
+    sentence = max(SENTENCES[lang], key=lambda s: sum(not c.isascii() for c in s))
+    data, text = pasted(sentence, codec, at=1.0)
+    result = decoded(data)
+    assert (result.text, result.method) == (text, "mixed")
+
+
+@pytest.mark.parametrize(("stray", "read"), [
+    (b"\x80", "€"),  # a euro sign from cp1252
+    (b"\x93Bonjour\x94", "“Bonjour”"),  # cp1252 quotes around a word
+    (b"\xff\xfe", "\ufffd\ufffd"),  # a UTF-16 byte-order mark: no code page's text
+    (b"\x81", "\ufffd"),  # a byte cp1252 leaves undefined
+], ids=["euro", "quotes", "utf16_mark", "cp1252_hole"])
+def test_stray_bytes_that_are_no_text_become_replacement_characters(stray: bytes,
+                                                                    read: str) -> None:
+    good = paragraph("fr")
+    data = good.encode("utf-8") + b"\nChamp : " + stray + b" ;\n"
+    result = decoded(data)
+    assert result.method == "mixed"
+    assert result.text == good + f"\nChamp : {read} ;\n"
+
+
+@pytest.mark.parametrize(("lang", "codec"), [("fr", "cp1252"), ("ru", "cp1251"),
+                                             ("pl", "cp1250"), ("el", "cp1253")])
+def test_a_legacy_text_with_one_utf8_word_stays_legacy(lang: str, codec: str) -> None:
+    # The opposite accident: one UTF-8 word in a legacy text is not enough to read the
+    # text as UTF-8 (its invalid bytes far outnumber the valid characters).
+    text, data = in_codec(paragraph(lang), codec)
+    words = text.split(" ")
+    n = next(n for n, w in enumerate(words) if not w.isascii())
+    data = b" ".join(w.encode("utf-8") if k == n else w.encode(codec)
+                     for k, w in enumerate(words))
+    result = decode_bytes(data)
+    assert not (isinstance(result, Decoded) and result.method == "mixed")

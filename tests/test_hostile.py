@@ -307,11 +307,10 @@ KINDS: list[Kind] = [
          keeps="un octet nul", drops=("\x00",)),
     Kind("invalid_utf8_one_byte", "stray_byte.txt", _bytes(_invalid_utf8_inside(b"\x80")),
          ("document",), keeps=SENTENCE_FR),
+    # 3 stray bytes among 22 accented letters: below the 10:1 ratio that makes a text
+    # "mixed" at once, so the mixed reading wins against the legacy ones on plausibility.
     Kind("invalid_utf8_three_bytes", "stray_bytes.txt",
-         _bytes(_invalid_utf8_inside(b"\x80", b"\xff\xfe")), ("document",), keeps=SENTENCE_FR,
-         xfail="cleaners/decode.py: 3 stray bytes among 22 accented letters fail the 10:1 "
-               "'mixed' ratio, then no codec reads the whole text plausibly: the clean "
-               "UTF-8 document is rejected as undecodable"),
+         _bytes(_invalid_utf8_inside(b"\x80", b"\xff\xfe")), ("document",), keeps=SENTENCE_FR),
     Kind("utf16le_no_bom", "utf16le.txt", _bytes(_article().encode("utf-16-le")),
          ("document",), keeps=SENTENCE_FR),
     Kind("utf16be_no_bom", "utf16be.txt", _bytes(_article().encode("utf-16-be")),
@@ -422,6 +421,9 @@ class Run:
     rss_growth_mb: float
     error: BaseException | None = None
     crashed: list[str] = field(default_factory=list)
+    # With `watch`: what appeared or changed outside OUT, and under INPUT, during the run.
+    written_outside: list[str] = field(default_factory=list)
+    input_changed: list[str] = field(default_factory=list)
     _tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def table(self, name: str) -> list[dict[str, Any]]:
@@ -471,24 +473,63 @@ def _crashing_kinds(inputs: Path, config: Path, kinds: list[Kind], scratch: Path
     return crashed
 
 
-def _run(base: Path, kinds: list[Kind], config: str, **options: Any) -> Run:
+Snapshot = dict[bytes, tuple[int, int] | None]
+
+
+def _snapshot(region: Path, skip: Path) -> Snapshot:
+    """Every entry under `region` but `skip`, by its raw path: size and mtime for files
+    and links, None for folders. Links are not followed (other tests leave loops)."""
+    found: Snapshot = {}
+    skipped = os.fsencode(skip)
+    for folder, dirs, names in os.walk(os.fsencode(region)):
+        dirs[:] = [d for d in dirs if os.path.join(folder, d) != skipped]
+        for name in dirs:
+            found[os.path.join(folder, name)] = None
+        for name in names:
+            info = os.lstat(os.path.join(folder, name))
+            found[os.path.join(folder, name)] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+def _changes(before: Snapshot, after: Snapshot, under: Path | None = None) -> list[str]:
+    prefix = os.fsencode(under) + b"/" if under else b""
+    return sorted(os.fsdecode(path) for path in set(before) | set(after)
+                  if path.startswith(prefix) and before.get(path, -1) != after.get(path, -1))
+
+
+def _run(base: Path, kinds: list[Kind], config: str, watch: bool = False,
+         **options: Any) -> Run:
+    """One flow run over `kinds` built under `base`/in, into `base`/out. With `watch`,
+    everything under `base`'s parent outside OUT is compared before and after, with the
+    working directory inside it, so a relative or traversing path written from input
+    content is seen wherever it lands."""
     from flows.clean_corpus import clean_corpus
 
     inputs = base / "in"
     build_folder(inputs, kinds)
     (base / "config.toml").write_text(config, encoding="utf-8")
+    (base / "cwd").mkdir()
+    run = Run(kinds, base / "out", 0.0, 0.0)
+    region = base.parent
+    snapshot = _snapshot(region, run.out) if watch else {}
     before = _peak_rss_mb()
     started = time.perf_counter()
-    run = Run(kinds, base / "out", 0.0, 0.0)
     # A hang cannot be interrupted from here; at least say where it hangs.
     faulthandler.dump_traceback_later(2 * RUN_BUDGET_S, exit=False)
+    cwd = os.getcwd()
     try:
+        os.chdir(base / "cwd")
         clean_corpus(input_dir=str(inputs), output=str(run.out),
                      config_file=str(base / "config.toml"), **options)
     except Exception as failure:  # a crash is what this suite counts
         run.error = failure
     finally:
+        os.chdir(cwd)
         faulthandler.cancel_dump_traceback_later()
+    if watch:
+        after = _snapshot(region, run.out)
+        run.written_outside = _changes(snapshot, after)
+        run.input_changed = _changes(snapshot, after, under=inputs)
     run.seconds = time.perf_counter() - started
     run.rss_growth_mb = _peak_rss_mb() - before
     if run.error is not None:
@@ -607,23 +648,218 @@ def test_two_workers_and_small_batches_give_the_same_outcomes(
     assert again.rss_growth_mb < RSS_BOUND_MB
 
 
-def test_summary(hostile: Run, hostile_small_batches: Run,
-                 record_property: Callable[[str, object], None]) -> None:
+# --- a runaway document: stopped at the time limit, the run goes on ----------------------
+# (These runs come after the ones above in the file, so that the main run's peak RSS
+# growth is measured before other runs raise the process's high-water mark.)
+
+# A user pattern that backtracks exponentially (2**n steps for n x's and no y) on a line
+# built for it: one C call of `re` that no Python-level check interrupts. 28 x's take
+# about 30 s, so a limit that fails shows as a slow test, never a hang.
+RUNAWAY_LINE = "x" * 28 + "z"
+TIME_LIMIT = (LIMITS + "max_seconds_per_document = 3\nmax_seconds_per_megabyte = 0\n"
+              "[batching]\nfiles = 1\n"
+              "[boilerplate]\nextra_patterns = [['^(x+x+)+y$', 'runaway_pattern']]\n")
+
+
+def _runaway_jsonl() -> bytes:
+    return "\n".join(json.dumps({"text": text}) for text in (
+        _article(), _article(RUNAWAY_LINE), SENTENCE_DE + "\n\n" + SENTENCE_EN)).encode()
+
+
+TIME_LIMIT_KINDS: list[Kind] = [
+    Kind("runaway_document", "runaway.txt", _bytes(_article(RUNAWAY_LINE).encode()),
+         ("time_limit",)),
+    Kind("document_after_a_runaway", "runaway_then.txt",
+         _bytes(_article(SENTENCE_EN).encode()), ("document",), keeps=SENTENCE_FR),
+    Kind("runaway_record_between_good_ones", "runaway.jsonl", _bytes(_runaway_jsonl),
+         ("document", "time_limit", "document")),
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_time_limit(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Run:
+    """A runaway document per batch, on two worker processes (the default way to run,
+    where the time limit is a SIGALRM timer in each worker's main thread)."""
+    return _run(tmp_path_factory.mktemp("hostile_time"), TIME_LIMIT_KINDS, TIME_LIMIT,
+                workers=2)
+
+
+def test_a_runaway_document_is_stopped_and_the_run_goes_on(hostile_time_limit: Run) -> None:
+    run = hostile_time_limit
+    assert run.error is None, f"the flow raised {run.error!r}; crashing: {run.crashed}"
+    assert run.unaccounted() == []
+    want = sorted((row for k in run.kinds for row in expected_rows(k)), key=str)
+    assert sorted(run.rows(), key=str) == want
+    stopped = [r for r in run.table("rejected") if r["reason"] == "time_limit"]
+    assert stopped and all("max_seconds_per_document" in r["message"] for r in stopped)
+    assert SENTENCE_FR in run.texts({"runaway_then.txt"})
+
+
+SLOW_MARK = "LENTEUR-ARTIFICIELLE"
+
+
+@pytest.mark.parametrize("in_thread", [False, True], ids=["main_thread", "task_thread"])
+def test_a_slow_stage_is_stopped_in_either_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  in_thread: bool) -> None:
+    # One worker and small runs clean in a Prefect task thread, Dask in its worker
+    # threads; worker processes clean in their main thread. A stage made to loop on one
+    # document stands for any Python-level runaway.
+    import threading
+
+    import cleaners.pipeline
+    from flows import storage
+    from flows.batch import clean_files
+    from flows.inputs import discover
+    from flows.settings import Limits, Settings
+
+    real = cleaners.pipeline.normalize_text
+
+    def looping(text: str, config: Any) -> Any:
+        while SLOW_MARK in text:
+            time.sleep(0.01)
+        return real(text, config)
+
+    monkeypatch.setattr(cleaners.pipeline, "normalize_text", looping)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in (("a.txt", _article()), ("b.txt", _article(SLOW_MARK)),
+                       ("c.txt", _article(SENTENCE_EN))):
+        (folder / name).write_text(text, encoding="utf-8")
+    files, _ = discover(folder)
+    settings = Settings(limits=Limits(max_seconds_per_document=0.5,
+                                      max_seconds_per_megabyte=0))
+
+    def clean() -> None:
+        clean_files(0, files, str(tmp_path / "staging"), settings, "run")
+
+    started = time.perf_counter()
+    if in_thread:
+        worker = threading.Thread(target=clean)
+        worker.start()
+        worker.join(timeout=60)
+        assert not worker.is_alive()
+    else:
+        clean()
+    batch = tmp_path / "staging" / "batch-00000"
+    rejected = storage.read_rows(batch / "rejected")
+    assert [(r["source"], r["reason"]) for r in rejected] == [("b.txt", "time_limit")]
+    assert sorted(d["source"] for d in storage.read_rows(batch / "documents")) == ["a.txt",
+                                                                                   "c.txt"]
+    assert time.perf_counter() - started < 30
+
+
+# --- nothing derived from input content becomes a path outside OUT ------------------------
+
+def _region(path: Path) -> Path:
+    """The folder the path-safety run watches: the parent of its base folder."""
+    while path.name != "in":
+        path = path.parent
+    return path.parent.parent
+
+
+def _traversals(path: Path) -> list[str]:
+    region = _region(path)
+    return ["../../escaped", "../" * 12 + "escaped", str(region / "escaped-abs"),
+            "/etc/passwd", "file:///etc/passwd", "file://" + str(region / "escaped-url"),
+            "~/.bashrc", "..\\..\\escaped", "C:\\Windows\\escaped", "\\\\server\\share",
+            "%2e%2e%2fescaped", "escaped\x00.txt", "./escaped.parquet", "documents/../../x"]
+
+
+def _fields_jsonl(path: Path) -> None:
+    keys = ("id", "doc_id", "source", "path", "filename", "url", "title", "published",
+            "record", "sitename", "kind", "run_id")
+    path.write_text("\n".join(
+        json.dumps({"text": _article(f"Champ {n}."), **dict.fromkeys(keys, value)})
+        for n, value in enumerate(_traversals(path))) + "\n", encoding="utf-8")
+
+
+def _links_html(path: Path) -> None:
+    region = _region(path)
+    head = "".join([
+        f'<base href="file://{region}/escaped-base/">',
+        '<link rel="canonical" href="../../../../escaped-canonical.html">',
+        f'<meta property="og:url" content="file://{region}/escaped-og">',
+        '<meta property="og:title" content="../../escaped-title">',
+        f'<link rel="alternate" hreflang="fr" href="{region}/escaped-alternate">',
+        '<meta name="filename" content="../../escaped-meta.txt">',
+    ])
+    body = (f'<p>{PARAGRAPH_FR}</p><p><a href="../../escaped-link">{SENTENCE_FR}</a></p>'
+            f'<p><img src="/etc/passwd" alt="../../escaped-alt">{SENTENCE_DE}</p>')
+    path.write_text(_html_page(body, head), encoding="utf-8")
+
+
+def _folder_of_dots(path: Path) -> None:
+    path.mkdir()
+    (path / "..txt").write_text(_article(), encoding="utf-8")
+    (path / ". .txt").write_text(_article(), encoding="utf-8")
+
+
+PATH_KINDS: list[Kind] = [
+    Kind("jsonl_fields_that_traverse", "fields.jsonl", _fields_jsonl,
+         ("document",) * len(_traversals(Path("/r/b/in/x")))),
+    Kind("html_base_canonical_og_url_elsewhere", "links.html", _links_html, ("document",),
+         keeps="trente-cinq degrés"),
+    Kind("name_backslash_traversal", "..\\..\\escaped.txt", _bytes(_article().encode()),
+         ("document",)),
+    Kind("name_url_encoded_traversal", "%2e%2e%2f%2e%2e%2fescaped.txt",
+         _bytes(_article().encode()), ("document",)),
+    Kind("name_drive_and_tilde", "C:~escaped.txt", _bytes(_article().encode()), ("document",)),
+    Kind("name_newlines_and_dots", "x\n..\n..\nescaped.txt", _bytes(_article().encode()),
+         ("document",)),
+    Kind("name_not_utf8_dots", b"..\xff..\xfeescaped.txt", _bytes(_article().encode()),
+         ("document",)),
+    # "..txt" has no extension to os.path.splitext (a dot file named ".txt"): refused.
+    Kind("folder_of_dots", "...", _folder_of_dots, ("document", "unsupported_type"),
+         inner=(". .txt", "..txt")),
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_paths(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Run:
+    """Inputs whose names and fields spell paths elsewhere, watched from outside OUT."""
+    return _run(tmp_path_factory.mktemp("hostile_paths"), PATH_KINDS, LIMITS, watch=True)
+
+
+def test_nothing_from_input_becomes_a_path_outside_out(hostile_paths: Run) -> None:
+    run = hostile_paths
+    assert run.error is None, f"the flow raised {run.error!r}; crashing: {run.crashed}"
+    assert run.written_outside == []
+    assert run.input_changed == []
+    assert not Path("/etc/passwd-escaped").exists()
+    assert run.unaccounted() == []
+    want = sorted((row for k in run.kinds for row in expected_rows(k)), key=str)
+    assert sorted(run.rows(), key=str) == want
+    # Everything OUT holds is the layout of storage.py: no name taken from the input.
+    layout = {"documents", "paragraphs", "removed", "rejected", "manifest.json", "_textclean"}
+    assert {p.name for p in run.out.iterdir()} == layout
+    for path in run.out.rglob("*"):
+        assert re.fullmatch(r"[\w.-]+", path.name), path
+
+
+def test_summary(hostile: Run, hostile_small_batches: Run, hostile_time_limit: Run,
+                 hostile_paths: Run, record_property: Callable[[str, object], None]) -> None:
     """One closing line for the terminal summary (see tests/conftest.py)."""
-    runs = [hostile, hostile_small_batches]
+    runs = [hostile, hostile_small_batches, hostile_time_limit, hostile_paths]
     crashes = sum(len(r.crashed) or (r.error is not None) for r in runs)
     unaccounted = sum(len(r.unaccounted()) for r in runs)
-    files = len({row[0] for k in hostile.kinds for row in expected_rows(k)})
+    # The second run repeats kinds of the first; the others bring their own.
+    kinds = [k for r in (hostile, hostile_time_limit, hostile_paths) for k in r.kinds]
+    files = len({(r.out, row[0]) for r in (hostile, hostile_time_limit, hostile_paths)
+                 for k in r.kinds for row in expected_rows(k)})
     skipped = len(KINDS) - len(hostile.kinds)
-    line = (f"hostile inputs: {len(hostile.kinds)} kinds ({files} files) tried"
+    stopped = sum(1 for r in hostile_time_limit.table("rejected") if r["reason"] == "time_limit")
+    escaped = len(hostile_paths.written_outside) + len(hostile_paths.input_changed)
+    line = (f"hostile inputs: {len(kinds)} kinds ({files} files) tried"
             f"{f' ({skipped} skipped)' if skipped else ''}, "
             f"{crashes} crashes, {unaccounted} unaccounted files, "
-            f"{sum(1 for k in hostile.kinds if k.xfail)} known failures (xfail); "
+            f"{sum(1 for k in kinds if k.xfail)} known failures (xfail), "
+            f"{stopped} runaway documents stopped at the time limit, "
+            f"{escaped} paths written outside OUT; "
             f"run {hostile.seconds:.1f} s, peak RSS +{hostile.rss_growth_mb:.0f} MB; "
             f"2 workers x 3 files a batch {hostile_small_batches.seconds:.1f} s, "
             f"+{hostile_small_batches.rss_growth_mb:.0f} MB")
     record_property("hostile_summary", line)
-    assert crashes == 0 and unaccounted == 0, line
+    assert crashes == 0 and unaccounted == 0 and escaped == 0, line
 
 
 # --- the pure input functions, on arbitrary input ------------------------------------------

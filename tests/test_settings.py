@@ -39,3 +39,30 @@ def test_mistakes_stop_with_a_clear_error(tmp_path: Path, text: str, message: st
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_settings(path)
+
+
+def test_the_time_limit_is_read_and_grows_with_size(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[limits]\nmax_seconds_per_document = 5\nmax_seconds_per_megabyte = 2.5\n",
+                    encoding="utf-8")
+    limits = load_settings(path).limits
+    assert limits.seconds_for(0) == 5
+    assert limits.seconds_for(2_000_000) == 10
+
+
+def test_a_zero_time_limit_turns_it_off() -> None:
+    from flows.settings import Limits
+    assert Limits(max_seconds_per_document=0).seconds_for(10**9) == 0
+    assert Settings().limits.seconds_for(1000) > 0  # on by default
+
+
+@pytest.mark.parametrize("text", [
+    "[limits]\nmax_seconds_per_document = -1\n",
+    "[limits]\nmax_seconds_per_megabyte = -0.5\n",
+    '[limits]\nmax_seconds_per_document = "1m"\n',
+])
+def test_a_wrong_time_limit_stops_with_a_clear_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"max_seconds|cannot be negative"):
+        load_settings(path)
