@@ -85,6 +85,7 @@ _APOSTROPHE_MARKS = "’‘ʼ`´"  # noqa: RUF001
 # of letters. Without this, "15 - 30 mins" or "Christiane (1735-1794)" read as symbols.
 _TEXT_PUNCTUATION = "-–—(),.:;'\"/!?…’“”«»"  # noqa: RUF001
 _DIGITS = "0123456789"
+_LIST_MARKERS = ("- ", "* ", "• ", "· ", "– ")  # noqa: RUF001
 
 
 @dataclass(frozen=True, slots=True)
@@ -786,6 +787,12 @@ def _presumed_title_line(
         return None
     facts = items[first]
     if not 0 < len(facts.tokens) <= 30 or facts.text.endswith("."):
+        return None
+    # A list item ("- A", "• Home") is the first entry of a menu or an index, not a
+    # headline. Not protecting such lines removed 4 more boilerplate lines on the
+    # boiler_lines train split (the first entries of menus and A-Z indexes) and no
+    # content line.
+    if facts.text.startswith(_LIST_MARKERS):
         return None
     return first
 

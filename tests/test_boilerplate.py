@@ -164,6 +164,51 @@ LEXICON_CASES = [
     ("124 reviews", "review_widget"),
     ("Reply with quote", "forum_widget"),
     ("Retrieved from https://en.wikipedia.org/wiki/Example", "wiki_widget"),
+    ("Wikimedia Commons has media related to Lisbon.", "wiki_widget"),
+    # review votes, forum counters, pingbacks
+    ("- 41 of 49 people found this review helpful", "review_widget"),
+    ("37 von 40 Kunden fanden die folgende Bewertung hilfreich", "review_widget"),
+    ("12 personnes sur 15 ont trouvé cet avis utile", "review_widget"),
+    ("A 8 de 10 personas les ha parecido útil", "review_widget"),
+    ("Rating: 4.5/5", "review_widget"),
+    ("23 users online", "forum_widget"),
+    ("14 Benutzer sind online. Registrierte Benutzer: 2, Gäste: 12", "forum_widget"),
+    ("Pingback: Ten spring recipes | Another food blog", "forum_widget"),
+    # comment prompts when there are none, or for members only
+    ("There are no comments yet", "comment_prompt"),
+    ("Noch keine Kommentare vorhanden", "comment_prompt"),
+    ("Aucun commentaire pour le moment", "comment_prompt"),
+    ("Todavía no hay comentarios", "comment_prompt"),
+    ("Nessun commento", "comment_prompt"),
+    ("Ainda não há comentários", "comment_prompt"),
+    ("Nog geen reacties", "comment_prompt"),
+    ("Brak komentarzy", "comment_prompt"),
+    ("Комментариев пока нет", "comment_prompt"),
+    ("Please log in or register to join the discussion.", "comment_prompt"),
+    ("Only subscribers are eligible to post comments on this site.", "comment_prompt"),
+    ("Um Beiträge kommentieren zu können, müssen Sie angemeldet sein.", "comment_prompt"),
+    ("Vous devez être connecté pour commenter cet article.", "comment_prompt"),
+    # account prompts, page numbers, result counts, related searches
+    ("Not registered yet? Create an account", "navigation"),
+    ("Noch kein Konto?", "navigation"),
+    ("Vous n'avez pas encore de compte ?", "navigation"),
+    ("¿Ya tienes una cuenta?", "navigation"),
+    ("Non hai ancora un account?", "navigation"),
+    ("Já tem uma conta?", "navigation"),
+    ("Heb je al een account?", "navigation"),
+    ("Nie masz jeszcze konta?", "navigation"),
+    ("Уже есть аккаунт?", "navigation"),
+    ("Invalid username or password", "navigation"),
+    ("Seite 3", "navigation"),
+    ("Strona 12", "navigation"),
+    ("1 - 10 of 24 results for \"garden chairs\"", "shop_widget"),
+    ("0 Ergebnisse für gebrauchte Fahrräder", "shop_widget"),
+    ("Mostrando 1 - 20 de 95 resultados", "shop_widget"),
+    ("Aucun résultat pour cette recherche", "shop_widget"),
+    ("Related questions", "related_link"),
+    ("Búsquedas relacionadas con pisos en alquiler", "related_link"),
+    ("Ähnliche Suchanfragen", "related_link"),
+    ("Read the digital edition", "paywall_notice"),
 ]
 
 
@@ -212,6 +257,15 @@ CONTENT_LINES = [
     "Następny krok to rozmowy z rządem w przyszłym tygodniu.",
     "Seuraava vaihe on neuvottelut hallituksen kanssa.",
     "Source of the Nile",
+    # near the new patterns: a page of a report, street addresses, forum words in prose
+    "Page 12 of the report shows that exports grew.",
+    "Ottostraße 14",
+    "Maistraße 3, 80331 München",
+    "Via Settembrini 12",
+    "Marktplatz 5",
+    "Only members of the committee can vote on the budget.",
+    "There are no easy answers to this question.",
+    "Posts and telecommunications were privatised in 1998.",
 ]
 
 
@@ -566,3 +620,21 @@ def test_quality_floors(set_name: str, split: str | None) -> None:
 def test_shape_rules_never_empty_a_one_line_document(line: str) -> None:
     lexicon = load_lexicon(BoilerplateConfig())
     assert [kept.text for kept in strip_boilerplate([line], lexicon).kept] == [line]
+
+
+@pytest.mark.parametrize("bullet", ["- A", "• Home", "* Startseite"])
+def test_a_list_item_is_not_taken_for_the_title(bullet: str) -> None:
+    # Without a title from the metadata, the first line left may be protected as the
+    # title; a menu's first entry is not a headline, and goes with the menu.
+    menu = [bullet] + [f"- {letter}" for letter in "BCDEFGHIJKLMNOP"] + ["Newsletter", "Login"]
+    kept, removed = strip([*menu, BODY])
+    assert bullet.strip() in removed
+    assert kept == [BODY]
+
+
+@pytest.mark.parametrize("line", ["12 May 2020", "12. März 2020", "3 settembre 2019",
+                                  "15 de marzo de 2021", "12 stycznia 2020", "12 января 2020",
+                                  "Sept. 3, 2019", "août 2021"])
+def test_dates_are_datelines_but_street_names_are_not(line: str) -> None:
+    rule = LEXICON.match(line)
+    assert rule is not None and rule.reason in {"dateline", "byline"}, line
