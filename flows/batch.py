@@ -81,7 +81,7 @@ class BatchStats:
 def toolkit(config: PipelineConfig) -> Toolkit:
     """One toolkit per process and config: compiling the lexicon and loading language
     profiles costs far more than cleaning a document. Per-site configs differ only in
-    boilerplate settings, so they share one detector (0.5 s and 50 MB each)."""
+    boilerplate settings, so they share one detector (0.5 s and 9 MB each)."""
     return Toolkit(config, detector=_detector(config.language))
 
 

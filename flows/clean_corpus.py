@@ -160,14 +160,17 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
             logger.info("cleaned %d files in %d batches on %d process(es)", len(files),
                         len(batches), max(1, processes))
 
-            tick = time.perf_counter()
-            decided = decide_task(str(staging), len(batches), settings, dedup,
-                                  str(previous) if previous else None, str(version))
-            if not dedup and previous is not None:
-                dedup_store.carry(previous, version)
-            timings["decide"] = time.perf_counter() - tick
+        # The workers are gone while the dedup index is in memory: each holds a
+        # toolkit, and the decide step is the run's memory peak.
+        tick = time.perf_counter()
+        decided = decide_task(str(staging), len(batches), settings, dedup,
+                              str(previous) if previous else None, str(version))
+        if not dedup and previous is not None:
+            dedup_store.carry(previous, version)
+        timings["decide"] = time.perf_counter() - tick
 
-            tick = time.perf_counter()
+        tick = time.perf_counter()
+        with parallel.worker_pool(processes):
             final = _submit_all(finalize_task, "finalize-batch",
                                 [(n, str(staging), str(version), run_id, processed_at)
                                  for n in range(len(batches))])
