@@ -22,6 +22,7 @@ from cleaners.dedup import (
     Duplicate,
     ParagraphRef,
     _Hasher,
+    fingerprint_columns,
     normalized_key,
     normalized_text,
 )
@@ -196,6 +197,18 @@ def test_entries_and_columns_describe_the_same_index() -> None:
         assert entry.band_key_values() == tuple(columns.band_keys[n].tolist())
         lo, hi = columns.shingle_offsets[n], columns.shingle_offsets[n + 1]
         assert np.frombuffer(entry.shingles, "<u4").tolist() == columns.shingles[lo:hi].tolist()
+
+
+@pytest.mark.parametrize("batch_size", [3, 4096])
+def test_checking_fingerprints_equals_checking_texts(batch_size: int) -> None:
+    # The flow hashes paragraphs in its batch workers and checks the arrays later.
+    config = DedupConfig(batch_size=batch_size)
+    refs = list(_corpus())
+    by_text = DedupIndex(config).check_and_add(refs)
+    columns = fingerprint_columns(refs, config)
+    assert len(columns) < len(refs), "short paragraphs are left out"
+    by_columns = DedupIndex(config).check_and_add_columns(columns)
+    assert by_columns == by_text and by_text
 
 
 @pytest.mark.parametrize("rows", [1, 7, 1000])
