@@ -598,7 +598,7 @@ class DedupIndex:
 
     def __init__(self, config: DedupConfig) -> None:
         self.config = config
-        self._hasher = _Hasher(config)
+        self._hasher_made: _Hasher | None = None
         self._doc_names: list[str] = []
         self._doc_numbers: dict[str, int] = {}
         self._doc = _Column(np.uint32)
@@ -614,6 +614,14 @@ class DedupIndex:
 
     def __len__(self) -> int:
         return self._doc.size
+
+    @property
+    def _hasher(self) -> _Hasher:
+        # Made on first use: checking pre-hashed columns needs none, and making one
+        # imports datasketch (2.5 s).
+        if self._hasher_made is None:
+            self._hasher_made = _Hasher(self.config)
+        return self._hasher_made
 
     # -- loading earlier runs ------------------------------------------------------
 

@@ -230,20 +230,37 @@ def _duplicates(stage: Path, batches: int, docs: _Documents, removed: dict[str, 
         index.add_columns(dedup_store.to_columns(earlier, settings.dedup))
         stats.index_entries_before = earlier.num_rows
 
+    parts = 0
+    if earlier is not None:
+        dedup_store.write_part(Path(version), parts, earlier, settings.dedup)
+        parts += 1
+        del earlier
     rows = []
     clusters: dict[tuple[str, int], list[str]] = defaultdict(list)
     for bucket in _sorted_buckets(stage, batches, docs, removed):
-        for dup in index.check_and_add_columns(dedup_store.to_columns(bucket, settings.dedup)):
+        columns = dedup_store.to_columns(bucket, settings.dedup)
+        before = len(index)
+        found = index.check_and_add_columns(columns)
+        flagged = {(dup.doc_id, dup.position) for dup in found}
+        for dup in found:
             stats.duplicates[dup.kind] += 1
             clusters[(dup.of_doc_id, dup.of_position)].append(dup.doc_id)
             rows.append({"doc_id": dup.doc_id,
                          "position": _staged_position(removed.get(dup.doc_id), dup.position),
                          "action": dup.kind, "rule": None, "of_doc_id": dup.of_doc_id,
                          "of_position": dup.of_position, "similarity": dup.similarity})
-    new = [dedup_store.from_columns(part, settings.dedup) for part in index.iter_new_columns()]
-    dedup_store.save(Path(version), [t for t in (earlier, *new) if t is not None],
-                     settings.dedup)
-    stats.index_entries_after = stats.index_entries_before + sum(t.num_rows for t in new)
+        # The bucket's rows not flagged are what the index kept: written as they are,
+        # band keys included, instead of asking the index to recompute them.
+        kept = bucket.filter(pa.array([
+            key not in flagged
+            for key in zip(columns.doc_id, columns.position.tolist(), strict=True)]))
+        if kept.num_rows != len(index) - before:
+            raise RuntimeError(f"dedup index kept {len(index) - before} paragraphs of a "
+                               f"bucket, {kept.num_rows} were not flagged")
+        dedup_store.write_part(Path(version), parts, kept, settings.dedup)
+        parts += 1
+        stats.index_entries_after += kept.num_rows
+    stats.index_entries_after += stats.index_entries_before
     biggest = sorted(clusters.items(), key=lambda item: (-len(item[1]), item[0]))[:10]
     stats.clusters = [{"kept": f"{d}#{p}", "copies": len(c)} for (d, p), c in biggest]
     return rows

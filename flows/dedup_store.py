@@ -92,13 +92,20 @@ def from_columns(columns: IndexColumns, config: DedupConfig) -> pa.Table:
 
 def save(version: Path, tables: list[pa.Table], config: DedupConfig) -> None:
     """Write the index for `version`: earlier runs' rows and this run's, one part each."""
+    for n, table in enumerate(tables):
+        write_part(version, n, table, config)
+
+
+def write_part(version: Path, number: int, table: pa.Table, config: DedupConfig) -> None:
+    """Write part `number` of the index of `version` (nothing if `table` is empty)."""
+    if not table.num_rows:
+        return
     folder = version / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    for n, table in enumerate(tables):
-        if table.num_rows:
-            partial = folder / f".part-{n:05d}.parquet.partial"
-            pq.write_table(table.cast(schema(config)), partial, compression="zstd")
-            os.replace(partial, folder / f"part-{n:05d}.parquet")
+    partial = folder / f".part-{number:05d}.parquet.partial"
+    pq.write_table(table.select(schema(config).names).cast(schema(config)), partial,
+                   compression="zstd")
+    os.replace(partial, folder / f"part-{number:05d}.parquet")
 
 
 def carry(previous: Path, version: Path) -> None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cleaners.dedup import DedupIndex, ParagraphRef
 from flows import decide as decide_module
-from flows import storage
+from flows import dedup_store, storage
 from flows.batch import DECISIONS, clean_files
 from flows.inputs import discover
 from flows.settings import Settings, load_settings
@@ -111,9 +111,24 @@ def test_duplicates_match_checking_the_texts_in_canonical_order(
     for doc_id, items in paragraphs.items():
         kept_positions = [pos for pos, text in sorted(items) if text != _TEMPLATE]
         staged_of.update({(doc_id, n): pos for n, pos in enumerate(kept_positions)})
+    reference = DedupIndex(settings.dedup)
     want = {(d.doc_id, staged_of[(d.doc_id, d.position)], d.of_doc_id, d.of_position)
-            for d in DedupIndex(settings.dedup).check_and_add(refs)}
+            for d in reference.check_and_add(refs)}
     assert got == want
+
+    # The index written for the next run holds exactly what the reference kept.
+    stored = dedup_store.load(tmp_path / "v", settings.dedup, exclude=())
+    assert stored is not None
+    entries = {(e.doc_id, e.position, e.exact_key, e.band_keys, e.shingles)
+               for e in reference.new_entries()}
+    columns = dedup_store.to_columns(stored, settings.dedup)
+    offsets = columns.shingle_offsets.tolist()
+    assert entries == {
+        (doc_id, position, f"{exact:016x}", columns.band_keys[n].astype("<u4").tobytes(),
+         columns.shingles[offsets[n]:offsets[n + 1]].astype("<u4").tobytes())
+        for n, (doc_id, position, exact) in enumerate(zip(
+            columns.doc_id, columns.position.tolist(), columns.exact_key.tolist(),
+            strict=True))}
 
 
 @given(st.lists(st.integers(0, 40), max_size=12, unique=True).map(sorted),
