@@ -14,6 +14,7 @@ Two steps per batch, around the cross-document decisions of `flows.decide`:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import re
@@ -35,7 +36,7 @@ from cleaners.pipeline import CleanDocument, PipelineConfig, RawDocument, Toolki
 from cleaners.records import Rejection
 from cleaners.templates import is_candidate
 from flows import dedup_store, storage
-from flows.inputs import InputFile, RejectedInput, read_documents
+from flows.inputs import InputFile, RejectedInput, content_hash, read_documents
 from flows.settings import Settings
 from flows.timeout import TimeLimitExceeded, call_with_time_limit
 
@@ -128,10 +129,12 @@ def _too_long_line(raw: RawDocument, limit: int) -> bool:
 
 
 def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
-                settings: Settings, run_id: str, dedup: bool = True) -> BatchStats:
+                settings: Settings, run_id: str, dedup: bool = True,
+                hash_inputs: bool = False) -> BatchStats:
     """Clean the documents of `files` and write the batch's staging part files.
 
-    With `dedup`, each paragraph's dedup signature is staged too (see the module's doc).
+    With `dedup`, each paragraph's dedup signature is staged too (see the module's doc);
+    with `hash_inputs`, each file's content hash (for the next incremental run).
     """
     stats = BatchStats(files=len(files))
     documents: list[dict[str, Any]] = []
@@ -144,8 +147,14 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
         rejected.append({"source": source, "record": record, "reason": reason,
                          "message": message, "run_id": run_id})
 
+    hashes: list[dict[str, Any]] = []
     for file in files:
         stats.bytes_in += file.size
+        # An unreadable file gets no hash; reading it below reports why, as a rejected row.
+        with contextlib.suppress(OSError):
+            if hash_inputs:
+                hashes.append({"source": file.source, "content_hash": content_hash(file.path),
+                               "bytes": file.size})
         for item in read_documents(file, settings.limits):
             if isinstance(item, RejectedInput):
                 reject(item.source, item.record, item.reason, item.message)
@@ -184,6 +193,8 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
     for name, rows in (("documents", documents), ("paragraphs", paragraphs),
                        ("removed", removed), ("rejected", rejected)):
         storage.write_part(folder / name, "part.parquet", rows, storage.SCHEMAS[name])
+    if hash_inputs:
+        storage.write_part(folder / INPUTS, "part.parquet", hashes, INPUTS_SCHEMA)
     storage.write_part(folder / TEMPLATE_KEYS, "part.parquet",
                        _template_keys(paragraphs, settings), TEMPLATE_KEYS_SCHEMA)
     if dedup:
@@ -197,6 +208,13 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
 
 
 SIGNATURES = "signatures"
+INPUTS = "inputs"
+# A file's content hash as read by its batch; the same columns as flows.incremental's.
+INPUTS_SCHEMA = pa.schema([
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("content_hash", pa.string(), nullable=False),
+    pa.field("bytes", pa.int64(), nullable=False),
+])
 TEMPLATE_KEYS = "template_keys"
 # Staged per batch: the short lines that may be template lines, by a 64-bit hash of
 # their folded key (`template_key`), which is all the counting across documents needs.

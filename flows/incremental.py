@@ -25,27 +25,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flows import storage
-from flows.batch import BatchStats, count_rows
-from flows.inputs import InputFile
+from flows.batch import INPUTS, INPUTS_SCHEMA, BatchStats, count_rows
+from flows.inputs import InputFile, content_hash
 from flows.settings import Settings
 
-INPUTS = "inputs"
-INPUTS_SCHEMA = pa.schema([
-    pa.field("source", pa.string(), nullable=False),
-    pa.field("content_hash", pa.string(), nullable=False),
-    pa.field("bytes", pa.int64(), nullable=False),
-])
 CARRIED = "part-carried.parquet"
 FINGERPRINT = b"textclean.settings.fingerprint"
-
-
-def content_hash(path: str, chunk: int = 1 << 20) -> str:
-    """A 128-bit BLAKE2b hash of a file's bytes, read in chunks."""
-    digest = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def hash_files(files: Iterable[InputFile]) -> dict[str, str]:
@@ -57,6 +42,18 @@ def hash_files(files: Iterable[InputFile]) -> dict[str, str]:
             hashes[file.source] = content_hash(file.path)
         except OSError:
             continue
+    return hashes
+
+
+def staged_hashes(staging: Path, batches: int) -> dict[str, str]:
+    """The content hashes the batches recorded while reading their files."""
+    hashes: dict[str, str] = {}
+    for batch_no in range(batches):
+        table = storage.read_table(staging / f"batch-{batch_no:05d}" / INPUTS,
+                                   ["source", "content_hash"])
+        if table.num_rows:
+            hashes.update(zip(table["source"].to_pylist(), table["content_hash"].to_pylist(),
+                              strict=True))
     return hashes
 
 

@@ -48,6 +48,15 @@ class RejectedInput:
     message: str
 
 
+def content_hash(path: str, chunk: int = 1 << 20) -> str:
+    """A 128-bit BLAKE2b hash of a file's bytes, read in chunks (see flows.incremental)."""
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def source_name(relative: str) -> str:
     """A relative path as a printable UTF-8 `/`-separated string, one per path.
 
