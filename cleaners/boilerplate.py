@@ -41,6 +41,7 @@ import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from itertools import pairwise
 from types import MappingProxyType
 from typing import NamedTuple, TypeVar
 
@@ -274,8 +275,9 @@ def template_key(line: str) -> str:
 # --- reading the lexicon files ----------------------------------------------------------
 
 
-def _group_end(source: str, start: int) -> int:
-    """Index just past the group opening at `source[start] == "("`, or -1."""
+def _structure(source: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """Yield each `(`, `)` and `|` of `source` from `start` that is regex structure (not
+    escaped, not inside a character class), with its position and the group depth after it."""
     depth, escaped, in_class = 0, False, False
     for pos in range(start, len(source)):
         char = source[pos]
@@ -287,37 +289,24 @@ def _group_end(source: str, start: int) -> int:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return pos + 1
+        elif char in "()|":
+            depth += 1 if char == "(" else -1 if char == ")" else 0
+            yield pos, char, depth
+
+
+def _group_end(source: str, start: int) -> int:
+    """Index just past the group opening at `source[start] == "("`, or -1."""
+    for pos, char, depth in _structure(source, start):
+        if char == ")" and depth == 0:
+            return pos + 1
     return -1
 
 
 def _split_alternatives(source: str) -> list[str]:
     """Split a pattern on its top-level `|`."""
-    parts: list[str] = []
-    depth, escaped, in_class, last = 0, False, False, 0
-    for pos, char in enumerate(source):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(source[last:pos])
-            last = pos + 1
-    parts.append(source[last:])
-    return parts
+    cuts = [pos for pos, char, depth in _structure(source) if char == "|" and depth == 0]
+    bounds = [-1, *cuts, len(source)]
+    return [source[a + 1:b] for a, b in pairwise(bounds)]
 
 
 # Items a pattern may hold before or between its literal words: zero-width ones, and
