@@ -90,12 +90,6 @@ def from_columns(columns: IndexColumns, config: DedupConfig) -> pa.Table:
     }, schema=schema(config))
 
 
-def save(version: Path, tables: list[pa.Table], config: DedupConfig) -> None:
-    """Write the index for `version`: earlier runs' rows and this run's, one part each."""
-    for n, table in enumerate(tables):
-        write_part(version, n, table, config)
-
-
 def write_part(version: Path, number: int, table: pa.Table, config: DedupConfig) -> None:
     """Write part `number` of the index of `version` (nothing if `table` is empty)."""
     if not table.num_rows:
