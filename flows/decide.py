@@ -53,9 +53,11 @@ DECISIONS_SCHEMA = pa.schema([
 ])
 
 # Signature rows per bucket of the external sort: ~0.45 kB each (160 bytes of band
-# keys, ~70 shingles), so a bucket is ~100 MB in memory, next to the index's 0.74 kB
-# per kept paragraph.
-BUCKET_ROWS = 250_000
+# keys, ~70 shingles), tripled while a bucket is concatenated, sorted and converted.
+# On the 100k benchmark corpus 50k rows took decide's peak RSS from 1.43 GB (250k) to
+# 1.07 GB for 7% more time (bench/bench_decide.py); the index itself is ~0.8 kB per
+# kept paragraph.
+BUCKET_ROWS = 50_000
 
 
 @dataclass(slots=True)

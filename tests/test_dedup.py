@@ -22,6 +22,9 @@ from cleaners.dedup import (
     Duplicate,
     ParagraphRef,
     _Hasher,
+    _shared_bound,
+    _sketches,
+    _verify,
     fingerprint_columns,
     normalized_key,
     normalized_text,
@@ -426,3 +429,69 @@ def test_near_duplicates_dev_set_floor(shared_eval: Path) -> None:
     # The issue's targets; measured 1.0 / 1.0 when written.
     assert tp / max(1, tp + fp) >= 0.99
     assert tp / max(1, tp + fn) >= 0.95
+
+
+# -- the candidate filter changes nothing ------------------------------------------------
+
+_shingle_sets = st.lists(st.integers(0, 2**32 - 1), max_size=400).map(
+    lambda v: np.unique(np.array(v, np.uint32)))
+# Sets crowded into the first bucket (values < 2**26), so counts saturate at 255.
+_crowded_sets = st.integers(0, 700).map(
+    lambda n: np.unique(np.random.default_rng(n).integers(0, 2**26, n).astype(np.uint32)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=st.one_of(_shingle_sets, _crowded_sets), b=st.one_of(_shingle_sets, _crowded_sets),
+       shared=st.integers(0, 300))
+def test_the_sketch_bound_never_undercounts_shared_shingles(a: np.ndarray, b: np.ndarray,
+                                                            shared: int) -> None:
+    b = np.union1d(b, a[:shared]).astype(np.uint32)  # make some of a's shingles b's too
+    sketches = _sketches(np.array([0, len(a), len(a) + len(b)], np.int64),
+                         np.concatenate([a, b]).astype(np.uint32))
+    bound = _shared_bound(sketches[:1], sketches[1:])[0]
+    assert bound >= len(np.intersect1d(a, b))
+
+
+def _reference_duplicates(refs: list[ParagraphRef], config: DedupConfig) -> list[tuple]:
+    """The rule itself, pair by pair: a paragraph is a copy of the earliest kept one that
+    shares its exact key, else of the earliest kept LSH candidate that verifies."""
+    columns = fingerprint_columns(refs, config)
+    offsets = columns.shingle_offsets
+    kept: list[int] = []
+    found = []
+    for i in range(len(columns)):
+        mine = columns.shingles[offsets[i]:offsets[i + 1]]
+        exact = [j for j in kept if columns.exact_key[j] == columns.exact_key[i]]
+        if exact:
+            found.append((i, exact[0], 1.0))
+            continue
+        match = None
+        for j in kept:
+            if not np.any(columns.band_keys[j] == columns.band_keys[i]):
+                continue
+            similarity = _verify(mine, columns.shingles[offsets[j]:offsets[j + 1]], config)
+            if similarity is not None:
+                match = (i, j, similarity)
+                break
+        if match:
+            found.append(match)
+        else:
+            kept.append(i)
+    return [((columns.doc_id[i], int(columns.position[i])),
+             (columns.doc_id[j], int(columns.position[j])), round(s, 6)) for i, j, s in found]
+
+
+@pytest.mark.parametrize("batch_size", [7, 4096])
+def test_the_index_decides_as_the_rule_checked_pair_by_pair(batch_size: int) -> None:
+    # Every language's paragraph, its copies and unrelated text, shuffled: many LSH
+    # candidates that share a sentence or two, a few hundred in all.
+    texts = [t for lang in TEXTS for case in EXPECTED for t in _pair(lang, case)]
+    texts += [" ".join(TEXTS[lang]["S"][k:] + TEXTS[lang]["O"][:k]) for lang in TEXTS
+              for k in range(1, 4)]
+    order = np.random.default_rng(7).permutation(len(texts))
+    refs = [ParagraphRef(f"d{n // 3}", n % 3, texts[k]) for n, k in enumerate(order)]
+    config = DedupConfig(batch_size=batch_size)
+    got = [((d.doc_id, d.position), (d.of_doc_id, d.of_position), round(d.similarity, 6))
+           for d in DedupIndex(config).check_and_add(refs)]
+    assert got == _reference_duplicates(refs, config)
+    assert len(got) > 50

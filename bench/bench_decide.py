@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Time and memory of the cross-document step (`flows.decide.decide`) alone.
+
+The corpus of bench/make_corpus.py is cleaned once, without Prefect, by the batch
+function the flow uses (`flows.batch.clean_files`, on a process pool), into a staging
+folder kept under bench/out/ (made again only with --restage). Then `decide` runs over
+it in a fresh subprocess, so its peak RSS (ru_maxrss) is the step's own plus the imports,
+and its time is not mixed with cleaning.
+
+    .venv/bin/python bench/bench_decide.py --docs 10000
+    .venv/bin/python bench/bench_decide.py --docs 100000 --profile
+
+Prints one JSON line per decide run: seconds, paragraphs checked, duplicates found,
+peak RSS in MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+
+def stage(corpus: Path, staging: Path, workers: int) -> int:
+    """Clean `corpus` into `staging` batch by batch; returns the number of batches."""
+    from flows.batch import clean_files
+    from flows.clean_corpus import plan_batches
+    from flows.inputs import discover
+    from flows.settings import Settings
+
+    settings = Settings()
+    files, _ = discover(corpus)
+    batches = plan_batches(files, settings.batching)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    start = time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        futures = [pool.submit(clean_files, n, batch, str(staging), settings, "bench", True,
+                               False) for n, batch in enumerate(batches)]
+        for future in futures:
+            future.result()
+    (staging / "batches.json").write_text(json.dumps({"batches": len(batches)}))
+    print(f"staged {len(files)} files in {len(batches)} batches in "
+          f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return len(batches)
+
+
+def run_decide(staging: Path, version: Path, previous: Path | None, profile: bool) -> dict:
+    from flows.decide import decide
+    from flows.settings import Settings
+
+    batches = json.loads((staging / "batches.json").read_text())["batches"]
+    shutil.rmtree(version, ignore_errors=True)
+    version.mkdir(parents=True)
+    profiler = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    stats = decide(str(staging), batches, Settings(), True,
+                   str(previous) if previous else None, str(version))
+    if profiler:
+        profiler.disable()
+    seconds = time.perf_counter() - start
+    if profiler:
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+    return {"seconds": round(seconds, 2), "duplicates": dict(stats.duplicates),
+            "index_before": stats.index_entries_before, "index_after": stats.index_entries_after,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--restage", action="store_true", help="clean the corpus again")
+    parser.add_argument("--profile", action="store_true", help="cProfile the decide step")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        staging, version, previous = args.child
+        print(json.dumps(run_decide(Path(staging), Path(version),
+                                    Path(previous) if previous != "-" else None,
+                                    args.profile)))
+        return 0
+
+    import make_corpus
+
+    corpus, _ = make_corpus.ensure(args.docs, args.seed)
+    work = HERE / "out" / f"decide-{args.docs}-seed{args.seed}"
+    staging = work / "staging"
+    if args.restage or not (staging / "batches.json").exists():
+        stage(corpus, staging, args.workers)
+    for version, previous in [(work / "version-1", "-")]:
+        command = [sys.executable, __file__, "--child", str(staging), str(version), previous]
+        if args.profile:
+            command.append("--profile")
+        result = subprocess.run(command, check=True, capture_output=True, text=True)
+        sys.stderr.write(result.stderr)
+        figures = json.loads(result.stdout.strip().splitlines()[-1])
+        figures.update(docs=args.docs)
+        print(json.dumps(figures), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
