@@ -287,6 +287,23 @@ class IndexColumns:
     def __len__(self) -> int:
         return len(self.doc_id)
 
+    def take(self, rows: I64) -> IndexColumns:
+        """The given rows, in the given order, as new columns."""
+        rows = np.asarray(rows, np.int64)
+        starts = self.shingle_offsets[rows]
+        lengths = self.shingle_offsets[rows + 1] - starts
+        offsets = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        within = np.arange(int(offsets[-1]), dtype=np.int64) - np.repeat(offsets[:-1], lengths)
+        return IndexColumns(
+            doc_id=tuple(self.doc_id[r] for r in rows.tolist()),
+            position=self.position[rows],
+            exact_key=self.exact_key[rows],
+            band_keys=self.band_keys[rows],
+            shingle_offsets=offsets,
+            shingles=self.shingles[np.repeat(starts, lengths) + within],
+        )
+
 
 def normalized_text(text: str) -> str:
     """The folded form two paragraphs must share to be exact duplicates.
@@ -688,11 +705,7 @@ class DedupIndex:
     def _load(self, doc_ids: list[str], positions: I64, exact: U64, band_keys: U32,
               offsets: I64, shingles: U32) -> None:
         # Stored shingles are re-sorted here: verification relies on sorted sets.
-        owner = np.repeat(np.arange(len(doc_ids), dtype=np.uint64), np.diff(offsets))
-        combined = _sorted_unique((owner << _S32) | shingles.astype(np.uint64))
-        offsets = np.searchsorted((combined >> _S32).astype(np.int64),
-                                  np.arange(len(doc_ids) + 1)).astype(np.int64)
-        values = (combined & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        offsets, values = _sorted_sets(offsets, shingles)
         self._append(doc_ids, positions, exact, offsets, values, band_keys)
 
     def _append(self, doc_ids: list[str], positions: I64, exact: U64, offsets: I64,
@@ -985,6 +998,145 @@ def _shared_bound(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> I64:
         low[both_full] = 1 << 40
     bound: I64 = low.sum(axis=1)
     return bound
+
+
+class EarlierCopies:
+    """Which of a run's paragraphs copy an earlier run's, with the earlier index read
+    part by part.
+
+    Every entry of an earlier run is a kept paragraph that comes before every new one,
+    so what a new paragraph duplicates among them does not depend on the run's order:
+    the earliest entry with its exact key, else the earliest LSH candidate that
+    verifies. That is what `DedupIndex` decides when such entries are loaded first, and
+    a paragraph flagged so is never kept, so it changes nothing for the run's other
+    paragraphs: they can be checked afterwards against this run's kept ones alone.
+    Here the earlier index is never in memory as a whole: `add_part` takes its parts in
+    index order (one at a time, of any size) and only this run's paragraphs stay.
+
+    Entries of the run's own documents must be left out by the caller: a document
+    processed again is re-derived from its new text, never a copy of its past.
+
+    >>> text = "The minister said on Tuesday that the new rail line would open next spring."
+    >>> earlier = fingerprint_columns([ParagraphRef("old", 2, text)], DedupConfig())
+    >>> copies = EarlierCopies(fingerprint_columns([ParagraphRef("new", 0, text.upper())],
+    ...                                            DedupConfig()), DedupConfig())
+    >>> copies.add_part(earlier)
+    >>> [(d.of_doc_id, d.of_position, d.kind) for d in copies.found()]
+    [('old', 2, 'exact_duplicate')]
+    """
+
+    _NONE, _NEAR, _EXACT = 0, 1, 2
+
+    def __init__(self, paragraphs: IndexColumns, config: DedupConfig) -> None:
+        n = len(paragraphs)
+        if paragraphs.band_keys.shape != (n, config.bands):
+            raise ValueError(f"band_keys has shape {paragraphs.band_keys.shape}, "
+                             f"want ({n}, {config.bands})")
+        self.config = config
+        self.paragraphs = paragraphs
+        rows = np.arange(n, dtype=np.uint32)
+        self._exact = _SortedTable(1, np.uint64)
+        self._exact.insert(np.asarray(paragraphs.exact_key, np.uint64)[:, None], rows)
+        self._bands = _SortedTable(config.bands, np.uint32)
+        self._bands.insert(np.asarray(paragraphs.band_keys, np.uint32), rows)
+        self._lengths = np.diff(paragraphs.shingle_offsets)
+        self._sketch = _sketches(paragraphs.shingle_offsets, paragraphs.shingles)
+        self._kind = np.zeros(n, np.int8)
+        self._match: dict[int, tuple[str, int, float]] = {}
+        self.entries_seen = 0
+
+    def add_part(self, entries: IndexColumns) -> None:
+        """Match the next part of the earlier index (parts in index order)."""
+        if entries.band_keys.shape != (len(entries), self.config.bands):
+            raise ValueError(f"band_keys has shape {entries.band_keys.shape}, "
+                             f"want ({len(entries)}, {self.config.bands})")
+        self.entries_seen += len(entries)
+        if not len(entries) or not len(self.paragraphs):
+            return
+        offsets, shingles = _sorted_sets(entries.shingle_offsets, entries.shingles)
+        # Exact keys first: an exact copy in a later part beats a near one in an
+        # earlier part, as `DedupIndex` checks exact keys before bands.
+        exact_found, exact_of = self._exact.lookup(
+            np.asarray(entries.exact_key, np.uint64)[:, None])
+        exact_rows = set()
+        for row, entry in _first_per_row(exact_of, exact_found):
+            exact_rows.add(row)
+            if self._kind[row] != self._EXACT:
+                self._kind[row] = self._EXACT
+                self._match[row] = (entries.doc_id[entry], int(entries.position[entry]), 1.0)
+        found, new_rows = self._bands.lookup(np.asarray(entries.band_keys, np.uint32))
+        open_rows = self._kind[new_rows] == self._NONE
+        if not open_rows.any():
+            return
+        candidates, matched = self._plausible(new_rows[open_rows].astype(np.int64),
+                                              found[open_rows], offsets, shingles)
+        mine_offsets = self.paragraphs.shingle_offsets
+        decided = -1
+        for row, entry in zip(candidates.tolist(), matched.tolist(), strict=True):
+            if row == decided or row in exact_rows:
+                continue
+            similarity = _verify(self.paragraphs.shingles[mine_offsets[row]:mine_offsets[row + 1]],
+                                 shingles[offsets[entry]:offsets[entry + 1]], self.config)
+            if similarity is not None:
+                decided = row
+                self._kind[row] = self._NEAR
+                self._match[row] = (entries.doc_id[entry], int(entries.position[entry]),
+                                    similarity)
+
+    def _plausible(self, rows: I64, entries: I64, offsets: I64,
+                   shingles: U32) -> tuple[I64, I64]:
+        # The same necessary conditions as `DedupIndex._plausible`, sorted by (row, entry).
+        pairs = _sorted_unique((rows.astype(np.uint64) << _S32) | entries.astype(np.uint64))
+        rows = (pairs >> _S32).astype(np.int64)
+        entries = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        cfg = self.config
+        mine, theirs = self._lengths[rows], np.diff(offsets)[entries]
+        small, large = np.minimum(mine, theirs), np.maximum(mine, theirs)
+        keep = small >= cfg.min_jaccard * large
+        rows, entries, small, large = rows[keep], entries[keep], small[keep], large[keep]
+        shared = _shared_bound(self._sketch[rows], _sketches(offsets, shingles)[entries])
+        union = small + large - shared
+        jaccard = np.where(union > 0, shared / np.maximum(union, 1), 1.0)
+        keep = (shared >= cfg.min_containment * small) & (jaccard >= cfg.min_jaccard)
+        return rows[keep], entries[keep]
+
+    def found(self) -> list[Duplicate]:
+        """The paragraphs that copy an earlier run's entry, in row order."""
+        out = []
+        for row in np.flatnonzero(self._kind).tolist():
+            of_doc, of_position, similarity = self._match[row]
+            kind = EXACT_DUPLICATE if self._kind[row] == self._EXACT else NEAR_DUPLICATE
+            out.append(Duplicate(self.paragraphs.doc_id[row],
+                                 int(self.paragraphs.position[row]), of_doc, of_position,
+                                 similarity, kind))
+        return out
+
+    def unmatched(self) -> I64:
+        """The rows that copy no earlier entry: the ones left for `DedupIndex`."""
+        rows: I64 = np.flatnonzero(self._kind == self._NONE).astype(np.int64)
+        return rows
+
+
+def _sorted_sets(offsets: I64, shingles: U32) -> tuple[I64, U32]:
+    """The same sets with each one's values sorted and unique (verification needs it)."""
+    n = len(offsets) - 1
+    owner = np.repeat(np.arange(n, dtype=np.uint64), np.diff(offsets))
+    combined = _sorted_unique((owner << _S32) | shingles.astype(np.uint64))
+    new_offsets = np.searchsorted((combined >> _S32).astype(np.int64),
+                                  np.arange(n + 1)).astype(np.int64)
+    return new_offsets, (combined & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def _first_per_row(rows: Any, ids: Any) -> Iterator[tuple[int, int]]:
+    """For each distinct row, the smallest id paired with it, rows in order."""
+    if not len(rows):
+        return
+    pairs = _sorted_unique((np.asarray(rows, np.uint64) << _S32) | np.asarray(ids, np.uint64))
+    row_of = (pairs >> _S32).astype(np.int64)
+    first = np.ones(len(pairs), bool)
+    first[1:] = row_of[1:] != row_of[:-1]
+    id_of = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    yield from zip(row_of[first].tolist(), id_of[first].tolist(), strict=True)
 
 
 def _shared_band_keys(band_keys: U32) -> list[list[int]]:

@@ -171,7 +171,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         decided = decide_task(str(staging), len(batches), settings, dedup,
                               str(previous) if previous else None, str(version))
         if not dedup and previous is not None:
-            dedup_store.carry(previous, version)
+            dedup_store.carry(previous, version, settings.dedup)
         timings["decide"] = time.perf_counter() - tick
 
         tick = time.perf_counter()

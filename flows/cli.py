@@ -1,6 +1,8 @@
 """The `textclean` command line.
 
     textclean run INPUT --output OUT [--no-dedup] [--config FILE] [--verbose]
+    textclean serve INPUT --output OUT [--cron EXPR]
+    textclean reindex OUT
 
 runs the `clean-corpus` flow on Prefect's embedded (ephemeral) server unless
 PREFECT_API_URL points at a running one, shows a progress bar on a terminal, and ends
@@ -88,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--name", default="nightly", help="deployment name (default: nightly)")
     serve.add_argument("--config", metavar="FILE", type=Path, help="TOML settings file")
     serve.add_argument("--no-dedup", action="store_true", help="do not flag duplicates")
+    reindex = commands.add_parser(
+        "reindex", help="rebuild an output's dedup index from its paragraphs table",
+        description="Rebuild the dedup index beside OUT (what later runs are checked "
+                    "against) from OUT/paragraphs, and commit it atomically: after the "
+                    "index was lost, or after changing the [dedup] settings. Needs no "
+                    "Prefect server.")
+    reindex.add_argument("output", metavar="OUT", type=Path, help="a textclean output folder")
+    reindex.add_argument("--config", metavar="FILE", type=Path,
+                         help="TOML settings file whose [dedup] section to index with")
     return parser
 
 
@@ -97,7 +108,24 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "reindex":
+        return _reindex(args)
     return 2  # pragma: no cover - argparse rejects unknown commands first
+
+
+def _reindex(args: argparse.Namespace) -> int:
+    from flows.reindex import reindex
+    from flows.settings import ConfigError
+
+    try:
+        done = reindex(args.output, args.config)
+    except (ConfigError, FileNotFoundError, RuntimeError) as error:
+        print(f"textclean: error: {error}", file=sys.stderr)
+        return 2
+    print(f"textclean: dedup index of {args.output} rebuilt from {done.paragraphs:,} "
+          f"paragraphs: {done.entries:,} entries in {done.parts} parts, in "
+          f"{done.seconds:.1f} s")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

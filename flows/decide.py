@@ -19,6 +19,11 @@ Which copy of a duplicate is kept is deterministic: documents are taken in the o
 source path; then record number), paragraphs in document order, and the first copy met
 is kept. Paragraphs already in the dedup index from earlier runs over the same output
 come before all of them, so tomorrow's copy of today's paragraph is the duplicate.
+
+The earlier runs' index is never loaded whole: it is carried into the new version
+(parts hard-linked), and each group of this run's signatures is matched against it part
+by part (`cleaners.dedup.EarlierCopies`). Only this run's kept paragraphs are ever in
+memory together, so memory grows with the run, not with the history of the output.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import bisect
 import shutil
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from cleaners.dedup import DedupIndex
+from cleaners.dedup import DedupIndex, Duplicate, EarlierCopies
 from cleaners.templates import decide_templates
 from flows import dedup_store, storage
 from flows.batch import DECISIONS, SIGNATURES, TEMPLATE_KEYS, site_of
@@ -58,6 +64,10 @@ DECISIONS_SCHEMA = pa.schema([
 # 1.07 GB for 7% more time (bench/bench_decide.py); the index itself is ~0.8 kB per
 # kept paragraph.
 BUCKET_ROWS = 50_000
+# New signature rows matched together against the earlier runs' index: each group reads
+# the whole stored index once, part by part, so groups are as large as memory allows
+# (~0.9 kB a row while matched).
+PROBE_ROWS = 250_000
 
 
 @dataclass(slots=True)
@@ -73,7 +83,7 @@ class DecideStats:
 
 
 @dataclass(slots=True)
-class _Documents:
+class Documents:
     """The run's documents as the decisions need them: ids, rank, template group."""
 
     ids: list[str]
@@ -91,7 +101,7 @@ def _group(doc: dict[str, Any]) -> str:
     return "folder:" + str(doc["source"]).rpartition("/")[0]
 
 
-def _order_key(doc: dict[str, Any]) -> tuple[bool, str, str, int]:
+def order_key(doc: dict[str, Any]) -> tuple[bool, str, str, int]:
     published = _parse_date(doc.get("published"))
     return (published is None, published or "", doc["source"], doc.get("record") or 0)
 
@@ -105,7 +115,7 @@ def _parse_date(value: str | None) -> str | None:
         return None
 
 
-def _documents(stage: Path, batches: int) -> _Documents:
+def _documents(stage: Path, batches: int) -> Documents:
     ids: list[str] = []
     order: list[tuple[tuple[bool, str, str, int], int]] = []
     group_names: dict[str, int] = {}
@@ -114,12 +124,12 @@ def _documents(stage: Path, batches: int) -> _Documents:
         rows = storage.read_rows(_batch(stage, batch_no) / "documents",
                                  ["doc_id", "source", "record", "url", "sitename", "published"])
         for doc in rows:
-            order.append((_order_key(doc), len(ids)))
+            order.append((order_key(doc), len(ids)))
             ids.append(doc["doc_id"])
             group_of.append(group_names.setdefault(_group(doc), len(group_names)))
     order.sort()
     rank = {ids[n]: r for r, (_, n) in enumerate(order)}
-    return _Documents(ids, rank, group_of, list(group_names))
+    return Documents(ids, rank, group_of, list(group_names))
 
 
 def _batch(stage: Path, batch_no: int) -> Path:
@@ -147,7 +157,7 @@ def decide(staging: str, batches: int, settings: Settings, dedup: bool,
     return stats
 
 
-def _template_lines(stage: Path, batches: int, docs: _Documents, settings: Settings,
+def _template_lines(stage: Path, batches: int, docs: Documents, settings: Settings,
                     stats: DecideStats) -> dict[tuple[str, int], str]:
     config = settings.templates
     group_size = np.bincount(np.asarray(docs.group_of, np.int64), minlength=len(docs.groups))
@@ -219,53 +229,79 @@ def _texts_of(stage: Path, batches: int, refs: set[tuple[str, int]]) -> set[str]
     return texts
 
 
-def _duplicates(stage: Path, batches: int, docs: _Documents, removed: dict[str, list[int]],
+def _duplicates(stage: Path, batches: int, docs: Documents, removed: dict[str, list[int]],
                 settings: Settings, previous_version: str | None, version: str,
                 stats: DecideStats) -> list[dict[str, Any]]:
-    index = DedupIndex(settings.dedup)
+    config = settings.dedup
+    target = Path(version)
     # Entries of documents processed again in this run are re-derived from their new
     # text; keeping the old ones would make a document a duplicate of its own past.
-    earlier = None
-    if previous_version is not None:
-        earlier = dedup_store.load(Path(previous_version), settings.dedup, exclude=docs.rank)
-    if earlier is not None:
-        index.add_columns(dedup_store.to_columns(earlier, settings.dedup))
-        stats.index_entries_before = earlier.num_rows
-
-    parts = 0
-    if earlier is not None:
-        dedup_store.write_part(Path(version), parts, earlier, settings.dedup)
-        parts += 1
-        del earlier
-    rows = []
+    earlier = [] if previous_version is None else dedup_store.carry_forward(
+        Path(previous_version), target, config, exclude=docs.rank)
+    stats.index_entries_before = sum(part.rows() for part in earlier)
+    number = max((part.number for part in earlier), default=-1) + 1
+    index = DedupIndex(config)
+    rows: list[dict[str, Any]] = []
     clusters: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for bucket in _sorted_buckets(stage, batches, docs, removed):
-        columns = dedup_store.to_columns(bucket, settings.dedup)
-        before = len(index)
-        found = index.check_and_add_columns(columns)
-        flagged = {(dup.doc_id, dup.position) for dup in found}
-        for dup in found:
-            stats.duplicates[dup.kind] += 1
-            clusters[(dup.of_doc_id, dup.of_position)].append(dup.doc_id)
-            rows.append({"doc_id": dup.doc_id,
-                         "position": _staged_position(removed.get(dup.doc_id), dup.position),
-                         "action": dup.kind, "rule": None, "of_doc_id": dup.of_doc_id,
-                         "of_position": dup.of_position, "similarity": dup.similarity})
-        # The bucket's rows not flagged are what the index kept: written as they are,
-        # band keys included, instead of asking the index to recompute them.
-        kept = bucket.filter(pa.array([
-            key not in flagged
-            for key in zip(columns.doc_id, columns.position.tolist(), strict=True)]))
-        if kept.num_rows != len(index) - before:
-            raise RuntimeError(f"dedup index kept {len(index) - before} paragraphs of a "
-                               f"bucket, {kept.num_rows} were not flagged")
-        dedup_store.write_part(Path(version), parts, kept, settings.dedup)
-        parts += 1
-        stats.index_entries_after += kept.num_rows
+
+    def report(dup: Duplicate) -> None:
+        stats.duplicates[dup.kind] += 1
+        clusters[(dup.of_doc_id, dup.of_position)].append(dup.doc_id)
+        rows.append({"doc_id": dup.doc_id,
+                     "position": _staged_position(removed.get(dup.doc_id), dup.position),
+                     "action": dup.kind, "rule": None, "of_doc_id": dup.of_doc_id,
+                     "of_position": dup.of_position, "similarity": dup.similarity})
+
+    for group in _groups(sorted_buckets(stage, batches, docs, removed), PROBE_ROWS):
+        if earlier:
+            # Copies of earlier runs' paragraphs first, the stored index read part by
+            # part; what they flag is never kept, so the rest is checked without them.
+            table = pa.concat_tables(group)
+            columns = dedup_store.to_columns(table, config)
+            copies = EarlierCopies(columns, config)
+            for part in earlier:
+                copies.add_part(dedup_store.read_part(part, config))
+            for dup in copies.found():
+                report(dup)
+            group = [table.take(pa.array(copies.unmatched()))]
+            del table, columns, copies
+        for bucket in group:
+            columns = dedup_store.to_columns(bucket, config)
+            before = len(index)
+            found = index.check_and_add_columns(columns)
+            for dup in found:
+                report(dup)
+            flagged = {(dup.doc_id, dup.position) for dup in found}
+            # The bucket's rows not flagged are what the index kept: written as they
+            # are, band keys included, instead of asking the index to recompute them.
+            kept = bucket.filter(pa.array([
+                key not in flagged
+                for key in zip(columns.doc_id, columns.position.tolist(), strict=True)],
+                pa.bool_()))
+            if kept.num_rows != len(index) - before:
+                raise RuntimeError(f"dedup index kept {len(index) - before} paragraphs of "
+                                   f"a bucket, {kept.num_rows} were not flagged")
+            if dedup_store.write_part(target, number, kept, config):
+                number += 1
+            stats.index_entries_after += kept.num_rows
     stats.index_entries_after += stats.index_entries_before
     biggest = sorted(clusters.items(), key=lambda item: (-len(item[1]), item[0]))[:10]
     stats.clusters = [{"kept": f"{d}#{p}", "copies": len(c)} for (d, p), c in biggest]
     return rows
+
+
+def _groups(buckets: Iterator[pa.Table], rows: int) -> Iterator[list[pa.Table]]:
+    """Consecutive buckets gathered into groups of about `rows` rows."""
+    group: list[pa.Table] = []
+    size = 0
+    for bucket in buckets:
+        group.append(bucket)
+        size += bucket.num_rows
+        if size >= rows:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 def _final_position(template_positions: list[int] | None, staged: int) -> int:
@@ -288,11 +324,11 @@ def _staged_position(template_positions: list[int] | None, final: int) -> int:
     return staged
 
 
-def _sorted_buckets(stage: Path, batches: int, docs: _Documents,
-                    removed: dict[str, list[int]]) -> Any:
+def sorted_buckets(stage: Path, batches: int, docs: Documents,
+                    removed: dict[str, list[int]]) -> Iterator[pa.Table]:
     """Every staged signature but template lines', in canonical order, bucket by bucket.
 
-    Yields tables in the dedup index schema whose `position` is the final one.
+    Yields tables in the staged signatures' schema whose `position` is the final one.
     """
     counts = [_rows_in(_batch(stage, n) / SIGNATURES) for n in range(batches)]
     total = sum(counts)

@@ -1,22 +1,33 @@
-"""The persistent dedup index beside the output: Parquet files in each version folder.
+"""The persistent dedup index beside the output, partitioned by band.
 
-`OUT/_textclean/versions/<run_id>/dedup_index/part-*.parquet`, one row per kept
-paragraph of this and every earlier run (see docs/schema.md, "dedup index"):
+Each version folder holds the index of every paragraph kept by this and earlier runs
+over the same output (see docs/schema.md, "dedup index"):
 
-    doc_id string, position int64, exact_key uint64,
-    band_keys fixed_size_list<uint32>[bands], shingles list<uint32>
+    OUT/_textclean/versions/<run_id>/dedup_index/
+        entries/part-NNNNN.parquet          doc_id, position, exact_key, shingles
+        bands/band=BB/part-NNNNN.parquet    band_key (row i: band BB of entries row i)
 
-The file's schema metadata holds `DedupConfig.fingerprint`: an index written under
-another tokenization or banding is not comparable and is ignored (the next run starts a
-new one and says so). The index can be rebuilt from the `paragraphs` table by running
-the same paragraphs through `DedupIndex.check_and_add` (`textclean reindex`, planned).
+Part NNNNN of a band holds that band's key for each row of entries part NNNNN, in the
+same row order, so one band (or a few) can be read alone: a worker probing bands 0-19
+never reads the others, and DuckDB or Spark read `bands/` as a hive-partitioned table.
+Parts are in index order (earlier runs' first), never modified once written: a new
+version hard-links the parts it keeps, rewrites only those holding documents processed
+again (their entries are re-derived from the new text), and adds its own after them.
+
+Each entries file's schema metadata holds `DedupConfig.fingerprint`: an index written
+under another tokenization or banding is not comparable and is not used (the next run
+starts a new one and says so). `rebuild` makes the index again from the `paragraphs`
+table (`textclean reindex`). The layout of earlier textclean versions (one
+`dedup_index/part-*.parquet` with a list column of band keys) is read and rewritten in
+this one by the next run.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,11 +38,16 @@ import pyarrow.parquet as pq
 from cleaners.dedup import DedupConfig, IndexColumns
 
 FOLDER = "dedup_index"
+ENTRIES = "entries"
+BANDS = "bands"
 FINGERPRINT = b"textclean.dedup.fingerprint"
+# Rows per part when a part is rewritten or an old layout converted: one part is what
+# a probe holds in memory at a time (~0.6 kB per entry with all bands).
+PART_ROWS = 100_000
 
 
 def schema(config: DedupConfig) -> pa.Schema:
-    """The index's schema, with the config's fingerprint in its metadata."""
+    """The staged signatures' schema (one row per paragraph, band keys as one list)."""
     return pa.schema([
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("position", pa.int64(), nullable=False),
@@ -41,28 +57,198 @@ def schema(config: DedupConfig) -> pa.Schema:
     ], metadata={FINGERPRINT: config.fingerprint.encode()})
 
 
-def load(version: Path, config: DedupConfig, exclude: Collection[str]) -> pa.Table | None:
-    """The index stored with `version`, without the documents in `exclude` (they are
-    processed again in this run); None when there is none or it is not comparable."""
-    folder = version / FOLDER
-    parts = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
-    tables = []
-    for part in parts:
-        table = pq.read_table(part)
-        if (table.schema.metadata or {}).get(FINGERPRINT) != config.fingerprint.encode():
+def entries_schema(config: DedupConfig) -> pa.Schema:
+    """The schema of `entries/part-*.parquet`, with the config's fingerprint."""
+    return pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("position", pa.int64(), nullable=False),
+        pa.field("exact_key", pa.uint64(), nullable=False),
+        pa.field("shingles", pa.list_(pa.uint32()), nullable=False),
+    ], metadata={FINGERPRINT: config.fingerprint.encode()})
+
+
+BAND_SCHEMA = pa.schema([pa.field("band_key", pa.uint32(), nullable=False)])
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One part of a stored index: its number and the version folder holding it."""
+
+    version: Path
+    number: int
+
+    @property
+    def name(self) -> str:
+        return f"part-{self.number:05d}.parquet"
+
+    @property
+    def entries(self) -> Path:
+        return self.version / FOLDER / ENTRIES / self.name
+
+    def band(self, band: int) -> Path:
+        return self.version / FOLDER / BANDS / f"band={band:02d}" / self.name
+
+    def rows(self) -> int:
+        return int(pq.ParquetFile(self.entries).metadata.num_rows)
+
+
+def parts(version: Path, config: DedupConfig) -> list[Part] | None:
+    """The parts of the index stored with `version`, in index order; None when there is
+    no index in this layout or it was written under another fingerprint."""
+    folder = version / FOLDER / ENTRIES
+    found = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+    if not found:
+        return None
+    result = []
+    for path in found:
+        metadata = pq.read_schema(path).metadata or {}
+        if metadata.get(FINGERPRINT) != config.fingerprint.encode():
             return None
+        result.append(Part(version, int(path.stem.removeprefix("part-"))))
+    return result
+
+
+def read_part(part: Part, config: DedupConfig, bands: Sequence[int] | None = None
+              ) -> IndexColumns:
+    """One part as columns; `band_keys` holds the listed bands only (default: all)."""
+    chosen = list(range(config.bands)) if bands is None else list(bands)
+    table = pq.read_table(part.entries)
+    keys = np.empty((table.num_rows, len(chosen)), np.uint32)
+    for column, band in enumerate(chosen):
+        keys[:, column] = pq.read_table(part.band(band))["band_key"].to_numpy()
+    shingles = table["shingles"].combine_chunks()
+    return IndexColumns(
+        doc_id=tuple(table["doc_id"].to_pylist()),
+        position=table["position"].to_numpy().astype(np.int64),
+        exact_key=table["exact_key"].to_numpy().astype(np.uint64),
+        band_keys=keys,
+        shingle_offsets=(shingles.offsets.to_numpy() - shingles.offsets[0].as_py())
+        .astype(np.int64),
+        shingles=shingles.flatten().to_numpy().astype(np.uint32),
+    )
+
+
+def write_part(version: Path, number: int, table: pa.Table, config: DedupConfig) -> int:
+    """Write `table` (in the staged signatures' schema) as part `number` of the index of
+    `version`: its entries file and one file per band. Returns the rows written."""
+    if not table.num_rows:
+        return 0
+    part = Part(version, number)
+    band_keys = table["band_keys"].combine_chunks().flatten().to_numpy().reshape(
+        table.num_rows, config.bands)
+    for band in range(config.bands):
+        _write(part.band(band), pa.table({"band_key": pa.array(band_keys[:, band])},
+                                         schema=BAND_SCHEMA))
+    entries = entries_schema(config)
+    # The entries file last: a part counts once its entries exist, so a part cut short
+    # by a crash (bands without entries) is never read.
+    _write(part.entries, table.select(entries.names).cast(entries))
+    return int(table.num_rows)
+
+
+def _write(path: Path, table: pa.Table) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    pq.write_table(table, partial, compression="zstd")
+    os.replace(partial, path)
+
+
+def carry_forward(previous: Path, version: Path, config: DedupConfig,
+                  exclude: Collection[str] = ()) -> list[Part]:
+    """Make the previous version's index the start of `version`'s, without the entries
+    of the documents in `exclude`; returns `version`'s parts (empty if none usable).
+
+    Parts without such documents are hard-linked (a version never modifies a part);
+    the others are rewritten without them. An index in the earlier layout is converted.
+    """
+    old = parts(previous, config)
+    if old is None:
+        return _convert_legacy(previous, version, config, exclude)
+    excluded = pa.array(sorted(exclude), pa.string()) if exclude else None
+    result = []
+    for part in old:
+        target = Part(version, part.number)
+        if excluded is not None:
+            doc_ids = pq.read_table(part.entries, columns=["doc_id"])["doc_id"]
+            drop = pc.is_in(doc_ids, value_set=excluded)
+            if pc.any(drop).as_py():
+                keep = np.flatnonzero(~drop.to_numpy(zero_copy_only=False))
+                if len(keep):
+                    _rewrite(part, target, keep, config)
+                    result.append(target)
+                continue
+        for band in range(config.bands):
+            _link(part.band(band), target.band(band))
+        _link(part.entries, target.entries)
+        result.append(target)
+    return result
+
+
+def _rewrite(part: Part, target: Part, keep: np.ndarray, config: DedupConfig) -> None:
+    rows = pa.array(keep)
+    for band in range(config.bands):
+        _write(target.band(band), pq.read_table(part.band(band)).take(rows))
+    _write(target.entries, pq.read_table(part.entries).take(rows))
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _convert_legacy(previous: Path, version: Path, config: DedupConfig,
+                    exclude: Collection[str]) -> list[Part]:
+    # textclean 0.1's layout: dedup_index/part-*.parquet in the staged signatures' schema.
+    folder = previous / FOLDER
+    legacy = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+    tables = []
+    for path in legacy:
+        table = pq.read_table(path)
+        if (table.schema.metadata or {}).get(FINGERPRINT) != config.fingerprint.encode():
+            return []
         tables.append(table)
     if not tables:
-        return None
+        return []
     table = pa.concat_tables(tables)
     if exclude:
         table = table.filter(pc.invert(pc.is_in(table["doc_id"],
-                                                value_set=pa.array(list(exclude)))))
-    return table
+                                                value_set=pa.array(sorted(exclude)))))
+    result = []
+    for number, start in enumerate(range(0, table.num_rows, PART_ROWS)):
+        write_part(version, number, table.slice(start, PART_ROWS), config)
+        result.append(Part(version, number))
+    return result
+
+
+def carry(previous: Path, version: Path, config: DedupConfig) -> None:
+    """Carry the previous version's index forward unchanged (a run without dedup)."""
+    carry_forward(previous, version, config)
+
+
+def iter_parts(version: Path, config: DedupConfig) -> Iterator[IndexColumns]:
+    """Every part of `version`'s index as columns, in index order (nothing if none)."""
+    for part in parts(version, config) or ():
+        yield read_part(part, config)
+
+
+def from_columns(columns: IndexColumns, config: DedupConfig) -> pa.Table:
+    """Signature rows (the staged schema) from `fingerprint_columns`' columns."""
+    offsets = pa.array(columns.shingle_offsets.astype(np.int32))
+    return pa.table({
+        "doc_id": pa.array(columns.doc_id, pa.string()),
+        "position": pa.array(columns.position.astype(np.int64)),
+        "exact_key": pa.array(columns.exact_key.astype(np.uint64)),
+        "band_keys": pa.FixedSizeListArray.from_arrays(
+            pa.array(columns.band_keys.reshape(-1).astype(np.uint32)), config.bands),
+        "shingles": pa.ListArray.from_arrays(offsets, pa.array(columns.shingles)),
+    }, schema=schema(config))
 
 
 def to_columns(table: pa.Table, config: DedupConfig) -> IndexColumns:
-    """Index rows as the columns `DedupIndex.add_columns` takes."""
+    """Signature rows (the staged schema) as the columns `DedupIndex` takes."""
     shingles = table["shingles"].combine_chunks()
     band_keys = table["band_keys"].combine_chunks()
     return IndexColumns(
@@ -75,42 +261,3 @@ def to_columns(table: pa.Table, config: DedupConfig) -> IndexColumns:
         .astype(np.int64),
         shingles=shingles.flatten().to_numpy().astype(np.uint32),
     )
-
-
-def from_columns(columns: IndexColumns, config: DedupConfig) -> pa.Table:
-    """New index rows from `DedupIndex.new_columns`."""
-    offsets = pa.array(columns.shingle_offsets.astype(np.int32))
-    return pa.table({
-        "doc_id": pa.array(columns.doc_id, pa.string()),
-        "position": pa.array(columns.position.astype(np.int64)),
-        "exact_key": pa.array(columns.exact_key.astype(np.uint64)),
-        "band_keys": pa.FixedSizeListArray.from_arrays(
-            pa.array(columns.band_keys.reshape(-1).astype(np.uint32)), config.bands),
-        "shingles": pa.ListArray.from_arrays(offsets, pa.array(columns.shingles)),
-    }, schema=schema(config))
-
-
-def write_part(version: Path, number: int, table: pa.Table, config: DedupConfig) -> None:
-    """Write part `number` of the index of `version` (nothing if `table` is empty)."""
-    if not table.num_rows:
-        return
-    folder = version / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f".part-{number:05d}.parquet.partial"
-    pq.write_table(table.select(schema(config).names).cast(schema(config)), partial,
-                   compression="zstd")
-    os.replace(partial, folder / f"part-{number:05d}.parquet")
-
-
-def carry(previous: Path, version: Path) -> None:
-    """Carry the previous version's index forward unchanged (a run without dedup)."""
-    source = previous / FOLDER
-    if not source.is_dir():
-        return
-    target = version / FOLDER
-    target.mkdir(parents=True, exist_ok=True)
-    for part in source.glob("*.parquet"):
-        try:
-            os.link(part, target / part.name)  # versions never modify a part: share it
-        except OSError:
-            shutil.copy2(part, target / part.name)

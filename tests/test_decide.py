@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
@@ -95,7 +96,22 @@ def test_duplicates_match_checking_the_texts_in_canonical_order(
     got = {(r["doc_id"], r["position"], r["of_doc_id"], r["of_position"])
            for r in _decisions(stage) if r["action"] != "template_line"}
 
-    # The reference: every paragraph's text, template lines dropped, in canonical order.
+    refs, staged_of = _reference_refs(stage, batches)
+    reference = DedupIndex(settings.dedup)
+    want = {(d.doc_id, staged_of[(d.doc_id, d.position)], d.of_doc_id, d.of_position)
+            for d in reference.check_and_add(refs)}
+    assert got == want
+
+    # The index written for the next run holds exactly what the reference kept.
+    entries = [(e.doc_id, e.position, e.exact_key, e.band_keys, e.shingles)
+               for e in reference.new_entries()]
+    assert entries == _stored_entries(tmp_path / "v", settings)
+
+
+def _reference_refs(stage: Path, batches: int
+                    ) -> tuple[list[ParagraphRef], dict[tuple[str, int], int]]:
+    """Every staged paragraph's text, template lines dropped, in canonical order, and
+    each one's staged position by (doc_id, final position)."""
     docs = []
     paragraphs: dict[str, list[tuple[int, str]]] = {}
     for n in range(batches):
@@ -103,7 +119,7 @@ def test_duplicates_match_checking_the_texts_in_canonical_order(
         for p in storage.read_rows(stage / f"batch-{n:05d}" / "paragraphs"):
             paragraphs.setdefault(p["doc_id"], []).append((p["position"], p["text"]))
     refs = []
-    for doc in sorted(docs, key=decide_module._order_key):
+    for doc in sorted(docs, key=decide_module.order_key):
         kept = [text for _, text in sorted(paragraphs.get(doc["doc_id"], []))
                 if text != _TEMPLATE]
         refs += [ParagraphRef(doc["doc_id"], n, text) for n, text in enumerate(kept)]
@@ -111,24 +127,71 @@ def test_duplicates_match_checking_the_texts_in_canonical_order(
     for doc_id, items in paragraphs.items():
         kept_positions = [pos for pos, text in sorted(items) if text != _TEMPLATE]
         staged_of.update({(doc_id, n): pos for n, pos in enumerate(kept_positions)})
-    reference = DedupIndex(settings.dedup)
-    want = {(d.doc_id, staged_of[(d.doc_id, d.position)], d.of_doc_id, d.of_position)
-            for d in reference.check_and_add(refs)}
-    assert got == want
+    return refs, staged_of
 
-    # The index written for the next run holds exactly what the reference kept.
-    stored = dedup_store.load(tmp_path / "v", settings.dedup, exclude=())
-    assert stored is not None
-    entries = {(e.doc_id, e.position, e.exact_key, e.band_keys, e.shingles)
-               for e in reference.new_entries()}
-    columns = dedup_store.to_columns(stored, settings.dedup)
-    offsets = columns.shingle_offsets.tolist()
-    assert entries == {
-        (doc_id, position, f"{exact:016x}", columns.band_keys[n].astype("<u4").tobytes(),
-         columns.shingles[offsets[n]:offsets[n + 1]].astype("<u4").tobytes())
-        for n, (doc_id, position, exact) in enumerate(zip(
-            columns.doc_id, columns.position.tolist(), columns.exact_key.tolist(),
-            strict=True))}
+
+@pytest.mark.parametrize("part_rows", [1_000_000, 7])
+def test_a_later_run_decides_as_if_the_earlier_index_were_loaded_first(
+        tmp_path: Path, shared_eval: Path, monkeypatch: pytest.MonkeyPatch,
+        part_rows: int) -> None:
+    monkeypatch.setattr(dedup_store, "PART_ROWS", part_rows)
+    monkeypatch.setattr(decide_module, "PROBE_ROWS", 40)  # several probe groups
+    monkeypatch.setattr(decide_module, "BUCKET_ROWS", 25)  # and many index parts
+    (tmp_path / "first").mkdir()
+    first, batches, settings = _stage(tmp_path / "first", shared_eval, batch_files=9)
+    decide_module.decide(str(first), batches, settings, True, None, str(tmp_path / "v1"))
+
+    # The next day: the same texts again under new names (copies of yesterday's), two
+    # of yesterday's files changed (processed again: their old entries must go).
+    source = tmp_path / "second-in"
+    (source / "again").mkdir(parents=True)
+    for path in sorted((tmp_path / "first" / "in").glob("0[0-2]*.txt")):
+        (source / "again" / path.name).write_bytes(path.read_bytes())
+    for name in ("005.txt", "040.txt"):
+        text = (tmp_path / "first" / "in" / name).read_text(encoding="utf-8")
+        (source / name).write_text(text.replace(".", " indeed.", 3), encoding="utf-8")
+    files, _ = discover(source)
+    second = tmp_path / "second-stage"
+    clean_files(0, files, str(second), settings, "run-2")
+    stats = decide_module.decide(str(second), 1, settings, True, str(tmp_path / "v1"),
+                                 str(tmp_path / "v2"))
+
+    refs, staged_of = _reference_refs(second, 1)
+    again = {r.doc_id for r in refs}
+    reference = DedupIndex(settings.dedup)
+    yesterday = [columns for columns in dedup_store.iter_parts(tmp_path / "v1", settings.dedup)]
+    for columns in yesterday:
+        keep = np.array([d not in again for d in columns.doc_id], bool)
+        reference.add_columns(columns.take(np.flatnonzero(keep)))
+    want = {(d.doc_id, staged_of[(d.doc_id, d.position)], d.of_doc_id, d.of_position,
+             round(d.similarity, 6)) for d in reference.check_and_add(refs)}
+    got = {(r["doc_id"], r["position"], r["of_doc_id"], r["of_position"],
+            round(r["similarity"], 6)) for r in _decisions(second)
+           if r["action"] != "template_line"}
+    assert got == want
+    assert sum(1 for r in got if r[2] not in again) > 20, "copies of yesterday are found"
+    # The new index: yesterday's entries but the changed files', then today's kept ones.
+    stored_before = [e for e in _stored_entries(tmp_path / "v1", settings)
+                     if e[0] not in again]
+    new = [(e.doc_id, e.position, e.exact_key, e.band_keys, e.shingles)
+           for e in reference.new_entries()]
+    assert _stored_entries(tmp_path / "v2", settings) == stored_before + new
+    assert stats.index_entries_before == len(stored_before)
+    assert stats.index_entries_after == len(stored_before) + len(new)
+
+
+def _stored_entries(version: Path, settings: Settings) -> list[tuple[Any, ...]]:
+    """The index stored with `version`, in index order, as `IndexEntry` fields."""
+    stored = []
+    for columns in dedup_store.iter_parts(version, settings.dedup):
+        offsets = columns.shingle_offsets.tolist()
+        stored += [
+            (doc_id, position, f"{exact:016x}", columns.band_keys[n].astype("<u4").tobytes(),
+             columns.shingles[offsets[n]:offsets[n + 1]].astype("<u4").tobytes())
+            for n, (doc_id, position, exact) in enumerate(zip(
+                columns.doc_id, columns.position.tolist(), columns.exact_key.tolist(),
+                strict=True))]
+    return stored
 
 
 @given(st.lists(st.integers(0, 40), max_size=12, unique=True).map(sorted),

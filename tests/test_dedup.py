@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -20,6 +21,7 @@ from cleaners.dedup import (
     DedupConfig,
     DedupIndex,
     Duplicate,
+    EarlierCopies,
     ParagraphRef,
     _Hasher,
     _shared_bound,
@@ -495,3 +497,60 @@ def test_the_index_decides_as_the_rule_checked_pair_by_pair(batch_size: int) -> 
            for d in DedupIndex(config).check_and_add(refs)]
     assert got == _reference_duplicates(refs, config)
     assert len(got) > 50
+
+
+# -- earlier runs' index, part by part -------------------------------------------------
+
+def _earlier_then_new(old: list[ParagraphRef], new: list[ParagraphRef], cuts: list[int],
+                      config: DedupConfig) -> tuple[list[Duplicate], list[Duplicate]]:
+    """What `DedupIndex` decides with `old` loaded first, and what `EarlierCopies` over
+    `old` cut into parts at `cuts`, then a fresh index over the unmatched rows, decide."""
+    entries = fingerprint_columns(old, config)
+    reference = DedupIndex(config)
+    reference.add_columns(entries)
+    want = reference.check_and_add(new)
+    columns = fingerprint_columns(new, config)
+    copies = EarlierCopies(columns, config)
+    bounds = sorted({0, len(entries), *(c for c in cuts if c < len(entries))})
+    for lo, hi in itertools.pairwise(bounds):
+        copies.add_part(entries.take(np.arange(lo, hi)))
+    rest = DedupIndex(config).check_and_add_columns(columns.take(copies.unmatched()))
+    def by_paragraph(dup: Duplicate) -> tuple[str, int]:
+        return dup.doc_id, dup.position
+
+    return sorted(want, key=by_paragraph), sorted(copies.found() + rest, key=by_paragraph)
+
+
+_old_refs = st.lists(st.builds(ParagraphRef, st.sampled_from("abc"), st.integers(0, 5),
+                               st.sampled_from(_POOL)), max_size=20)
+_new_refs = st.lists(st.builds(ParagraphRef, st.sampled_from("xyz"), st.integers(0, 5),
+                               st.sampled_from(_POOL)),
+                     max_size=20, unique_by=lambda r: (r.doc_id, r.position))
+
+
+@settings(max_examples=80, deadline=None)
+@given(old=_old_refs, new=_new_refs, cuts=st.lists(st.integers(1, 19), max_size=4))
+def test_earlier_copies_decide_as_loading_the_earlier_index_first(
+        old: list[ParagraphRef], new: list[ParagraphRef], cuts: list[int]) -> None:
+    want, got = _earlier_then_new(old, new, cuts, DedupConfig())
+    assert got == want
+
+
+@pytest.mark.parametrize(("old_cases", "cuts", "want_of", "want_kind"), [
+    # An exact copy in a later part wins over a near one in an earlier part.
+    (["one_word_changed", "exact"], [1], 1, EXACT_DUPLICATE),
+    (["exact", "one_word_changed"], [1], 0, EXACT_DUPLICATE),
+    # Among near copies, the earliest entry that verifies, whatever the parts.
+    (["unrelated", "sentence_added", "one_word_changed"], [1, 2], 1, NEAR_DUPLICATE),
+    (["one_sentence_shared", "ending_trimmed"], [], 1, NEAR_DUPLICATE),
+])
+def test_earlier_copies_pick_the_entry_the_index_would(
+        old_cases: list[str], cuts: list[int], want_of: int, want_kind: str) -> None:
+    original = _pair("fr", "unrelated")[0]
+    texts = [original if case == "exact" else _pair("fr", case)[1] for case in old_cases]
+    old = [ParagraphRef("old", n, text) for n, text in enumerate(texts)]
+    want, got = _earlier_then_new(old, [ParagraphRef("new", 0, original)], cuts,
+                                  DedupConfig())
+    assert got == want
+    [dup] = got
+    assert (dup.of_doc_id, dup.of_position, dup.kind) == ("old", want_of, want_kind)

@@ -42,3 +42,11 @@ def test_every_config_section_and_key_is_documented() -> None:
         for f in fields(value):
             assert f"`{f.name}`" in doc, f"{section}.{f.name}"
     assert "[sites." in doc and "`keep`" in doc
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name, parser in commands.items():
+        assert f"textclean {name}" in readme, name
+        assert parser.description, name

@@ -1,0 +1,107 @@
+"""Rebuild a committed output's dedup index from its `paragraphs` table.
+
+    textclean reindex OUT [--config FILE]
+
+For an index that was lost, damaged, or written under other dedup settings (a changed
+`[dedup]` section makes the stored index incomparable: the next run would start a new
+one and flag nothing against earlier output). Every paragraph of `OUT/paragraphs` that
+is not itself flagged as a duplicate is fingerprinted again, in the order the runs met
+them (documents by `processed_at`, then in each run's canonical order), which is the
+order of the index the runs wrote; the result is committed as a new version whose
+tables are hard links to the current ones, so readers never see a half-built index.
+
+What the index cannot regain from the Parquet: paragraphs of documents no longer in the
+output (an input file removed since) are not in `paragraphs`, so later runs are no
+longer checked against them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from cleaners.dedup import DedupConfig, ParagraphRef, fingerprint_columns
+from flows import dedup_store, storage
+from flows.batch import SIGNATURES
+from flows.decide import Documents, order_key, sorted_buckets
+from flows.settings import load_settings
+
+
+@dataclass(frozen=True, slots=True)
+class Reindexed:
+    """What a rebuild read and wrote."""
+
+    version: Path
+    paragraphs: int
+    entries: int
+    parts: int
+    seconds: float
+
+
+def reindex(output: Path, config_file: str | Path | None = None) -> Reindexed:
+    """Rebuild the dedup index of the output in `output` and commit it as a new version."""
+    started = time.perf_counter()
+    config = load_settings(config_file).dedup
+    out = storage.OutputFolder(output)
+    with out.lock():
+        current = out.current
+        if current is None:
+            raise FileNotFoundError(f"{output} holds no committed textclean output")
+        run_id = datetime.now(UTC).strftime("reindex-%Y%m%dT%H%M%S%f")
+        staging, version = out.staging(run_id), out.version(run_id)
+        _link_tree(current, version, skip=dedup_store.FOLDER)
+        paragraphs, entries, parts = build_index(current, staging, version, config)
+        out.commit(run_id)
+    return Reindexed(version, paragraphs, entries, parts, time.perf_counter() - started)
+
+
+def build_index(current: Path, staging: Path, version: Path,
+                config: DedupConfig) -> tuple[int, int, int]:
+    """Write into `version` the index of the tables of `current`; returns the paragraphs
+    read, the entries written and the parts they fill."""
+    documents = storage.read_rows(current / "documents",
+                                  ["doc_id", "source", "record", "published", "processed_at"])
+    documents.sort(key=lambda d: (d["processed_at"], order_key(d)))
+    ids = [d["doc_id"] for d in documents]
+    docs = Documents(ids, {doc_id: n for n, doc_id in enumerate(ids)}, [], [])
+    parts = sorted((current / "paragraphs").glob("*.parquet"))
+    read = 0
+    # Each part file of the table is staged as one batch of signatures (one part's text
+    # in memory at a time), then they are taken in index order as decide takes them.
+    for batch, part in enumerate(parts):
+        table = pq.read_table(part, columns=["doc_id", "position", "text",
+                                             "duplicate_of_doc_id"])
+        read += table.num_rows
+        table = table.filter(pc.is_null(table["duplicate_of_doc_id"]))
+        refs = (ParagraphRef(row["doc_id"], row["position"], row["text"])
+                for row in table.select(["doc_id", "position", "text"]).to_pylist())
+        signatures = dedup_store.from_columns(fingerprint_columns(refs, config), config)
+        storage.write_part(staging / f"batch-{batch:05d}" / SIGNATURES, "part.parquet",
+                           signatures, dedup_store.schema(config))
+    entries = number = 0
+    for bucket in sorted_buckets(staging, len(parts), docs, {}):
+        entries += dedup_store.write_part(version, number, bucket, config)
+        number += 1
+    return read, entries, number
+
+
+def _link_tree(source: Path, target: Path, skip: str) -> None:
+    """Hard-link every file under `source` into `target` (tables are never modified)."""
+    for folder, dirs, files in os.walk(source):
+        relative = Path(folder).relative_to(source)
+        if relative.parts and relative.parts[0] == skip:
+            continue
+        dirs[:] = [d for d in dirs if relative.parts or d != skip]
+        (target / relative).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            try:
+                os.link(Path(folder) / name, target / relative / name)
+            except OSError:
+                shutil.copy2(Path(folder) / name, target / relative / name)
