@@ -22,8 +22,12 @@ come before all of them, so tomorrow's copy of today's paragraph is the duplicat
 
 The earlier runs' index is never loaded whole: it is carried into the new version
 (parts hard-linked), and each group of this run's signatures is matched against it part
-by part (`cleaners.dedup.EarlierCopies`). Only this run's kept paragraphs are ever in
-memory together, so memory grows with the run, not with the history of the output.
+by part (`cleaners.dedup.EarlierCopies`). This run's groups are checked the same way:
+each group (`PROBE_ROWS` signatures in canonical order) is matched first against every
+part written before it, earlier runs' and this run's earlier groups', then against its
+own kept rows in a `DedupIndex`. Only one group is ever in memory, so the step's memory
+is bounded whatever the size of the run or the history of the output; the price is that
+each group reads the parts before it once.
 """
 
 from __future__ import annotations
@@ -64,9 +68,9 @@ DECISIONS_SCHEMA = pa.schema([
 # 1.07 GB for 7% more time (bench/bench_decide.py); the index itself is ~0.8 kB per
 # kept paragraph.
 BUCKET_ROWS = 50_000
-# New signature rows matched together against the earlier runs' index: each group reads
-# the whole stored index once, part by part, so groups are as large as memory allows
-# (~0.9 kB a row while matched).
+# Signature rows decided together: each group reads every index part written before it
+# once, so groups are as large as memory allows (~0.9 kB a row while matched); this
+# bounds the step's memory whatever the size of the run.
 PROBE_ROWS = 250_000
 
 
@@ -240,7 +244,6 @@ def _duplicates(stage: Path, batches: int, docs: Documents, removed: dict[str, l
         Path(previous_version), target, config, exclude=docs.rank)
     stats.index_entries_before = sum(part.rows() for part in earlier)
     number = max((part.number for part in earlier), default=-1) + 1
-    index = DedupIndex(config)
     rows: list[dict[str, Any]] = []
     clusters: dict[tuple[str, int], list[str]] = defaultdict(list)
 
@@ -254,8 +257,9 @@ def _duplicates(stage: Path, batches: int, docs: Documents, removed: dict[str, l
 
     for group in _groups(sorted_buckets(stage, batches, docs, removed), PROBE_ROWS):
         if earlier:
-            # Copies of earlier runs' paragraphs first, the stored index read part by
-            # part; what they flag is never kept, so the rest is checked without them.
+            # Copies of earlier paragraphs first (earlier runs', then this run's earlier
+            # groups'), the stored index read part by part; what they flag is never
+            # kept, so the rest is checked against the group's own kept rows alone.
             table = pa.concat_tables(group)
             columns = dedup_store.to_columns(table, config)
             copies = EarlierCopies(columns, config)
@@ -265,6 +269,7 @@ def _duplicates(stage: Path, batches: int, docs: Documents, removed: dict[str, l
                 report(dup)
             group = [table.take(pa.array(copies.unmatched()))]
             del table, columns, copies
+        index = DedupIndex(config)
         for bucket in group:
             columns = dedup_store.to_columns(bucket, config)
             before = len(index)
@@ -282,8 +287,12 @@ def _duplicates(stage: Path, batches: int, docs: Documents, removed: dict[str, l
                 raise RuntimeError(f"dedup index kept {len(index) - before} paragraphs of "
                                    f"a bucket, {kept.num_rows} were not flagged")
             if dedup_store.write_part(target, number, kept, config):
+                # The part is read back by the next groups, never held: only one
+                # group's kept paragraphs are ever in memory.
+                earlier.append(dedup_store.Part(target, number))
                 number += 1
             stats.index_entries_after += kept.num_rows
+        del index
     stats.index_entries_after += stats.index_entries_before
     biggest = sorted(clusters.items(), key=lambda item: (-len(item[1]), item[0]))[:10]
     stats.clusters = [{"kept": f"{d}#{p}", "copies": len(c)} for (d, p), c in biggest]

@@ -69,8 +69,11 @@ def test_decisions_do_not_depend_on_bucket_size(staged: tuple[Path, int, Setting
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     stage, batches, settings = staged
     results = []
-    for rows in (1_000_000, 37, 5):
+    # Buckets of the external sort, and groups decided together (each one matched
+    # against the index parts written before it): none may change a decision.
+    for rows, group in ((1_000_000, 1_000_000), (37, 60), (5, 5)):
         monkeypatch.setattr(decide_module, "BUCKET_ROWS", rows)
+        monkeypatch.setattr(decide_module, "PROBE_ROWS", group)
         version = tmp_path / f"v{rows}"
         stats = decide_module.decide(str(stage), batches, settings, True, None, str(version))
         results.append((_decisions(stage), dict(stats.duplicates), stats.template_lines))
@@ -89,8 +92,12 @@ def test_decisions_do_not_depend_on_bucket_size(staged: tuple[Path, int, Setting
     assert results[2] == results[0]
 
 
+@pytest.mark.parametrize("group_rows", [1_000_000, 45])
 def test_duplicates_match_checking_the_texts_in_canonical_order(
-        staged: tuple[Path, int, Settings], tmp_path: Path) -> None:
+        staged: tuple[Path, int, Settings], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, group_rows: int) -> None:
+    monkeypatch.setattr(decide_module, "PROBE_ROWS", group_rows)
+    monkeypatch.setattr(decide_module, "BUCKET_ROWS", min(group_rows, 20))
     stage, batches, settings = staged
     decide_module.decide(str(stage), batches, settings, True, None, str(tmp_path / "v"))
     got = {(r["doc_id"], r["position"], r["of_doc_id"], r["of_position"])
