@@ -9,6 +9,10 @@ and its time is not mixed with cleaning.
 
     .venv/bin/python bench/bench_decide.py --docs 10000
     .venv/bin/python bench/bench_decide.py --docs 100000 --profile
+    .venv/bin/python bench/bench_decide.py --docs 100000 --group-rows 250000,100000000
+
+`--group-rows` sets `flows.decide.PROBE_ROWS`, the signatures decided together (one
+group larger than the run is the whole run's index in memory at once).
 
 Prints one JSON line per decide run: seconds, paragraphs checked, duplicates found,
 peak RSS in MB.
@@ -59,9 +63,14 @@ def stage(corpus: Path, staging: Path, workers: int) -> int:
     return len(batches)
 
 
-def run_decide(staging: Path, version: Path, previous: Path | None, profile: bool) -> dict:
+def run_decide(staging: Path, version: Path, previous: Path | None, profile: bool,
+               group_rows: int | None) -> dict:
+    from flows import decide as decide_module
     from flows.decide import decide
     from flows.settings import Settings
+
+    if group_rows:
+        decide_module.PROBE_ROWS = group_rows
 
     batches = json.loads((staging / "batches.json").read_text())["batches"]
     shutil.rmtree(version, ignore_errors=True)
@@ -79,6 +88,7 @@ def run_decide(staging: Path, version: Path, previous: Path | None, profile: boo
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     return {"seconds": round(seconds, 2), "duplicates": dict(stats.duplicates),
             "index_before": stats.index_entries_before, "index_after": stats.index_entries_after,
+            "group_rows": decide_module.PROBE_ROWS,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
@@ -89,13 +99,15 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--restage", action="store_true", help="clean the corpus again")
     parser.add_argument("--profile", action="store_true", help="cProfile the decide step")
+    parser.add_argument("--group-rows", default="",
+                        help="comma-separated PROBE_ROWS values, one decide run each")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         staging, version, previous = args.child
         print(json.dumps(run_decide(Path(staging), Path(version),
                                     Path(previous) if previous != "-" else None,
-                                    args.profile)))
+                                    args.profile, int(args.group_rows or 0) or None)))
         return 0
 
     import make_corpus
@@ -105,8 +117,9 @@ def main() -> int:
     staging = work / "staging"
     if args.restage or not (staging / "batches.json").exists():
         stage(corpus, staging, args.workers)
-    for version, previous in [(work / "version-1", "-")]:
-        command = [sys.executable, __file__, "--child", str(staging), str(version), previous]
+    for group_rows in args.group_rows.split(",") if args.group_rows else [""]:
+        command = [sys.executable, __file__, "--child", str(staging), str(work / "version-1"),
+                   "-", "--group-rows", group_rows]
         if args.profile:
             command.append("--profile")
         result = subprocess.run(command, check=True, capture_output=True, text=True)

@@ -135,6 +135,8 @@ _MINHASH_BLOCK = 1 << 20
 _SKETCH_BUCKETS = 64
 _SKETCH_SHIFT = np.uint32(32 - 6)  # log2(_SKETCH_BUCKETS) top bits pick the bucket
 _SKETCH_FULL = 255  # a saturated count: at least this many shingles in the bucket
+_SKETCH_ROWS = 8192  # sets sketched at a time (memory only)
+_PAIR_ROWS = 65536  # candidate pairs bounded at a time (memory only)
 # The younger level of each band table is merged into the larger one when it holds a
 # quarter of it (or this many entries): that keeps each insert linear in the younger
 # level and the number of large merges logarithmic.
@@ -861,12 +863,8 @@ class DedupIndex:
         rows, ids, small, large = rows[keep], ids[keep], small[keep], large[keep]
         if not len(rows):
             return rows, ids
-        row_sketch = _sketches(p.offsets, p.shingles).reshape(-1, _SKETCH_BUCKETS)
-        shared = _shared_bound(row_sketch[rows],
-                               self._sketch.view().reshape(-1, _SKETCH_BUCKETS)[ids])
-        union = small + large - shared
-        jaccard = np.where(union > 0, shared / np.maximum(union, 1), 1.0)
-        keep = (shared >= cfg.min_containment * small) & (jaccard >= cfg.min_jaccard)
+        keep = _sketch_admits(rows, ids, small, large, _sketches(p.offsets, p.shingles),
+                              self._sketch.view().reshape(-1, _SKETCH_BUCKETS), cfg)
         # The row itself, indexed by an earlier run: skipped by the check anyway.
         doc_numbers = np.fromiter((self._doc_numbers.get(key[0], -1) for key in p.keys),
                                   np.int64, len(p.keys))
@@ -978,11 +976,35 @@ def _sketches(offsets: I64, shingles: U32) -> npt.NDArray[np.uint8]:
     saturate at `_SKETCH_FULL` (see `_shared_bound`).
     """
     n = len(offsets) - 1
-    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
-    bucket = (shingles >> _SKETCH_SHIFT).astype(np.int64)
-    counts = np.bincount(owner * _SKETCH_BUCKETS + bucket, minlength=n * _SKETCH_BUCKETS)
-    sketch: npt.NDArray[np.uint8] = np.minimum(counts, _SKETCH_FULL).astype(np.uint8)
-    return sketch.reshape(n, _SKETCH_BUCKETS)
+    sketch = np.empty((n, _SKETCH_BUCKETS), np.uint8)
+    # Sets a slice at a time: the int64 temporaries cost 24 bytes per shingle, which for
+    # a few hundred thousand paragraphs at once measured 600 MB.
+    for lo in range(0, n, _SKETCH_ROWS):
+        hi = min(n, lo + _SKETCH_ROWS)
+        owner = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(offsets[lo:hi + 1]))
+        bucket = (shingles[offsets[lo]:offsets[hi]] >> _SKETCH_SHIFT).astype(np.int64)
+        counts = np.bincount(owner * _SKETCH_BUCKETS + bucket,
+                             minlength=(hi - lo) * _SKETCH_BUCKETS)
+        sketch[lo:hi] = np.minimum(counts, _SKETCH_FULL).reshape(hi - lo, _SKETCH_BUCKETS)
+    return sketch
+
+
+def _sketch_admits(rows: I64, ids: npt.NDArray[Any], small: I64, large: I64,
+                   row_sketch: npt.NDArray[np.uint8], id_sketch: npt.NDArray[np.uint8],
+                   config: DedupConfig) -> npt.NDArray[np.bool_]:
+    """Which (row, id) pairs the sketch bound leaves able to pass both thresholds,
+    given each pair's smaller and larger set size. Pairs go a slice at a time: gathering
+    both sketches costs 128 bytes a pair, and a part can bring millions of pairs."""
+    keep = np.empty(len(rows), bool)
+    for lo in range(0, len(rows), _PAIR_ROWS):
+        hi = lo + _PAIR_ROWS
+        shared = _shared_bound(row_sketch[rows[lo:hi]], id_sketch[ids[lo:hi]])
+        smaller, larger = small[lo:hi], large[lo:hi]
+        union = smaller + larger - shared
+        jaccard = np.where(union > 0, shared / np.maximum(union, 1), 1.0)
+        keep[lo:hi] = ((shared >= config.min_containment * smaller)
+                       & (jaccard >= config.min_jaccard))
+    return keep
 
 
 def _shared_bound(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> I64:
@@ -992,11 +1014,9 @@ def _shared_bound(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> I64:
     is still exact; where both are saturated nothing is known, so the bound is made
     large enough to pass any threshold.
     """
-    low = np.minimum(a, b).astype(np.int64)
-    both_full = (a == _SKETCH_FULL) & (b == _SKETCH_FULL)
-    if both_full.any():
-        low[both_full] = 1 << 40
-    bound: I64 = low.sum(axis=1)
+    bound: I64 = np.minimum(a, b).sum(axis=1, dtype=np.int64)
+    both_full = ((a == _SKETCH_FULL) & (b == _SKETCH_FULL)).any(axis=1)
+    bound[both_full] = 1 << 40
     return bound
 
 
@@ -1094,10 +1114,8 @@ class EarlierCopies:
         small, large = np.minimum(mine, theirs), np.maximum(mine, theirs)
         keep = small >= cfg.min_jaccard * large
         rows, entries, small, large = rows[keep], entries[keep], small[keep], large[keep]
-        shared = _shared_bound(self._sketch[rows], _sketches(offsets, shingles)[entries])
-        union = small + large - shared
-        jaccard = np.where(union > 0, shared / np.maximum(union, 1), 1.0)
-        keep = (shared >= cfg.min_containment * small) & (jaccard >= cfg.min_jaccard)
+        keep = _sketch_admits(rows, entries, small, large, self._sketch,
+                              _sketches(offsets, shingles), cfg)
         return rows[keep], entries[keep]
 
     def found(self) -> list[Duplicate]:

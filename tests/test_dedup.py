@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cleaners import dedup
 from cleaners.dedup import (
     EXACT_DUPLICATE,
     NEAR_DUPLICATE,
@@ -483,8 +484,14 @@ def _reference_duplicates(refs: list[ParagraphRef], config: DedupConfig) -> list
              (columns.doc_id[j], int(columns.position[j])), round(s, 6)) for i, j, s in found]
 
 
-@pytest.mark.parametrize("batch_size", [7, 4096])
-def test_the_index_decides_as_the_rule_checked_pair_by_pair(batch_size: int) -> None:
+@pytest.mark.parametrize(("batch_size", "sketch_rows", "pair_rows"),
+                         [(7, 8192, 65536), (4096, 8192, 65536), (4096, 3, 5)])
+def test_the_index_decides_as_the_rule_checked_pair_by_pair(
+        batch_size: int, sketch_rows: int, pair_rows: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sketches and pair bounds are computed a slice at a time: slices must not matter.
+    monkeypatch.setattr(dedup, "_SKETCH_ROWS", sketch_rows)
+    monkeypatch.setattr(dedup, "_PAIR_ROWS", pair_rows)
     # Every language's paragraph, its copies and unrelated text, shuffled: many LSH
     # candidates that share a sentence or two, a few hundred in all.
     texts = [t for lang in TEXTS for case in EXPECTED for t in _pair(lang, case)]
