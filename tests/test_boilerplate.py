@@ -446,6 +446,22 @@ def test_navigation_block_needs_a_long_run_and_evidence() -> None:
     assert removed == {}  # the same run without any boilerplate in it is kept
 
 
+def test_navigation_block_goes_on_through_longer_menu_entries() -> None:
+    menu = ["Politics", "Business", "Sport", "Culture", "Science", "Travel", "Style",
+            "Opinion", "Video", "Podcasts", "Weather", "Markets"]
+    # five words each: longer than a list line (four), short enough for a menu entry
+    edges = ["- Republic of North Macedonia (MK)", "Noticias y programas de televisión",
+             "Tarjoukset ja kampanjat kaikille asiakkaille"]
+    sentence = "Our reporters cover the region from five offices."
+    _, removed = strip(["Page title here", BODY, "Home", *menu, *edges, sentence, BODY_FR])
+    assert all(removed[item] == "navigation_block" for item in [*menu, *edges])
+    assert sentence not in removed
+    shorter = BoilerplateConfig(navigation_edge_words=4)
+    result = strip_boilerplate(["Page title here", BODY, "Home", *menu, *edges, BODY_FR],
+                               load_lexicon(shorter))
+    assert {line.text for line in result.kept} >= set(edges)
+
+
 def test_template_lines_from_other_documents() -> None:
     templates = {template_key("Recipe 3 of 30 in the Gardening series")}
     lines = [BODY, "Recipe 12 of 30 in the Gardening series"]
