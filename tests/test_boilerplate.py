@@ -273,6 +273,31 @@ LEXICON_CASES = [
     ("ИНН 7701234567", "imprint"),
     ("Y-tunnus: 1234567-8", "imprint"),
     ("Tämän sivun sisällöstä vastaa viestintäyksikkö", "imprint"),
+    # follow prompts whose icons were dropped, session notices, file links, price lines
+    ("Follow us on", "follow_prompt"),
+    ("and become a fan on", "follow_prompt"),
+    ("Suivez-nous sur", "follow_prompt"),
+    ("Folgen Sie uns auf", "follow_prompt"),
+    ("Síguenos en", "follow_prompt"),
+    ("Seguici su", "follow_prompt"),
+    ("Siga-nos no", "follow_prompt"),
+    ("Volg ons op", "follow_prompt"),
+    ("Obserwuj nas na", "follow_prompt"),
+    ("Подписывайтесь на нас в", "follow_prompt"),
+    ("Your session has expired. Please log in again.", "navigation"),
+    ("Ihre Sitzung ist abgelaufen", "navigation"),
+    ("Istunto vanhentunut", "navigation"),
+    ("Votre session a expiré", "navigation"),
+    ("Download the annual report (PDF)", "navigation"),
+    ("Pressemitteilung als PDF", "navigation"),
+    ("Télécharger le dossier de presse en PDF", "navigation"),
+    ("- Vortrag über Zecken (PDF, 1,5 MB)", "navigation"),
+    ("Rapport annuel 2019 (2,4 Mo)", "navigation"),
+    ("from 8.49 GBP", "shop_widget"),
+    ("€19.00 FREE shipping", "shop_widget"),
+    ("ab 29,90 €", "shop_widget"),
+    ("desde 15 €", "shop_widget"),
+    ("od 49,99 zł", "shop_widget"),
 ]
 
 
@@ -344,6 +369,10 @@ CONTENT_LINES = [
     "An error occurred in the ministry's figures, the auditors said.",
     "Tapahtui virhe, jonka vuoksi juna myöhästyi tunnin.",
     "Następny rozdział historii miasta zaczyna się w 1945 roku, gdy wraca pokój.",
+    "Follow the river on foot for two hours.",
+    "The file grew from 2 MB to 40 MB in a year (see table).",
+    "Ab 2021 gilt die neue Regel.",
+    "Die Sitzung ist abgelaufen, ohne dass ein Beschluss gefasst wurde, sagte sie.",
 ]
 
 
