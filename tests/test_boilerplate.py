@@ -298,6 +298,22 @@ LEXICON_CASES = [
     ("ab 29,90 €", "shop_widget"),
     ("desde 15 €", "shop_widget"),
     ("od 49,99 zł", "shop_widget"),
+    # donation and membership pleas
+    ("Support our journalism. Become a member today.", "donation_prompt"),
+    ("Donate now", "donation_prompt"),
+    ("Support Example News with just $5", "donation_prompt"),
+    ("Unterstütze RosaNews bereits mit 2,50 €!", "donation_prompt"),
+    ("Jetzt spenden", "donation_prompt"),
+    ("Soutenez-nous !", "donation_prompt"),
+    ("Faire un don", "donation_prompt"),
+    ("Apóyanos", "donation_prompt"),
+    ("Sostienici", "donation_prompt"),
+    ("Apoie o nosso jornalismo", "donation_prompt"),
+    ("Steun ons", "donation_prompt"),
+    ("Wesprzyj nas", "donation_prompt"),
+    ("Поддержите нас", "donation_prompt"),
+    ("Tue journalismiamme", "donation_prompt"),
+    ("MIRA: Madre se acerca a conocer los motivos de la detención", "related_link"),
 ]
 
 
@@ -373,6 +389,10 @@ CONTENT_LINES = [
     "The file grew from 2 MB to 40 MB in a year (see table).",
     "Ab 2021 gilt die neue Regel.",
     "Die Sitzung ist abgelaufen, ohne dass ein Beschluss gefasst wurde, sagte sie.",
+    "Support us in our fight against the new law",
+    "Spenden für die Flutopfer wurden in der ganzen Stadt gesammelt",
+    "Donate blood and save lives",
+    "Mira hacia el futuro con optimismo",
 ]
 
 
