@@ -314,6 +314,26 @@ LEXICON_CASES = [
     ("Поддержите нас", "donation_prompt"),
     ("Tue journalismiamme", "donation_prompt"),
     ("MIRA: Madre se acerca a conocer los motivos de la detención", "related_link"),
+    # reply and join-the-discussion buttons, archive links, site-version switches
+    ("Reply to this comment", "comment_prompt"),
+    ("Responde a este comentario aquí.", "comment_prompt"),
+    ("Auf diesen Kommentar antworten", "comment_prompt"),
+    ("Répondre à ce commentaire", "comment_prompt"),
+    ("Liity keskusteluun.", "comment_prompt"),
+    ("Dołącz do dyskusji", "comment_prompt"),
+    ("Thread Index |", "forum_widget"),
+    ("Date Prev | Date Next | Thread Prev | Thread Next", "forum_widget"),
+    ("View in: Desktop", "navigation"),
+    ("Mobile site", "navigation"),
+    ("Zur Desktop-Version", "navigation"),
+    ("Version mobile", "navigation"),
+    ("Versión de escritorio", "navigation"),
+    ("Мобильная версия сайта", "navigation"),
+    ("Näytä tietokoneversio", "navigation"),
+    ("Shop all vintage rugs", "shop_widget"),
+    ("License Photo", "shop_widget"),
+    ("Jetzt shoppen", "shop_widget"),
+    ("Näytetään 1-15 / 28 hotellia", "shop_widget"),
 ]
 
 
@@ -393,6 +413,9 @@ CONTENT_LINES = [
     "Spenden für die Flutopfer wurden in der ganzen Stadt gesammelt",
     "Donate blood and save lives",
     "Mira hacia el futuro con optimismo",
+    "Standard",
+    "Mobile",
+    "This is where the locals shop now",
 ]
 
 
