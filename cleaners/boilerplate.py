@@ -8,10 +8,11 @@ A document's non-empty lines are decided in two passes.
    cookie banners, share and follow prompts, "read more" blocks, credits, bylines, ad
    markers...), then the shape rules `symbol_line` (mostly digits and symbols: prices,
    timestamps, table rulers), `breadcrumb` ("Home > News > World") and `table_row` (a
-   `|cell||cell|` row with no sentence in it), and last `title_repeat` (the title
-   again, or the title plus a credit). A line that is only a URL is kept: on the
-   boiler_lines train split such lines were content (reference lists, contact blocks)
-   61% of the time.
+   `|cell||cell|` row with no sentence in it), `alphabet_index` (six or more one-letter
+   lines in alphabetical order: an A-Z index; reason `navigation`), and last
+   `title_repeat` (the title again, or the title plus a credit). A line that is only a
+   URL is kept: on the boiler_lines train split such lines were content (reference
+   lists, contact blocks) 61% of the time.
 2. Context rules look at what pass 1 decided around a line, and only act where pass 1
    found boilerplate, so a clean text passes through untouched:
    `navigation_block` (a long run of short list-like lines that holds boilerplate,
@@ -61,6 +62,7 @@ STRUCTURAL_RULES: Mapping[str, str] = MappingProxyType({
     "symbol_line": "symbol_line",
     "breadcrumb": "breadcrumb",
     "table_row": "table_row",
+    "alphabet_index": "navigation",
     "navigation_block": "navigation_block",
     "head_short_line": "head_short_line",
     "tail_short_line": "tail_short_line",
@@ -740,6 +742,11 @@ def strip_boilerplate(
         title_key = _key(items[title_line].tokens) if title_line is not None else ""
     if title_line is not None:
         protected[title_line] = True
+    if "alphabet_index" not in off:
+        # After the title is chosen: the line below an A-Z index is not a headline.
+        for k in _alphabet_index(items):
+            if decisions[k] is None and k != title_line:
+                decisions[k] = (STRUCTURAL_RULES["alphabet_index"], "alphabet_index")
     if title_key and "title_repeat" not in off:
         for k, facts in enumerate(items):
             if decisions[k] is None and k != title_line and _repeats_title(
@@ -881,7 +888,35 @@ def _context_pass(
                     changed = remove(k, "amid_boilerplate") or changed
 
 
-_SHAPE_RULES = frozenset({"symbol_line", "breadcrumb", "table_row"})
+_SHAPE_RULES = frozenset({"symbol_line", "breadcrumb", "table_row", "alphabet_index"})
+
+# Six letters in a row: answer options ("A" to "D" or "E") stop at four or five and are
+# rarely on lines of their own with nothing else; on the boiler_lines splits every run
+# of five or more was an A-Z index (133 lines, none content).
+_ALPHABET_MIN_RUN = 6
+
+
+def _alphabet_index(items: Sequence[_Facts]) -> list[int]:
+    """Positions of the lines of A-Z indexes: runs of one-letter lines in ascending order."""
+    # Most documents have no one-letter line at all: one pass in C finds that out.
+    singles = [k for k, facts in enumerate(items) if len(facts.core) == 1]
+    if len(singles) < _ALPHABET_MIN_RUN:
+        return []
+    found: list[int] = []
+    run: list[int] = []
+    previous = ""
+    for k in singles:
+        letter = items[k].core.casefold()
+        if letter.isalpha() and run and k == run[-1] + 1 and letter > previous:
+            run.append(k)
+        else:
+            if len(run) >= _ALPHABET_MIN_RUN:
+                found += run
+            run = [k] if letter.isalpha() else []
+        previous = letter
+    if len(run) >= _ALPHABET_MIN_RUN:
+        found += run
+    return found
 
 
 def _menu_entry(facts: _Facts, config: BoilerplateConfig) -> bool:

@@ -534,6 +534,21 @@ def test_navigation_block_goes_on_through_longer_menu_entries() -> None:
     assert {line.text for line in result.kept} >= set(edges)
 
 
+def test_an_alphabet_index_is_navigation_but_answer_options_are_kept() -> None:
+    letters = ["- #", *(f"- {c}" for c in "ABCDEFGHIJKLMNOPRSTUVWZ")]
+    _, removed = strip(["Page title here", BODY, *letters, BODY_FR])
+    assert all(removed[f"- {c}"] == "navigation" for c in "ABCDEFGHIJKLMNOPRSTUVWZ")
+    cyrillic = list("АБВГДЕЖЗ")
+    _, removed = strip(["Page title here", BODY, *cyrillic, BODY_FR])
+    assert set(removed) == set(cyrillic)
+    options = ["Which river is the longest?", "A", "Nile", "B", "Amazon", "C", "Yangtze",
+               "D", "Mississippi", "E", "Congo"]
+    _, removed = strip(["Page title here", BODY, *options, BODY_FR])
+    assert removed == {}
+    _, removed = strip(["Page title here", BODY, *"ABCDE", BODY_FR])
+    assert removed == {}  # five letters: the options of a question
+
+
 def test_template_lines_from_other_documents() -> None:
     templates = {template_key("Recipe 3 of 30 in the Gardening series")}
     lines = [BODY, "Recipe 12 of 30 in the Gardening series"]
