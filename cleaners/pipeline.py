@@ -14,7 +14,7 @@ per worker process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cleaners.boilerplate import BoilerplateConfig, Lexicon, load_lexicon, strip_boilerplate
 from cleaners.decode import declared_charset, decode_bytes
@@ -96,6 +96,14 @@ class Toolkit:
                  detector: LanguageDetector | None = None) -> None:
         self.config = config
         self.lexicon: Lexicon = lexicon or load_lexicon(config.boilerplate)
+        # Tables trafilatura keeps are tables it judged part of the main text (results,
+        # figures, vocabulary lists), so `table_row`, which is for plain text where a
+        # |cell|cell| row is page layout, is off for them. On ../shared/eval/html_pages
+        # it removed three "with" snippets and no "without" one.
+        self.html_lexicon: Lexicon = (
+            replace(self.lexicon, structural_off=self.lexicon.structural_off | {"table_row"})
+            if config.extract.include_tables else self.lexicon
+        )
         self.detector = detector or LanguageDetector(config.language)
 
 
@@ -128,7 +136,8 @@ def clean_document(raw: RawDocument, tools: Toolkit) -> CleanDocument | Rejectio
 
     normalized = normalize_text(meta.text, tools.config.normalize)
     title = normalize_text(meta.title, tools.config.normalize).text if meta.title else None
-    stripped = strip_boilerplate(normalized.text.split("\n"), tools.lexicon, title=title)
+    lexicon = tools.html_lexicon if raw.kind == "html" else tools.lexicon
+    stripped = strip_boilerplate(normalized.text.split("\n"), lexicon, title=title)
 
     texts = [line.text for line in stripped.kept]
     document_language = tools.detector.detect("\n".join(texts))

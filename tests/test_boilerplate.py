@@ -209,6 +209,131 @@ LEXICON_CASES = [
     ("Búsquedas relacionadas con pisos en alquiler", "related_link"),
     ("Ähnliche Suchanfragen", "related_link"),
     ("Read the digital edition", "paywall_notice"),
+    # country and language pickers, skip links, retry prompts, recently viewed
+    ("Please select your location", "navigation"),
+    ("Choose your country and language", "navigation"),
+    ("Choisissez votre pays", "navigation"),
+    ("Wählen Sie Ihr Land aus", "navigation"),
+    ("Sprache auswählen", "navigation"),
+    ("Selecciona tu país", "navigation"),
+    ("Seleziona la tua lingua", "navigation"),
+    ("Selecione o seu país", "navigation"),
+    ("Kies je land", "navigation"),
+    ("Wybierz kraj", "navigation"),
+    ("Выберите язык", "navigation"),
+    ("Valitse kieli", "navigation"),
+    ("This page is also available in the following languages:", "navigation"),
+    ("Tämä sivu on saatavilla myös muilla kielillä:", "navigation"),
+    ("Suomi (fi)", "navigation"),
+    ("- Português (do Brasil) (pt-BR)", "navigation"),
+    ("English | Deutsch | Français", "navigation"),
+    ("Skip to main content", "navigation"),
+    ("Direkt zum Inhalt springen", "navigation"),
+    ("Zur Hauptnavigation wechseln", "navigation"),
+    ("Aller au contenu principal", "navigation"),
+    ("Saltar al contenido", "navigation"),
+    ("Vai al contenuto", "navigation"),
+    ("Ir para o conteúdo", "navigation"),
+    ("Naar de inhoud", "navigation"),
+    ("Przejdź do treści", "navigation"),
+    ("Перейти к содержимому", "navigation"),
+    ("Siirry sisältöön | Siirry navigointiin", "navigation"),
+    ("Log in/Sign up", "navigation"),
+    ("Anmelden / Registrieren", "navigation"),
+    ("Please try again later.", "navigation"),
+    ("Bitte versuchen Sie es später erneut.", "navigation"),
+    ("Yritä uudelleen", "navigation"),
+    ("Something went wrong. Please try again.", "navigation"),
+    ("Arvioiden lataaminen ei onnistunut.", "navigation"),
+    ("Veröffentlicht unter Allgemein, Termine |", "navigation"),
+    ("There are no products that matched your search.", "shop_widget"),
+    ("Recently viewed items", "shop_widget"),
+    ("Zuletzt angesehene Artikel", "shop_widget"),
+    ("Vus récemment", "shop_widget"),
+    ("Äskettäin katsotut kohteet", "shop_widget"),
+    ("Ostatnio oglądane produkty", "shop_widget"),
+    ("Was this review helpful to you?", "review_widget"),
+    ("War diese Bewertung hilfreich?", "review_widget"),
+    ("Next chapter", "related_link"),
+    ("Chapitre suivant", "related_link"),
+    ("Nächstes Kapitel", "related_link"),
+    ("See full summary »", "related_link"),
+    ("Comments Off", "comment_prompt"),
+    ("Thema News | Kommentare deaktiviert", "comment_prompt"),
+    ("Wir begrüßen unseren neuesten Benutzer, Anna.", "forum_widget"),
+    ("All times are UTC + 1 hour", "forum_widget"),
+    # company registration details of a footer or an imprint
+    ("Registergericht: Amtsgericht Köln", "imprint"),
+    ("USt-IdNr.: DE123456789", "imprint"),
+    ("VAT number: GB 123 4567 89", "imprint"),
+    ("SIRET : 123 456 789 00012", "imprint"),
+    ("P.IVA 01234567890", "imprint"),
+    ("KvK-nummer: 12345678", "imprint"),
+    ("NIP: 123-456-78-90", "imprint"),
+    ("ИНН 7701234567", "imprint"),
+    ("Y-tunnus: 1234567-8", "imprint"),
+    ("Tämän sivun sisällöstä vastaa viestintäyksikkö", "imprint"),
+    # follow prompts whose icons were dropped, session notices, file links, price lines
+    ("Follow us on", "follow_prompt"),
+    ("and become a fan on", "follow_prompt"),
+    ("Suivez-nous sur", "follow_prompt"),
+    ("Folgen Sie uns auf", "follow_prompt"),
+    ("Síguenos en", "follow_prompt"),
+    ("Seguici su", "follow_prompt"),
+    ("Siga-nos no", "follow_prompt"),
+    ("Volg ons op", "follow_prompt"),
+    ("Obserwuj nas na", "follow_prompt"),
+    ("Подписывайтесь на нас в", "follow_prompt"),
+    ("Your session has expired. Please log in again.", "navigation"),
+    ("Ihre Sitzung ist abgelaufen", "navigation"),
+    ("Istunto vanhentunut", "navigation"),
+    ("Votre session a expiré", "navigation"),
+    ("Download the annual report (PDF)", "navigation"),
+    ("Pressemitteilung als PDF", "navigation"),
+    ("Télécharger le dossier de presse en PDF", "navigation"),
+    ("- Vortrag über Zecken (PDF, 1,5 MB)", "navigation"),
+    ("Rapport annuel 2019 (2,4 Mo)", "navigation"),
+    ("from 8.49 GBP", "shop_widget"),
+    ("€19.00 FREE shipping", "shop_widget"),
+    ("ab 29,90 €", "shop_widget"),
+    ("desde 15 €", "shop_widget"),
+    ("od 49,99 zł", "shop_widget"),
+    # donation and membership pleas
+    ("Support our journalism. Become a member today.", "donation_prompt"),
+    ("Donate now", "donation_prompt"),
+    ("Support Example News with just $5", "donation_prompt"),
+    ("Unterstütze RosaNews bereits mit 2,50 €!", "donation_prompt"),
+    ("Jetzt spenden", "donation_prompt"),
+    ("Soutenez-nous !", "donation_prompt"),
+    ("Faire un don", "donation_prompt"),
+    ("Apóyanos", "donation_prompt"),
+    ("Sostienici", "donation_prompt"),
+    ("Apoie o nosso jornalismo", "donation_prompt"),
+    ("Steun ons", "donation_prompt"),
+    ("Wesprzyj nas", "donation_prompt"),
+    ("Поддержите нас", "donation_prompt"),
+    ("Tue journalismiamme", "donation_prompt"),
+    ("MIRA: Madre se acerca a conocer los motivos de la detención", "related_link"),
+    # reply and join-the-discussion buttons, archive links, site-version switches
+    ("Reply to this comment", "comment_prompt"),
+    ("Responde a este comentario aquí.", "comment_prompt"),
+    ("Auf diesen Kommentar antworten", "comment_prompt"),
+    ("Répondre à ce commentaire", "comment_prompt"),
+    ("Liity keskusteluun.", "comment_prompt"),
+    ("Dołącz do dyskusji", "comment_prompt"),
+    ("Thread Index |", "forum_widget"),
+    ("Date Prev | Date Next | Thread Prev | Thread Next", "forum_widget"),
+    ("View in: Desktop", "navigation"),
+    ("Mobile site", "navigation"),
+    ("Zur Desktop-Version", "navigation"),
+    ("Version mobile", "navigation"),
+    ("Versión de escritorio", "navigation"),
+    ("Мобильная версия сайта", "navigation"),
+    ("Näytä tietokoneversio", "navigation"),
+    ("Shop all vintage rugs", "shop_widget"),
+    ("License Photo", "shop_widget"),
+    ("Jetzt shoppen", "shop_widget"),
+    ("Näytetään 1-15 / 28 hotellia", "shop_widget"),
 ]
 
 
@@ -266,6 +391,31 @@ CONTENT_LINES = [
     "Only members of the committee can vote on the budget.",
     "There are no easy answers to this question.",
     "Posts and telecommunications were privatised in 1998.",
+    # near the pickers, skip links and imprint patterns: a subject, a heading, prose
+    "English",
+    "Deutsch als Fremdsprache",
+    "Language",
+    "Ein Gesprächspartner nimmt Ihr Anliegen entgegen.",
+    "Choose your words carefully when you write to the court.",
+    "Zum Inhalt des Buches",
+    "Geschäftsführer Müller sagte, das Werk bleibe offen.",
+    "Veröffentlicht in der Zeitschrift für Rechtspolitik",
+    "Next year the chapter will open a second office.",
+    "Try again and again until the dough is smooth.",
+    "An error occurred in the ministry's figures, the auditors said.",
+    "Tapahtui virhe, jonka vuoksi juna myöhästyi tunnin.",
+    "Następny rozdział historii miasta zaczyna się w 1945 roku, gdy wraca pokój.",
+    "Follow the river on foot for two hours.",
+    "The file grew from 2 MB to 40 MB in a year (see table).",
+    "Ab 2021 gilt die neue Regel.",
+    "Die Sitzung ist abgelaufen, ohne dass ein Beschluss gefasst wurde, sagte sie.",
+    "Support us in our fight against the new law",
+    "Spenden für die Flutopfer wurden in der ganzen Stadt gesammelt",
+    "Donate blood and save lives",
+    "Mira hacia el futuro con optimismo",
+    "Standard",
+    "Mobile",
+    "This is where the locals shop now",
 ]
 
 
@@ -366,6 +516,37 @@ def test_navigation_block_needs_a_long_run_and_evidence() -> None:
     assert all(removed[item] == "navigation_block" for item in menu)
     _, removed = strip(["Page title here", BODY, *menu, BODY_FR])
     assert removed == {}  # the same run without any boilerplate in it is kept
+
+
+def test_navigation_block_goes_on_through_longer_menu_entries() -> None:
+    menu = ["Politics", "Business", "Sport", "Culture", "Science", "Travel", "Style",
+            "Opinion", "Video", "Podcasts", "Weather", "Markets"]
+    # five words each: longer than a list line (four), short enough for a menu entry
+    edges = ["- Republic of North Macedonia (MK)", "Noticias y programas de televisión",
+             "Tarjoukset ja kampanjat kaikille asiakkaille"]
+    sentence = "Our reporters cover the region from five offices."
+    _, removed = strip(["Page title here", BODY, "Home", *menu, *edges, sentence, BODY_FR])
+    assert all(removed[item] == "navigation_block" for item in [*menu, *edges])
+    assert sentence not in removed
+    shorter = BoilerplateConfig(navigation_edge_words=4)
+    result = strip_boilerplate(["Page title here", BODY, "Home", *menu, *edges, BODY_FR],
+                               load_lexicon(shorter))
+    assert {line.text for line in result.kept} >= set(edges)
+
+
+def test_an_alphabet_index_is_navigation_but_answer_options_are_kept() -> None:
+    letters = ["- #", *(f"- {c}" for c in "ABCDEFGHIJKLMNOPRSTUVWZ")]
+    _, removed = strip(["Page title here", BODY, *letters, BODY_FR])
+    assert all(removed[f"- {c}"] == "navigation" for c in "ABCDEFGHIJKLMNOPRSTUVWZ")
+    cyrillic = list("АБВГДЕЖЗ")
+    _, removed = strip(["Page title here", BODY, *cyrillic, BODY_FR])
+    assert set(removed) == set(cyrillic)
+    options = ["Which river is the longest?", "A", "Nile", "B", "Amazon", "C", "Yangtze",
+               "D", "Mississippi", "E", "Congo"]
+    _, removed = strip(["Page title here", BODY, *options, BODY_FR])
+    assert removed == {}
+    _, removed = strip(["Page title here", BODY, *"ABCDE", BODY_FR])
+    assert removed == {}  # five letters: the options of a question
 
 
 def test_template_lines_from_other_documents() -> None:
