@@ -73,6 +73,11 @@ def clean_batch_task(batch_no: int, files: list[InputFile], staging: str,
 def decide_task(staging: str, batches: int, settings: Settings, dedup: bool,
                 previous_version: str | None, version: str) -> DecideStats:
     stats = decide(staging, batches, settings, dedup, previous_version, version)
+    if stats.index_discarded:
+        get_run_logger().warning(
+            "the dedup index of the previous run was written with other [dedup] settings: "
+            "it is not used, so this run is not checked against earlier output (run "
+            "`textclean reindex OUT --config FILE` first to keep it)")
     get_run_logger().info(
         "cross-document: %d template lines; duplicates %s; dedup index %d -> %d entries",
         stats.template_lines, dict(stats.duplicates), stats.index_entries_before,
@@ -139,7 +144,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         staging, version = out.staging(run_id), out.version(run_id)
         tick = time.perf_counter()
         files, unusable = discover_task(input_dir)
-        fingerprint = incremental.settings_fingerprint(settings)
+        fingerprint = incremental.settings_fingerprint(settings, dedup)
         known = {} if full else incremental.previous_hashes(previous, fingerprint)
         # Hashing every file first pays only when there are hashes to compare with; else
         # each batch hashes its files as it reads them, on the worker processes (a
@@ -171,7 +176,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         decided = decide_task(str(staging), len(batches), settings, dedup,
                               str(previous) if previous else None, str(version))
         if not dedup and previous is not None:
-            dedup_store.carry(previous, version, settings.dedup)
+            dedup_store.carry(previous, version)
         timings["decide"] = time.perf_counter() - tick
 
         tick = time.perf_counter()

@@ -84,6 +84,8 @@ class DecideStats:
     clusters: list[dict[str, Any]] = field(default_factory=list)
     index_entries_before: int = 0
     index_entries_after: int = 0
+    # The previous version's index was written under other [dedup] settings: not used.
+    index_discarded: bool = False
 
 
 @dataclass(slots=True)
@@ -94,6 +96,8 @@ class Documents:
     rank: dict[str, int]
     group_of: list[int]
     groups: list[str]
+    # Every input file this run read (documents and rejected alike).
+    sources: set[str] = field(default_factory=set)
 
 
 def _group(doc: dict[str, Any]) -> str:
@@ -133,7 +137,13 @@ def _documents(stage: Path, batches: int) -> Documents:
             group_of.append(group_names.setdefault(_group(doc), len(group_names)))
     order.sort()
     rank = {ids[n]: r for r, (_, n) in enumerate(order)}
-    return Documents(ids, rank, group_of, list(group_names))
+    sources: set[str] = set()
+    for batch_no in range(batches):
+        for name in ("documents", "rejected"):
+            table = storage.read_table(_batch(stage, batch_no) / name, ["source"])
+            if table.num_rows:
+                sources.update(table["source"].to_pylist())
+    return Documents(ids, rank, group_of, list(group_names), sources)
 
 
 def _batch(stage: Path, batch_no: int) -> Path:
@@ -238,10 +248,12 @@ def _duplicates(stage: Path, batches: int, docs: Documents, removed: dict[str, l
                 stats: DecideStats) -> list[dict[str, Any]]:
     config = settings.dedup
     target = Path(version)
-    # Entries of documents processed again in this run are re-derived from their new
-    # text; keeping the old ones would make a document a duplicate of its own past.
-    earlier = [] if previous_version is None else dedup_store.carry_forward(
-        Path(previous_version), target, config, exclude=docs.rank)
+    earlier: list[dedup_store.Part] = []
+    if previous_version is not None:
+        previous = Path(previous_version)
+        stats.index_discarded = not dedup_store.usable(previous, config)
+        earlier = dedup_store.carry_forward(previous, target, config,
+                                            exclude=_processed_again(previous, docs))
     stats.index_entries_before = sum(part.rows() for part in earlier)
     number = max((part.number for part in earlier), default=-1) + 1
     rows: list[dict[str, Any]] = []
@@ -301,6 +313,21 @@ def _duplicates(stage: Path, batches: int, docs: Documents, removed: dict[str, l
     biggest = sorted(clusters.items(), key=lambda item: (-len(item[1]), item[0]))[:10]
     stats.clusters = [{"kept": f"{d}#{p}", "copies": len(c)} for (d, p), c in biggest]
     return rows
+
+
+def _processed_again(previous: Path, docs: Documents) -> set[str]:
+    """The earlier documents whose entries this run replaces: those of every file it
+    read again. Their entries are re-derived from the new text; keeping the old ones
+    would make a document a copy of its own past (a record of a JSON Lines file whose
+    earlier records were removed gets another record's old id). Documents of files no
+    longer in the input keep theirs: what was published stays checked against."""
+    replaced = set(docs.rank)
+    if docs.sources:
+        table = storage.read_table(previous / "documents", ["doc_id", "source"])
+        if table.num_rows:
+            wanted = pc.is_in(table["source"], value_set=pa.array(sorted(docs.sources)))
+            replaced.update(table.filter(wanted)["doc_id"].to_pylist())
+    return replaced
 
 
 def _groups(buckets: Iterator[pa.Table], rows: int) -> Iterator[list[pa.Table]]:

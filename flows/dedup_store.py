@@ -15,11 +15,12 @@ version hard-links the parts it keeps, rewrites only those holding documents pro
 again (their entries are re-derived from the new text), and adds its own after them.
 
 Each entries file's schema metadata holds `DedupConfig.fingerprint`: an index written
-under another tokenization or banding is not comparable and is not used (the next run
-starts a new one and says so). `rebuild` makes the index again from the `paragraphs`
-table (`textclean reindex`). The layout of earlier textclean versions (one
-`dedup_index/part-*.parquet` with a list column of band keys) is read and rewritten in
-this one by the next run.
+under another tokenization or banding is not comparable and is not used (the run logs
+a warning and starts a new one; since the fingerprint is part of the settings that
+incremental runs compare, every file is then cleaned again). `flows.reindex` makes the
+index again from the `paragraphs` table (`textclean reindex`). The layout of earlier
+textclean versions (one `dedup_index/part-*.parquet` with a list column of band keys)
+is read and rewritten in this one by the next run.
 """
 
 from __future__ import annotations
@@ -96,7 +97,9 @@ def parts(version: Path, config: DedupConfig) -> list[Part] | None:
     """The parts of the index stored with `version`, in index order; None when there is
     no index in this layout or it was written under another fingerprint."""
     folder = version / FOLDER / ENTRIES
-    found = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+    # By number, not name: part-100000 comes after part-99999.
+    found = sorted(folder.glob("part-*.parquet") if folder.is_dir() else [],
+                   key=lambda path: int(path.stem.removeprefix("part-")))
     if not found:
         return None
     result = []
@@ -162,7 +165,9 @@ def carry_forward(previous: Path, version: Path, config: DedupConfig,
 
     Parts without such documents are hard-linked (a version never modifies a part);
     the others are rewritten without them. An index in the earlier layout is converted.
+    Whatever an earlier attempt of the same run left in `version` is replaced.
     """
+    shutil.rmtree(version / FOLDER, ignore_errors=True)
     old = parts(previous, config)
     if old is None:
         return _convert_legacy(previous, version, config, exclude)
@@ -225,9 +230,27 @@ def _convert_legacy(previous: Path, version: Path, config: DedupConfig,
     return result
 
 
-def carry(previous: Path, version: Path, config: DedupConfig) -> None:
-    """Carry the previous version's index forward unchanged (a run without dedup)."""
-    carry_forward(previous, version, config)
+def carry(previous: Path, version: Path) -> None:
+    """Carry the previous version's index forward unchanged, whatever its layout or
+    fingerprint (a run without dedup: it neither uses the index nor changes it)."""
+    source = previous / FOLDER
+    shutil.rmtree(version / FOLDER, ignore_errors=True)
+    for folder, _, files in os.walk(source):
+        for name in files:
+            path = Path(folder) / name
+            _link(path, version / FOLDER / path.relative_to(source))
+
+
+def usable(previous: Path, config: DedupConfig) -> bool:
+    """Whether `previous` holds an index that a run with `config` can use (or none)."""
+    if not (previous / FOLDER).is_dir() or not any((previous / FOLDER).iterdir()):
+        return True
+    if parts(previous, config) is not None:
+        return True
+    legacy = sorted((previous / FOLDER).glob("part-*.parquet"))
+    return bool(legacy) and all(
+        (pq.read_schema(path).metadata or {}).get(FINGERPRINT) == config.fingerprint.encode()
+        for path in legacy)
 
 
 def iter_parts(version: Path, config: DedupConfig) -> Iterator[IndexColumns]:

@@ -57,11 +57,14 @@ def staged_hashes(staging: Path, batches: int) -> dict[str, str]:
     return hashes
 
 
-def settings_fingerprint(settings: Settings) -> str:
-    """What the rows depend on besides the input: the settings and textclean's version.
-    Rows made under another fingerprint are never carried."""
+def settings_fingerprint(settings: Settings, dedup: bool = True) -> str:
+    """What the rows depend on besides the input: the settings, whether duplicates were
+    flagged, the dedup index's own fingerprint (it names the Unicode version too) and
+    textclean's version. Rows made under another fingerprint are never carried: a file
+    cleaned by a `--no-dedup` run is cleaned again, and indexed, by the next dedup run."""
     # JSON with sorted sets: a frozenset's repr changes order between processes.
-    key = json.dumps([version("textclean"), asdict(settings)], sort_keys=True, default=_plain)
+    key = json.dumps([version("textclean"), asdict(settings), dedup,
+                      settings.dedup.fingerprint], sort_keys=True, default=_plain)
     return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
 
 

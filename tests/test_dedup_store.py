@@ -95,3 +95,30 @@ def test_the_earlier_layout_is_converted(tmp_path: Path, monkeypatch: pytest.Mon
         (doc, position, staged.band_keys[n].tolist())
         for n, (doc, position) in enumerate(zip(staged.doc_id, staged.position.tolist(),
                                                 strict=True))]
+
+
+def test_parts_are_in_number_order_past_five_digits(tmp_path: Path) -> None:
+    for number, doc in ((99_999, "older"), (100_000, "newer")):
+        dedup_store.write_part(tmp_path / "v", number, _signatures([doc]), CONFIG)
+    assert [p.number for p in dedup_store.parts(tmp_path / "v", CONFIG) or []] == [
+        99_999, 100_000]
+
+
+def test_carrying_again_into_the_same_version_replaces_what_was_there(tmp_path: Path) -> None:
+    # A retried flow run reuses its version folder: the first attempt's links and parts
+    # must neither fail the second nor stay in its index.
+    _write_version(tmp_path / "v1", [["a"], ["b"]])
+    dedup_store.carry_forward(tmp_path / "v1", tmp_path / "v2", CONFIG)
+    dedup_store.write_part(tmp_path / "v2", 7, _signatures(["stale"]), CONFIG)
+    dedup_store.carry_forward(tmp_path / "v1", tmp_path / "v2", CONFIG, exclude={"a"})
+    assert {doc for doc, _, _ in _rows(tmp_path / "v2")} == {"b"}
+
+
+def test_a_run_without_dedup_carries_any_index_as_it_is(tmp_path: Path) -> None:
+    _write_version(tmp_path / "v1", [["a", "b"]])
+    other = DedupConfig(bands=20)
+    assert not dedup_store.usable(tmp_path / "v1", other)
+    assert dedup_store.usable(tmp_path / "v1", CONFIG)
+    assert dedup_store.usable(tmp_path / "nothing-yet", other)
+    dedup_store.carry(tmp_path / "v1", tmp_path / "v2")
+    assert _rows(tmp_path / "v2") == _rows(tmp_path / "v1")

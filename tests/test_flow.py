@@ -150,6 +150,61 @@ def _index_entries(out: Path) -> list[tuple[Any, ...]]:
                 strict=True))]
 
 
+_HARBOUR = ("The harbour authority announced on Monday that the northern pier would close "
+            "for repairs until the autumn.")
+_FROST = ("Local farmers reported that the late frost had damaged most of the apple "
+          "blossoms in the valley this year.")
+_LIBRARY = ("A new exhibition of medieval manuscripts opened at the city library with more "
+            "than two hundred items on display.")
+
+
+def _texts(out: Path) -> dict[tuple[str, int | None], str]:
+    return {(d["source"], d["record"]): d["text"] for d in _table(out, "documents")}
+
+
+def test_a_file_read_again_replaces_all_its_earlier_entries(tmp_path: Path) -> None:
+    # Records are numbered by line: dropping the first gives the others new doc_ids, and
+    # the last one now carries an id whose old entry held another record's text.
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    records = [_LIBRARY, _HARBOUR, _FROST]
+    (inputs / "feed.jsonl").write_text("".join(json.dumps({"text": t}) + "\n"
+                                               for t in records), encoding="utf-8")
+    clean_corpus(input_dir=str(inputs), output=str(out), workers=1)
+    (inputs / "feed.jsonl").write_text("".join(json.dumps({"text": t}) + "\n"
+                                               for t in records[1:]), encoding="utf-8")
+    clean_corpus(input_dir=str(inputs), output=str(out), workers=1)
+    texts = _texts(out)
+    assert [texts[("feed.jsonl", n)] for n in (1, 2)] == records[1:]
+    assert not any(p["duplicate_of_doc_id"] for p in _table(out, "paragraphs"))
+
+
+def test_no_dedup_runs_neither_use_nor_spoil_the_index(tmp_path: Path) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / "a.txt").write_text(_HARBOUR + "\n", encoding="utf-8")
+    clean_corpus(input_dir=str(inputs), output=str(out), workers=1)
+    indexed = _index_entries(out)
+    # Another [dedup] section in a run that does not dedup: the index is kept as it is.
+    config = tmp_path / "other.toml"
+    config.write_text("[dedup]\nbands = 20\n", encoding="utf-8")
+    clean_corpus(input_dir=str(inputs), output=str(out), dedup=False, config_file=str(config),
+                 workers=1)
+    assert _index_entries(out) == indexed
+    # a.txt changes in a run without dedup; the next dedup run cleans it again (its rows
+    # were made without dedup), so the index holds its new text, not the old.
+    (inputs / "a.txt").write_text(_FROST + "\n", encoding="utf-8")
+    clean_corpus(input_dir=str(inputs), output=str(out), dedup=False, workers=1)
+    (inputs / "old.txt").write_text(_HARBOUR + "\n", encoding="utf-8")
+    (inputs / "new.txt").write_text(_FROST + "\n", encoding="utf-8")
+    manifest = clean_corpus(input_dir=str(inputs), output=str(out), workers=1)
+    texts = _texts(out)
+    assert texts[("a.txt", None)] == _FROST
+    assert texts[("old.txt", None)] == _HARBOUR, "a.txt no longer holds this text"
+    assert texts[("new.txt", None)] == "", "a copy of a.txt as it is now"
+    assert manifest["counts"].get("unchanged_files_skipped", 0) == 0
+
+
 def test_bad_files_are_rejected_rows_and_the_run_goes_on(tmp_path: Path) -> None:
     inputs, out = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()
