@@ -188,6 +188,44 @@ def carry_forward(previous: Path, version: Path, config: DedupConfig,
             _link(part.band(band), target.band(band))
         _link(part.entries, target.entries)
         result.append(target)
+    return _compact(result, config)
+
+
+def _compact(carried: list[Part], config: DedupConfig) -> list[Part]:
+    """Merge runs of consecutive small parts (under a quarter of `PART_ROWS` rows each,
+    at most `PART_ROWS` together) into the first of them. Every run adds parts, and a
+    nightly incremental run adds a small one: without this, the files a run opens and
+    links would grow with the number of runs, not with the size of the index. Index
+    order is kept, so no decision changes."""
+    result: list[Part] = []
+    pending: list[tuple[Part, int]] = []
+
+    def flush() -> None:
+        if len(pending) > 1:
+            first = pending[0][0]
+            for band in range(config.bands):
+                _write(first.band(band), pa.concat_tables(
+                    [pq.read_table(part.band(band)) for part, _ in pending]))
+            entries = pa.concat_tables([pq.read_table(part.entries) for part, _ in pending])
+            _write(first.entries, entries)
+            for part, _ in pending[1:]:
+                part.entries.unlink()
+                for band in range(config.bands):
+                    part.band(band).unlink()
+        if pending:
+            result.append(pending[0][0])
+        pending.clear()
+
+    for part in carried:
+        rows = part.rows()
+        if rows >= PART_ROWS // 4:
+            flush()
+            result.append(part)
+            continue
+        if sum(n for _, n in pending) + rows > PART_ROWS:
+            flush()
+        pending.append((part, rows))
+    flush()
     return result
 
 

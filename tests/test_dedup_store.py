@@ -58,7 +58,8 @@ def test_a_part_is_an_entries_file_and_one_file_per_band_in_the_same_row_order(
 
 
 def test_carrying_links_untouched_parts_and_rewrites_those_of_documents_seen_again(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dedup_store, "PART_ROWS", 4)  # no part is small enough to merge
     _write_version(tmp_path / "v1", [["a", "b"], ["c"], ["d", "e"]])
     carried = dedup_store.carry_forward(tmp_path / "v1", tmp_path / "v2", CONFIG,
                                         exclude={"b", "c"})
@@ -122,3 +123,16 @@ def test_a_run_without_dedup_carries_any_index_as_it_is(tmp_path: Path) -> None:
     assert dedup_store.usable(tmp_path / "nothing-yet", other)
     dedup_store.carry(tmp_path / "v1", tmp_path / "v2")
     assert _rows(tmp_path / "v2") == _rows(tmp_path / "v1")
+
+
+def test_small_parts_are_merged_in_order_when_carried(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nightly runs each add a small part: carrying merges runs of them, in index order.
+    monkeypatch.setattr(dedup_store, "PART_ROWS", 24)  # small: under 6 rows
+    _write_version(tmp_path / "v1", [["a"], ["b"], ["c", "d"], ["e"], ["f"], ["g"]])
+    carried = dedup_store.carry_forward(tmp_path / "v1", tmp_path / "v2", CONFIG,
+                                        exclude={"f"})
+    assert [p.number for p in carried] == [0, 2, 3]
+    assert [p.rows() for p in carried] == [6, 6, 6]
+    assert [r for r in _rows(tmp_path / "v1") if r[0] != "f"] == _rows(tmp_path / "v2")
+    assert len(list((tmp_path / "v2" / "dedup_index" / "bands" / "band=00").iterdir())) == 3
