@@ -108,13 +108,19 @@ def test_a_backtracking_regex_is_stopped_in_the_main_thread() -> None:
     assert seconds < LIMIT + 2.0
 
 
-@pytest.mark.xfail(strict=True, reason="in a thread the stop is raised between bytecodes; "
-                   "one `re` match is a single C call (flows/timeout.py, degraded case)")
-def test_a_backtracking_regex_is_stopped_in_another_thread() -> None:
-    def shorter() -> bool:  # 2**22 steps: about a second, to keep the test short
+def test_known_limit_a_regex_match_in_another_thread_runs_to_its_end() -> None:
+    # The degraded case of flows/timeout.py: in a thread the stop is raised between
+    # bytecodes, and one `re` match is a single C call, so it is stopped only once it
+    # returns. (This was a strict xfail on "stopped within 0.2 s", which passed whenever
+    # the machine ran the match in under 0.2 s: compared with the match alone instead.)
+    def shorter() -> bool:  # 2**22 steps: a fraction of a second to a second
         return CATASTROPHIC.match("a" * 22 + "b") is not None
+    started = time.perf_counter()
+    shorter()
+    alone = time.perf_counter() - started
     outcome, seconds = timed(in_thread, shorter, limit=0.01)
-    assert isinstance(outcome, TimeLimitExceeded) and seconds < 0.2
+    assert outcome is False or isinstance(outcome, TimeLimitExceeded)
+    assert seconds > 0.5 * alone > 0.01, (seconds, alone)
 
 
 @pytest.mark.parametrize("where", WHERE)
