@@ -11,8 +11,13 @@ $(UV):
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-.venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+# --compile-bytecode: with PYTHONDONTWRITEBYTECODE set (it is in our shared sessions) or a
+# read-only venv, every process (the flow, Prefect's server, each worker) would compile
+# prefect, pyarrow, trafilatura... from source at import: 2.5 s of CPU per process,
+# ~15 s per run. The Makefile is a prerequisite so existing venvs
+# get compiled once.
+.venv/.synced: pyproject.toml uv.lock Makefile | $(UV)
+	$(UV) sync --frozen --compile-bytecode
 	touch $@
 
 setup: .venv/.synced

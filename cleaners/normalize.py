@@ -229,6 +229,14 @@ _TIDY_CHARACTERS = _char_class(
     _BREAK_CHARS + _INVISIBLE_CHARS + _JOINER_CHARS + _DIGRAPH_CHARS + _CONTROL_CHARS
     + _SPACE_CHARS + _IDEOGRAPHIC_SPACE + _SOFT_HYPHEN
 )
+# The same kinds as sets, built once: `set(_CONTROL_CHARS)` alone (2,100 characters, the
+# surrogates) cost more than the rest of `_tidy` on a clean document.
+_BREAK_SET = frozenset(_BREAK_CHARS)
+_INVISIBLE_SET = frozenset(_INVISIBLE_CHARS)
+_DIGRAPH_SET = frozenset(_DIGRAPH_CHARS)
+_CONTROL_OR_TAB_SET = frozenset(_CONTROL_CHARS + "\t")
+_JOINER_SET = frozenset(_JOINER_CHARS)
+_ANY_SPACE_SET = frozenset(_SPACE_CHARS + _IDEOGRAPHIC_SPACE)
 _CR_BREAKS = re.compile(r"\r\n?")
 _LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _INVISIBLE = _char_class(_INVISIBLE_CHARS)
@@ -269,13 +277,21 @@ def normalize_text(text: str, config: NormalizeConfig = NormalizeConfig()) -> No
     # control ftfy may read as "…") wait for `_tidy`.
     text = _step(text, "line_breaks", fixes, _CR_BREAKS.sub("\n", text))
     ftfy_config = _ftfy_config(config.unescape_html)
+    # Lines a round found nothing to repair in: repair is a function of the line alone,
+    # so a later round skips them rather than pre-check them (or run ftfy) again.
+    settled: set[str] = set()
     tidied = False
     for _ in range(_MAX_ROUNDS):
-        fixed = _repair(text, ftfy_config, config.precheck, fixes) if config.repair else text
+        fixed = (_repair(text, ftfy_config, config.precheck, fixes, settled) if config.repair
+                 else text)
         if fixed is text and tidied:
             break
         repaired = repaired or fixed != text
-        text = _tidy(fixed, config, fixes)
+        tidy = _tidy(fixed, config, fixes)
+        if fixed is text and tidy == text:
+            # The next round would repair this same text and find nothing again.
+            break
+        text = tidy
         tidied = True
     return Normalized(text, repaired, tuple(dict.fromkeys(fixes)))
 
@@ -348,22 +364,29 @@ def _could_redecode(text: str) -> bool:
     return False
 
 
-def _repair(text: str, ftfy_config: TextFixerConfig, precheck: bool, fixes: list[str]) -> str:
+def _repair(text: str, ftfy_config: TextFixerConfig, precheck: bool, fixes: list[str],
+            settled: set[str]) -> str:
     """Run ftfy line by line, as ``ftfy.fix_text`` does, on the lines that need it.
 
     Line by line, because a document often mixes a damaged line with clean ones, and
     ftfy re-decodes a segment as a whole: one correct "€" elsewhere in the segment would
     stop the repair of every other line. Returns `text` itself when nothing changed.
+    Lines in `settled` are known to come out unchanged; the lines found so are added.
     """
     if precheck and not _needs_repair(text, thorough=False):
         return text
     lines = text.split("\n")
     changed = False
     for number, line in enumerate(lines):
+        if line in settled:
+            continue
         if precheck and not _needs_repair(line, thorough=True):
+            settled.add(line)
             continue
         fixed, steps = fix_and_explain(line, ftfy_config)
-        if fixed != line:
+        if fixed == line:
+            settled.add(line)
+        else:
             lines[number] = fixed
             changed = True
             for action, parameter in steps or ():
@@ -380,22 +403,22 @@ def _tidy(text: str, config: NormalizeConfig, fixes: list[str]) -> str:
     stripping, which only ever see plain spaces.
     """
     found = set(_TIDY_CHARACTERS.findall(text))
-    if found & set(_BREAK_CHARS):
+    if found & _BREAK_SET:
         text = _step(text, "line_breaks", fixes, _LINE_BREAKS.sub("\n", text))
-    if config.remove_invisible and found & set(_INVISIBLE_CHARS):
+    if config.remove_invisible and found & _INVISIBLE_SET:
         text = _step(text, "invisible_chars", fixes, _INVISIBLE.sub("", text))
-    if config.split_legacy_digraphs and found & set(_DIGRAPH_CHARS):
+    if config.split_legacy_digraphs and found & _DIGRAPH_SET:
         text = _step(text, "legacy_digraphs", fixes, text.translate(_LEGACY_DIGRAPHS))
     if config.remove_soft_hyphens and _SOFT_HYPHEN in found:
         text = _step(text, "soft_hyphens", fixes, text.replace(_SOFT_HYPHEN, ""))
-    if config.remove_controls and found & set(_CONTROL_CHARS + "\t"):
+    if config.remove_controls and found & _CONTROL_OR_TAB_SET:
         text = _step(text, "tabs", fixes, text.replace("\t", " "))
         text = _step(text, "control_chars", fixes, _CONTROLS.sub("", text))
-    if config.remove_invisible and found & set(_JOINER_CHARS):
+    if config.remove_invisible and found & _JOINER_SET:
         text = _step(text, "invisible_chars", fixes, _JOINERS.sub(_keep_joiners_in_words, text))
     if config.nfc and not unicodedata.is_normalized("NFC", text):
         text = _step(text, "nfc", fixes, unicodedata.normalize("NFC", text))
-    if config.unify_spaces and found & set(_SPACE_CHARS + _IDEOGRAPHIC_SPACE):
+    if config.unify_spaces and found & _ANY_SPACE_SET:
         spaces = _SPACES if config.keep_ideographic_space else _SPACES_WITH_IDEOGRAPHIC
         text = _step(text, "unicode_spaces", fixes, spaces.sub(" ", text))
     if config.collapse_spaces and "  " in text:
