@@ -1,0 +1,88 @@
+"""HTML extraction (cleaners/extract.py): the lead put back from the meta description."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+
+from cleaners.extract import ExtractConfig, Extracted, extract_html, missing_lead
+
+LEAD = ("Die Stadt will bis 2030 alle Schulen sanieren lassen und stellt dafür in den "
+        "nächsten Jahren 80 Millionen Euro bereit.")
+BODY = [
+    "Der Gemeinderat hat den Plan am Dienstagabend mit großer Mehrheit beschlossen, nur "
+    "zwei Fraktionen stimmten dagegen.",
+    "Als Erstes kommen die Grundschulen an die Reihe, deren Dächer und Heizungen seit "
+    "Jahren als marode gelten.",
+    "Die Elternvertreter begrüßten die Entscheidung, forderten aber einen verbindlichen "
+    "Zeitplan für jede einzelne Schule.",
+    "Die Verwaltung will diesen Zeitplan bis zum Sommer vorlegen und dann jedes Jahr im "
+    "Rathaus über den Stand berichten.",
+]
+
+
+def page(description: str | None, header: str) -> str:
+    meta = f'<meta name="description" content="{description}">' if description else ""
+    paragraphs = "".join(f"<p>{text}</p>" for text in BODY)
+    return (f"<html><head><title>Schulen werden saniert</title>{meta}</head><body>"
+            f'<nav><a href="/">Start</a> <a href="/lokales">Lokales</a></nav>'
+            f'<header class="article-header"><h1>Schulen werden saniert</h1>{header}</header>'
+            f'<div class="article-body">{paragraphs}</div>'
+            f"<footer>© 2024 Stadtanzeiger</footer></body></html>")
+
+
+def tree(body: str) -> lxml_html.HtmlElement:
+    return lxml_html.fromstring(f"<html><head></head><body>{body}</body></html>")
+
+
+@pytest.mark.parametrize(("label", "description", "body", "text", "expect"), [
+    ("lead shown in a header, missing from the text",
+     LEAD, f'<p class="lead">{LEAD}</p><p>{BODY[0]}</p>', BODY[0], LEAD),
+    ("markup and punctuation inside the shown lead do not matter",
+     LEAD, "<p>Die Stadt will bis <b>2030</b> alle Schulen sanieren lassen &ndash; und stellt "
+     "dafür in den nächsten Jahren 80&nbsp;Millionen Euro bereit</p>", BODY[0], LEAD),
+    ("spacing in the description is folded",
+     "  Die Stadt will\n bis 2030 alle Schulen sanieren lassen. ", "<p>Die Stadt will bis "
+     "2030 alle Schulen sanieren lassen.</p>", BODY[0],
+     "Die Stadt will bis 2030 alle Schulen sanieren lassen."),
+    ("already in the text", LEAD, f"<p>{LEAD}</p>", f"{LEAD}\n{BODY[0]}", None),
+    ("already in the text as the start of the first paragraph",
+     "Die Stadt will bis 2030 alle Schulen sanieren lassen", f"<p>{LEAD}</p>",
+     f"{LEAD}\n{BODY[0]}", None),
+    ("an SEO description that the page does not show", LEAD, f"<p>{BODY[0]}</p>",
+     BODY[0], None),
+    ("shown only in a script (JSON-LD)", LEAD,
+     f'<script type="application/ld+json">{{"description": "{LEAD}"}}</script>'
+     f"<p>{BODY[0]}</p>", BODY[0], None),
+    ("a short tagline is not a lead", "Nachrichten aus der Region",
+     "<p>Nachrichten aus der Region</p>", BODY[0], None),
+    ("no description", None, f"<p>{LEAD}</p>", BODY[0], None),
+])
+def test_missing_lead(label: str, description: str | None, body: str, text: str,
+                      expect: str | None) -> None:
+    assert missing_lead(tree(body), description, text) == expect, label
+
+
+def test_the_lead_becomes_the_first_line_once() -> None:
+    result = extract_html(page(LEAD, f'<p class="lead">{LEAD}</p>'))
+    assert isinstance(result, Extracted)
+    lines = result.text.split("\n")
+    assert lines[0] == LEAD
+    assert sum(LEAD in line for line in lines) == 1
+    assert BODY[0] in lines
+
+
+def test_no_lead_without_a_shown_description() -> None:
+    result = extract_html(page(LEAD, ""))
+    assert isinstance(result, Extracted)
+    assert LEAD not in result.text
+
+
+def test_the_lead_can_be_turned_off() -> None:
+    html = page(LEAD, f'<p class="lead">{LEAD}</p>')
+    on = extract_html(html)
+    off = extract_html(html, config=ExtractConfig(lead_from_description=False))
+    assert isinstance(on, Extracted) and isinstance(off, Extracted)
+    # trafilatura alone loses the lead in the article header: that is what is put back.
+    assert LEAD not in off.text
+    assert on.text == f"{LEAD}\n{off.text}"
