@@ -46,6 +46,10 @@ class ExtractConfig:
         article header, outside the container trafilatura took as the body). On
         ../shared/eval/html_pages 56 pages of 250 got a line; f1 0.9164 -> 0.9251
         (recall 0.9128 -> 0.9289, precision 0.9202 -> 0.9214).
+    drop_captions: leave out blocks whose class or id says caption or credit (image
+        captions, photo credits) before extraction; trafilatura keeps them as text even
+        with images excluded. On ../shared/eval/html_pages: 4 fewer boilerplate snippets
+        kept on 2 pages, none lost; f1 0.9251 -> 0.9276.
     """
 
     favor_precision: bool = False
@@ -53,6 +57,7 @@ class ExtractConfig:
     include_tables: bool = True
     extensive_date_search: bool = False
     lead_from_description: bool = True
+    drop_captions: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +94,7 @@ def extract_html(html: str, *, url: str | None = None,
             favor_recall=config.favor_recall,
             with_metadata=True,
             deduplicate=False,
+            prune_xpath=[_CAPTION_XPATH] if config.drop_captions else None,
             # trafilatura's own date defaults (original date, none later than today),
             # with the extensive search as configured.
             date_extraction_params=set_date_params(config.extensive_date_search),
@@ -113,6 +119,17 @@ def extract_html(html: str, *, url: str | None = None,
         sitename=_clean(found.get("sitename")),
     )
 
+
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# Blocks only (a figure's caption and credit lines, the wp-caption box around an image),
+# never a figure, which may hold a chart or a table; and short ones, so that a wrapper
+# whose class happens to contain the word (`has-caption`, `credit-cards`) is kept.
+_CAPTION_XPATH = (
+    "//*[self::div or self::p or self::span or self::figcaption or self::small][("
+    + " or ".join(f"contains({_LOWER.format(attr)}, '{word}')"
+                  for attr in ("@class", "@id") for word in ("caption", "credit"))
+    + ") and string-length(normalize-space(.)) < 400]"
+)
 
 # A description this short is a tagline or a site slogan rather than an article's lead.
 _LEAD_MIN_WORDS = 6

@@ -86,3 +86,36 @@ def test_the_lead_can_be_turned_off() -> None:
     # trafilatura alone loses the lead in the article header: that is what is put back.
     assert LEAD not in off.text
     assert on.text == f"{LEAD}\n{off.text}"
+
+
+CAPTION = "Der Schulhof der Grundschule am Markt wird als Erstes neu gestaltet."
+CREDIT = "Foto: Jana Beispiel/Stadtanzeiger"
+
+
+@pytest.mark.parametrize(("label", "figure", "dropped"), [
+    ("caption under an inline image",
+     f'<div class="Bildunterschrift"><small class="imgCaption">{CAPTION}</small></div>',
+     CAPTION),
+    ("photo credit", f'<div class="image-credit">{CREDIT}</div>', CREDIT),
+    ("photo credit by id", f'<div id="photoCredit">{CREDIT}</div>', CREDIT),
+])
+def test_captions_and_credits_are_left_out(label: str, figure: str, dropped: str) -> None:
+    before = "".join(f"<p>{text}</p>" for text in BODY[:2])
+    after = "".join(f"<p>{text}</p>" for text in BODY[2:])
+    html = (f"<html><body><article><h1>Schulen werden saniert</h1>{before}{figure}{after}"
+            "</article></body></html>")
+    on = extract_html(html)
+    off = extract_html(html, config=ExtractConfig(drop_captions=False))
+    assert isinstance(on, Extracted) and isinstance(off, Extracted)
+    assert dropped in off.text, label  # trafilatura alone keeps it
+    assert dropped not in on.text, label
+    assert all(text in on.text for text in BODY), label
+
+
+def test_a_long_block_whose_class_mentions_caption_is_kept() -> None:
+    paragraphs = "".join(f"<p>{text}</p>" for text in BODY)
+    html = (f'<html><body><article><div class="post has-caption">{paragraphs}</div>'
+            "</article></body></html>")
+    result = extract_html(html)
+    assert isinstance(result, Extracted)
+    assert all(text in result.text for text in BODY)
