@@ -50,6 +50,10 @@ class ExtractConfig:
         captions, photo credits) before extraction; trafilatura keeps them as text even
         with images excluded. On ../shared/eval/html_pages: 4 fewer boilerplate snippets
         kept on 2 pages, none lost; f1 0.9251 -> 0.9276.
+    drop_calls_to_action: leave out blocks whose class or id has the token `cta` (call
+        to action: "write us a letter", "try it free" boxes); trafilatura has no rule for
+        them. On ../shared/eval/html_pages 16 pages have one: 1 fewer boilerplate snippet
+        kept, none lost; f1 0.9276 -> 0.9282.
     """
 
     favor_precision: bool = False
@@ -58,6 +62,7 @@ class ExtractConfig:
     extensive_date_search: bool = False
     lead_from_description: bool = True
     drop_captions: bool = True
+    drop_calls_to_action: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +99,7 @@ def extract_html(html: str, *, url: str | None = None,
             favor_recall=config.favor_recall,
             with_metadata=True,
             deduplicate=False,
-            prune_xpath=[_CAPTION_XPATH] if config.drop_captions else None,
+            prune_xpath=_prune_xpath(config) or None,
             # trafilatura's own date defaults (original date, none later than today),
             # with the extensive search as configured.
             date_extraction_params=set_date_params(config.extensive_date_search),
@@ -130,6 +135,22 @@ _CAPTION_XPATH = (
                   for attr in ("@class", "@id") for word in ("caption", "credit"))
     + ") and string-length(normalize-space(.)) < 400]"
 )
+
+# `cta` as a whole token of a class or id, with `-` or `_` as separators inside a token
+# (`c-letters-cta`, `footer_cta`, `cta-box`): as a substring it would match `octavia`.
+_CTA_XPATH = (
+    "//*[self::div or self::section or self::aside or self::p or self::form]["
+    + " or ".join(f"contains(concat(' ', translate({attr}, '_', '-'), ' '), '{token}')"
+                  for attr in ("@class", "@id")
+                  for token in (" cta ", " cta-", "-cta ", "-cta-"))
+    + "]"
+)
+
+
+def _prune_xpath(config: ExtractConfig) -> list[str]:
+    return ([_CAPTION_XPATH] if config.drop_captions else []) + (
+        [_CTA_XPATH] if config.drop_calls_to_action else [])
+
 
 # A description this short is a tagline or a site slogan rather than an article's lead.
 _LEAD_MIN_WORDS = 6

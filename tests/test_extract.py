@@ -119,3 +119,24 @@ def test_a_long_block_whose_class_mentions_caption_is_kept() -> None:
     result = extract_html(html)
     assert isinstance(result, Extracted)
     assert all(text in result.text for text in BODY)
+
+
+CTA = "Wir wollen wissen, was Sie über diesen Artikel denken: Schreiben Sie uns einen Leserbrief."
+
+
+@pytest.mark.parametrize(("label", "box", "dropped"), [
+    ("letters box at the end of the article",
+     f'<section class="c-letters-cta"><p class="c-letters-cta__text">{CTA}</p></section>', True),
+    ("call to action by id, underscore separated",
+     f'<div id="article_cta_box"><p>{CTA}</p></div>', True),
+    ("a class that merely contains the letters",
+     f'<div class="octavia-text"><p>{CTA}</p></div>', False),
+])
+def test_calls_to_action_are_left_out(label: str, box: str, dropped: bool) -> None:
+    paragraphs = "".join(f"<p>{text}</p>" for text in BODY)
+    html = f"<html><body><article><h1>Schulen</h1>{paragraphs}{box}</article></body></html>"
+    on = extract_html(html)
+    off = extract_html(html, config=ExtractConfig(drop_calls_to_action=False))
+    assert isinstance(on, Extracted) and isinstance(off, Extracted)
+    assert CTA in off.text, label  # trafilatura alone keeps it
+    assert (CTA not in on.text) is dropped, label
