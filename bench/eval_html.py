@@ -62,6 +62,9 @@ def main() -> None:
         "favor_precision": ExtractConfig(favor_precision=True),
         "favor_recall": ExtractConfig(favor_recall=True),
         "no_tables": ExtractConfig(include_tables=False),
+        "no_lead_from_description": ExtractConfig(lead_from_description=False),
+        "no_drop_captions": ExtractConfig(drop_captions=False),
+        "no_drop_calls_to_action": ExtractConfig(drop_calls_to_action=False),
     }
     for name, extract in variants.items():
         tools = Toolkit(replace(PipelineConfig(), extract=extract))

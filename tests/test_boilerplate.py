@@ -101,6 +101,11 @@ LEXICON_CASES = [
     ("Cet article est réservé aux abonnés.", "paywall_notice"),
     ("Already a subscriber? Log in", "paywall_notice"),
     ("Contenido exclusivo para suscriptores", "paywall_notice"),
+    ("To view the full story, please subscribe to The Haitian Times.", "paywall_notice"),
+    ("To continue reading this article, log in or register for free", "paywall_notice"),
+    ("January 13, 2020 at 08:45 AM | categories: Python, Mercurial | View Comments",
+     "comment_prompt"),
+    ("Posted by Anna in News | 12 Comments", "comment_prompt"),
     # related articles and read more
     ("À lire aussi : Macron reçoit les syndicats", "related_link"),
     ("Read more", "related_link"),
@@ -360,6 +365,9 @@ CONTENT_LINES = [
     "Updated guidance was issued by the ministry on Friday.",
     "These cookies are made with brown butter and a pinch of salt.",
     "Share prices fell sharply after the announcement.",
+    "To read the full story of his family, he went back to the parish registers in Cork, "
+    "where the priest let him copy every page of them by hand over one long winter.",
+    "The minister said there were no comments | the press office confirmed it later.",
     "Les questions de sécurité",
     "Des questions de l'agenda international",
     "Macron et Poutine face au Covid-19",

@@ -1,0 +1,142 @@
+"""HTML extraction (cleaners/extract.py): the lead put back from the meta description."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+
+from cleaners.extract import ExtractConfig, Extracted, extract_html, missing_lead
+
+LEAD = ("Die Stadt will bis 2030 alle Schulen sanieren lassen und stellt dafür in den "
+        "nächsten Jahren 80 Millionen Euro bereit.")
+BODY = [
+    "Der Gemeinderat hat den Plan am Dienstagabend mit großer Mehrheit beschlossen, nur "
+    "zwei Fraktionen stimmten dagegen.",
+    "Als Erstes kommen die Grundschulen an die Reihe, deren Dächer und Heizungen seit "
+    "Jahren als marode gelten.",
+    "Die Elternvertreter begrüßten die Entscheidung, forderten aber einen verbindlichen "
+    "Zeitplan für jede einzelne Schule.",
+    "Die Verwaltung will diesen Zeitplan bis zum Sommer vorlegen und dann jedes Jahr im "
+    "Rathaus über den Stand berichten.",
+]
+
+
+def page(description: str | None, header: str) -> str:
+    meta = f'<meta name="description" content="{description}">' if description else ""
+    paragraphs = "".join(f"<p>{text}</p>" for text in BODY)
+    return (f"<html><head><title>Schulen werden saniert</title>{meta}</head><body>"
+            f'<nav><a href="/">Start</a> <a href="/lokales">Lokales</a></nav>'
+            f'<header class="article-header"><h1>Schulen werden saniert</h1>{header}</header>'
+            f'<div class="article-body">{paragraphs}</div>'
+            f"<footer>© 2024 Stadtanzeiger</footer></body></html>")
+
+
+def tree(body: str) -> lxml_html.HtmlElement:
+    return lxml_html.fromstring(f"<html><head></head><body>{body}</body></html>")
+
+
+@pytest.mark.parametrize(("label", "description", "body", "text", "expect"), [
+    ("lead shown in a header, missing from the text",
+     LEAD, f'<p class="lead">{LEAD}</p><p>{BODY[0]}</p>', BODY[0], LEAD),
+    ("markup and punctuation inside the shown lead do not matter",
+     LEAD, "<p>Die Stadt will bis <b>2030</b> alle Schulen sanieren lassen &ndash; und stellt "
+     "dafür in den nächsten Jahren 80&nbsp;Millionen Euro bereit</p>", BODY[0], LEAD),
+    ("spacing in the description is folded",
+     "  Die Stadt will\n bis 2030 alle Schulen sanieren lassen. ", "<p>Die Stadt will bis "
+     "2030 alle Schulen sanieren lassen.</p>", BODY[0],
+     "Die Stadt will bis 2030 alle Schulen sanieren lassen."),
+    ("already in the text", LEAD, f"<p>{LEAD}</p>", f"{LEAD}\n{BODY[0]}", None),
+    ("already in the text as the start of the first paragraph",
+     "Die Stadt will bis 2030 alle Schulen sanieren lassen", f"<p>{LEAD}</p>",
+     f"{LEAD}\n{BODY[0]}", None),
+    ("an SEO description that the page does not show", LEAD, f"<p>{BODY[0]}</p>",
+     BODY[0], None),
+    ("shown only in a script (JSON-LD)", LEAD,
+     f'<script type="application/ld+json">{{"description": "{LEAD}"}}</script>'
+     f"<p>{BODY[0]}</p>", BODY[0], None),
+    ("a short tagline is not a lead", "Nachrichten aus der Region",
+     "<p>Nachrichten aus der Region</p>", BODY[0], None),
+    ("no description", None, f"<p>{LEAD}</p>", BODY[0], None),
+])
+def test_missing_lead(label: str, description: str | None, body: str, text: str,
+                      expect: str | None) -> None:
+    assert missing_lead(tree(body), description, text) == expect, label
+
+
+def test_the_lead_becomes_the_first_line_once() -> None:
+    result = extract_html(page(LEAD, f'<p class="lead">{LEAD}</p>'))
+    assert isinstance(result, Extracted)
+    lines = result.text.split("\n")
+    assert lines[0] == LEAD
+    assert sum(LEAD in line for line in lines) == 1
+    assert BODY[0] in lines
+
+
+def test_no_lead_without_a_shown_description() -> None:
+    result = extract_html(page(LEAD, ""))
+    assert isinstance(result, Extracted)
+    assert LEAD not in result.text
+
+
+def test_the_lead_can_be_turned_off() -> None:
+    html = page(LEAD, f'<p class="lead">{LEAD}</p>')
+    on = extract_html(html)
+    off = extract_html(html, config=ExtractConfig(lead_from_description=False))
+    assert isinstance(on, Extracted) and isinstance(off, Extracted)
+    # trafilatura alone loses the lead in the article header: that is what is put back.
+    assert LEAD not in off.text
+    assert on.text == f"{LEAD}\n{off.text}"
+
+
+CAPTION = "Der Schulhof der Grundschule am Markt wird als Erstes neu gestaltet."
+CREDIT = "Foto: Jana Beispiel/Stadtanzeiger"
+
+
+@pytest.mark.parametrize(("label", "figure", "dropped"), [
+    ("caption under an inline image",
+     f'<div class="Bildunterschrift"><small class="imgCaption">{CAPTION}</small></div>',
+     CAPTION),
+    ("photo credit", f'<div class="image-credit">{CREDIT}</div>', CREDIT),
+    ("photo credit by id", f'<div id="photoCredit">{CREDIT}</div>', CREDIT),
+])
+def test_captions_and_credits_are_left_out(label: str, figure: str, dropped: str) -> None:
+    before = "".join(f"<p>{text}</p>" for text in BODY[:2])
+    after = "".join(f"<p>{text}</p>" for text in BODY[2:])
+    html = (f"<html><body><article><h1>Schulen werden saniert</h1>{before}{figure}{after}"
+            "</article></body></html>")
+    on = extract_html(html)
+    off = extract_html(html, config=ExtractConfig(drop_captions=False))
+    assert isinstance(on, Extracted) and isinstance(off, Extracted)
+    assert dropped in off.text, label  # trafilatura alone keeps it
+    assert dropped not in on.text, label
+    assert all(text in on.text for text in BODY), label
+
+
+def test_a_long_block_whose_class_mentions_caption_is_kept() -> None:
+    paragraphs = "".join(f"<p>{text}</p>" for text in BODY)
+    html = (f'<html><body><article><div class="post has-caption">{paragraphs}</div>'
+            "</article></body></html>")
+    result = extract_html(html)
+    assert isinstance(result, Extracted)
+    assert all(text in result.text for text in BODY)
+
+
+CTA = "Wir wollen wissen, was Sie über diesen Artikel denken: Schreiben Sie uns einen Leserbrief."
+
+
+@pytest.mark.parametrize(("label", "box", "dropped"), [
+    ("letters box at the end of the article",
+     f'<section class="c-letters-cta"><p class="c-letters-cta__text">{CTA}</p></section>', True),
+    ("call to action by id, underscore separated",
+     f'<div id="article_cta_box"><p>{CTA}</p></div>', True),
+    ("a class that merely contains the letters",
+     f'<div class="octavia-text"><p>{CTA}</p></div>', False),
+])
+def test_calls_to_action_are_left_out(label: str, box: str, dropped: bool) -> None:
+    paragraphs = "".join(f"<p>{text}</p>" for text in BODY)
+    html = f"<html><body><article><h1>Schulen</h1>{paragraphs}{box}</article></body></html>"
+    on = extract_html(html)
+    off = extract_html(html, config=ExtractConfig(drop_calls_to_action=False))
+    assert isinstance(on, Extracted) and isinstance(off, Extracted)
+    assert CTA in off.text, label  # trafilatura alone keeps it
+    assert (CTA not in on.text) is dropped, label
