@@ -103,6 +103,8 @@ LEXICON_CASES = [
     ("Contenido exclusivo para suscriptores", "paywall_notice"),
     ("To view the full story, please subscribe to The Haitian Times.", "paywall_notice"),
     ("To continue reading this article, log in or register for free", "paywall_notice"),
+    ("To read the full article, click here.", "paywall_notice"),
+    ("To read the full story:", "paywall_notice"),
     ("January 13, 2020 at 08:45 AM | categories: Python, Mercurial | View Comments",
      "comment_prompt"),
     ("Posted by Anna in News | 12 Comments", "comment_prompt"),
@@ -368,6 +370,7 @@ CONTENT_LINES = [
     "To read the full story of his family, he went back to the parish registers in Cork, "
     "where the priest let him copy every page of them by hand over one long winter.",
     "The minister said there were no comments | the press office confirmed it later.",
+    "To read the full story of the war you have to go to the archive in Berlin, they say.",
     "Les questions de sécurité",
     "Des questions de l'agenda international",
     "Macron et Poutine face au Covid-19",
