@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -32,6 +33,9 @@ from flows import dedup_store, storage
 from flows.batch import SIGNATURES
 from flows.decide import Documents, order_key, sorted_buckets
 from flows.settings import load_settings
+
+# Paragraphs fingerprinted together: bounds the text in memory at once.
+SLICE_ROWS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,22 +75,25 @@ def build_index(current: Path, staging: Path, version: Path,
     documents.sort(key=lambda d: (d["processed_at"], order_key(d)))
     ids = [d["doc_id"] for d in documents]
     docs = Documents(ids, {doc_id: n for n, doc_id in enumerate(ids)}, [], [])
-    parts = sorted((current / "paragraphs").glob("*.parquet"))
-    read = 0
-    # Each part file of the table is staged as one batch of signatures (one part's text
-    # in memory at a time), then they are taken in index order as decide takes them.
-    for batch, part in enumerate(parts):
-        table = pq.read_table(part, columns=["doc_id", "position", "text",
-                                             "duplicate_of_doc_id"])
-        read += table.num_rows
-        table = table.filter(pc.is_null(table["duplicate_of_doc_id"]))
-        refs = (ParagraphRef(row["doc_id"], row["position"], row["text"])
-                for row in table.select(["doc_id", "position", "text"]).to_pylist())
-        signatures = dedup_store.from_columns(fingerprint_columns(refs, config), config)
-        storage.write_part(staging / f"batch-{batch:05d}" / SIGNATURES, "part.parquet",
-                           signatures, dedup_store.schema(config))
+    read = batches = 0
+    # The table is staged slice by slice as batches of signatures (one slice's text in
+    # memory at a time: incremental runs carry all earlier rows into one part file, which
+    # holds most of the output's history), then taken in index order as decide takes them.
+    for part in sorted((current / "paragraphs").glob("*.parquet")):
+        for rows in pq.ParquetFile(part).iter_batches(
+                batch_size=SLICE_ROWS, columns=["doc_id", "position", "text",
+                                                "duplicate_of_doc_id"]):
+            read += rows.num_rows
+            table = pa.Table.from_batches([rows])
+            table = table.filter(pc.is_null(table["duplicate_of_doc_id"]))
+            refs = (ParagraphRef(row["doc_id"], row["position"], row["text"])
+                    for row in table.select(["doc_id", "position", "text"]).to_pylist())
+            signatures = dedup_store.from_columns(fingerprint_columns(refs, config), config)
+            storage.write_part(staging / f"batch-{batches:05d}" / SIGNATURES, "part.parquet",
+                               signatures, dedup_store.schema(config))
+            batches += 1
     entries = number = 0
-    for bucket in sorted_buckets(staging, len(parts), docs, {}):
+    for bucket in sorted_buckets(staging, batches, docs, {}):
         entries += dedup_store.write_part(version, number, bucket, config)
         number += 1
     return read, entries, number

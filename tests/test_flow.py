@@ -14,7 +14,7 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
-from flows import dedup_store, storage
+from flows import dedup_store, reindex, storage
 from flows.clean_corpus import clean_corpus
 from flows.cli import main
 from flows.settings import Settings
@@ -111,7 +111,8 @@ def test_rerun_gives_identical_rows_and_ids(seeds_out: Path, tmp_path: Path) -> 
         assert _stable(_table(again, name)) == _stable(_table(seeds_out, name)), name
 
 
-def test_later_run_flags_copies_of_earlier_output_only(tmp_path: Path) -> None:
+def test_later_run_flags_copies_of_earlier_output_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inputs, out = tmp_path / "in", tmp_path / "out"
     shutil.copytree(SEEDS, inputs)
     clean_corpus(input_dir=str(inputs), output=str(out))
@@ -133,6 +134,7 @@ def test_later_run_flags_copies_of_earlier_output_only(tmp_path: Path) -> None:
     # The index rebuilt from the Parquet is the one the two runs wrote, entry for entry.
     written = _index_entries(out)
     assert len(written) > 40
+    monkeypatch.setattr(reindex, "SLICE_ROWS", 7)  # the paragraphs read slice by slice
     assert main(["reindex", str(out)]) == 0
     assert _index_entries(out) == written
     assert _stable(_table(out, "paragraphs")) == _stable(second)
