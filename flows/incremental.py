@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable
+import os
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from flows import storage
 from flows.batch import INPUTS, INPUTS_SCHEMA, BatchStats, count_rows
@@ -94,27 +96,49 @@ def save_hashes(version_dir: Path, files: Iterable[InputFile], hashes: dict[str,
 
 
 def carry(previous: Path, version: Path, sources: Collection[str]) -> BatchStats:
-    """Copy the previous version's rows of `sources` into `version`; return their counts."""
+    """Copy the previous version's rows of `sources` into `version`; return their counts.
+
+    Read and written a slice at a time: the carried part file of an output run nightly
+    holds most of its history, text included, which must never be in memory at once.
+    """
     if not sources:
         return BatchStats()
     wanted = pa.array(sorted(sources), pa.string())
-    documents = _select(previous, "documents", "source", wanted)
-    tables = {
-        "documents": documents,
-        "paragraphs": _select(previous, "paragraphs", "doc_id", documents["doc_id"]),
-        "removed": _select(previous, "removed", "source", wanted),
-        "rejected": _select(previous, "rejected", "source", wanted),
-    }
-    for name, table in tables.items():
-        storage.write_part(version / name, CARRIED, table, storage.SCHEMAS[name])
-    rows = {name: table.to_pylist() for name, table in tables.items()}
-    return count_rows(rows["documents"], rows["paragraphs"], rows["removed"], rows["rejected"])
+    stats = BatchStats()
+    doc_ids: list[str] = []
+    for table in _carried(previous, version, "documents", "source", wanted):
+        doc_ids += table["doc_id"].to_pylist()
+        stats.add(count_rows(table.select(_COUNTED).to_pylist(), [], [], []))
+    for table in _carried(previous, version, "paragraphs", "doc_id",
+                          pa.array(doc_ids, pa.string())):
+        stats.add(count_rows([], table.select(["duplicate_kind"]).to_pylist(), [], []))
+    for table in _carried(previous, version, "removed", "source", wanted):
+        stats.add(count_rows([], [], table.select(["reason"]).to_pylist(), []))
+    for table in _carried(previous, version, "rejected", "source", wanted):
+        stats.add(count_rows([], [], [], table.select(["reason"]).to_pylist()))
+    return stats
 
 
-def _select(version: Path, name: str, column: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
-    table = storage.read_table(version / name)
-    if table.num_rows == 0:
-        return storage.SCHEMAS[name].empty_table()
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    return table.filter(pc.is_in(table[column], value_set=values))
+# The documents columns the run statistics are counted from (`count_rows`).
+_COUNTED = ["chars_in", "chars_out", "n_paragraphs", "language", "encoding", "repaired"]
+# Rows read, filtered and written at a time.
+SLICE_ROWS = 50_000
+
+
+def _carried(previous: Path, version: Path, name: str, column: str,
+             values: pa.Array) -> Iterator[pa.Table]:
+    """Write the rows of table `name` of `previous` whose `column` is in `values` into
+    one part of `version` (atomically), yielding them slice by slice as written."""
+    schema = storage.SCHEMAS[name]
+    folder = version / name
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{CARRIED}.partial"
+    with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
+        for part in sorted((previous / name).glob("*.parquet")):
+            for rows in pq.ParquetFile(part).iter_batches(batch_size=SLICE_ROWS):
+                table = pa.Table.from_batches([rows]).cast(schema)
+                table = table.filter(pc.is_in(table[column], value_set=values))
+                if table.num_rows:
+                    writer.write_table(table)
+                    yield table
+    os.replace(partial, folder / CARRIED)
