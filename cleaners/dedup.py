@@ -852,24 +852,15 @@ class DedupIndex:
         """
         if not len(rows):
             return rows, ids
-        pairs = _sorted_unique((rows.astype(np.uint64) << _S32) | ids.astype(np.uint64))
-        rows = (pairs >> _S32).astype(np.int64)
-        ids = (pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-        cfg = self.config
-        mine = np.diff(p.offsets)[rows]
-        theirs = self._length.view()[ids].astype(np.int64)
-        small, large = np.minimum(mine, theirs), np.maximum(mine, theirs)
-        keep = small >= cfg.min_jaccard * large
-        rows, ids, small, large = rows[keep], ids[keep], small[keep], large[keep]
-        if not len(rows):
-            return rows, ids
-        keep = _sketch_admits(rows, ids, small, large, _sketches(p.offsets, p.shingles),
-                              self._sketch.view().reshape(-1, _SKETCH_BUCKETS), cfg)
+        rows, entries = _bounded_pairs(
+            rows, ids, np.diff(p.offsets), self._length.view(),
+            _sketches(p.offsets, p.shingles),
+            self._sketch.view().reshape(-1, _SKETCH_BUCKETS), self.config)
+        ids = entries.astype(np.uint32)
         # The row itself, indexed by an earlier run: skipped by the check anyway.
         doc_numbers = np.fromiter((self._doc_numbers.get(key[0], -1) for key in p.keys),
                                   np.int64, len(p.keys))
         positions = np.fromiter((key[1] for key in p.keys), np.int64, len(p.keys))
-        rows, ids = rows[keep], ids[keep]
         itself = ((self._doc.view()[ids].astype(np.int64) == doc_numbers[rows])
                   & (self._position.view()[ids] == positions[rows]))
         return rows[~itself], ids[~itself]
@@ -989,12 +980,21 @@ def _sketches(offsets: I64, shingles: U32) -> npt.NDArray[np.uint8]:
     return sketch
 
 
-def _sketch_admits(rows: I64, ids: npt.NDArray[Any], small: I64, large: I64,
+def _bounded_pairs(rows: I64, ids: npt.NDArray[Any],
+                   row_sizes: npt.NDArray[Any], id_sizes: npt.NDArray[Any],
                    row_sketch: npt.NDArray[np.uint8], id_sketch: npt.NDArray[np.uint8],
-                   config: DedupConfig) -> npt.NDArray[np.bool_]:
-    """Which (row, id) pairs the sketch bound leaves able to pass both thresholds,
-    given each pair's smaller and larger set size. Pairs go a slice at a time: gathering
-    both sketches costs 128 bytes a pair, and a part can bring millions of pairs."""
+                   config: DedupConfig) -> tuple[I64, I64]:
+    """The distinct (row, id) pairs, sorted, that their set sizes and the sketch bound on
+    their shared shingles leave able to pass both thresholds (necessary conditions of
+    `_verify`). Pairs are bounded a slice at a time: gathering both sketches costs 128
+    bytes a pair, and a part can bring millions of pairs."""
+    pairs = _sorted_unique((rows.astype(np.uint64) << _S32) | ids.astype(np.uint64))
+    rows = (pairs >> _S32).astype(np.int64)
+    ids = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    mine, theirs = row_sizes[rows].astype(np.int64), id_sizes[ids].astype(np.int64)
+    small, large = np.minimum(mine, theirs), np.maximum(mine, theirs)
+    keep = small >= config.min_jaccard * large
+    rows, ids, small, large = rows[keep], ids[keep], small[keep], large[keep]
     keep = np.empty(len(rows), bool)
     for lo in range(0, len(rows), _PAIR_ROWS):
         hi = lo + _PAIR_ROWS
@@ -1004,7 +1004,7 @@ def _sketch_admits(rows: I64, ids: npt.NDArray[Any], small: I64, large: I64,
         jaccard = np.where(union > 0, shared / np.maximum(union, 1), 1.0)
         keep[lo:hi] = ((shared >= config.min_containment * smaller)
                        & (jaccard >= config.min_jaccard))
-    return keep
+    return rows[keep], ids[keep]
 
 
 def _shared_bound(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> I64:
@@ -1106,17 +1106,8 @@ class EarlierCopies:
     def _plausible(self, rows: I64, entries: I64, offsets: I64,
                    shingles: U32) -> tuple[I64, I64]:
         # The same necessary conditions as `DedupIndex._plausible`, sorted by (row, entry).
-        pairs = _sorted_unique((rows.astype(np.uint64) << _S32) | entries.astype(np.uint64))
-        rows = (pairs >> _S32).astype(np.int64)
-        entries = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        cfg = self.config
-        mine, theirs = self._lengths[rows], np.diff(offsets)[entries]
-        small, large = np.minimum(mine, theirs), np.maximum(mine, theirs)
-        keep = small >= cfg.min_jaccard * large
-        rows, entries, small, large = rows[keep], entries[keep], small[keep], large[keep]
-        keep = _sketch_admits(rows, entries, small, large, self._sketch,
-                              _sketches(offsets, shingles), cfg)
-        return rows[keep], entries[keep]
+        return _bounded_pairs(rows, entries, self._lengths, np.diff(offsets), self._sketch,
+                              _sketches(offsets, shingles), self.config)
 
     def found(self) -> list[Duplicate]:
         """The paragraphs that copy an earlier run's entry, in row order."""

@@ -128,6 +128,7 @@ def _documents(stage: Path, batches: int) -> Documents:
     order: list[tuple[tuple[bool, str, str, int], int]] = []
     group_names: dict[str, int] = {}
     group_of: list[int] = []
+    sources: set[str] = set()
     for batch_no in range(batches):
         rows = storage.read_rows(_batch(stage, batch_no) / "documents",
                                  ["doc_id", "source", "record", "url", "sitename", "published"])
@@ -135,14 +136,11 @@ def _documents(stage: Path, batches: int) -> Documents:
             order.append((order_key(doc), len(ids)))
             ids.append(doc["doc_id"])
             group_of.append(group_names.setdefault(_group(doc), len(group_names)))
+            sources.add(doc["source"])
+        sources.update(r["source"] for r in storage.read_rows(
+            _batch(stage, batch_no) / "rejected", ["source"]))
     order.sort()
     rank = {ids[n]: r for r, (_, n) in enumerate(order)}
-    sources: set[str] = set()
-    for batch_no in range(batches):
-        for name in ("documents", "rejected"):
-            table = storage.read_table(_batch(stage, batch_no) / name, ["source"])
-            if table.num_rows:
-                sources.update(table["source"].to_pylist())
     return Documents(ids, rank, group_of, list(group_names), sources)
 
 

@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cleaners.dedup import DedupConfig, IndexColumns
+from flows import storage
 
 FOLDER = "dedup_index"
 ENTRIES = "entries"
@@ -102,13 +103,14 @@ def parts(version: Path, config: DedupConfig) -> list[Part] | None:
                    key=lambda path: int(path.stem.removeprefix("part-")))
     if not found:
         return None
-    result = []
-    for path in found:
-        metadata = pq.read_schema(path).metadata or {}
-        if metadata.get(FINGERPRINT) != config.fingerprint.encode():
-            return None
-        result.append(Part(version, int(path.stem.removeprefix("part-"))))
-    return result
+    if not all(_fingerprinted(path, config) for path in found):
+        return None
+    return [Part(version, int(path.stem.removeprefix("part-"))) for path in found]
+
+
+def _fingerprinted(path: Path, config: DedupConfig) -> bool:
+    """Whether the Parquet file at `path` was written under `config`'s fingerprint."""
+    return (pq.read_schema(path).metadata or {}).get(FINGERPRINT) == config.fingerprint.encode()
 
 
 def read_part(part: Part, config: DedupConfig, bands: Sequence[int] | None = None
@@ -119,16 +121,7 @@ def read_part(part: Part, config: DedupConfig, bands: Sequence[int] | None = Non
     keys = np.empty((table.num_rows, len(chosen)), np.uint32)
     for column, band in enumerate(chosen):
         keys[:, column] = pq.read_table(part.band(band))["band_key"].to_numpy()
-    shingles = table["shingles"].combine_chunks()
-    return IndexColumns(
-        doc_id=tuple(table["doc_id"].to_pylist()),
-        position=table["position"].to_numpy().astype(np.int64),
-        exact_key=table["exact_key"].to_numpy().astype(np.uint64),
-        band_keys=keys,
-        shingle_offsets=(shingles.offsets.to_numpy() - shingles.offsets[0].as_py())
-        .astype(np.int64),
-        shingles=shingles.flatten().to_numpy().astype(np.uint32),
-    )
+    return _columns(table, keys)
 
 
 def write_part(version: Path, number: int, table: pa.Table, config: DedupConfig) -> int:
@@ -185,8 +178,8 @@ def carry_forward(previous: Path, version: Path, config: DedupConfig,
                     result.append(target)
                 continue
         for band in range(config.bands):
-            _link(part.band(band), target.band(band))
-        _link(part.entries, target.entries)
+            storage.link(part.band(band), target.band(band))
+        storage.link(part.entries, target.entries)
         result.append(target)
     return _compact(result, config)
 
@@ -236,28 +229,14 @@ def _rewrite(part: Part, target: Part, keep: np.ndarray, config: DedupConfig) ->
     _write(target.entries, pq.read_table(part.entries).take(rows))
 
 
-def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
 def _convert_legacy(previous: Path, version: Path, config: DedupConfig,
                     exclude: Collection[str]) -> list[Part]:
     # textclean 0.1's layout: dedup_index/part-*.parquet in the staged signatures' schema.
     folder = previous / FOLDER
     legacy = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
-    tables = []
-    for path in legacy:
-        table = pq.read_table(path)
-        if (table.schema.metadata or {}).get(FINGERPRINT) != config.fingerprint.encode():
-            return []
-        tables.append(table)
-    if not tables:
+    if not legacy or not all(_fingerprinted(path, config) for path in legacy):
         return []
-    table = pa.concat_tables(tables)
+    table = pa.concat_tables([pq.read_table(path) for path in legacy])
     if exclude:
         table = table.filter(pc.invert(pc.is_in(table["doc_id"],
                                                 value_set=pa.array(sorted(exclude)))))
@@ -271,12 +250,8 @@ def _convert_legacy(previous: Path, version: Path, config: DedupConfig,
 def carry(previous: Path, version: Path) -> None:
     """Carry the previous version's index forward unchanged, whatever its layout or
     fingerprint (a run without dedup: it neither uses the index nor changes it)."""
-    source = previous / FOLDER
     shutil.rmtree(version / FOLDER, ignore_errors=True)
-    for folder, _, files in os.walk(source):
-        for name in files:
-            path = Path(folder) / name
-            _link(path, version / FOLDER / path.relative_to(source))
+    storage.link_tree(previous / FOLDER, version / FOLDER)
 
 
 def usable(previous: Path, config: DedupConfig) -> bool:
@@ -286,9 +261,7 @@ def usable(previous: Path, config: DedupConfig) -> bool:
     if parts(previous, config) is not None:
         return True
     legacy = sorted((previous / FOLDER).glob("part-*.parquet"))
-    return bool(legacy) and all(
-        (pq.read_schema(path).metadata or {}).get(FINGERPRINT) == config.fingerprint.encode()
-        for path in legacy)
+    return bool(legacy) and all(_fingerprinted(path, config) for path in legacy)
 
 
 def iter_parts(version: Path, config: DedupConfig) -> Iterator[IndexColumns]:
@@ -312,14 +285,19 @@ def from_columns(columns: IndexColumns, config: DedupConfig) -> pa.Table:
 
 def to_columns(table: pa.Table, config: DedupConfig) -> IndexColumns:
     """Signature rows (the staged schema) as the columns `DedupIndex` takes."""
-    shingles = table["shingles"].combine_chunks()
     band_keys = table["band_keys"].combine_chunks()
+    return _columns(table, band_keys.flatten().to_numpy().astype(np.uint32)
+                    .reshape(len(table), config.bands))
+
+
+def _columns(table: pa.Table, band_keys: np.ndarray) -> IndexColumns:
+    """Index columns from a table with doc_id, position, exact_key and shingles."""
+    shingles = table["shingles"].combine_chunks()
     return IndexColumns(
         doc_id=tuple(table["doc_id"].to_pylist()),
         position=table["position"].to_numpy().astype(np.int64),
         exact_key=table["exact_key"].to_numpy().astype(np.uint64),
-        band_keys=band_keys.flatten().to_numpy().astype(np.uint32)
-        .reshape(len(table), config.bands),
+        band_keys=band_keys,
         shingle_offsets=(shingles.offsets.to_numpy() - shingles.offsets[0].as_py())
         .astype(np.int64),
         shingles=shingles.flatten().to_numpy().astype(np.uint32),

@@ -17,8 +17,6 @@ longer checked against them.
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,7 +58,7 @@ def reindex(output: Path, config_file: str | Path | None = None) -> Reindexed:
             raise FileNotFoundError(f"{output} holds no committed textclean output")
         run_id = datetime.now(UTC).strftime("reindex-%Y%m%dT%H%M%S%f")
         staging, version = out.staging(run_id), out.version(run_id)
-        _link_tree(current, version, skip=dedup_store.FOLDER)
+        storage.link_tree(current, version, skip=dedup_store.FOLDER)
         paragraphs, entries, parts = build_index(current, staging, version, config)
         out.commit(run_id)
     return Reindexed(version, paragraphs, entries, parts, time.perf_counter() - started)
@@ -98,17 +96,3 @@ def build_index(current: Path, staging: Path, version: Path,
         number += 1
     return read, entries, number
 
-
-def _link_tree(source: Path, target: Path, skip: str) -> None:
-    """Hard-link every file under `source` into `target` (tables are never modified)."""
-    for folder, dirs, files in os.walk(source):
-        relative = Path(folder).relative_to(source)
-        if relative.parts and relative.parts[0] == skip:
-            continue
-        dirs[:] = [d for d in dirs if relative.parts or d != skip]
-        (target / relative).mkdir(parents=True, exist_ok=True)
-        for name in files:
-            try:
-                os.link(Path(folder) / name, target / relative / name)
-            except OSError:
-                shutil.copy2(Path(folder) / name, target / relative / name)

@@ -128,6 +128,27 @@ def read_table(folder: Path, columns: Sequence[str] | None = None) -> pa.Table:
     return pa.concat_tables(tables)
 
 
+def link(source: Path, target: Path) -> None:
+    """Make `target` the file `source`: a hard link, as versions never modify a file in
+    place and can share it, or a copy where the file system cannot link."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def link_tree(source: Path, target: Path, skip: str | None = None) -> None:
+    """`link` every file under `source` to the same place under `target`, but those under
+    the top-level folder `skip`."""
+    for folder, dirs, files in os.walk(source):
+        if Path(folder) == source and skip is not None:
+            dirs[:] = [d for d in dirs if d != skip]
+        for name in files:
+            path = Path(folder) / name
+            link(path, target / path.relative_to(source))
+
+
 class OutputFolder:
     """The paths of one output folder and the operations that commit a run into it."""
 
