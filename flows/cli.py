@@ -65,8 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--full", action="store_true",
                      help="clean every file again; by default files whose content is "
                           "unchanged since the last run over OUT keep their rows")
-    run.add_argument("--workers", metavar="N", type=int, default=0,
-                     help="processes for the cleaning work (default: one per CPU core)")
+    run.add_argument("--workers", metavar="N", type=_positive, default=0,
+                     help="processes for the cleaning work, 1 or more (default: one per "
+                          "CPU core)")
+    run.add_argument("--follow-links", action="store_true",
+                     help="read the targets of links that lead outside INPUT (by default "
+                          "they are rejected as outside_input)")
     run.add_argument("--dask", metavar="ADDRESS", default=os.environ.get("TEXTCLEAN_DASK"),
                      help="run the tasks on Dask: a scheduler address (tcp://host:8786) or "
                           "local:N for a local cluster of N worker processes (default: "
@@ -102,6 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
@@ -132,7 +147,13 @@ def _run(args: argparse.Namespace) -> int:
     if not args.input.is_dir():
         print(f"textclean: error: INPUT {args.input} is not a folder", file=sys.stderr)
         return 2
+    from flows.inputs import overlap
     from flows.settings import ConfigError, load_settings
+
+    conflict = overlap(args.input, args.output)
+    if conflict:
+        print(f"textclean: error: {conflict}", file=sys.stderr)
+        return 2
 
     try:
         load_settings(args.config)
@@ -161,7 +182,8 @@ def _run(args: argparse.Namespace) -> int:
             manifest = flow(input_dir=str(args.input), output=str(args.output),
                             dedup=not args.no_dedup,
                             config_file=str(args.config) if args.config else None,
-                            full=args.full, workers=workers)
+                            full=args.full, workers=workers,
+                            follow_links=args.follow_links)
     except Exception as error:
         if watcher:
             watcher.stop()
@@ -186,8 +208,9 @@ def dask_runner(spec: str) -> Any:
 
     if spec.startswith("local"):
         _, _, count = spec.partition(":")
-        if count and not count.isdigit():
-            raise ValueError(f"--dask {spec}: expected local:N with N a number of workers")
+        if count and (not count.isdigit() or int(count) < 1):
+            raise ValueError(f"--dask {spec}: expected local:N with N a number of workers, "
+                             "1 or more")
         n = int(count or os.cpu_count() or 1)
         return DaskTaskRunner(cluster_kwargs={"n_workers": n, "threads_per_worker": 1,
                                               "processes": True, "dashboard_address": None})
