@@ -13,6 +13,8 @@ import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import duckdb
@@ -58,13 +60,11 @@ def _resolving_reader(out: Path) -> str:
     # Resolves the table's link once, lists, opens, then reads: the way docs/schema.md
     # recommends to read while runs commit.
     folder = os.path.realpath(out / "documents")
-    handles = [open(path, "rb") for path in sorted(glob.glob(f"{folder}/*.parquet"))]
-    try:
+    with ExitStack() as stack:
+        handles = [stack.enter_context(open(path, "rb"))
+                   for path in sorted(glob.glob(f"{folder}/*.parquet"))]
         time.sleep(0.005)
         return _verdict([pq.read_table(handle) for handle in handles])
-    finally:
-        for handle in handles:
-            handle.close()
 
 
 def _listing_reader(out: Path) -> str:
@@ -96,11 +96,11 @@ def test_readers_racing_20_commits_never_see_a_mix(tmp_path: Path) -> None:
     errors: list[BaseException] = []
     done = threading.Event()
 
-    def read(name: str, reader: object) -> None:
+    def read(name: str, reader: Callable[[Path], str]) -> None:
         try:
             while not done.is_set():
-                seen[name][reader(out.root)] += 1  # type: ignore[operator]
-        except BaseException as error:  # noqa: BLE001 - reported by the test below
+                seen[name][reader(out.root)] += 1
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=read, args=item) for item in (
