@@ -343,6 +343,11 @@ KINDS: list[Kind] = [
          inner=("a.txt", "up")),
     Kind("file_link_to_itself", "self.txt", _link("self.txt"), ("symlink_loop",)),
     Kind("dangling_link", "dangling.txt", _link("does-not-exist.txt"), ("broken_link",)),
+    # Links that leave INPUT are not followed (issue 16): neither /etc's files nor a
+    # device that never ends.
+    Kind("file_link_out_of_input", "passwd.txt", _link("/etc/passwd"), ("outside_input",)),
+    Kind("dir_link_out_of_input", "etc", _link("/etc"), ("outside_input",)),
+    Kind("link_to_dev_zero", "zero.txt", _link("/dev/zero"), ("outside_input",)),
     Kind("name_with_spaces", "name with  spaces .txt", _bytes(_article().encode()),
          ("document",), keeps=SENTENCE_FR),
     Kind("name_with_newline", "new\nline.txt", _bytes(_article().encode()), ("document",),
