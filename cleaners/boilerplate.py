@@ -582,6 +582,22 @@ def load_lexicon(config: BoilerplateConfig) -> Lexicon:
     )
 
 
+def known_reasons(config: BoilerplateConfig) -> frozenset[str]:
+    """Every reason this stage can give under `config`: the structural rules', those of
+    every shipped lexicon file and those of the config's extra patterns, so that a
+    misspelled entry of `disabled_reasons` can be told from a real one.
+
+    >>> {"cookie_banner", "navigation_block"} <= known_reasons(BoilerplateConfig())
+    True
+    """
+    folder = resources.files("cleaners").joinpath("patterns")
+    shipped = {reason for entry in folder.iterdir() if entry.name.endswith(".txt")
+               for _, reason, _ in _parse_lexicon_file(entry.name[:-4],
+                                                       entry.read_text(encoding="utf-8"))}
+    return frozenset({*STRUCTURAL_RULES.values(), *shipped,
+                      *(reason for _, reason in config.extra_patterns)})
+
+
 def _frozen(index: dict[str, list[_T]]) -> Mapping[str, tuple[_T, ...]]:
     return MappingProxyType({key: tuple(found) for key, found in index.items()})
 

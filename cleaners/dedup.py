@@ -184,6 +184,12 @@ class DedupConfig:
         two are no longer near-identical and are not flagged.
     batch_size: paragraphs hashed and looked up together; changes speed and memory only,
         never a result.
+    drop_repeats_within_document: also flag a paragraph that repeats an earlier one of
+        its own document (and leave it out of that document's text). Off by default: a
+        step repeated in a recipe or a set of instructions, or a refrain, is the
+        document's content, and a paragraph is never dropped from the document it first
+        appears in. The first copy is indexed either way, so copies in later documents
+        are still flagged.
     """
 
     shingle_size: int = 3
@@ -195,6 +201,7 @@ class DedupConfig:
     min_containment: float = 0.8
     min_jaccard: float = 0.5
     batch_size: int = 4096
+    drop_repeats_within_document: bool = False
 
     def __post_init__(self) -> None:
         positive = {"shingle_size": self.shingle_size, "bands": self.bands, "rows": self.rows,

@@ -26,7 +26,7 @@ from prefect.utilities.annotations import quote
 from flows import artifacts, dedup_store, incremental, parallel, storage
 from flows.batch import BatchStats, clean_files, finalize_batch
 from flows.decide import DecideStats, decide
-from flows.inputs import InputFile, RejectedInput, discover
+from flows.inputs import InputFile, RejectedInput, discover, overlap
 from flows.settings import Batching, Settings, load_settings
 
 
@@ -47,8 +47,9 @@ def plan_batches(files: list[InputFile], batching: Batching) -> list[list[InputF
 
 
 @task(name="discover", cache_policy=NONE, retries=2, retry_delay_seconds=[1, 5])
-def discover_task(input_dir: str) -> tuple[list[InputFile], list[RejectedInput]]:
-    files, rejected = discover(Path(input_dir))
+def discover_task(input_dir: str, follow_links: bool = False
+                  ) -> tuple[list[InputFile], list[RejectedInput]]:
+    files, rejected = discover(Path(input_dir), follow_links)
     get_run_logger().info("found %d input files under %s (%d unusable)",
                           len(files), input_dir, len(rejected))
     return files, rejected
@@ -129,7 +130,7 @@ def _run_name() -> str:
       task_runner=ThreadPoolTaskRunner(max_workers=8))  # type: ignore[arg-type]
 def clean_corpus(input_dir: str, output: str, dedup: bool = True,
                  config_file: str | None = None, full: bool = False,
-                 workers: int = 0) -> dict[str, Any]:
+                 workers: int = 0, follow_links: bool = False) -> dict[str, Any]:
     """Clean every document under `input_dir` into Parquet tables under `output`.
 
     Args:
@@ -142,6 +143,8 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
             `output` (by default their rows are carried over).
         workers: processes for the CPU-bound batch work; 0 means one per CPU core, 1 runs
             everything in the flow's process.
+        follow_links: read the targets of links that lead outside `input_dir` (by
+            default they are rejected as `outside_input`).
     """
     logger = get_run_logger()
     started = time.perf_counter()
@@ -149,6 +152,9 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
     source = Path(input_dir)
     if not source.is_dir():
         raise NotADirectoryError(f"input folder {input_dir} does not exist or is not a folder")
+    conflict = overlap(source, Path(output))
+    if conflict:
+        raise ValueError(conflict)
     out = storage.OutputFolder(Path(output))
     out.check()
     run_id = str(flow_run.id or datetime.now(UTC).strftime("local-%Y%m%dT%H%M%S%f"))
@@ -159,7 +165,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         previous = out.current
         staging, version = out.staging(run_id), out.version(run_id)
         tick = time.perf_counter()
-        files, unusable = discover_task(input_dir)
+        files, unusable = discover_task(input_dir, follow_links)
         fingerprint = incremental.settings_fingerprint(settings, dedup)
         known = {} if full else incremental.previous_hashes(previous, fingerprint)
         # Hashing every file first pays only when there are hashes to compare with; else

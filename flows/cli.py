@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -65,8 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--full", action="store_true",
                      help="clean every file again; by default files whose content is "
                           "unchanged since the last run over OUT keep their rows")
-    run.add_argument("--workers", metavar="N", type=int, default=0,
-                     help="processes for the cleaning work (default: one per CPU core)")
+    run.add_argument("--workers", metavar="N", type=_positive, default=0,
+                     help="processes for the cleaning work, 1 or more (default: one per "
+                          "CPU core)")
+    run.add_argument("--follow-links", action="store_true",
+                     help="read the targets of links that lead outside INPUT (by default "
+                          "they are rejected as outside_input)")
     run.add_argument("--dask", metavar="ADDRESS", default=os.environ.get("TEXTCLEAN_DASK"),
                      help="run the tasks on Dask: a scheduler address (tcp://host:8786) or "
                           "local:N for a local cluster of N worker processes (default: "
@@ -102,6 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
@@ -132,7 +148,13 @@ def _run(args: argparse.Namespace) -> int:
     if not args.input.is_dir():
         print(f"textclean: error: INPUT {args.input} is not a folder", file=sys.stderr)
         return 2
+    from flows.inputs import overlap
     from flows.settings import ConfigError, load_settings
+
+    conflict = overlap(args.input, args.output)
+    if conflict:
+        print(f"textclean: error: {conflict}", file=sys.stderr)
+        return 2
 
     try:
         load_settings(args.config)
@@ -157,11 +179,18 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if watcher:
             watcher.start()
-        with _shared_api(args.dask):
+        with _api_server():
             manifest = flow(input_dir=str(args.input), output=str(args.output),
                             dedup=not args.no_dedup,
                             config_file=str(args.config) if args.config else None,
-                            full=args.full, workers=workers)
+                            full=args.full, workers=workers,
+                            follow_links=args.follow_links)
+    except KeyboardInterrupt:
+        if watcher:
+            watcher.stop()
+        print("textclean: interrupted; the output is as the last completed run left it",
+              file=sys.stderr)
+        return 130
     except Exception as error:
         if watcher:
             watcher.stop()
@@ -186,8 +215,9 @@ def dask_runner(spec: str) -> Any:
 
     if spec.startswith("local"):
         _, _, count = spec.partition(":")
-        if count and not count.isdigit():
-            raise ValueError(f"--dask {spec}: expected local:N with N a number of workers")
+        if count and (not count.isdigit() or int(count) < 1):
+            raise ValueError(f"--dask {spec}: expected local:N with N a number of workers, "
+                             "1 or more")
         n = int(count or os.cpu_count() or 1)
         return DaskTaskRunner(cluster_kwargs={"n_workers": n, "threads_per_worker": 1,
                                               "processes": True, "dashboard_address": None})
@@ -198,27 +228,81 @@ def dask_runner(spec: str) -> Any:
 
 
 @contextmanager
-def _shared_api(dask: str | None) -> Iterator[None]:
-    """With a local Dask cluster and no Prefect server configured, start one embedded
-    server here and point the worker processes at it (they inherit the environment);
-    otherwise each worker would start an embedded server of its own (minutes, measured).
-    A remote cluster needs PREFECT_API_URL set to a server its workers can reach."""
+def _api_server() -> Iterator[None]:
+    """Without a Prefect server configured, start the embedded one here, tied to this
+    process, and point the run (and Dask workers, which inherit the environment) at it.
+
+    Prefect would start the same server itself, but in this process's group and
+    untied: Ctrl-C stopped it at once, so the run spent minutes retrying to report
+    its end (ConnectError tracebacks, 144 s measured), and after a SIGKILL of this
+    process it ran on. Here it runs in its own session, so Ctrl-C reaches only this
+    process, which reports the flow run Crashed and then stops it; and it gets a
+    signal when this process dies (flows.lifeline). A remote Dask cluster needs
+    PREFECT_API_URL set to a server its workers can reach."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    if not dask or PREFECT_API_URL.value():
+    if PREFECT_API_URL.value():
         yield
         return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
+    server = _tied_server_class()()
     server.start()
     os.environ["PREFECT_API_URL"] = server.api_url
+    interrupted = False
     try:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             yield
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
+        _drain_to(server)
         os.environ.pop("PREFECT_API_URL", None)
+        if interrupted and server.server_process is not None:
+            # The run's end is recorded: no need to wait up to 5 s for a graceful stop.
+            server.server_process.kill()
         server.stop()
+
+
+def _drain_to(server: Any) -> None:
+    # Logs and events still queued for the API are sent while it still runs: drained
+    # at interpreter exit instead, they met a stopped server and retried for minutes.
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=5)
+
+
+def _tied_server_class() -> type:
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import get_current_settings
+
+    from flows import lifeline
+
+    class TiedServer(SubprocessASGIServer):
+        """Prefect's embedded server, started as Prefect 3.8 starts it (same command
+        and environment) but in a session of its own and tied to this process."""
+
+        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
+            import prefect
+            from prefect.settings import PREFECT_HOME
+
+            # Its own log file: on a stop it prints tracebacks of its services' flushes.
+            home = Path(PREFECT_HOME.value())
+            home.mkdir(parents=True, exist_ok=True)
+            log = open(home / "textclean-server.log", "ab")  # noqa: SIM115 - the child's
+            environment = {**os.environ, "PREFECT_UI_ENABLED": "0",
+                           "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+                           **get_current_settings().to_environment_variables(
+                               exclude_unset=True)}
+            return subprocess.Popen(
+                lifeline.command("uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+                                 "--factory", "prefect.server.api.server:create_app",
+                                 "--host", "127.0.0.1", "--port", str(self.port),
+                                 "--log-level", "error", "--lifespan", "on"),
+                env=environment, start_new_session=True, stdout=log, stderr=log)
+
+    return TiedServer
 
 
 def _quiet_console() -> None:

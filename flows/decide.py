@@ -261,6 +261,8 @@ def _duplicates(stage: Path, batches: int, docs: Documents, removed: dict[str, l
     clusters: Counter[tuple[str, int]] = Counter()
 
     def report(dup: Duplicate) -> None:
+        if dup.of_doc_id == dup.doc_id and not config.drop_repeats_within_document:
+            return  # a repeat inside one document stays in its text (DedupConfig)
         stats.duplicates[dup.kind] += 1
         clusters[(dup.of_doc_id, dup.of_position)] += 1
         rows.append({"doc_id": dup.doc_id,

@@ -8,10 +8,12 @@ names with undecodable bytes, or with backslashes, are shown with `\\xNN` escape
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
+import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -99,59 +101,95 @@ def classify(name: str) -> tuple[str | None, bool]:
     return KINDS.get(os.path.splitext(lower)[1]), compressed
 
 
-def discover(root: Path) -> tuple[list[InputFile], list[RejectedInput]]:
+def discover(root: Path, follow_links: bool = False) -> tuple[list[InputFile],
+                                                               list[RejectedInput]]:
     """Every file under `root`, recursively, sorted by source; unusable ones rejected.
 
-    Directory symlinks are followed once: a link back to a folder already walked is a
-    loop, recorded as rejected rather than walked forever.
+    The walk is iterative (a stack of folders), so a tree thousands of folders deep
+    costs memory, not Python's recursion limit. Links are followed when their target
+    is inside `root`; a link that leads out of it is rejected (`outside_input`) unless
+    `follow_links`, so that a link to /etc or a home folder never puts those files in
+    the output. A directory link back to a folder already walked is a loop, recorded as
+    rejected rather than walked forever. Devices, FIFOs and sockets are rejected as
+    `not_a_regular_file`: reading /dev/zero or a FIFO never ends.
     """
     files: list[InputFile] = []
     rejected: list[RejectedInput] = []
     seen_dirs: set[tuple[int, int]] = set()
-
-    def walk(folder: str) -> None:
+    inside = os.path.realpath(root)
+    info = os.stat(root)
+    seen_dirs.add((info.st_dev, info.st_ino))
+    pending = [str(root)]
+    while pending:
+        folder = pending.pop()
         try:
-            info = os.stat(folder)
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as error:
             rel = os.path.relpath(folder, root)
             rejected.append(RejectedInput(source_name(rel), None, "unreadable", str(error)))
-            return
-        seen_dirs.add((info.st_dev, info.st_ino))
+            continue
         for entry in entries:
             rel = source_name(os.path.relpath(entry.path, root))
-            try:
-                if entry.is_dir(follow_symlinks=True):
-                    target = os.stat(entry.path)
-                    if (target.st_dev, target.st_ino) in seen_dirs:
-                        rejected.append(RejectedInput(
-                            rel, None, "symlink_loop",
-                            "directory link points back to a folder already read"))
-                        continue
-                    walk(entry.path)
-                    continue
-                if not entry.is_file(follow_symlinks=True):
-                    reason = "broken_link" if entry.is_symlink() else "not_a_file"
-                    rejected.append(RejectedInput(rel, None, reason,
-                                                  "not a regular file that can be read"))
-                    continue
-                size = entry.stat(follow_symlinks=True).st_size
-            except OSError as error:
-                # ELOOP from a file symlink that points to itself lands here too.
-                reason = "symlink_loop" if error.errno == 40 else "unreadable"
-                rejected.append(RejectedInput(rel, None, reason, str(error)))
-                continue
-            kind, compressed = classify(entry.name)
-            if kind is None:
-                rejected.append(RejectedInput(
-                    rel, None, "unsupported_type",
-                    "not .txt, .md, .html, .htm or .jsonl (optionally .gz)"))
-                continue
-            files.append(InputFile(entry.path, rel, kind, compressed, size))
-
-    walk(str(root))
+            found = _examine(entry, rel, inside, follow_links, seen_dirs)
+            if isinstance(found, RejectedInput):
+                rejected.append(found)
+            elif isinstance(found, InputFile):
+                files.append(found)
+            else:
+                pending.append(found)
     files.sort(key=lambda f: f.source)
     return files, rejected
+
+
+def _examine(entry: os.DirEntry[str], rel: str, inside: str, follow_links: bool,
+             seen_dirs: set[tuple[int, int]]) -> InputFile | RejectedInput | str:
+    """What one directory entry is: a file to read, a folder to walk (its path, marked
+    seen), or why it is rejected."""
+    try:
+        if entry.is_symlink() and not follow_links and not _within(
+                os.path.realpath(entry.path), inside):
+            return RejectedInput(rel, None, "outside_input",
+                                 "a link to a path outside INPUT (--follow-links reads it)")
+        try:
+            target = os.stat(entry.path)
+        except FileNotFoundError:
+            return RejectedInput(rel, None, "broken_link", "the link's target does not exist")
+        if stat.S_ISDIR(target.st_mode):
+            if (target.st_dev, target.st_ino) in seen_dirs:
+                return RejectedInput(rel, None, "symlink_loop",
+                                     "directory link points back to a folder already read")
+            seen_dirs.add((target.st_dev, target.st_ino))
+            return entry.path
+        if not stat.S_ISREG(target.st_mode):
+            return RejectedInput(rel, None, "not_a_regular_file",
+                                 "a device, FIFO or socket: not a file that can be read")
+    except OSError as error:
+        # ELOOP from a file symlink that points to itself lands here too.
+        reason = "symlink_loop" if error.errno == errno.ELOOP else "unreadable"
+        return RejectedInput(rel, None, reason, str(error))
+    kind, compressed = classify(entry.name)
+    if kind is None:
+        return RejectedInput(rel, None, "unsupported_type",
+                             "not .txt, .md, .html, .htm or .jsonl (optionally .gz)")
+    return InputFile(entry.path, rel, kind, compressed, target.st_size)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def overlap(input_dir: Path, output: Path) -> str | None:
+    """Why INPUT and OUT cannot be used together, or None: an output inside the input
+    (or the same folder) would be read back as input by every later run, and an input
+    inside the output could be deleted by pruning."""
+    source, out = os.path.realpath(input_dir), os.path.realpath(output)
+    if source == out:
+        return f"OUT {output} is the INPUT folder; choose an output folder outside it"
+    if _within(out, source):
+        return f"OUT {output} is inside INPUT {input_dir}; choose an output folder outside it"
+    if _within(source, out):
+        return f"INPUT {input_dir} is inside OUT {output}; choose an output folder outside it"
+    return None
 
 
 def read_bytes(file: InputFile, limits: Limits) -> bytes | RejectedInput:

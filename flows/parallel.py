@@ -11,10 +11,13 @@ tasks already run in the cluster's worker processes.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
+
+from flows import lifeline
 
 T = TypeVar("T")
 
@@ -37,8 +40,20 @@ def worker_pool(workers: int) -> Iterator[None]:
         _pool = pool
         try:
             yield
+        except BaseException:
+            # Ctrl-C or a failure: stop the workers now rather than let them finish
+            # their batches (a run must end within seconds of Ctrl-C).
+            _stop(pool)
+            raise
         finally:
             _pool = None
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
 
 
 def call(function: Callable[..., T], *args: Any) -> T:
@@ -49,5 +64,10 @@ def call(function: Callable[..., T], *args: Any) -> T:
 
 
 def _warm_up() -> None:
+    # Ctrl-C reaches the whole process group: the main process stops the workers, so
+    # they ignore it rather than print a traceback each. A worker whose main process
+    # was killed exits (flows.lifeline).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lifeline.watch_parent()
     # Import the cleaning stack once per worker so the first batch is not slower.
     import flows.batch  # noqa: F401

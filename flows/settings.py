@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from cleaners.boilerplate import BoilerplateConfig
+from cleaners.boilerplate import BoilerplateConfig, known_reasons, load_lexicon
 from cleaners.dedup import DedupConfig
 from cleaners.extract import ExtractConfig
-from cleaners.language import LanguageConfig
+from cleaners.language import LANGUAGES, UNDETERMINED, LanguageConfig
 from cleaners.normalize import NormalizeConfig
 from cleaners.pipeline import PipelineConfig
 from cleaners.templates import TemplateConfig
@@ -142,6 +142,9 @@ def load_settings(path: str | Path | None) -> Settings:
         (site.lower(), _build(BoilerplateConfig, _site_section(data, section), f"sites.{site}"))
         for site, section in sorted(data.get("sites", {}).items())
     )
+    _check_boilerplate(boilerplate, "boilerplate")
+    for site, config in sites:
+        _check_boilerplate(config, f"sites.{site}")
     return Settings(
         pipeline=pipeline,
         templates=_build(TemplateConfig, data.get("templates", {}), "templates"),
@@ -149,8 +152,37 @@ def load_settings(path: str | Path | None) -> Settings:
         limits=_build(Limits, data.get("limits", {}), "limits"),
         batching=_build(Batching, data.get("batching", {}), "batching"),
         sites=sites,
-        keep_languages=frozenset(str(code) for code in keep),
+        keep_languages=_languages(keep),
     )
+
+
+def _languages(keep: Any) -> frozenset[str]:
+    # A name the detector never answers ("french", "fr-FR") would reject every
+    # document as language_filtered: refuse it before the run instead.
+    allowed = LANGUAGES | {UNDETERMINED}
+    if not isinstance(keep, list) or not all(isinstance(code, str) for code in keep):
+        raise ConfigError(f"[language] keep: expected a list of language codes, got {keep!r}")
+    unknown = sorted(set(keep) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"[language] keep: {', '.join(map(repr, unknown))} is not a language code the "
+            f"detector answers; use ISO 639-1 codes: {', '.join(sorted(allowed))}")
+    return frozenset(keep)
+
+
+def _check_boilerplate(config: BoilerplateConfig, where: str) -> None:
+    # Compiled here, once, so that an invalid pattern stops the run before any work
+    # instead of failing every document on the workers.
+    unknown = sorted(config.disabled_reasons - known_reasons(config))
+    if unknown:
+        raise ConfigError(
+            f"[{where}] disabled_reasons: unknown reason(s) {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(sorted(known_reasons(config)))}")
+    try:
+        load_lexicon(config)
+    except ValueError as error:
+        key = "extra_patterns" if str(error).startswith("extra:") else "languages"
+        raise ConfigError(f"[{where}] {key}: {error}") from error
 
 
 def _site_section(data: dict[str, Any], section: dict[str, Any]) -> dict[str, Any]:

@@ -2,26 +2,40 @@
 
 Layout of an output folder (docs/schema.md explains every column):
 
-    OUT/documents   -> _textclean/current/documents      (symlinks, made once)
-    OUT/paragraphs  -> _textclean/current/paragraphs
-    OUT/removed     -> _textclean/current/removed
-    OUT/rejected    -> _textclean/current/rejected
-    OUT/manifest.json -> _textclean/current/manifest.json
-    OUT/_textclean/current -> versions/<run_id>           (swapped by one rename)
-    OUT/_textclean/versions/<run_id>/{documents,paragraphs,removed,rejected,dedup_index}/
-    OUT/_textclean/staging/<run_id>/                      (work in progress, never read)
-    OUT/_textclean/lock                                   (one run at a time)
+    OUT/documents     -> _textclean/versions/<run_id>/documents   (one link per table,
+    OUT/paragraphs    -> _textclean/versions/<run_id>/paragraphs    each replaced by one
+    OUT/removed       -> _textclean/versions/<run_id>/removed       rename at commit)
+    OUT/rejected      -> _textclean/versions/<run_id>/rejected
+    OUT/manifest.json -> _textclean/versions/<run_id>/manifest.json
+    OUT/_textclean/current -> versions/<run_id>            (the commit point, swapped first)
+    OUT/_textclean/versions/<run_id>/{documents,...,dedup_index,inputs,manifest.json}
+    OUT/_textclean/staging/<run_id>/                       (work in progress, never read)
+    OUT/_textclean/lock                                    (one run at a time)
 
-A run writes everything into its own version folder and then replaces the `current`
-link with a single `rename`, so readers see the previous run's complete output or the
-new one's, never a mixture; a run killed before that leaves the previous output as it was.
+A run writes everything into its own version folder, which is never changed once
+committed. Committing swaps `current`, then each table's link, each with a single
+`rename`. A table path therefore always resolves to one complete, immutable folder: a
+reader that resolves it once (opens the folder, or its `realpath`) reads one version
+while later runs commit. Part files carry their version's tag in their name
+(`part-00000-<tag>.parquet`), so a reader that listed the files of one version through
+the link and opens them after a commit gets FileNotFoundError, never another version's
+file under the same name, and never a mix. A run killed before the swap leaves the
+previous output as it was.
+
+Committed versions are pruned by their manifests, never by file times: each manifest
+names the version that was current before it (`previous_version`), and the newest
+`keep` versions of that chain are kept, however recent a killed run's leftovers are.
+A run that starts removes what killed or failed runs left (staging, uncommitted
+versions), so a full disk does not outlast the run that filled it.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -32,6 +46,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 TABLES = ("documents", "paragraphs", "removed", "rejected")
+# The version tag at the end of a committed part file's name (`_tag_parts`).
+_TAG = re.compile("-[0-9a-f]{8}$")
 HOME = "_textclean"
 
 
@@ -178,7 +194,8 @@ class OutputFolder:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the output's lock for a run: a second run over it waits no time and fails."""
+        """Hold the output's lock for a run: a second run over it waits no time and fails.
+        The holder first removes what runs that died left behind (`recover`)."""
         self.home.mkdir(parents=True, exist_ok=True)
         with open(self.home / "lock", "w") as handle:
             try:
@@ -188,42 +205,109 @@ class OutputFolder:
                     f"another textclean run is writing to {self.root}; try again when it ends"
                 ) from error
             try:
+                self.recover()
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def commit(self, run_id: str, keep_versions: int = 2) -> None:
-        """Make version `run_id` the visible output with one atomic rename."""
+        """Make version `run_id` the visible output: `current`, then one link per table,
+        each swapped with one atomic rename; then prune what is no longer kept."""
         version = self.version(run_id)
         for name in TABLES:
             (version / name).mkdir(parents=True, exist_ok=True)
+        previous = self.current
+        _tag_parts(version, run_id)
+        _record_previous(version, previous.name if previous is not None else None)
         _fsync_tree(version)
-        link = self.home / "current"
-        temporary = self.home / f".current-{run_id}"
-        if temporary.is_symlink():
-            temporary.unlink()
-        os.symlink(os.path.join("versions", run_id), temporary)
-        os.replace(temporary, link)
-        for name in (*TABLES, "manifest.json"):
-            public = self.root / name
-            if not public.is_symlink():
-                os.symlink(os.path.join(HOME, "current", name), public)
+        self._swap(self.home / "current", os.path.join("versions", run_id))
+        self._publish(run_id)
         shutil.rmtree(self.staging(run_id), ignore_errors=True)
-        self._prune(run_id, keep_versions)
+        self.prune(keep_versions)
 
-    def _prune(self, run_id: str, keep: int) -> None:
-        # Keep the last `keep` versions: a reader that opened the previous one a moment
-        # ago can still finish. Older versions and abandoned staging folders go.
-        versions = self.home / "versions"
-        ordered = sorted((p for p in versions.iterdir() if p.is_dir()),
-                         key=lambda p: p.stat().st_mtime)
-        for old in ordered[:-keep]:
-            if old.name != run_id:
-                shutil.rmtree(old, ignore_errors=True)
+    def _swap(self, link: Path, target: str) -> None:
+        temporary = link.with_name(f".{link.name}.swap")
+        if temporary.is_symlink() or temporary.exists():
+            temporary.unlink()
+        os.symlink(target, temporary)
+        os.replace(temporary, link)
+
+    def _publish(self, run_id: str) -> None:
+        """Point each table's link (and the manifest's) at version `run_id`."""
+        for name in (*TABLES, "manifest.json"):
+            self._swap(self.root / name, os.path.join(HOME, "versions", run_id, name))
+
+    def committed(self, keep: int) -> list[Path]:
+        """The newest `keep` committed versions, newest first, as their manifests chain
+        them (`previous_version`)."""
+        chain: list[Path] = []
+        version = self.current
+        while version is not None and version.is_dir() and len(chain) < keep:
+            chain.append(version)
+            try:
+                manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                break
+            previous = manifest.get("previous_version")
+            version = self.version(previous) if isinstance(previous, str) else None
+        return chain
+
+    def recover(self) -> None:
+        """Remove what runs that died left behind: their staging, versions never
+        committed and half-made links. Called with the lock held, before a run's work."""
         staging = self.home / "staging"
         if staging.is_dir():
             for leftover in staging.iterdir():
                 shutil.rmtree(leftover, ignore_errors=True)
+        for temporary in [*self.home.glob(".*.swap"), *self.root.glob(".*.swap")]:
+            temporary.unlink()
+        current = self.current
+        if current is None:
+            # Nothing was ever committed: every version folder is a dead run's.
+            shutil.rmtree(self.home / "versions", ignore_errors=True)
+            return
+        if not any((self.root / name).exists() and not (self.root / name).is_symlink()
+                   for name in (*TABLES, "manifest.json")):
+            # A run killed between swapping `current` and the table links, or an output
+            # of the layout before per-table links, is published again.
+            self._publish(current.name)
+        self.prune(keep=2)
+
+    def prune(self, keep: int) -> None:
+        """Delete every version but the newest `keep` committed ones.
+
+        Two by default: a reader that resolved the previous version a moment ago can
+        still finish. What is deleted is decided by the manifests, not by file times, so
+        a killed run's partial version is never kept in place of the last good one.
+        """
+        versions = self.home / "versions"
+        if self.current is None or not versions.is_dir():
+            return  # nothing committed yet: nothing is known to be safe to delete
+        kept = {path.name for path in self.committed(keep)}
+        for old in versions.iterdir():
+            if old.name not in kept:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def _tag_parts(version: Path, run_id: str) -> None:
+    # A name no other version uses: see the module's docstring.
+    # A part linked from an earlier version (`reindex`) trades that version's tag for
+    # this one's.
+    tag = hashlib.blake2b(run_id.encode(), digest_size=4).hexdigest()
+    for name in TABLES:
+        for part in (version / name).glob("*.parquet"):
+            stem = _TAG.sub("", part.stem)
+            if part.stem != f"{stem}-{tag}":
+                os.replace(part, part.with_name(f"{stem}-{tag}.parquet"))
+
+
+def _record_previous(version: Path, previous: str | None) -> None:
+    # Written into the manifest (by rename: a version made by `reindex` shares the
+    # previous manifest's file through a hard link) so pruning can follow the chain.
+    path = version / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    manifest["previous_version"] = previous
+    write_manifest(version, manifest)
 
 
 def write_manifest(version: Path, manifest: Mapping[str, Any]) -> None:

@@ -334,8 +334,8 @@ KINDS: list[Kind] = [
          tuple(outcome for _, outcome in JSONL_RECORDS)),
     Kind("jsonl_bom_crlf", "bom.jsonl", _bytes(_jsonl_with_bom), ("document", "document"),
          keeps=SENTENCE_DE),
-    Kind("fifo_named_txt", "fifo.txt", _fifo, ("not_a_file",)),
-    Kind("socket_named_txt", "socket.txt", _socket, ("not_a_file",)),
+    Kind("fifo_named_txt", "fifo.txt", _fifo, ("not_a_regular_file",)),
+    Kind("socket_named_txt", "socket.txt", _socket, ("not_a_regular_file",)),
     Kind("directory_named_txt", "folder.txt", _directory_named_txt, ("document",),
          keeps=SENTENCE_FR, inner=("inner.txt",)),
     Kind("chmod_000", "locked.txt", _chmod_000, ("unreadable",), skip_if=_root_reads_anything),
@@ -343,6 +343,11 @@ KINDS: list[Kind] = [
          inner=("a.txt", "up")),
     Kind("file_link_to_itself", "self.txt", _link("self.txt"), ("symlink_loop",)),
     Kind("dangling_link", "dangling.txt", _link("does-not-exist.txt"), ("broken_link",)),
+    # Links that leave INPUT are not followed (issue 16): neither /etc's files nor a
+    # device that never ends.
+    Kind("file_link_out_of_input", "passwd.txt", _link("/etc/passwd"), ("outside_input",)),
+    Kind("dir_link_out_of_input", "etc", _link("/etc"), ("outside_input",)),
+    Kind("link_to_dev_zero", "zero.txt", _link("/dev/zero"), ("outside_input",)),
     Kind("name_with_spaces", "name with  spaces .txt", _bytes(_article().encode()),
          ("document",), keeps=SENTENCE_FR),
     Kind("name_with_newline", "new\nline.txt", _bytes(_article().encode()), ("document",),

@@ -1,0 +1,73 @@
+"""Tie child processes to the textclean process that started them.
+
+A run starts an API server (the embedded Prefect server) and worker processes. Killed
+with SIGKILL, the main process cannot stop them, and they used to run on for minutes
+(issue 16). Two ties, one per kind of child:
+
+- the API server is started through `python -m flows.lifeline PID MODULE ARGS...`,
+  which asks Linux for a signal when its parent (PID) dies (`prctl(PR_SET_PDEATHSIG)`)
+  and then runs MODULE as `python -m MODULE ARGS...` would;
+- a worker process runs `watch_parent` in its initializer: a daemon thread that exits
+  the process as soon as its parent is gone (the parent-death signal is tied to the
+  parent *thread* that started the child, and a pool's workers are started from
+  whichever task thread submitted first, so polling is the safe choice there).
+
+Where prctl does not exist (not Linux), the server falls back to the same polling.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import runpy
+import signal
+import sys
+import threading
+
+_PR_SET_PDEATHSIG = 1
+# How often a worker checks its parent: a killed run's workers are gone within this.
+POLL_SECONDS = 0.5
+
+
+def set_parent_death_signal(sig: int = signal.SIGTERM) -> bool:
+    """Ask the kernel to send `sig` to this process when its parent dies; False where
+    that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    return bool(libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0) == 0)
+
+
+def watch_parent(parent: int | None = None, interval: float = POLL_SECONDS) -> None:
+    """Exit this process (at once, status 1) when its parent process `parent` (by
+    default the current one) is gone: a daemon thread polls for it."""
+    expected = os.getppid() if parent is None else parent
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != expected:
+                os._exit(1)
+            threading.Event().wait(interval)
+
+    threading.Thread(target=watch, name="textclean-lifeline", daemon=True).start()
+
+
+def command(module: str, *args: str) -> list[str]:
+    """The command line that runs `python -m module args...` tied to this process."""
+    return [sys.executable, "-m", "flows.lifeline", str(os.getpid()), module, *args]
+
+
+def main(argv: list[str]) -> None:
+    """Run module `argv[1]` with arguments `argv[2:]`, tied to parent process `argv[0]`."""
+    parent = int(argv[0])
+    if not set_parent_death_signal():
+        watch_parent(parent)
+    if os.getppid() != parent:  # the parent died before the tie was made
+        sys.exit(1)
+    sys.argv = list(argv[1:])
+    runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
