@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -87,7 +87,26 @@ def is_candidate(line: str, config: TemplateConfig) -> bool:
     >>> is_candidate(" ".join(["word"] * 40), TemplateConfig())
     False
     """
-    return 0 < len(line.split()) <= config.max_words
+    return 0 < len(line.split()) <= config.max_words and not looks_like_code(line)
+
+
+# Lines that end a statement or open a block, and attributes: code, whose boilerplate
+# (`fn main() {`, `#![allow(unused)]`, `import os;`) recurs across a documentation site's
+# pages as much as its menus do, but is content. Template chrome is words for a reader.
+_CODE_ENDS = ("{", ";")
+_CODE_STARTS = ("#[", "#![")
+
+
+def looks_like_code(line: str) -> bool:
+    """Whether `line` reads as a line of program code rather than words for a reader.
+
+    >>> looks_like_code("fn main() {"), looks_like_code("#![allow(unused)]")
+    (True, True)
+    >>> looks_like_code("Mentions légales"), looks_like_code("16.1. {arm,thumb}v6-none-eabi{,hf}")
+    (False, False)
+    """
+    stripped = line.strip()
+    return stripped.endswith(_CODE_ENDS) or stripped.startswith(_CODE_STARTS)
 
 
 def line_hash(key: str) -> int:
@@ -216,6 +235,40 @@ def template_floor(articles: int, config: TemplateConfig) -> float:
     if articles < config.min_documents:
         return math.inf
     return max(config.min_documents, config.min_share * articles)
+
+
+def line_key(key: str) -> int:
+    """The hash that counts a line alone (`key` is its `template_key`)."""
+    return line_hash(f"line\n{key}")
+
+
+def pair_key(first: str, second: str) -> int:
+    """The hash that counts two lines standing one after the other (their
+    `template_key`s; `START` and `END` for a document's edges)."""
+    return line_hash(f"pair\n{first}\n{second}")
+
+
+START, END = "\x02", "\x03"
+
+
+def template_positions(paragraphs: int, with_neighbour: Collection[int],
+                       alone: Collection[int]) -> set[int]:
+    """Which of a document's lines are template lines, from what recurs across its site.
+
+    `with_neighbour`: positions of lines whose pair with the line before or after them
+    recurs: a template prints its lines in blocks, in the same order (menus, footers,
+    tables of contents), while a body's recurring heading ("Requirements") or code line
+    stands among lines of its own. `alone`: positions of lines that recur by
+    themselves; they are template only in the document's head or tail, before the first
+    or after the last line that does not recur (a lone "Advertisement" amid the body
+    is left to the lexicon).
+
+    >>> sorted(template_positions(6, with_neighbour={0, 1}, alone={0, 1, 3, 5}))
+    [0, 1, 5]
+    """
+    rest = [p for p in range(paragraphs) if p not in alone]
+    first, last = (rest[0], rest[-1]) if rest else (paragraphs, -1)
+    return set(with_neighbour) | {p for p in alone if p < first or p > last}
 
 
 def decide_templates(counts: Mapping[K, int], documents: int,

@@ -11,9 +11,12 @@ Three steps, each owning the files it writes:
    (`template_keys/`) and each document's article identity and body sketch
    (`articles/`), so that `decide` never reads text.
 2. `decide` (once per run, in `flows.decide`): documents of one site that are copies of
-   one article (near-identical bodies) become one article; each line's distinct
-   articles are counted per site, this run's added to what the output's state
-   remembers; a line in enough of its site's articles is a template line.
+   one article (near-identical bodies) become one article; the distinct articles of
+   each line, and of each pair of lines one after the other, are counted per site, this
+   run's added to what the output's state remembers; a line whose pair with a
+   neighbour is in enough of its site's articles, or that is in enough of them alone
+   and stands in a page's head or tail, is a template line
+   (`cleaners.templates.template_positions`).
 3. The new state is written into the new version (`site_templates/`, see
    docs/schema.md): the next run over the same output counts on from it, so a new page
    of a known site loses the known template lines even when it comes alone.
@@ -41,14 +44,19 @@ import pyarrow.compute as pc
 
 from cleaners.boilerplate import template_key
 from cleaners.templates import (
+    END,
+    START,
     Article,
     TemplateConfig,
     article_of,
     estimate_count,
     is_candidate,
     line_hash,
+    line_key,
+    pair_key,
     same_articles,
     template_floor,
+    template_positions,
 )
 from flows import storage
 
@@ -58,11 +66,13 @@ if TYPE_CHECKING:
 REASON = "site_template"
 
 TEMPLATE_KEYS = "template_keys"
-# Staged per batch: the short lines that may be template lines, by a 64-bit hash of
-# their folded key (`template_key`), which is all the counting across documents needs.
+# Staged per batch: the short lines that may be template lines, three rows each: the
+# 64-bit hash of the line alone (`line_key`) and of its pairs with the lines before and
+# after it (`pair_key`), which is all the counting across documents needs.
 TEMPLATE_KEYS_SCHEMA = pa.schema([
     pa.field("doc_id", pa.string(), nullable=False),
     pa.field("position", pa.int32(), nullable=False),
+    pa.field("with_neighbour", pa.bool_(), nullable=False),
     pa.field("key_hash", pa.uint64(), nullable=False),
 ])
 ARTICLES = "articles"
@@ -71,6 +81,7 @@ ARTICLES_SCHEMA = pa.schema([
     pa.field("doc_id", pa.string(), nullable=False),
     pa.field("identity", pa.uint64(), nullable=False),
     pa.field("sketch", pa.list_(pa.uint64()), nullable=False),
+    pa.field("paragraphs", pa.int32(), nullable=False),
 ])
 
 STATE = "site_templates"
@@ -80,8 +91,9 @@ STATE_SCHEMA = pa.schema([
         _DESCRIPTION: "'site:' and the URL's host (no www.), or 'folder:' and the input "
                       "folder relative to INPUT"}),
     pa.field("key_hash", pa.uint64(), metadata={
-        _DESCRIPTION: "64-bit blake2b of the line's template_key (case, punctuation, digit "
-                      "runs folded); null on the row that counts the site's articles"}),
+        _DESCRIPTION: "64-bit blake2b of a line alone or of two lines one after the other "
+                      "(cleaners.templates line_key, pair_key: case, punctuation, digit runs "
+                      "folded); null on the row that counts the site's articles"}),
     pa.field("articles", pa.list_(pa.uint64()), nullable=False, metadata={
         _DESCRIPTION: "ascending ids of the distinct articles the line (or the site) stood "
                       "in, the smallest `remembered_articles` only: exact count below that, "
@@ -92,20 +104,28 @@ STATE_SCHEMA = pa.schema([
 def stage(folder: Path, paragraphs: Sequence[Mapping[str, Any]],
           config: TemplateConfig) -> None:
     """Write one batch's template keys and article rows under `folder`."""
-    keys: list[dict[str, Any]] = []
-    lines: dict[str, list[str]] = defaultdict(list)
+    by_doc: dict[str, list[str]] = defaultdict(list)
     for p in paragraphs:
-        lines[p["doc_id"]].append(p["text"])
-        if is_candidate(p["text"], config):
-            key = template_key(p["text"])
-            if key:
-                keys.append({"doc_id": p["doc_id"], "position": p["position"],
-                             "key_hash": line_hash(key)})
-    articles = []
-    for doc_id, texts in lines.items():
+        # Staged paragraphs come in document order, positions 0, 1, 2, ...
+        by_doc[p["doc_id"]].append(p["text"])
+    keys: list[dict[str, Any]] = []
+    articles: list[dict[str, Any]] = []
+    for doc_id, texts in by_doc.items():
+        folded = [template_key(text) for text in texts]
+        for position, (text, key) in enumerate(zip(texts, folded, strict=True)):
+            if not key or not is_candidate(text, config):
+                continue
+            before = folded[position - 1] if position else START
+            after = folded[position + 1] if position + 1 < len(texts) else END
+            keys += [{"doc_id": doc_id, "position": position, "with_neighbour": False,
+                      "key_hash": line_key(key)},
+                     {"doc_id": doc_id, "position": position, "with_neighbour": True,
+                      "key_hash": pair_key(before, key)},
+                     {"doc_id": doc_id, "position": position, "with_neighbour": True,
+                      "key_hash": pair_key(key, after)}]
         article = article_of(texts, config)
         articles.append({"doc_id": doc_id, "identity": article.identity,
-                         "sketch": list(article.sketch)})
+                         "sketch": list(article.sketch), "paragraphs": len(texts)})
     storage.write_part(folder / TEMPLATE_KEYS, "part.parquet", keys, TEMPLATE_KEYS_SCHEMA)
     storage.write_part(folder / ARTICLES, "part.parquet", articles, ARTICLES_SCHEMA)
 
@@ -122,7 +142,7 @@ def decide(stage_dir: Path, batches: int, docs: Documents, config: TemplateConfi
                                 for s in stored["site"].to_pylist()), np.int64, stored.num_rows)
     names = sorted(number_of, key=number_of.__getitem__)
 
-    article = _article_ids(stage_dir, batches, docs, config)
+    article, paragraphs = _articles(stage_dir, batches, docs, config)
     keys = _staged(stage_dir, batches, TEMPLATE_KEYS)
     number = {doc_id: n for n, doc_id in enumerate(docs.ids)}
     doc_no = np.fromiter((number[d] for d in keys["doc_id"].to_pylist()), np.int64,
@@ -154,23 +174,38 @@ def decide(stage_dir: Path, batches: int, docs: Documents, config: TemplateConfi
     size = site_articles[lines.group]
     floors = np.array([template_floor(int(n), config) for n in site_articles.tolist()])
     template = lines.count >= floors[lines.group] if len(floors) else lines.count < 0
-    chosen = {(g, key): f"recurs_in_{n}_of_{s}_articles" for g, key, n, s in zip(
+    chosen = {(g, key): (n, s) for g, key, n, s in zip(
         lines.group[template].tolist(), lines.key[template].tolist(),
         lines.count[template].tolist(), size[template].tolist(), strict=True)}
 
     _write_state(version, names, sites, lines, config)
 
+    # Which staged rows recur enough, per document and position; then which of those
+    # lines are template lines (`template_positions`).
+    hits: dict[str, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
+    evidence: dict[tuple[str, int], tuple[bool, int, int]] = {}
+    for doc, position, with_neighbour, group, key in zip(
+            keys["doc_id"].to_pylist(), keys["position"].to_pylist(),
+            keys["with_neighbour"].to_pylist(), run_group.tolist(), run_key.tolist(),
+            strict=True):
+        found = chosen.get((group, key))
+        if found is None:
+            continue
+        hits[doc][0 if with_neighbour else 1].add(position)
+        best = evidence.get((doc, position))
+        if best is None or (with_neighbour, found[0]) > best[:2]:
+            evidence[(doc, position)] = (with_neighbour, *found)
     decided: dict[tuple[str, int], str] = {}
     examples: dict[str, set[tuple[str, int]]] = defaultdict(set)
-    if chosen:
-        for doc, position, group, key in zip(keys["doc_id"].to_pylist(),
-                                             keys["position"].to_pylist(), run_group.tolist(),
-                                             run_key.tolist(), strict=True):
-            rule = chosen.get((group, key))
-            if rule is not None:
-                decided[(doc, position)] = rule
-                if len(examples[names[group]]) < 20:
-                    examples[names[group]].add((doc, position))
+    for doc, (with_neighbour, alone) in hits.items():
+        site = names[docs.group_of[number[doc]]]
+        for position in sorted(template_positions(paragraphs.get(doc, 0), with_neighbour,
+                                                  alone)):
+            paired, n, s = evidence[(doc, position)]
+            where = "with_its_neighbours" if paired else "at_the_page_edge"
+            decided[(doc, position)] = f"recurs_{where}_in_{n}_of_{s}_articles"
+            if len(examples[site]) < 20:
+                examples[site].add((doc, position))
     return decided, dict(examples)
 
 
@@ -209,14 +244,17 @@ def _bottom_k(group: np.ndarray, key: np.ndarray, article: np.ndarray, k: int) -
     return _Sketches(g[starts], kk[starts], offsets, values, count)
 
 
-def _article_ids(stage_dir: Path, batches: int, docs: Documents,
-                 config: TemplateConfig) -> np.ndarray:
+def _articles(stage_dir: Path, batches: int, docs: Documents, config: TemplateConfig
+              ) -> tuple[np.ndarray, dict[str, int]]:
     """Each document's article id (by document number): copies of one article in one
-    site share the id, taken in the run's canonical order."""
+    site share the id, taken in the run's canonical order; and each document's number
+    of staged paragraphs."""
     table = _staged(stage_dir, batches, ARTICLES)
     found = dict(zip(table["doc_id"].to_pylist(),
                      zip(table["identity"].to_pylist(), table["sketch"].to_pylist(),
                          strict=True), strict=True))
+    paragraphs = dict(zip(table["doc_id"].to_pylist(), table["paragraphs"].to_pylist(),
+                          strict=True))
     members: dict[int, list[int]] = defaultdict(list)
     for n, group in enumerate(docs.group_of):
         members[group].append(n)
@@ -229,7 +267,7 @@ def _article_ids(stage_dir: Path, batches: int, docs: Documents,
             identity, sketch = found.get(docs.ids[n], (line_hash(docs.ids[n]), []))
             articles.append(Article(identity, tuple(sketch)))
         ids[group_docs] = same_articles(articles, config)
-    return ids
+    return ids, paragraphs
 
 
 def _staged(stage_dir: Path, batches: int, name: str) -> pa.Table:
