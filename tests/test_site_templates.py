@@ -390,3 +390,11 @@ def test_real_pages_a_second_run_knows_the_sites(real_pages: dict[str, Any]) -> 
     # What the second run removes as site template, a lone run cannot: it is the state.
     assert alone["template_site_template"] == 0
     assert second["template_site_template"] > 0.5 * second["template"]
+
+
+def test_schema_doc_matches_the_state_schema() -> None:
+    text = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
+    section = re.search(r"<!-- site-templates:begin -->\n(.*)<!-- site-templates:end -->",
+                        text, re.S)
+    assert section is not None
+    assert section.group(1) == site_templates.state_markdown()
