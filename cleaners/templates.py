@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -31,6 +32,7 @@ from cleaners.boilerplate import template_key
 # A line key: the folded text itself, or a hash of it where a run counts many lines.
 K = TypeVar("K", bound=Hashable)
 
+_WORD = re.compile(r"\w")
 # The ids that bottom-k sketches keep are uniform 64-bit hashes.
 _HASH_SPACE = float(2**64)
 
@@ -122,9 +124,9 @@ def line_hash(key: str) -> int:
 class Article:
     """What identifies a document's article: an id, and a sketch to find near copies.
 
-    identity: a hash of the body lines' keys in order (copies with the same body share
-        it, whatever their file name, chrome or digits).
-    sketch: the smallest hashes of the distinct body lines' keys, ascending.
+    identity: a hash of the body lines in order, case and spacing folded (copies with
+        the same body share it, whatever their file name or chrome).
+    sketch: the smallest hashes of the distinct body lines, ascending.
     """
 
     identity: int
@@ -142,7 +144,10 @@ def article_of(lines: Sequence[str], config: TemplateConfig) -> Article:
     (True, 1)
     """
     body = [line for line in lines if len(line.split()) > config.max_words] or list(lines)
-    keys = [key for key in map(template_key, body) if key]
+    # Case and spacing folded, digits kept: two reports that differ only in their
+    # figures (a weather page, a results table) are two articles.
+    keys = [key for key in (" ".join(line.casefold().split()) for line in body)
+            if _WORD.search(key)]
     identity = line_hash("\n".join(keys))
     sketch = tuple(sorted({line_hash(key) for key in keys})[:config.sketch_lines])
     return Article(identity, sketch)

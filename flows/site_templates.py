@@ -108,7 +108,11 @@ def stage(folder: Path, paragraphs: Sequence[Mapping[str, Any]],
     for p in paragraphs:
         # Staged paragraphs come in document order, positions 0, 1, 2, ...
         by_doc[p["doc_id"]].append(p["text"])
-    keys: list[dict[str, Any]] = []
+    # Columns, not a dict per row: three rows per short line add up on a big batch.
+    doc_ids: list[str] = []
+    positions: list[int] = []
+    with_neighbour: list[bool] = []
+    hashes: list[int] = []
     articles: list[dict[str, Any]] = []
     for doc_id, texts in by_doc.items():
         folded = [template_key(text) for text in texts]
@@ -117,15 +121,17 @@ def stage(folder: Path, paragraphs: Sequence[Mapping[str, Any]],
                 continue
             before = folded[position - 1] if position else START
             after = folded[position + 1] if position + 1 < len(texts) else END
-            keys += [{"doc_id": doc_id, "position": position, "with_neighbour": False,
-                      "key_hash": line_key(key)},
-                     {"doc_id": doc_id, "position": position, "with_neighbour": True,
-                      "key_hash": pair_key(before, key)},
-                     {"doc_id": doc_id, "position": position, "with_neighbour": True,
-                      "key_hash": pair_key(key, after)}]
+            doc_ids += (doc_id, doc_id, doc_id)
+            positions += (position, position, position)
+            with_neighbour += (False, True, True)
+            hashes += (line_key(key), pair_key(before, key), pair_key(key, after))
         article = article_of(texts, config)
         articles.append({"doc_id": doc_id, "identity": article.identity,
                          "sketch": list(article.sketch), "paragraphs": len(texts)})
+    keys = pa.table({"doc_id": pa.array(doc_ids, pa.string()),
+                     "position": pa.array(positions, pa.int32()),
+                     "with_neighbour": pa.array(with_neighbour, pa.bool_()),
+                     "key_hash": pa.array(hashes, pa.uint64())}, schema=TEMPLATE_KEYS_SCHEMA)
     storage.write_part(folder / TEMPLATE_KEYS, "part.parquet", keys, TEMPLATE_KEYS_SCHEMA)
     storage.write_part(folder / ARTICLES, "part.parquet", articles, ARTICLES_SCHEMA)
 
@@ -144,9 +150,10 @@ def decide(stage_dir: Path, batches: int, docs: Documents, config: TemplateConfi
 
     article, paragraphs = _articles(stage_dir, batches, docs, config)
     keys = _staged(stage_dir, batches, TEMPLATE_KEYS)
-    number = {doc_id: n for n, doc_id in enumerate(docs.ids)}
-    doc_no = np.fromiter((number[d] for d in keys["doc_id"].to_pylist()), np.int64,
-                         keys.num_rows)
+    # Document numbers computed in Arrow: a run stages three rows per short line, and a
+    # Python string per row would cost more memory than the rest of this step.
+    doc_no = pc.index_in(keys["doc_id"], value_set=pa.array(docs.ids, pa.string())
+                         ).to_numpy(zero_copy_only=False).astype(np.int64)
     group_of = np.asarray(docs.group_of, np.int64)
     run_group, run_key = group_of[doc_no], keys["key_hash"].to_numpy().astype(np.uint64)
 
@@ -182,12 +189,14 @@ def decide(stage_dir: Path, batches: int, docs: Documents, config: TemplateConfi
 
     # Which staged rows recur enough, per document and position; then which of those
     # lines are template lines (`template_positions`).
-    hits: dict[str, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
-    evidence: dict[tuple[str, int], tuple[bool, int, int]] = {}
+    hits: dict[int, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
+    evidence: dict[tuple[int, int], tuple[bool, int, int]] = {}
+    # Only rows whose key is template somewhere are looked at one by one (a few %).
+    maybe = np.flatnonzero(np.isin(run_key, lines.key[template]))
     for doc, position, with_neighbour, group, key in zip(
-            keys["doc_id"].to_pylist(), keys["position"].to_pylist(),
-            keys["with_neighbour"].to_pylist(), run_group.tolist(), run_key.tolist(),
-            strict=True):
+            doc_no[maybe].tolist(), keys["position"].to_numpy()[maybe].tolist(),
+            keys["with_neighbour"].to_numpy(zero_copy_only=False)[maybe].tolist(),
+            run_group[maybe].tolist(), run_key[maybe].tolist(), strict=True):
         found = chosen.get((group, key))
         if found is None:
             continue
@@ -197,11 +206,11 @@ def decide(stage_dir: Path, batches: int, docs: Documents, config: TemplateConfi
             evidence[(doc, position)] = (with_neighbour, *found)
     decided: dict[tuple[str, int], str] = {}
     examples: dict[str, set[tuple[str, int]]] = defaultdict(set)
-    for doc, (with_neighbour, alone) in hits.items():
-        site = names[docs.group_of[number[doc]]]
+    for number, (with_neighbour, alone) in hits.items():
+        doc, site = docs.ids[number], names[docs.group_of[number]]
         for position in sorted(template_positions(paragraphs.get(doc, 0), with_neighbour,
                                                   alone)):
-            paired, n, s = evidence[(doc, position)]
+            paired, n, s = evidence[(number, position)]
             where = "with_its_neighbours" if paired else "at_the_page_edge"
             decided[(doc, position)] = f"recurs_{where}_in_{n}_of_{s}_articles"
             if len(examples[site]) < 20:

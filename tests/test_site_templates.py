@@ -30,6 +30,7 @@ from cleaners.templates import (
     estimate_count,
     same_articles,
     sketch_similarity,
+    template_positions,
 )
 from flows import decide as decide_module
 from flows import site_templates, storage
@@ -249,6 +250,31 @@ def test_same_article(a: list[str], b: list[str], same: bool) -> None:
     config = TemplateConfig()
     ids = same_articles([article_of(a, config), article_of(b, config)], config)
     assert (ids[0] == ids[1]) is same
+
+
+@pytest.mark.parametrize(("paragraphs", "with_neighbour", "alone", "template"), [
+    # A menu block on top and a footer block: their pairs recur.
+    (8, {0, 1, 6, 7}, {0, 1, 6, 7}, {0, 1, 6, 7}),
+    # A recurring heading amid the body ("Requirements" on every target's page): kept.
+    (6, set(), {3}, set()),
+    # A recurring line alone in the head or the tail: the page's edge is the template's.
+    (6, set(), {0, 5}, {0, 5}),
+    # Everything recurs alone and nothing else stands in the page: all of it is template.
+    (3, set(), {0, 1, 2}, {0, 1, 2}),
+    (0, set(), set(), set()),
+])
+def test_template_positions(paragraphs: int, with_neighbour: set[int], alone: set[int],
+                            template: set[int]) -> None:
+    assert template_positions(paragraphs, with_neighbour, alone) == template
+
+
+def test_reports_that_differ_in_their_figures_are_two_articles() -> None:
+    config = TemplateConfig()
+    lines = ["Température minimale relevée ce matin à Lyon : {} degrés, vent de nord "
+             "soufflant à {} km/h sur toute l\u2019agglomération lyonnaise"]
+    a = article_of([lines[0].format(3, 20)], config)
+    b = article_of([lines[0].format(7, 35)], config)
+    assert len(set(same_articles([a, b], config))) == 2
 
 
 @given(st.lists(st.integers(0, 2**64 - 1), max_size=40, unique=True),
