@@ -27,7 +27,6 @@ from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-
 # A line key: the folded text itself, or a hash of it where a run counts many lines.
 K = TypeVar("K", bound=Hashable)
 
