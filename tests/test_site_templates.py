@@ -100,28 +100,32 @@ def _changed_copy(body: str) -> str:
 HEADING = "Des questions de l'agenda international"
 
 
-def _sputnik(folder: Path, copies: list[str]) -> None:
+def _sputnik(folder: Path, copies: list[str], others: list[int]) -> None:
     folder.mkdir(parents=True)
     for n, text in enumerate(copies):
         (folder / f"copy-{n}.txt").write_text(_page(text, FOOTER), encoding="utf-8")
-    for n in (1, 2):
+    for n in others:
         (folder / f"other-{n}.txt").write_text(_page(_seed(n), FOOTER), encoding="utf-8")
 
 
+@pytest.mark.parametrize(("seed", "line"), [(0, HEADING), (1, _headline(1))],
+                         ids=["heading", "headline"])
 @pytest.mark.parametrize("copy", [lambda body: body, _changed_copy],
                          ids=["identical", "scraped-again"])
 @pytest.mark.parametrize("dedup", [True, False], ids=["dedup", "no-dedup"])
 def test_an_article_scraped_three_times_keeps_its_lines(tmp_path: Path, copy: Any,
-                                                        dedup: bool) -> None:
-    body = _seed(0)
-    assert HEADING in body.split("\n")
-    _sputnik(tmp_path / "three" / "sputnik", [body, copy(body), copy(body)])
-    _sputnik(tmp_path / "one" / "sputnik", [body])
+                                                        dedup: bool, seed: int,
+                                                        line: str) -> None:
+    body = _seed(seed)
+    assert line in body.split("\n") and len(line.split()) <= TemplateConfig().max_words
+    others = [n for n in range(3) if n != seed]
+    _sputnik(tmp_path / "three" / "sputnik", [body, copy(body), copy(body)], others)
+    _sputnik(tmp_path / "one" / "sputnik", [body], others)
     three = _run(tmp_path / "three", tmp_path, "three", dedup=dedup)
     one = _run(tmp_path / "one", tmp_path, "one", dedup=dedup)
     kept = three["documents"]["sputnik/copy-0.txt"]["text"]
-    assert HEADING in kept.split("\n"), "the kept copy keeps its heading"
-    assert HEADING not in _site_templates(three)
+    assert line in kept.split("\n"), "the kept copy keeps the line"
+    assert line not in _site_templates(three)
     # The copies change nothing in the kept copy: it reads as the article scraped once.
     assert kept == one["documents"]["sputnik/copy-0.txt"]["text"]
     # The site's template still goes: three distinct articles carry it.
