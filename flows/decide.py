@@ -1,14 +1,15 @@
-"""Cross-document decisions over a whole run: template lines, then duplicate paragraphs.
+"""Cross-document decisions over a whole run: site templates, then duplicate paragraphs.
 
 Deciding is kept apart from applying (as dolma does): this step reads what each batch
-staged for it, writes one small `decisions.parquet` (which paragraph is a template
-line, which duplicates which), and each batch's `finalize_batch` applies it.
+staged for it, writes one small `decisions.parquet` (which paragraph is a site
+template line, which duplicates which), and each batch's `finalize_batch` applies it.
 
-It never reads the paragraphs' text. The batches staged a 64-bit key per short line
-(template candidates) and a dedup signature per long paragraph (exact key, MinHash band
-keys, shingles), hashed in parallel where the text was. Memory is bounded by design:
+It never reads the paragraphs' text. The batches staged 64-bit keys per short line
+(template candidates, see `flows.site_templates`) and a dedup signature per long
+paragraph (exact key, MinHash band keys, shingles), hashed in parallel where the text
+was. Memory is bounded by design:
 
-- templates are counted as arrays of (group, key, document) numbers, 16 bytes a line;
+- templates are counted as arrays of (site, key, article) numbers, ~24 bytes a key;
 - signatures are taken in the run's canonical order through an external bucket sort:
   each batch's rows are split by document rank into buckets of at most
   `BUCKET_ROWS` rows on disk, and the buckets are checked one after another, so only
