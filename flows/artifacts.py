@@ -44,7 +44,7 @@ def manifest(run_id: str, input_dir: str, output: str, dedup: bool, config_file:
              timings: dict[str, float], seconds: float, unchanged: int) -> dict[str, Any]:
     """The run manifest: what went in, what came out, and why things were removed."""
     counts = final.as_dict()
-    counts["removed"]["template_line"] = counts["removed"].get("template_line", 0)
+    counts["removed"]["site_template"] = counts["removed"].get("site_template", 0)
     return {
         "run_id": run_id,
         "processed_at": processed_at.isoformat(),

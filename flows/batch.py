@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -29,13 +28,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from cleaners.boilerplate import template_key
 from cleaners.dedup import ParagraphRef, fingerprint_columns
 from cleaners.language import LanguageConfig, LanguageDetector
 from cleaners.pipeline import CleanDocument, PipelineConfig, RawDocument, Toolkit, clean_document
 from cleaners.records import Rejection
-from cleaners.templates import is_candidate
-from flows import dedup_store, storage
+from flows import dedup_store, site_templates, storage
 from flows.inputs import InputFile, RejectedInput, content_hash, read_documents
 from flows.settings import Settings
 from flows.timeout import TimeLimitExceeded, call_with_time_limit
@@ -195,8 +192,7 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
         storage.write_part(folder / name, "part.parquet", rows, storage.SCHEMAS[name])
     if hash_inputs:
         storage.write_part(folder / INPUTS, "part.parquet", hashes, INPUTS_SCHEMA)
-    storage.write_part(folder / TEMPLATE_KEYS, "part.parquet",
-                       _template_keys(paragraphs, settings), TEMPLATE_KEYS_SCHEMA)
+    site_templates.stage(folder, paragraphs, settings.templates)
     if dedup:
         columns = fingerprint_columns(
             (ParagraphRef(p["doc_id"], p["position"], p["text"]) for p in paragraphs),
@@ -215,33 +211,6 @@ INPUTS_SCHEMA = pa.schema([
     pa.field("content_hash", pa.string(), nullable=False),
     pa.field("bytes", pa.int64(), nullable=False),
 ])
-TEMPLATE_KEYS = "template_keys"
-# Staged per batch: the short lines that may be template lines, by a 64-bit hash of
-# their folded key (`template_key`), which is all the counting across documents needs.
-TEMPLATE_KEYS_SCHEMA = pa.schema([
-    pa.field("doc_id", pa.string(), nullable=False),
-    pa.field("position", pa.int32(), nullable=False),
-    pa.field("key_hash", pa.uint64(), nullable=False),
-])
-
-
-def template_hash(key: str) -> int:
-    """A 64-bit hash of a template key; collisions (2**-64 per pair) are negligible."""
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
-
-
-def _template_keys(paragraphs: Sequence[Mapping[str, Any]],
-                   settings: Settings) -> list[dict[str, Any]]:
-    rows = []
-    for p in paragraphs:
-        if is_candidate(p["text"], settings.templates):
-            key = template_key(p["text"])
-            if key:
-                rows.append({"doc_id": p["doc_id"], "position": p["position"],
-                             "key_hash": template_hash(key)})
-    return rows
-
-
 def _rows_of(doc: CleanDocument, run_id: str, documents: list[dict[str, Any]],
              paragraphs: list[dict[str, Any]], removed: list[dict[str, Any]]) -> None:
     documents.append({
@@ -281,9 +250,9 @@ def finalize_batch(batch_no: int, staging: str, version: str, run_id: str,
     kept_paragraphs: list[dict[str, Any]] = []
     for p in paragraphs:
         decision = decisions.get((p["doc_id"], p["position"]))
-        if decision is not None and decision["action"] == "template_line":
+        if decision is not None and decision["action"] == site_templates.REASON:
             removed.append({"doc_id": p["doc_id"], "source": sources[p["doc_id"]],
-                            "line": p["line"], "text": p["text"], "reason": "template_line",
+                            "line": p["line"], "text": p["text"], "reason": site_templates.REASON,
                             "rule": decision["rule"], "run_id": run_id})
             continue
         position = len(by_doc[p["doc_id"]])

@@ -1,14 +1,15 @@
-"""Cross-document decisions over a whole run: template lines, then duplicate paragraphs.
+"""Cross-document decisions over a whole run: site templates, then duplicate paragraphs.
 
 Deciding is kept apart from applying (as dolma does): this step reads what each batch
-staged for it, writes one small `decisions.parquet` (which paragraph is a template
-line, which duplicates which), and each batch's `finalize_batch` applies it.
+staged for it, writes one small `decisions.parquet` (which paragraph is a site
+template line, which duplicates which), and each batch's `finalize_batch` applies it.
 
-It never reads the paragraphs' text. The batches staged a 64-bit key per short line
-(template candidates) and a dedup signature per long paragraph (exact key, MinHash band
-keys, shingles), hashed in parallel where the text was. Memory is bounded by design:
+It never reads the paragraphs' text. The batches staged 64-bit keys per short line
+(template candidates, see `flows.site_templates`) and a dedup signature per long
+paragraph (exact key, MinHash band keys, shingles), hashed in parallel where the text
+was. Memory is bounded by design:
 
-- templates are counted as arrays of (group, key, document) numbers, 16 bytes a line;
+- templates are counted as arrays of (site, key, article) numbers, ~24 bytes a key;
 - signatures are taken in the run's canonical order through an external bucket sort:
   each batch's rows are split by document rank into buckets of at most
   `BUCKET_ROWS` rows on disk, and the buckets are checked one after another, so only
@@ -47,9 +48,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cleaners.dedup import DedupIndex, Duplicate, EarlierCopies
-from cleaners.templates import decide_templates
-from flows import dedup_store, storage
-from flows.batch import DECISIONS, SIGNATURES, TEMPLATE_KEYS, site_of
+from flows import dedup_store, site_templates, storage
+from flows.batch import DECISIONS, SIGNATURES, site_of
 from flows.settings import Settings
 
 DECISIONS_SCHEMA = pa.schema([
@@ -102,8 +102,9 @@ class Documents:
 
 def _group(doc: dict[str, Any]) -> str:
     # Template evidence is gathered per site (the URL's host) or, for plain files with
-    # no URL, per input folder: the unit within which a template repeats.
-    site = site_of(doc.get("url")) or doc.get("sitename")
+    # no URL, per input folder: the unit within which a template repeats. Not by
+    # trafilatura's sitename: unrelated sites share names such as "Blog" or "Home".
+    site = site_of(doc.get("url"))
     if site:
         return f"site:{site}"
     return "folder:" + str(doc["source"]).rpartition("/")[0]
@@ -154,9 +155,10 @@ def decide(staging: str, batches: int, settings: Settings, dedup: bool,
     stage = Path(staging)
     docs = _documents(stage, batches)
     stats = DecideStats()
-    templates = _template_lines(stage, batches, docs, settings, stats)
+    templates = _template_lines(stage, batches, docs, settings, previous_version, version,
+                                stats)
     tables = [pa.Table.from_pylist([
-        {"doc_id": doc_id, "position": position, "action": "template_line", "rule": rule}
+        {"doc_id": doc_id, "position": position, "action": site_templates.REASON, "rule": rule}
         for (doc_id, position), rule in sorted(templates.items())], schema=DECISIONS_SCHEMA)]
     stats.template_lines = len(templates)
     if dedup:
@@ -170,75 +172,14 @@ def decide(staging: str, batches: int, settings: Settings, dedup: bool,
 
 
 def _template_lines(stage: Path, batches: int, docs: Documents, settings: Settings,
+                    previous_version: str | None, version: str,
                     stats: DecideStats) -> dict[tuple[str, int], str]:
-    config = settings.templates
-    group_size = np.bincount(np.asarray(docs.group_of, np.int64), minlength=len(docs.groups))
-    if not len(group_size) or group_size.max() < config.min_documents:
-        return {}
-    number = {doc_id: n for n, doc_id in enumerate(docs.ids)}
-    group_of = np.asarray(docs.group_of, np.int64)
-    tables = []
-    for batch_no in range(batches):
-        table = storage.read_table(_batch(stage, batch_no) / TEMPLATE_KEYS)
-        if table.num_rows:
-            tables.append(table)
-    if not tables:
-        return {}
-    table = pa.concat_tables(tables)
-    doc_no = np.fromiter((number[d] for d in table["doc_id"].to_pylist()), np.int64,
-                         table.num_rows)
-    keys = table["key_hash"].to_numpy()
-    groups = group_of[doc_no]
-    # A key counts once per document: sort by (group, key, document), drop repeated
-    # triples, then count the documents of each (group, key) run.
-    order = np.lexsort((doc_no, keys, groups))
-    g, k, d = groups[order], keys[order], doc_no[order]
-    new_triple = np.ones(len(order), bool)
-    new_triple[1:] = (g[1:] != g[:-1]) | (k[1:] != k[:-1]) | (d[1:] != d[:-1])
-    g, k = g[new_triple], k[new_triple]
-    starts = np.flatnonzero(np.concatenate(([True], (g[1:] != g[:-1]) | (k[1:] != k[:-1]))))
-    counts = np.diff(np.append(starts, len(g)))
-    by_group: dict[int, dict[int, int]] = defaultdict(dict)
-    for group, key, n in zip(g[starts].tolist(), k[starts].tolist(), counts.tolist(),
-                             strict=True):
-        if group_size[group] >= config.min_documents and n >= config.min_documents:
-            by_group[group][key] = n
-    chosen: dict[tuple[int, int], str] = {}
-    for group, key_counts in sorted(by_group.items()):
-        size = int(group_size[group])
-        for key in decide_templates(key_counts, size, config):
-            chosen[(group, key)] = f"recurs_in_{key_counts[key]}_of_{size}_documents"
-    if not chosen:
-        return {}
-    decided: dict[tuple[str, int], str] = {}
-    examples: dict[int, set[tuple[str, int]]] = defaultdict(set)
-    for doc, position, group, key in zip(table["doc_id"].to_pylist(),
-                                         table["position"].to_pylist(), groups.tolist(),
-                                         keys.tolist(), strict=True):
-        rule = chosen.get((group, key))
-        if rule is not None:
-            decided[(doc, position)] = rule
-            if len(examples[group]) < 20:
-                examples[group].add((doc, position))
-    for group, refs in sorted(examples.items()):
-        stats.templates[docs.groups[group]] = sorted(_texts_of(stage, batches, refs))[:20]
+    decided, examples = site_templates.decide(
+        stage, batches, docs, settings.templates,
+        Path(previous_version) if previous_version else None, Path(version))
+    for site, refs in sorted(examples.items()):
+        stats.templates[site] = sorted(site_templates.texts_of(stage, batches, refs))[:20]
     return decided
-
-
-def _texts_of(stage: Path, batches: int, refs: set[tuple[str, int]]) -> set[str]:
-    """The text of a few staged paragraphs, for the run's report."""
-    doc_ids = pa.array(sorted({doc for doc, _ in refs}))
-    texts = set()
-    for batch_no in range(batches):
-        table = storage.read_table(_batch(stage, batch_no) / "paragraphs",
-                                   ["doc_id", "position", "text"])
-        if not table.num_rows:
-            continue
-        table = table.filter(pc.is_in(table["doc_id"], value_set=doc_ids))
-        for row in table.to_pylist():
-            if (row["doc_id"], row["position"]) in refs:
-                texts.add(row["text"])
-    return texts
 
 
 def _duplicates(stage: Path, batches: int, docs: Documents, removed: dict[str, list[int]],

@@ -101,7 +101,7 @@ def test_duplicates_match_checking_the_texts_in_canonical_order(
     stage, batches, settings = staged
     decide_module.decide(str(stage), batches, settings, True, None, str(tmp_path / "v"))
     got = {(r["doc_id"], r["position"], r["of_doc_id"], r["of_position"])
-           for r in _decisions(stage) if r["action"] != "template_line"}
+           for r in _decisions(stage) if r["action"] != "site_template"}
 
     refs, staged_of = _reference_refs(stage, batches)
     reference = DedupIndex(settings.dedup)
@@ -174,7 +174,7 @@ def test_a_later_run_decides_as_if_the_earlier_index_were_loaded_first(
              round(d.similarity, 6)) for d in reference.check_and_add(refs)}
     got = {(r["doc_id"], r["position"], r["of_doc_id"], r["of_position"],
             round(r["similarity"], 6)) for r in _decisions(second)
-           if r["action"] != "template_line"}
+           if r["action"] != "site_template"}
     assert got == want
     assert sum(1 for r in got if r[2] not in again) > 20, "copies of yesterday are found"
     # The new index: yesterday's entries but the changed files', then today's kept ones.
