@@ -153,7 +153,7 @@ def article_of(lines: Sequence[str], config: TemplateConfig) -> Article:
 
 def sketch_similarity(a: Sequence[int], b: Sequence[int], size: int) -> float:
     """Jaccard similarity of two sets estimated from their bottom-`size` sketches (exact
-    when both sets have at most `size` elements).
+    when the two sets together have at most `size` elements).
 
     >>> sketch_similarity((1, 2, 3), (2, 3, 4), 16)
     0.5
