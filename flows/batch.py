@@ -103,10 +103,47 @@ def site_of(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
+# A page's own URL: <link rel="canonical" href=...> or <meta property="og:url" ...>, in
+# either attribute order. Read from the head only (bounded), one linear scan per pattern.
+_PAGE_HEAD = 64 * 1024
+_ATTRS = rb"[^>]{0,500}?"
+_HREF = rb"""["']?(https?://[^"'\s>]{1,500})"""
+_PAGE_URL = tuple(re.compile(pattern, re.I) for pattern in (
+    rb"<link\s" + _ATTRS + rb"""rel=["']?canonical["'\s]""" + _ATTRS + rb"href=" + _HREF,
+    rb"<link\s" + _ATTRS + rb"href=" + _HREF + rb"""["'\s]""" + _ATTRS
+    + rb"""rel=["']?canonical\b""",
+    rb"<meta\s" + _ATTRS + rb"""property=["']?og:url["'\s]""" + _ATTRS + rb"content=" + _HREF,
+    rb"<meta\s" + _ATTRS + rb"content=" + _HREF + rb"""["'\s]""" + _ATTRS
+    + rb"""property=["']?og:url\b""",
+))
+
+
+def page_url(data: bytes | str) -> str | None:
+    """The URL a page gives for itself (canonical link, else og:url), or None.
+
+    >>> page_url(b'<head><meta content="https://www.lemonde.fr/a" property="og:url">')
+    'https://www.lemonde.fr/a'
+    >>> page_url("<link href='https://example.org/x' rel='canonical'>"), page_url(b"<p>")
+    ('https://example.org/x', None)
+    """
+    head = data[:_PAGE_HEAD]
+    if isinstance(head, str):
+        head = head.encode("utf-8", "replace")
+    for pattern in _PAGE_URL:
+        match = pattern.search(head)
+        if match:
+            return match[1].decode("ascii", "replace")
+    return None
+
+
 def _tools_for(raw: RawDocument, settings: Settings) -> Toolkit:
     # A site with its own [sites."host"] section gets its own lexicon; the toolkit
-    # cache keeps one per config, so this costs a lookup per document.
-    site_config = dict(settings.sites).get(site_of(raw.url) or "")
+    # cache keeps one per config, so this costs a lookup per document. An HTML file
+    # has no URL beside it: the page's canonical or og:url names its site.
+    if not settings.sites:
+        return toolkit(settings.pipeline)
+    url = raw.url or (page_url(raw.data) if raw.kind == "html" else None)
+    site_config = dict(settings.sites).get(site_of(url) or "")
     if site_config is None:
         return toolkit(settings.pipeline)
     return toolkit(replace(settings.pipeline, boilerplate=site_config))
@@ -155,7 +192,7 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
             if hash_inputs:
                 hashes.append({"source": file.source, "content_hash": content_hash(file.path),
                                "bytes": file.size})
-        for item in read_documents(file, settings.limits):
+        for item in read_documents(file, settings.limits, settings.jsonl):
             if isinstance(item, RejectedInput):
                 reject(item.source, item.record, item.reason, item.message)
                 continue
@@ -247,8 +284,10 @@ def _rows_of(doc: CleanDocument, run_id: str, documents: list[dict[str, Any]],
     documents.append({
         "doc_id": doc.doc_id, "source": doc.source, "record": doc.record, "kind": doc.kind,
         "url": doc.url, "title": doc.title, "sitename": doc.sitename,
-        "published": doc.published, "text": "", "language": doc.language,
-        "language_score": doc.language_score, "n_paragraphs": len(doc.paragraphs),
+        "published": doc.published, "published_raw": doc.published_raw, "text": "",
+        "language": doc.language, "language_score": doc.language_score,
+        "language_hint": doc.language_hint, "metadata": doc.metadata,
+        "n_paragraphs": len(doc.paragraphs),
         "n_removed_lines": len(doc.removed), "n_duplicate_paragraphs": 0,
         "chars_in": doc.chars_in, "chars_out": 0, "encoding": doc.encoding,
         "repaired": doc.repaired, "run_id": run_id, "processed_at": datetime.now(),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from flows import artifacts, dedup_store, incremental, parallel, storage
 from flows.batch import BatchStats, clean_files, finalize_batch
 from flows.decide import DecideStats, decide
 from flows.inputs import InputFile, RejectedInput, discover
-from flows.settings import Batching, Settings, load_settings
+from flows.select import select
+from flows.settings import Batching, Selection, Settings, load_settings
 
 
 def plan_batches(files: list[InputFile], batching: Batching) -> list[list[InputFile]]:
@@ -44,6 +46,14 @@ def plan_batches(files: list[InputFile], batching: Batching) -> list[list[InputF
     if current:
         batches.append(current)
     return batches
+
+
+def with_selection(settings: Settings, include: list[str] | None,
+                   exclude: list[str] | None) -> Settings:
+    """`settings` with the command line's globs added to the config's [input] ones."""
+    chosen = Selection(settings.selection.include + tuple(include or ()),
+                       settings.selection.exclude + tuple(exclude or ()))
+    return replace(settings, selection=chosen)
 
 
 @task(name="discover", cache_policy=NONE, retries=2, retry_delay_seconds=[1, 5])
@@ -129,7 +139,8 @@ def _run_name() -> str:
       task_runner=ThreadPoolTaskRunner(max_workers=8))  # type: ignore[arg-type]
 def clean_corpus(input_dir: str, output: str, dedup: bool = True,
                  config_file: str | None = None, full: bool = False,
-                 workers: int = 0) -> dict[str, Any]:
+                 workers: int = 0, include: list[str] | None = None,
+                 exclude: list[str] | None = None) -> dict[str, Any]:
     """Clean every document under `input_dir` into Parquet tables under `output`.
 
     Args:
@@ -142,10 +153,11 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
             `output` (by default their rows are carried over).
         workers: processes for the CPU-bound batch work; 0 means one per CPU core, 1 runs
             everything in the flow's process.
+        include, exclude: globs over sources, added to the config's [input] ones.
     """
     logger = get_run_logger()
     started = time.perf_counter()
-    settings = load_settings(config_file)
+    settings = with_selection(load_settings(config_file), include, exclude)
     source = Path(input_dir)
     if not source.is_dir():
         raise NotADirectoryError(f"input folder {input_dir} does not exist or is not a folder")
@@ -160,6 +172,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         staging, version = out.staging(run_id), out.version(run_id)
         tick = time.perf_counter()
         files, unusable = discover_task(input_dir)
+        files, unusable = select(files, settings.selection), select(unusable, settings.selection)
         fingerprint = incremental.settings_fingerprint(settings, dedup)
         known = {} if full else incremental.previous_hashes(previous, fingerprint)
         # Hashing every file first pays only when there are hashes to compare with; else

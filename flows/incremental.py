@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows import storage
+from flows import storage, warc
 from flows.batch import INPUTS, INPUTS_SCHEMA, BatchStats, count_rows
 from flows.inputs import InputFile, content_hash
 from flows.settings import Settings
@@ -128,7 +128,8 @@ SLICE_ROWS = 50_000
 def _carried(previous: Path, version: Path, name: str, column: str,
              values: pa.Array) -> Iterator[pa.Table]:
     """Write the rows of table `name` of `previous` whose `column` is in `values` into
-    one part of `version` (atomically), yielding them slice by slice as written."""
+    one part of `version` (atomically), yielding them slice by slice as written. A WARC
+    record's source `file#offset` is matched by its file."""
     schema = storage.SCHEMAS[name]
     folder = version / name
     folder.mkdir(parents=True, exist_ok=True)
@@ -137,7 +138,8 @@ def _carried(previous: Path, version: Path, name: str, column: str,
         for part in sorted((previous / name).glob("*.parquet")):
             for rows in pq.ParquetFile(part).iter_batches(batch_size=SLICE_ROWS):
                 table = pa.Table.from_batches([rows]).cast(schema)
-                table = table.filter(pc.is_in(table[column], value_set=values))
+                keys = warc.input_files(table[column]) if column == "source" else table[column]
+                table = table.filter(pc.is_in(keys, value_set=values))
                 if table.num_rows:
                     writer.write_table(table)
                     yield table
