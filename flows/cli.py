@@ -1,6 +1,7 @@
 """The `textclean` command line.
 
-    textclean run INPUT --output OUT [--no-dedup] [--config FILE] [--verbose]
+    textclean run INPUT --output OUT [--no-dedup] [--config FILE] [--include GLOB]
+                  [--exclude GLOB] [--dry-run] [--verbose]
     textclean serve INPUT --output OUT [--cron EXPR]
     textclean reindex OUT
 
@@ -46,11 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Clean scraped news and web text into Parquet datasets, through a "
                     "Prefect flow you can inspect in the Prefect UI.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"textclean {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
         "run", help="clean a folder of documents into Parquet",
-        description="Clean every .txt, .md, .html, .htm and .jsonl file (optionally .gz) "
-                    "under INPUT, recursively, into Parquet tables under OUT.",
+        description="Clean every .txt, .md, .html, .htm, .jsonl, .warc and .wet file "
+                    "(optionally .gz) under INPUT, recursively, into Parquet tables under OUT.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     run.add_argument("input", metavar="INPUT", type=Path,
                      help="folder of input documents, read recursively")
@@ -76,6 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
                           "reach the Prefect UI)")
     run.add_argument("--json", action="store_true",
                      help="print the run manifest as JSON instead of the summary")
+    run.add_argument("--include", metavar="GLOB", action="append", default=[],
+                     help="read only files whose path under INPUT matches GLOB ('**/*.jsonl'; "
+                          "repeatable; added to [input] include in the config)")
+    run.add_argument("--exclude", metavar="GLOB", action="append", default=[],
+                     help="leave out files whose path under INPUT matches GLOB "
+                          "('**/gold.jsonl'; repeatable)")
+    run.add_argument("--dry-run", action="store_true",
+                     help="check the config and the input, print what would run, and stop "
+                          "(no Prefect, nothing written)")
     serve = commands.add_parser(
         "serve", help="serve a scheduled deployment of the flow to a Prefect server",
         description="Register a deployment of clean-corpus with a cron schedule on the "
@@ -135,10 +146,13 @@ def _run(args: argparse.Namespace) -> int:
     from flows.settings import ConfigError, load_settings
 
     try:
-        load_settings(args.config)
+        settings = load_settings(args.config)
     except ConfigError as error:
         print(f"textclean: error: {error}", file=sys.stderr)
         return 2
+    if args.dry_run:
+        print(dry_run(args, settings))
+        return 0
 
     interactive = sys.stderr.isatty() and not args.verbose
     from flows.clean_corpus import clean_corpus
@@ -161,7 +175,8 @@ def _run(args: argparse.Namespace) -> int:
             manifest = flow(input_dir=str(args.input), output=str(args.output),
                             dedup=not args.no_dedup,
                             config_file=str(args.config) if args.config else None,
-                            full=args.full, workers=workers)
+                            full=args.full, workers=workers, include=args.include,
+                            exclude=args.exclude)
     except Exception as error:
         if watcher:
             watcher.stop()
@@ -173,7 +188,58 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(manifest, indent=2, ensure_ascii=False))
     else:
         print(summary(manifest))
+        link = run_link(manifest["run_id"])
+        if link:
+            print(f"  prefect UI  {link}")
     return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("textclean")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
+
+
+def run_link(run_id: str) -> str | None:
+    """The flow run's page in the Prefect UI, when a server is configured (an embedded,
+    ephemeral server is gone when the run ends, so it has no page to link to)."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
+
+    if not PREFECT_API_URL.value() or run_id.startswith("local-"):
+        return None
+    ui = PREFECT_UI_URL.value()
+    return f"{str(ui).rstrip('/')}/runs/flow-run/{run_id}" if ui else None
+
+
+def dry_run(args: argparse.Namespace, settings: Any) -> str:
+    """What `run` would do with these arguments: the files it would read, by kind, the
+    ones it would reject, the batches, and where it would commit."""
+    from collections import Counter
+
+    from flows.clean_corpus import plan_batches, with_selection
+    from flows.inputs import discover
+    from flows.select import select
+
+    settings = with_selection(settings, args.include, args.exclude)
+    files, unusable = discover(args.input)
+    chosen = select(files, settings.selection)
+    unusable = select(unusable, settings.selection)
+    kinds = Counter(f.kind + (".gz" if f.compressed else "") for f in chosen)
+    batches = plan_batches(chosen, settings.batching)
+    lines = [
+        f"textclean: dry run: {len(chosen)} files would be read from {args.input} "
+        f"({len(files) - len(chosen)} left out by --include/--exclude)",
+        "  kinds       " + _top(dict(kinds)),
+        f"  bytes       {sum(f.size for f in chosen):,} in {len(batches)} batches",
+        "  rejected    " + _top(dict(Counter(r.reason for r in unusable))),
+        f"  output      {args.output} ({'full' if args.full else 'incremental'}, "
+        f"{'no dedup' if args.no_dedup else 'dedup'})",
+        f"  config      {args.config or 'defaults'}",
+    ]
+    return "\n".join(lines)
 
 
 def dask_runner(spec: str) -> Any:
