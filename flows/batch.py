@@ -306,8 +306,9 @@ DECISIONS = "decisions.parquet"
 
 
 def finalize_batch(batch_no: int, staging: str, version: str, run_id: str,
-                   processed_at: datetime) -> BatchStats:
-    """Apply the run's decisions to one staged batch and write its final part files."""
+                   processed_at: datetime, partition_by: str = "") -> BatchStats:
+    """Apply the run's decisions to one staged batch and write its final part files
+    (documents and paragraphs split by `partition_by`, when set)."""
     folder = Path(staging) / f"batch-{batch_no:05d}"
     documents = storage.read_rows(folder / "documents")
     paragraphs = storage.read_rows(folder / "paragraphs")
@@ -347,8 +348,10 @@ def finalize_batch(batch_no: int, staging: str, version: str, run_id: str,
 
     name = f"part-{batch_no:05d}.parquet"
     target = Path(version)
-    storage.write_part(target / "documents", name, documents, storage.DOCUMENTS)
-    storage.write_part(target / "paragraphs", name, kept_paragraphs, storage.PARAGRAPHS)
+    storage.write_partitioned(target / "documents", name, documents, storage.DOCUMENTS,
+                              partition_by)
+    storage.write_partitioned(target / "paragraphs", name, kept_paragraphs,
+                              storage.PARAGRAPHS, partition_by)
     storage.write_part(target / "removed", name, removed, storage.REMOVED)
     storage.write_part(target / "rejected", name, rejected, storage.REJECTED)
     return count_rows(documents, kept_paragraphs, removed, rejected)

@@ -29,7 +29,7 @@ from flows.batch import BatchStats, clean_files, finalize_batch
 from flows.decide import DecideStats, decide
 from flows.inputs import InputFile, RejectedInput, discover
 from flows.select import select
-from flows.settings import Batching, Selection, Settings, load_settings
+from flows.settings import Batching, Layout, Selection, Settings, load_settings
 
 
 def plan_batches(files: list[InputFile], batching: Batching) -> list[list[InputFile]]:
@@ -99,8 +99,9 @@ def decide_task(staging: str, batches: int, settings: Settings, dedup: bool,
 
 @task(name="finalize-batch", cache_policy=NONE, retries=1, retry_delay_seconds=2)
 def finalize_task(batch_no: int, staging: str, version: str, run_id: str,
-                  processed_at: datetime) -> BatchStats:
-    return parallel.call(finalize_batch, batch_no, staging, version, run_id, processed_at)
+                  processed_at: datetime, partition_by: str) -> BatchStats:
+    return parallel.call(finalize_batch, batch_no, staging, version, run_id, processed_at,
+                         partition_by)
 
 
 def _submit_all(task_: Any, stage: str, calls: list[tuple[Any, ...]],
@@ -140,7 +141,8 @@ def _run_name() -> str:
 def clean_corpus(input_dir: str, output: str, dedup: bool = True,
                  config_file: str | None = None, full: bool = False,
                  workers: int = 0, include: list[str] | None = None,
-                 exclude: list[str] | None = None) -> dict[str, Any]:
+                 exclude: list[str] | None = None,
+                 partition_by: str | None = None) -> dict[str, Any]:
     """Clean every document under `input_dir` into Parquet tables under `output`.
 
     Args:
@@ -154,10 +156,14 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         workers: processes for the CPU-bound batch work; 0 means one per CPU core, 1 runs
             everything in the flow's process.
         include, exclude: globs over sources, added to the config's [input] ones.
+        partition_by: "language" to split documents and paragraphs into hive folders
+            (overrides [output] partition_by).
     """
     logger = get_run_logger()
     started = time.perf_counter()
     settings = with_selection(load_settings(config_file), include, exclude)
+    if partition_by is not None:
+        settings = replace(settings, layout=Layout(partition_by))
     source = Path(input_dir)
     if not source.is_dir():
         raise NotADirectoryError(f"input folder {input_dir} does not exist or is not a folder")
@@ -212,10 +218,12 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         tick = time.perf_counter()
         with parallel.worker_pool(processes):
             final = _submit_all(finalize_task, "finalize-batch",
-                                [(n, str(staging), str(version), run_id, processed_at)
+                                [(n, str(staging), str(version), run_id, processed_at,
+                                  settings.layout.partition_by)
                                  for n in range(len(batches))])
         if unchanged and previous is not None:
-            final.add(incremental.carry(previous, version, unchanged))
+            final.add(incremental.carry(previous, version, unchanged,
+                                        settings.layout.partition_by))
         if hashes is None:
             hashes = incremental.staged_hashes(staging, len(batches))
         incremental.save_hashes(version, files, hashes, fingerprint)

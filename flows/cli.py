@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--exclude", metavar="GLOB", action="append", default=[],
                      help="leave out files whose path under INPUT matches GLOB "
                           "('**/gold.jsonl'; repeatable)")
+    run.add_argument("--partition-by", choices=["language"], default=None,
+                     help="split the documents and paragraphs tables into hive folders "
+                          "(OUT/documents/language=fr/...); see docs/schema.md")
     run.add_argument("--dry-run", action="store_true",
                      help="check the config and the input, print what would run, and stop "
                           "(no Prefect, nothing written)")
@@ -176,7 +179,7 @@ def _run(args: argparse.Namespace) -> int:
                             dedup=not args.no_dedup,
                             config_file=str(args.config) if args.config else None,
                             full=args.full, workers=workers, include=args.include,
-                            exclude=args.exclude)
+                            exclude=args.exclude, partition_by=args.partition_by)
     except Exception as error:
         if watcher:
             watcher.stop()

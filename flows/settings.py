@@ -93,6 +93,25 @@ class Selection:
 
 
 @dataclass(frozen=True, slots=True)
+class Layout:
+    """How the output tables are laid out: `--partition-by` and `[output]`.
+
+    partition_by: "" (one folder of part files per table) or "language": the documents
+        and paragraphs tables are split into hive folders `language=fr/`, by the
+        document's and the paragraph's own language; the `language` column stays in the
+        files, so readers with or without hive partitioning see the same rows. The
+        removed and rejected tables are never partitioned.
+    """
+
+    partition_by: str = ""
+
+    def __post_init__(self) -> None:
+        if self.partition_by not in ("", "language"):
+            raise ValueError(f"partition_by: expected \"language\" or \"\", "
+                             f"got {self.partition_by!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run needs besides its input and output paths."""
 
@@ -105,6 +124,7 @@ class Settings:
     keep_languages: frozenset[str] = frozenset()
     jsonl: JsonlFields = field(default_factory=JsonlFields)
     selection: Selection = field(default_factory=Selection)
+    layout: Layout = field(default_factory=Layout)
 
 
 def _build(cls: type, section: dict[str, Any], where: str) -> Any:
@@ -144,7 +164,7 @@ def load_settings(path: str | Path | None) -> Settings:
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"cannot read config file {path}: {error}") from error
     known = {"extract", "normalize", "boilerplate", "language", "templates", "dedup",
-             "limits", "batching", "sites", "jsonl", "input"}
+             "limits", "batching", "sites", "jsonl", "input", "output"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown section(s) {', '.join(unknown)}; "
@@ -172,6 +192,7 @@ def load_settings(path: str | Path | None) -> Settings:
         keep_languages=frozenset(str(code) for code in keep),
         jsonl=_build(JsonlFields, _listed(data.get("jsonl", {})), "jsonl"),
         selection=_build(Selection, _listed(data.get("input", {})), "input"),
+        layout=_build(Layout, data.get("output", {}), "output"),
     )
 
 

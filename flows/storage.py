@@ -123,12 +123,36 @@ def read_rows(folder: Path, columns: Sequence[str] | None = None) -> list[dict[s
 
 
 def read_table(folder: Path, columns: Sequence[str] | None = None) -> pa.Table:
-    """The Parquet files directly in `folder` as one table, in file-name order."""
-    parts = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    """The Parquet files in `folder` (and its hive partition folders) as one table, in
+    path order."""
+    parts = table_parts(folder)
     tables = [pq.read_table(part, columns=list(columns) if columns else None) for part in parts]
     if not tables:
         return pa.table({})
     return pa.concat_tables(tables)
+
+
+def table_parts(folder: Path) -> list[Path]:
+    """The part files of a table folder, in path order: those directly in it and those
+    in its hive partition folders (`language=fr/`)."""
+    if not folder.is_dir():
+        return []
+    return sorted([*folder.glob("*.parquet"), *folder.glob("*=*/*.parquet")])
+
+
+def write_partitioned(folder: Path, name: str, rows: Sequence[Mapping[str, Any]],
+                      schema: pa.Schema, partition_by: str) -> None:
+    """Write `rows` as part `name` of the table in `folder`, split into hive folders
+    `partition_by=value/` when `partition_by` is set (a batch without rows writes its
+    empty part at the top, so the table always has a file with its schema)."""
+    if not partition_by or not rows:
+        write_part(folder, name, rows, schema)
+        return
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(str(row[partition_by]), []).append(row)
+    for value, group in sorted(groups.items()):
+        write_part(folder / f"{partition_by}={value}", name, group, schema)
 
 
 def link(source: Path, target: Path) -> None:

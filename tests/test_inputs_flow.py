@@ -92,3 +92,33 @@ def test_excluded_files_are_not_read_and_metadata_passes_through(crawl_out: Path
 def test_site_rules_apply_to_an_html_file_by_its_canonical_url(crawl_out: Path) -> None:
     removed = [r for r in _rows(crawl_out, "removed") if r["source"] == "page.html"]
     assert [r["reason"] for r in removed] == ["subscribe_prompt"]
+
+
+def test_partition_by_language_reads_back_the_same_rows(crawl_out: Path) -> None:
+    folder = crawl_out.parent / "in"
+    out = crawl_out.parent / "partitioned"
+    config = str(crawl_out.parent / "textclean.toml")
+    first = clean_corpus(input_dir=str(folder), output=str(out), config_file=config,
+                         workers=1, partition_by="language")
+    (folder / "jsonl" / "late.jsonl").write_text(
+        json.dumps({"text": "Una noticia más llegó tarde al archivo, pero llegó entera."}),
+        encoding="utf-8")
+    second = clean_corpus(input_dir=str(folder), output=str(out), config_file=config,
+                          workers=1, partition_by="language")
+    (folder / "jsonl" / "late.jsonl").unlink()
+    assert second["counts"]["unchanged_files_skipped"] == first["counts"]["input_files"]
+    assert sorted(p.name for p in (out / "documents").iterdir())[:3] == [
+        "language=de", "language=en", "language=es"]
+    flat = {d["doc_id"]: d["language"] for d in _rows(crawl_out, "documents")}
+    hive = ds.dataset(out / "documents", format="parquet", partitioning="hive").to_table()
+    by_duckdb = duckdb.sql(f"select doc_id, language from read_parquet("
+                           f"'{out}/documents/**/*.parquet', hive_partitioning=true)").fetchall()
+    expected = len(flat) + 1
+    assert hive.num_rows == len(by_duckdb) == expected
+    assert set(flat.items()) < set(by_duckdb)
+    assert dict(zip(hive["doc_id"].to_pylist(), hive["language"].to_pylist(),
+                    strict=True)) == dict(by_duckdb)
+    [(count, languages)] = duckdb.sql(
+        f"select count(*), count(distinct language) from read_parquet("
+        f"'{out}/paragraphs/**/*.parquet', hive_partitioning=true)").fetchall()
+    assert count > expected and languages >= 6
