@@ -188,7 +188,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         unchanged = {f.source for f in files if f.source in known
                      and hashes is not None and hashes.get(f.source) == known[f.source]}
         batches = plan_batches([f for f in files if f.source not in unchanged], settings.batching)
-        artifacts.write_plan(staging, len(batches), len(files))
+        artifacts.write_plan(staging, len(batches), len(files), sum(map(len, batches)))
         if unchanged:
             logger.info("%d of %d files unchanged since the last run: their rows are carried "
                         "over (--full cleans them again)", len(unchanged), len(files))

@@ -2,7 +2,7 @@
 
     textclean run INPUT --output OUT [--no-dedup] [--config FILE] [--include GLOB]
                   [--exclude GLOB] [--dry-run] [--verbose]
-    textclean serve INPUT --output OUT [--cron EXPR]
+    textclean serve INPUT --output OUT [--cron EXPR] [--name NAME] [--replace] [run options]
     textclean reindex OUT
 
 runs the `clean-corpus` flow on Prefect's embedded (ephemeral) server unless
@@ -104,6 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--name", default="nightly", help="deployment name (default: nightly)")
     serve.add_argument("--config", metavar="FILE", type=Path, help="TOML settings file")
     serve.add_argument("--no-dedup", action="store_true", help="do not flag duplicates")
+    serve.add_argument("--full", action="store_true",
+                       help="clean every file again on each run (default: incremental)")
+    serve.add_argument("--workers", metavar="N", type=int, default=0,
+                       help="processes for the cleaning work (default: one per CPU core)")
+    serve.add_argument("--dask", metavar="ADDRESS", default=os.environ.get("TEXTCLEAN_DASK"),
+                       help="run each flow run's tasks on Dask (as for run)")
+    serve.add_argument("--include", metavar="GLOB", action="append", default=[],
+                       help="read only files matching GLOB (repeatable)")
+    serve.add_argument("--exclude", metavar="GLOB", action="append", default=[],
+                       help="leave out files matching GLOB (repeatable)")
+    serve.add_argument("--partition-by", choices=["language"], default=None,
+                       help="split documents and paragraphs into hive folders")
+    serve.add_argument("--replace", action="store_true",
+                       help="replace a deployment of this name that cleans another INPUT or "
+                            "OUT (by default serve refuses, naming it)")
     reindex = commands.add_parser(
         "reindex", help="rebuild an output's dedup index from its paragraphs table",
         description="Rebuild the dedup index beside OUT (what later runs are checked "
@@ -310,17 +325,57 @@ def _serve(args: argparse.Namespace) -> int:
         print("textclean: error: serve needs a Prefect server: run `prefect server start` "
               "and set PREFECT_API_URL=http://127.0.0.1:4200/api", file=sys.stderr)
         return 2
+    from flows.settings import ConfigError, load_settings
+
+    try:
+        load_settings(args.config)
+    except ConfigError as error:
+        print(f"textclean: error: {error}", file=sys.stderr)
+        return 2
     from flows.clean_corpus import clean_corpus
 
     # Absolute paths: the schedule runs later, from wherever this process was started.
     parameters = {"input_dir": str(args.input.resolve()), "output": str(args.output.resolve()),
                   "dedup": not args.no_dedup,
-                  "config_file": str(args.config.resolve()) if args.config else None}
-    clean_corpus.serve(name=args.name, cron=args.cron, parameters=parameters,
-                       description=f"Clean {parameters['input_dir']} into "
-                                   f"{parameters['output']} on schedule {args.cron}",
-                       tags=["textclean"], global_limit=1)
+                  "config_file": str(args.config.resolve()) if args.config else None,
+                  "full": args.full, "workers": args.workers, "include": args.include,
+                  "exclude": args.exclude, "partition_by": args.partition_by}
+    other = deployed_elsewhere(args.name, parameters)
+    if other and not args.replace:
+        print(f"textclean: error: deployment clean-corpus/{args.name} already cleans {other}; "
+              "choose another --name, or pass --replace to replace it", file=sys.stderr)
+        return 2
+    flow = clean_corpus
+    if args.dask:
+        try:
+            flow, parameters["workers"] = (
+                clean_corpus.with_options(task_runner=dask_runner(args.dask)), 1)
+        except ValueError as error:
+            print(f"textclean: error: {error}", file=sys.stderr)
+            return 2
+    flow.serve(name=args.name, cron=args.cron, parameters=parameters,
+               description=f"Clean {parameters['input_dir']} into "
+                           f"{parameters['output']} on schedule {args.cron}",
+               tags=["textclean"], global_limit=1)
     return 0
+
+
+def deployed_elsewhere(name: str, parameters: dict[str, Any]) -> str | None:
+    """'INPUT -> OUT' of the deployment `name` on the server when it cleans another
+    input or output than `parameters` say; None when there is none or it is the same."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            deployment = client.read_deployment_by_name(f"clean-corpus/{name}")
+        except ObjectNotFound:
+            return None
+    theirs = deployment.parameters or {}
+    if (theirs.get("input_dir"), theirs.get("output")) == (parameters["input_dir"],
+                                                            parameters["output"]):
+        return None
+    return f"{theirs.get('input_dir')} -> {theirs.get('output')}"
 
 
 def summary(manifest: dict[str, Any]) -> str:
@@ -353,6 +408,19 @@ def _top(counts: dict[str, int], n: int = 6) -> str:
     return (shown + (f", +{rest} more" if rest > 0 else "")) or "none"
 
 
+def progress(staging: Path) -> tuple[int, int]:
+    """The files read and documents made so far by the batches of a run's staging folder."""
+    files = documents = 0
+    for note in staging.glob("batch-*/progress.json"):
+        try:
+            done = json.loads(note.read_text())
+        except (OSError, ValueError):
+            continue  # replaced while read: the next look counts it
+        files += done["files"]
+        documents += done["documents"]
+    return files, documents
+
+
 class _Progress:
     """A progress bar fed by the files the run writes (batches finished), so it works
     whatever runs the tasks: threads, processes or a Dask cluster."""
@@ -380,9 +448,10 @@ class _Progress:
                                key=lambda p: p.stat().st_mtime)
                 if not plans:
                     continue
-                total = json.loads(plans[-1].read_text())["batches"]
-                cleaned = len(list(plans[-1].parent.glob("batch-*/rejected/part.parquet")))
-                bar.update(task, description="cleaning batches", total=total, completed=cleaned)
+                plan = json.loads(plans[-1].read_text())
+                files, documents = progress(plans[-1].parent)
+                bar.update(task, description=f"cleaning: {documents:,} documents from files",
+                           total=plan.get("cleaning", plan["files"]), completed=files)
 
 
 if __name__ == "__main__":
