@@ -28,7 +28,7 @@ from flows import artifacts, dedup_store, incremental, parallel, storage
 from flows.batch import BatchStats, clean_files, finalize_batch
 from flows.decide import DecideStats, decide
 from flows.inputs import InputFile, RejectedInput, discover
-from flows.select import select
+from flows.selection import select
 from flows.settings import Batching, Layout, Selection, Settings, load_settings
 
 

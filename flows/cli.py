@@ -239,7 +239,7 @@ def dry_run(args: argparse.Namespace, settings: Any) -> str:
 
     from flows.clean_corpus import plan_batches, with_selection
     from flows.inputs import discover
-    from flows.select import select
+    from flows.selection import select
 
     settings = with_selection(settings, args.include, args.exclude)
     files, unusable = discover(args.input)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 from hypothesis import given
@@ -53,7 +54,6 @@ def test_what_is_not_a_date_is_none(raw: str) -> None:
                                                timezone(timedelta(hours=-8))])))
 def test_iso_and_rfc_2822_round_trip_to_the_same_instant(moment: datetime) -> None:
     moment = moment.replace(microsecond=0)
-    from email.utils import format_datetime
     assert parse_date(moment.isoformat()) == moment
     assert parse_date(format_datetime(moment)) == moment
 
