@@ -88,7 +88,9 @@ def doc_id_for(source: str, record: int | str | None) -> str:
     True
     """
     key = source if record is None else f"{source}\n{record}"
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+    # surrogatepass: the same bytes as UTF-8 for any valid string, and no exception for
+    # a lone surrogate a record's key may hold (ids stay distinct, never lost).
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def classify(name: str) -> tuple[str | None, bool]:
@@ -251,7 +253,8 @@ def _json_lines(source: str, data: bytes,
             continue
         # The record's own id, else its URL, names it (the line number only when
         # neither is there, or when an earlier record of the file had the same one).
-        key = f"id:{mapped.id}" if mapped.id else f"url:{mapped.url}" if mapped.url else None
+        record_id, url = _optional_str(mapped.id), _optional_str(mapped.url)
+        key = f"id:{record_id}" if record_id else f"url:{url}" if url else None
         if key is not None and key in seen_keys:
             key = None
         if key is not None:
@@ -259,7 +262,7 @@ def _json_lines(source: str, data: bytes,
         yield RawDocument(
             doc_id=doc_id_for(source, number) if key is None else doc_id_for(source, key),
             source=source, record=number, kind=mapped.kind,
-            data=_valid_unicode(mapped.body), url=_optional_str(mapped.url),
+            data=_valid_unicode(mapped.body), url=url,
             title=_optional_str(mapped.title), published=_optional_str(mapped.date),
             language_hint=_optional_str(mapped.language),
             metadata=_optional_str(mapped.metadata),

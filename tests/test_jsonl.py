@@ -132,3 +132,16 @@ def test_mapping_never_loses_a_field(record: dict[str, object]) -> None:
     taken = {p.split(".")[0] for name in ("text", "html", "url", "title", "date", "id",
                                           "language") for p in getattr(fields, name)}
     assert {k for k, v in record.items() if v is not None} <= kept | taken
+
+
+def test_a_lone_surrogate_in_an_id_or_url_does_not_break_the_file(tmp_path: Path) -> None:
+    # JSON may escape half a surrogate pair; the id is hashed as UTF-8, so it is
+    # repaired (U+FFFD) first, as text is.
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"id": "a\\ud800", "text": "Eins."}\n'
+                    '{"url": "https://exemple.fr/\\udc80", "text": "Zwei.", "x": "\\udfff"}\n',
+                    encoding="utf-8")
+    docs = _documents(path)
+    assert [d.url for d in docs] == [None, "https://exemple.fr/\ufffd"]
+    assert json.loads(docs[1].metadata or "{}") == {"x": "\ufffd"}
+    assert len({d.doc_id for d in docs}) == 2
