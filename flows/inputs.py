@@ -217,13 +217,14 @@ def read_documents(file: InputFile, limits: Limits, mapping: JsonlFields | None 
         yield RawDocument(doc_id=doc_id_for(file.source, None), source=file.source,
                           record=None, kind=file.kind, data=data)
         return
-    yield from _json_lines(file.source, data, mapping or JsonlFields())
+    yield from _json_lines(file.source, data, mapping)
 
 
 def _json_lines(source: str, data: bytes,
-                mapping: JsonlFields) -> Iterator[RawDocument | RejectedInput]:
+                mapping: JsonlFields | None = None) -> Iterator[RawDocument | RejectedInput]:
     # Records are separated by "\n" alone: str.splitlines would also cut at U+2028,
     # U+0085 or a form feed, which JSON strings may hold unescaped.
+    mapping = mapping or JsonlFields()
     text = data.decode("utf-8-sig", "replace")
     any_record = False
     seen_keys: set[str] = set()
