@@ -15,8 +15,10 @@ per worker process.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from cleaners.boilerplate import BoilerplateConfig, Lexicon, load_lexicon, strip_boilerplate
+from cleaners.dates import parse_date
 from cleaners.decode import declared_charset, decode_bytes
 from cleaners.extract import ExtractConfig, Extracted, extract_html
 from cleaners.language import LanguageConfig, LanguageDetector
@@ -29,7 +31,11 @@ class RawDocument:
     """One input document before cleaning, as read from a file or a JSON Lines record.
 
     `data` is bytes when read from a file (decoded here) and str when it came from a
-    JSON Lines record (JSON is already text). `kind` is "text" or "html".
+    JSON Lines record (JSON is already text). `kind` is "text" or "html". `published`
+    is the date string as the record gives it; `charset` one the container declared
+    (a WARC record's HTTP Content-Type); `metadata` the record's other fields as JSON;
+    `captured` when the page was fetched (WARC-Date), the date of last resort: a page's
+    own date comes first, and a capture is never before publication.
     """
 
     doc_id: str
@@ -40,6 +46,10 @@ class RawDocument:
     url: str | None = None
     title: str | None = None
     published: str | None = None
+    language_hint: str | None = None
+    metadata: str | None = None
+    charset: str | None = None
+    captured: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +75,8 @@ class CleanDocument:
     url: str | None
     title: str | None
     sitename: str | None
-    published: str | None
+    published: datetime | None
+    published_raw: str | None
     encoding: str
     repaired: bool
     chars_in: int
@@ -73,6 +84,8 @@ class CleanDocument:
     language_score: float
     paragraphs: tuple[Paragraph, ...]
     removed: tuple[Removal, ...]
+    language_hint: str | None = None
+    metadata: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +124,7 @@ def clean_document(raw: RawDocument, tools: Toolkit) -> CleanDocument | Rejectio
     """Run the per-document stages on `raw`; a document that cannot be cleaned is a
     `Rejection` with a reason, never an exception."""
     if isinstance(raw.data, bytes):
-        declared = declared_charset(raw.data) if raw.kind == "html" else None
+        declared = raw.charset or (declared_charset(raw.data) if raw.kind == "html" else None)
         decoded = decode_bytes(raw.data, declared=declared)
         if isinstance(decoded, Rejection):
             return decoded
@@ -122,6 +135,7 @@ def clean_document(raw: RawDocument, tools: Toolkit) -> CleanDocument | Rejectio
 
     meta = Extracted(text=text, title=raw.title, url=raw.url, published=raw.published,
                      sitename=None)
+    dates = [raw.published]
     if raw.kind == "html":
         extracted = extract_html(text, url=raw.url, config=tools.config.extract)
         if isinstance(extracted, Rejection):
@@ -133,6 +147,8 @@ def clean_document(raw: RawDocument, tools: Toolkit) -> CleanDocument | Rejectio
             published=raw.published or extracted.published,
             sitename=extracted.sitename,
         )
+        dates.append(extracted.published)
+    published, published_raw = _published([*dates, raw.captured])
 
     normalized = normalize_text(meta.text, tools.config.normalize)
     title = normalize_text(meta.title, tools.config.normalize).text if meta.title else None
@@ -150,8 +166,28 @@ def clean_document(raw: RawDocument, tools: Toolkit) -> CleanDocument | Rejectio
     )
     return CleanDocument(
         doc_id=raw.doc_id, source=raw.source, record=raw.record, kind=raw.kind,
-        url=meta.url, title=title, sitename=meta.sitename, published=meta.published,
-        encoding=encoding, repaired=normalized.repaired, chars_in=chars_in,
+        url=meta.url, title=title, sitename=meta.sitename, published=published,
+        published_raw=published_raw, encoding=encoding, repaired=normalized.repaired,
+        chars_in=chars_in,
         language=document_language.language, language_score=document_language.score,
-        paragraphs=paragraphs, removed=stripped.removed,
+        paragraphs=paragraphs, removed=stripped.removed, language_hint=raw.language_hint,
+        metadata=raw.metadata,
     )
+
+
+def _published(candidates: list[str | None]) -> tuple[datetime | None, str | None]:
+    """The first candidate that reads as a date, with its string; else the first string.
+
+    The record's own date comes first, then the page's metadata (trafilatura's), then
+    the capture date.
+
+    >>> _published([None, "8 March 2024"])[0].isoformat()
+    '2024-03-08T00:00:00+00:00'
+    >>> _published(["soon", None])
+    (None, 'soon')
+    """
+    for raw in candidates:
+        moment = parse_date(raw)
+        if moment is not None:
+            return moment, raw
+    return None, next((raw for raw in candidates if raw), None)

@@ -32,11 +32,14 @@ OUTPUT_KEY = "textclean-output"
 PROGRESS_KEY = "textclean-progress"
 
 
-def write_plan(staging: Path, batches: int, files: int) -> None:
-    """Record how many batches the run has, so a watcher (the CLI's progress bar) can
-    count finished ones from the files they write."""
+def write_plan(staging: Path, batches: int, files: int, cleaning: int | None = None) -> None:
+    """Record how many batches and files the run has (`cleaning`: the files it cleans,
+    not carried over), so a watcher (the CLI's progress bar) can count its progress
+    from the files the batches write."""
     staging.mkdir(parents=True, exist_ok=True)
-    (staging / "plan.json").write_text(json.dumps({"batches": batches, "files": files}))
+    (staging / "plan.json").write_text(json.dumps(
+        {"batches": batches, "files": files,
+         "cleaning": files if cleaning is None else cleaning}))
 
 
 def manifest(run_id: str, input_dir: str, output: str, dedup: bool, config_file: str | None,

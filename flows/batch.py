@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
+import os
 import re
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -100,10 +103,47 @@ def site_of(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
+# A page's own URL: <link rel="canonical" href=...> or <meta property="og:url" ...>, in
+# either attribute order. Read from the head only (bounded), one linear scan per pattern.
+_PAGE_HEAD = 64 * 1024
+_ATTRS = rb"[^>]{0,500}?"
+_HREF = rb"""["']?(https?://[^"'\s>]{1,500})"""
+_PAGE_URL = tuple(re.compile(pattern, re.I) for pattern in (
+    rb"<link\s" + _ATTRS + rb"""rel=["']?canonical["'\s]""" + _ATTRS + rb"href=" + _HREF,
+    rb"<link\s" + _ATTRS + rb"href=" + _HREF + rb"""["'\s]""" + _ATTRS
+    + rb"""rel=["']?canonical\b""",
+    rb"<meta\s" + _ATTRS + rb"""property=["']?og:url["'\s]""" + _ATTRS + rb"content=" + _HREF,
+    rb"<meta\s" + _ATTRS + rb"content=" + _HREF + rb"""["'\s]""" + _ATTRS
+    + rb"""property=["']?og:url\b""",
+))
+
+
+def page_url(data: bytes | str) -> str | None:
+    """The URL a page gives for itself (canonical link, else og:url), or None.
+
+    >>> page_url(b'<head><meta content="https://www.lemonde.fr/a" property="og:url">')
+    'https://www.lemonde.fr/a'
+    >>> page_url("<link href='https://example.org/x' rel='canonical'>"), page_url(b"<p>")
+    ('https://example.org/x', None)
+    """
+    head = data[:_PAGE_HEAD]
+    if isinstance(head, str):
+        head = head.encode("utf-8", "replace")
+    for pattern in _PAGE_URL:
+        match = pattern.search(head)
+        if match:
+            return match[1].decode("ascii", "replace")
+    return None
+
+
 def _tools_for(raw: RawDocument, settings: Settings) -> Toolkit:
     # A site with its own [sites."host"] section gets its own lexicon; the toolkit
-    # cache keeps one per config, so this costs a lookup per document.
-    site_config = dict(settings.sites).get(site_of(raw.url) or "")
+    # cache keeps one per config, so this costs a lookup per document. An HTML file
+    # has no URL beside it: the page's canonical or og:url names its site.
+    if not settings.sites:
+        return toolkit(settings.pipeline)
+    url = raw.url or (page_url(raw.data) if raw.kind == "html" else None)
+    site_config = dict(settings.sites).get(site_of(url) or "")
     if site_config is None:
         return toolkit(settings.pipeline)
     return toolkit(replace(settings.pipeline, boilerplate=site_config))
@@ -145,14 +185,19 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
                          "message": message, "run_id": run_id})
 
     hashes: list[dict[str, Any]] = []
-    for file in files:
+    folder = Path(staging) / f"batch-{batch_no:05d}"
+    noted = time.monotonic()
+    for done, file in enumerate(files):
+        if time.monotonic() - noted > PROGRESS_SECONDS:
+            note_progress(folder, done, len(documents))
+            noted = time.monotonic()
         stats.bytes_in += file.size
         # An unreadable file gets no hash; reading it below reports why, as a rejected row.
         with contextlib.suppress(OSError):
             if hash_inputs:
                 hashes.append({"source": file.source, "content_hash": content_hash(file.path),
                                "bytes": file.size})
-        for item in read_documents(file, settings.limits):
+        for item in read_documents(file, settings.limits, settings.jsonl):
             if isinstance(item, RejectedInput):
                 reject(item.source, item.record, item.reason, item.message)
                 continue
@@ -186,7 +231,7 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
                 continue
             _rows_of(result, run_id, documents, paragraphs, removed)
 
-    folder = Path(staging) / f"batch-{batch_no:05d}"
+    note_progress(folder, len(files), len(documents))
     for name, rows in (("documents", documents), ("paragraphs", paragraphs),
                        ("removed", removed), ("rejected", rejected)):
         storage.write_part(folder / name, "part.parquet", rows, storage.SCHEMAS[name])
@@ -205,6 +250,18 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
 
 SIGNATURES = "signatures"
 INPUTS = "inputs"
+PROGRESS = "progress.json"
+# How often a batch notes its progress for the CLI's bar: a small file write, rare
+# enough to cost nothing beside cleaning (150 documents a second per process).
+PROGRESS_SECONDS = 0.5
+
+
+def note_progress(folder: Path, files: int, documents: int) -> None:
+    """Record how far a batch is (files read, documents made), for a progress watcher."""
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{PROGRESS}.partial"
+    partial.write_text(json.dumps({"files": files, "documents": documents}))
+    os.replace(partial, folder / PROGRESS)
 # A file's content hash as read by its batch; the same columns as flows.incremental's.
 INPUTS_SCHEMA = pa.schema([
     pa.field("source", pa.string(), nullable=False),
@@ -216,8 +273,10 @@ def _rows_of(doc: CleanDocument, run_id: str, documents: list[dict[str, Any]],
     documents.append({
         "doc_id": doc.doc_id, "source": doc.source, "record": doc.record, "kind": doc.kind,
         "url": doc.url, "title": doc.title, "sitename": doc.sitename,
-        "published": doc.published, "text": "", "language": doc.language,
-        "language_score": doc.language_score, "n_paragraphs": len(doc.paragraphs),
+        "published": doc.published, "published_raw": doc.published_raw, "text": "",
+        "language": doc.language, "language_score": doc.language_score,
+        "language_hint": doc.language_hint, "metadata": doc.metadata,
+        "n_paragraphs": len(doc.paragraphs),
         "n_removed_lines": len(doc.removed), "n_duplicate_paragraphs": 0,
         "chars_in": doc.chars_in, "chars_out": 0, "encoding": doc.encoding,
         "repaired": doc.repaired, "run_id": run_id, "processed_at": datetime.now(),
@@ -236,8 +295,9 @@ DECISIONS = "decisions.parquet"
 
 
 def finalize_batch(batch_no: int, staging: str, version: str, run_id: str,
-                   processed_at: datetime) -> BatchStats:
-    """Apply the run's decisions to one staged batch and write its final part files."""
+                   processed_at: datetime, partition_by: str = "") -> BatchStats:
+    """Apply the run's decisions to one staged batch and write its final part files
+    (documents and paragraphs split by `partition_by`, when set)."""
     folder = Path(staging) / f"batch-{batch_no:05d}"
     documents = storage.read_rows(folder / "documents")
     paragraphs = storage.read_rows(folder / "paragraphs")
@@ -277,8 +337,10 @@ def finalize_batch(batch_no: int, staging: str, version: str, run_id: str,
 
     name = f"part-{batch_no:05d}.parquet"
     target = Path(version)
-    storage.write_part(target / "documents", name, documents, storage.DOCUMENTS)
-    storage.write_part(target / "paragraphs", name, kept_paragraphs, storage.PARAGRAPHS)
+    storage.write_partitioned(target / "documents", name, documents, storage.DOCUMENTS,
+                              partition_by)
+    storage.write_partitioned(target / "paragraphs", name, kept_paragraphs,
+                              storage.PARAGRAPHS, partition_by)
     storage.write_part(target / "removed", name, removed, storage.REMOVED)
     storage.write_part(target / "rejected", name, rejected, storage.REJECTED)
     return count_rows(documents, kept_paragraphs, removed, rejected)

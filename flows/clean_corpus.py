@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from flows import artifacts, dedup_store, incremental, parallel, storage
 from flows.batch import BatchStats, clean_files, finalize_batch
 from flows.decide import DecideStats, decide
 from flows.inputs import InputFile, RejectedInput, discover, overlap
-from flows.settings import Batching, Settings, load_settings
+from flows.selection import select
+from flows.settings import Batching, Layout, Selection, Settings, load_settings
 
 
 def plan_batches(files: list[InputFile], batching: Batching) -> list[list[InputFile]]:
@@ -44,6 +46,14 @@ def plan_batches(files: list[InputFile], batching: Batching) -> list[list[InputF
     if current:
         batches.append(current)
     return batches
+
+
+def with_selection(settings: Settings, include: list[str] | None,
+                   exclude: list[str] | None) -> Settings:
+    """`settings` with the command line's globs added to the config's [input] ones."""
+    chosen = Selection(settings.selection.include + tuple(include or ()),
+                       settings.selection.exclude + tuple(exclude or ()))
+    return replace(settings, selection=chosen)
 
 
 @task(name="discover", cache_policy=NONE, retries=2, retry_delay_seconds=[1, 5])
@@ -90,8 +100,9 @@ def decide_task(staging: str, batches: int, settings: Settings, dedup: bool,
 
 @task(name="finalize-batch", cache_policy=NONE, retries=1, retry_delay_seconds=2)
 def finalize_task(batch_no: int, staging: str, version: str, run_id: str,
-                  processed_at: datetime) -> BatchStats:
-    return parallel.call(finalize_batch, batch_no, staging, version, run_id, processed_at)
+                  processed_at: datetime, partition_by: str) -> BatchStats:
+    return parallel.call(finalize_batch, batch_no, staging, version, run_id, processed_at,
+                         partition_by)
 
 
 def _submit_all(task_: Any, stage: str, calls: list[tuple[Any, ...]],
@@ -130,7 +141,9 @@ def _run_name() -> str:
       task_runner=ThreadPoolTaskRunner(max_workers=8))  # type: ignore[arg-type]
 def clean_corpus(input_dir: str, output: str, dedup: bool = True,
                  config_file: str | None = None, full: bool = False,
-                 workers: int = 0, follow_links: bool = False) -> dict[str, Any]:
+                 workers: int = 0, follow_links: bool = False,
+                 include: list[str] | None = None, exclude: list[str] | None = None,
+                 partition_by: str | None = None) -> dict[str, Any]:
     """Clean every document under `input_dir` into Parquet tables under `output`.
 
     Args:
@@ -145,10 +158,15 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
             everything in the flow's process.
         follow_links: read the targets of links that lead outside `input_dir` (by
             default they are rejected as `outside_input`).
+        include, exclude: globs over sources, added to the config's [input] ones.
+        partition_by: "language" to split documents and paragraphs into hive folders
+            (overrides [output] partition_by).
     """
     logger = get_run_logger()
     started = time.perf_counter()
-    settings = load_settings(config_file)
+    settings = with_selection(load_settings(config_file), include, exclude)
+    if partition_by is not None:
+        settings = replace(settings, layout=Layout(partition_by))
     source = Path(input_dir)
     if not source.is_dir():
         raise NotADirectoryError(f"input folder {input_dir} does not exist or is not a folder")
@@ -166,6 +184,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         staging, version = out.staging(run_id), out.version(run_id)
         tick = time.perf_counter()
         files, unusable = discover_task(input_dir, follow_links)
+        files, unusable = select(files, settings.selection), select(unusable, settings.selection)
         fingerprint = incremental.settings_fingerprint(settings, dedup)
         known = {} if full else incremental.previous_hashes(previous, fingerprint)
         # Hashing every file first pays only when there are hashes to compare with; else
@@ -175,7 +194,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         unchanged = {f.source for f in files if f.source in known
                      and hashes is not None and hashes.get(f.source) == known[f.source]}
         batches = plan_batches([f for f in files if f.source not in unchanged], settings.batching)
-        artifacts.write_plan(staging, len(batches), len(files))
+        artifacts.write_plan(staging, len(batches), len(files), sum(map(len, batches)))
         if unchanged:
             logger.info("%d of %d files unchanged since the last run: their rows are carried "
                         "over (--full cleans them again)", len(unchanged), len(files))
@@ -205,10 +224,12 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         tick = time.perf_counter()
         with parallel.worker_pool(processes):
             final = _submit_all(finalize_task, "finalize-batch",
-                                [(n, str(staging), str(version), run_id, processed_at)
+                                [(n, str(staging), str(version), run_id, processed_at,
+                                  settings.layout.partition_by)
                                  for n in range(len(batches))])
         if unchanged and previous is not None:
-            final.add(incremental.carry(previous, version, unchanged))
+            final.add(incremental.carry(previous, version, unchanged,
+                                        settings.layout.partition_by))
         if hashes is None:
             hashes = incremental.staged_hashes(staging, len(batches))
         incremental.save_hashes(version, files, hashes, fingerprint)

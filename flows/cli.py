@@ -1,7 +1,8 @@
 """The `textclean` command line.
 
-    textclean run INPUT --output OUT [--no-dedup] [--config FILE] [--verbose]
-    textclean serve INPUT --output OUT [--cron EXPR]
+    textclean run INPUT --output OUT [--no-dedup] [--config FILE] [--include GLOB]
+                  [--exclude GLOB] [--dry-run] [--verbose]
+    textclean serve INPUT --output OUT [--cron EXPR] [--name NAME] [--replace] [run options]
     textclean reindex OUT
 
 runs the `clean-corpus` flow on Prefect's embedded (ephemeral) server unless
@@ -47,11 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Clean scraped news and web text into Parquet datasets, through a "
                     "Prefect flow you can inspect in the Prefect UI.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"textclean {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
         "run", help="clean a folder of documents into Parquet",
-        description="Clean every .txt, .md, .html, .htm and .jsonl file (optionally .gz) "
-                    "under INPUT, recursively, into Parquet tables under OUT.",
+        description="Clean every .txt, .md, .html, .htm, .jsonl, .warc and .wet file "
+                    "(optionally .gz) under INPUT, recursively, into Parquet tables under OUT.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     run.add_argument("input", metavar="INPUT", type=Path,
                      help="folder of input documents, read recursively")
@@ -81,6 +83,18 @@ def build_parser() -> argparse.ArgumentParser:
                           "reach the Prefect UI)")
     run.add_argument("--json", action="store_true",
                      help="print the run manifest as JSON instead of the summary")
+    run.add_argument("--include", metavar="GLOB", action="append", default=[],
+                     help="read only files whose path under INPUT matches GLOB ('**/*.jsonl'; "
+                          "repeatable; added to [input] include in the config)")
+    run.add_argument("--exclude", metavar="GLOB", action="append", default=[],
+                     help="leave out files whose path under INPUT matches GLOB "
+                          "('**/gold.jsonl'; repeatable)")
+    run.add_argument("--partition-by", choices=["language"], default=None,
+                     help="split the documents and paragraphs tables into hive folders "
+                          "(OUT/documents/language=fr/...); see docs/schema.md")
+    run.add_argument("--dry-run", action="store_true",
+                     help="check the config and the input, print what would run, and stop "
+                          "(no Prefect, nothing written)")
     serve = commands.add_parser(
         "serve", help="serve a scheduled deployment of the flow to a Prefect server",
         description="Register a deployment of clean-corpus with a cron schedule on the "
@@ -95,6 +109,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--name", default="nightly", help="deployment name (default: nightly)")
     serve.add_argument("--config", metavar="FILE", type=Path, help="TOML settings file")
     serve.add_argument("--no-dedup", action="store_true", help="do not flag duplicates")
+    serve.add_argument("--full", action="store_true",
+                       help="clean every file again on each run (default: incremental)")
+    serve.add_argument("--workers", metavar="N", type=int, default=0,
+                       help="processes for the cleaning work (default: one per CPU core)")
+    serve.add_argument("--dask", metavar="ADDRESS", default=os.environ.get("TEXTCLEAN_DASK"),
+                       help="run each flow run's tasks on Dask (as for run)")
+    serve.add_argument("--include", metavar="GLOB", action="append", default=[],
+                       help="read only files matching GLOB (repeatable)")
+    serve.add_argument("--exclude", metavar="GLOB", action="append", default=[],
+                       help="leave out files matching GLOB (repeatable)")
+    serve.add_argument("--partition-by", choices=["language"], default=None,
+                       help="split documents and paragraphs into hive folders")
+    serve.add_argument("--replace", action="store_true",
+                       help="replace a deployment of this name that cleans another INPUT or "
+                            "OUT (by default serve refuses, naming it)")
     reindex = commands.add_parser(
         "reindex", help="rebuild an output's dedup index from its paragraphs table",
         description="Rebuild the dedup index beside OUT (what later runs are checked "
@@ -157,10 +186,13 @@ def _run(args: argparse.Namespace) -> int:
         return 2
 
     try:
-        load_settings(args.config)
+        settings = load_settings(args.config)
     except ConfigError as error:
         print(f"textclean: error: {error}", file=sys.stderr)
         return 2
+    if args.dry_run:
+        print(dry_run(args, settings))
+        return 0
 
     interactive = sys.stderr.isatty() and not args.verbose
     from flows.clean_corpus import clean_corpus
@@ -184,7 +216,8 @@ def _run(args: argparse.Namespace) -> int:
                             dedup=not args.no_dedup,
                             config_file=str(args.config) if args.config else None,
                             full=args.full, workers=workers,
-                            follow_links=args.follow_links)
+                            follow_links=args.follow_links, include=args.include,
+                            exclude=args.exclude, partition_by=args.partition_by)
     except KeyboardInterrupt:
         if watcher:
             watcher.stop()
@@ -202,7 +235,58 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(manifest, indent=2, ensure_ascii=False))
     else:
         print(summary(manifest))
+        link = run_link(manifest["run_id"])
+        if link:
+            print(f"  prefect UI  {link}")
     return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("textclean")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
+
+
+def run_link(run_id: str) -> str | None:
+    """The flow run's page in the Prefect UI, when a server is configured (an embedded,
+    ephemeral server is gone when the run ends, so it has no page to link to)."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
+
+    if not PREFECT_API_URL.value() or run_id.startswith("local-"):
+        return None
+    ui = PREFECT_UI_URL.value()
+    return f"{str(ui).rstrip('/')}/runs/flow-run/{run_id}" if ui else None
+
+
+def dry_run(args: argparse.Namespace, settings: Any) -> str:
+    """What `run` would do with these arguments: the files it would read, by kind, the
+    ones it would reject, the batches, and where it would commit."""
+    from collections import Counter
+
+    from flows.clean_corpus import plan_batches, with_selection
+    from flows.inputs import discover
+    from flows.selection import select
+
+    settings = with_selection(settings, args.include, args.exclude)
+    files, unusable = discover(args.input)
+    chosen = select(files, settings.selection)
+    unusable = select(unusable, settings.selection)
+    kinds = Counter(f.kind + (".gz" if f.compressed else "") for f in chosen)
+    batches = plan_batches(chosen, settings.batching)
+    lines = [
+        f"textclean: dry run: {len(chosen)} files would be read from {args.input} "
+        f"({len(files) - len(chosen)} left out by --include/--exclude)",
+        "  kinds       " + _top(dict(kinds)),
+        f"  bytes       {sum(f.size for f in chosen):,} in {len(batches)} batches",
+        "  rejected    " + _top(dict(Counter(r.reason for r in unusable))),
+        f"  output      {args.output} ({'full' if args.full else 'incremental'}, "
+        f"{'no dedup' if args.no_dedup else 'dedup'})",
+        f"  config      {args.config or 'defaults'}",
+    ]
+    return "\n".join(lines)
 
 
 def dask_runner(spec: str) -> Any:
@@ -325,17 +409,57 @@ def _serve(args: argparse.Namespace) -> int:
         print("textclean: error: serve needs a Prefect server: run `prefect server start` "
               "and set PREFECT_API_URL=http://127.0.0.1:4200/api", file=sys.stderr)
         return 2
+    from flows.settings import ConfigError, load_settings
+
+    try:
+        load_settings(args.config)
+    except ConfigError as error:
+        print(f"textclean: error: {error}", file=sys.stderr)
+        return 2
     from flows.clean_corpus import clean_corpus
 
     # Absolute paths: the schedule runs later, from wherever this process was started.
     parameters = {"input_dir": str(args.input.resolve()), "output": str(args.output.resolve()),
                   "dedup": not args.no_dedup,
-                  "config_file": str(args.config.resolve()) if args.config else None}
-    clean_corpus.serve(name=args.name, cron=args.cron, parameters=parameters,
-                       description=f"Clean {parameters['input_dir']} into "
-                                   f"{parameters['output']} on schedule {args.cron}",
-                       tags=["textclean"], global_limit=1)
+                  "config_file": str(args.config.resolve()) if args.config else None,
+                  "full": args.full, "workers": args.workers, "include": args.include,
+                  "exclude": args.exclude, "partition_by": args.partition_by}
+    other = deployed_elsewhere(args.name, parameters)
+    if other and not args.replace:
+        print(f"textclean: error: deployment clean-corpus/{args.name} already cleans {other}; "
+              "choose another --name, or pass --replace to replace it", file=sys.stderr)
+        return 2
+    flow = clean_corpus
+    if args.dask:
+        try:
+            flow, parameters["workers"] = (
+                clean_corpus.with_options(task_runner=dask_runner(args.dask)), 1)
+        except ValueError as error:
+            print(f"textclean: error: {error}", file=sys.stderr)
+            return 2
+    flow.serve(name=args.name, cron=args.cron, parameters=parameters,
+               description=f"Clean {parameters['input_dir']} into "
+                           f"{parameters['output']} on schedule {args.cron}",
+               tags=["textclean"], global_limit=1)
     return 0
+
+
+def deployed_elsewhere(name: str, parameters: dict[str, Any]) -> str | None:
+    """'INPUT -> OUT' of the deployment `name` on the server when it cleans another
+    input or output than `parameters` say; None when there is none or it is the same."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            deployment = client.read_deployment_by_name(f"clean-corpus/{name}")
+        except ObjectNotFound:
+            return None
+    theirs = deployment.parameters or {}
+    if (theirs.get("input_dir"), theirs.get("output")) == (parameters["input_dir"],
+                                                            parameters["output"]):
+        return None
+    return f"{theirs.get('input_dir')} -> {theirs.get('output')}"
 
 
 def summary(manifest: dict[str, Any]) -> str:
@@ -368,6 +492,19 @@ def _top(counts: dict[str, int], n: int = 6) -> str:
     return (shown + (f", +{rest} more" if rest > 0 else "")) or "none"
 
 
+def progress(staging: Path) -> tuple[int, int]:
+    """The files read and documents made so far by the batches of a run's staging folder."""
+    files = documents = 0
+    for note in staging.glob("batch-*/progress.json"):
+        try:
+            done = json.loads(note.read_text())
+        except (OSError, ValueError):
+            continue  # replaced while read: the next look counts it
+        files += done["files"]
+        documents += done["documents"]
+    return files, documents
+
+
 class _Progress:
     """A progress bar fed by the files the run writes (batches finished), so it works
     whatever runs the tasks: threads, processes or a Dask cluster."""
@@ -395,9 +532,10 @@ class _Progress:
                                key=lambda p: p.stat().st_mtime)
                 if not plans:
                     continue
-                total = json.loads(plans[-1].read_text())["batches"]
-                cleaned = len(list(plans[-1].parent.glob("batch-*/rejected/part.parquet")))
-                bar.update(task, description="cleaning batches", total=total, completed=cleaned)
+                plan = json.loads(plans[-1].read_text())
+                files, documents = progress(plans[-1].parent)
+                bar.update(task, description=f"cleaning: {documents:,} documents from files",
+                           total=plan.get("cleaning", plan["files"]), completed=files)
 
 
 if __name__ == "__main__":

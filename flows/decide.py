@@ -38,7 +38,7 @@ import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +47,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from cleaners.dates import parse_date
 from cleaners.dedup import DedupIndex, Duplicate, EarlierCopies
-from flows import dedup_store, site_templates, storage
+from flows import dedup_store, site_templates, storage, warc
 from flows.batch import DECISIONS, SIGNATURES, site_of
 from flows.settings import Settings
 
@@ -115,13 +116,16 @@ def order_key(doc: dict[str, Any]) -> tuple[bool, str, str, int]:
     return (published is None, published or "", doc["source"], doc.get("record") or 0)
 
 
-def _parse_date(value: str | None) -> str | None:
-    if not value:
+def _parse_date(value: datetime | str | None) -> str | None:
+    # `published` is a UTC timestamp; outputs written before it was one hold the string
+    # (reindex reads them), read by the same parser. A fixed-width UTC key sorts as the
+    # instants do, whatever offset or format the input gave.
+    moment = parse_date(value) if isinstance(value, str) else value
+    if moment is None:
         return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def _documents(stage: Path, batches: int) -> Documents:
@@ -271,7 +275,10 @@ def _processed_again(previous: Path, docs: Documents) -> set[str]:
     if docs.sources:
         table = storage.read_table(previous / "documents", ["doc_id", "source"])
         if table.num_rows:
-            wanted = pc.is_in(table["source"], value_set=pa.array(sorted(docs.sources)))
+            # By input file: a WARC record's source is `file#offset`, and a changed
+            # archive's records may sit at other offsets now.
+            files = warc.input_files(pa.array(sorted(docs.sources), pa.string()))
+            wanted = pc.is_in(warc.input_files(table["source"]), value_set=files)
             replaced.update(table.filter(wanted)["doc_id"].to_pylist())
     return replaced
 

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows import storage
+from flows import storage, warc
 from flows.batch import INPUTS, INPUTS_SCHEMA, BatchStats, count_rows
 from flows.inputs import InputFile, content_hash
 from flows.settings import Settings
@@ -95,7 +95,8 @@ def save_hashes(version_dir: Path, files: Iterable[InputFile], hashes: dict[str,
     storage.write_part(version_dir / INPUTS, "part.parquet", rows, schema)
 
 
-def carry(previous: Path, version: Path, sources: Collection[str]) -> BatchStats:
+def carry(previous: Path, version: Path, sources: Collection[str],
+          partition_by: str = "") -> BatchStats:
     """Copy the previous version's rows of `sources` into `version`; return their counts.
 
     Read and written a slice at a time: the carried part file of an output run nightly
@@ -106,11 +107,11 @@ def carry(previous: Path, version: Path, sources: Collection[str]) -> BatchStats
     wanted = pa.array(sorted(sources), pa.string())
     stats = BatchStats()
     doc_ids: list[str] = []
-    for table in _carried(previous, version, "documents", "source", wanted):
+    for table in _carried(previous, version, "documents", "source", wanted, partition_by):
         doc_ids += table["doc_id"].to_pylist()
         stats.add(count_rows(table.select(_COUNTED).to_pylist(), [], [], []))
     for table in _carried(previous, version, "paragraphs", "doc_id",
-                          pa.array(doc_ids, pa.string())):
+                          pa.array(doc_ids, pa.string()), partition_by):
         stats.add(count_rows([], table.select(["duplicate_kind"]).to_pylist(), [], []))
     for table in _carried(previous, version, "removed", "source", wanted):
         stats.add(count_rows([], [], table.select(["reason"]).to_pylist(), []))
@@ -126,19 +127,42 @@ SLICE_ROWS = 50_000
 
 
 def _carried(previous: Path, version: Path, name: str, column: str,
-             values: pa.Array) -> Iterator[pa.Table]:
+             values: pa.Array, partition_by: str = "") -> Iterator[pa.Table]:
     """Write the rows of table `name` of `previous` whose `column` is in `values` into
-    one part of `version` (atomically), yielding them slice by slice as written."""
+    one part of `version` (atomically; one per hive folder when `partition_by` is set),
+    yielding them slice by slice as written. A WARC record's source `file#offset` is
+    matched by its file."""
     schema = storage.SCHEMAS[name]
     folder = version / name
     folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f".{CARRIED}.partial"
-    with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
-        for part in sorted((previous / name).glob("*.parquet")):
+    writers: dict[Path, pq.ParquetWriter] = {}
+
+    def write(target: Path, table: pa.Table) -> None:
+        if target not in writers:
+            target.mkdir(parents=True, exist_ok=True)
+            writers[target] = pq.ParquetWriter(target / f".{CARRIED}.partial", schema,
+                                               compression="zstd")
+        writers[target].write_table(table)
+
+    try:
+        for part in storage.table_parts(previous / name):
             for rows in pq.ParquetFile(part).iter_batches(batch_size=SLICE_ROWS):
                 table = pa.Table.from_batches([rows]).cast(schema)
-                table = table.filter(pc.is_in(table[column], value_set=values))
-                if table.num_rows:
-                    writer.write_table(table)
-                    yield table
-    os.replace(partial, folder / CARRIED)
+                keys = warc.input_files(table[column]) if column == "source" else table[column]
+                table = table.filter(pc.is_in(keys, value_set=values))
+                if not table.num_rows:
+                    continue
+                if partition_by:
+                    for value in pc.unique(table[partition_by]).to_pylist():
+                        write(folder / f"{partition_by}={value}",
+                              table.filter(pc.equal(table[partition_by], value)))
+                else:
+                    write(folder, table)
+                yield table
+        if not writers:
+            write(folder, schema.empty_table())
+    finally:
+        for writer in writers.values():
+            writer.close()
+    for target in writers:
+        os.replace(target / f".{CARRIED}.partial", target / CARRIED)

@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaners.pipeline import RawDocument
+from flows.jsonl import JsonlFields, body_problem, map_record
 from flows.settings import Limits
 
-KINDS = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+KINDS = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl",
+         ".warc": "warc", ".wet": "warc"}
 
 # JSON may escape half of a surrogate pair ("\\ud83d" alone); such a string cannot be
 # encoded as UTF-8, so it would fail the Parquet write of the whole batch.
@@ -78,14 +80,19 @@ def source_name(relative: str) -> str:
     return "/".join(part.decode("utf-8", "backslashreplace") for part in escaped)
 
 
-def doc_id_for(source: str, record: int | None) -> str:
+def doc_id_for(source: str, record: int | str | None) -> str:
     """A stable document id: the same file (and record) gives the same id on every run.
+
+    `record` is a line number, or a key the record carries (`id:...`, `url:...`,
+    `warc:...`): such a key keeps the id when lines or records move within the file.
 
     >>> doc_id_for("a.txt", None) == doc_id_for("a.txt", None) != doc_id_for("a.jsonl", 1)
     True
     """
     key = source if record is None else f"{source}\n{record}"
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+    # surrogatepass: the same bytes as UTF-8 for any valid string, and no exception for
+    # a lone surrogate a record's key may hold (ids stay distinct, never lost).
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def classify(name: str) -> tuple[str | None, bool]:
@@ -170,7 +177,7 @@ def _examine(entry: os.DirEntry[str], rel: str, inside: str, follow_links: bool,
     kind, compressed = classify(entry.name)
     if kind is None:
         return RejectedInput(rel, None, "unsupported_type",
-                             "not .txt, .md, .html, .htm or .jsonl (optionally .gz)")
+                             "not .txt, .md, .html, .htm, .jsonl, .warc or .wet (optionally .gz)")
     return InputFile(entry.path, rel, kind, compressed, target.st_size)
 
 
@@ -232,8 +239,14 @@ def _gunzip(source: str, data: bytes, limit: int) -> bytes | RejectedInput:
     return bytes(out)
 
 
-def read_documents(file: InputFile, limits: Limits) -> Iterator[RawDocument | RejectedInput]:
-    """The raw documents in one input file (one, or one per JSON Lines record)."""
+def read_documents(file: InputFile, limits: Limits, mapping: JsonlFields | None = None,
+                   ) -> Iterator[RawDocument | RejectedInput]:
+    """The raw documents in one input file (one, or one per JSON Lines or WARC record)."""
+    if file.kind == "warc":
+        from flows.warc import warc_documents
+
+        yield from warc_documents(file, limits)
+        return
     data = read_bytes(file, limits)
     if isinstance(data, RejectedInput):
         yield data
@@ -242,14 +255,17 @@ def read_documents(file: InputFile, limits: Limits) -> Iterator[RawDocument | Re
         yield RawDocument(doc_id=doc_id_for(file.source, None), source=file.source,
                           record=None, kind=file.kind, data=data)
         return
-    yield from _json_lines(file.source, data)
+    yield from _json_lines(file.source, data, mapping)
 
 
-def _json_lines(source: str, data: bytes) -> Iterator[RawDocument | RejectedInput]:
+def _json_lines(source: str, data: bytes,
+                mapping: JsonlFields | None = None) -> Iterator[RawDocument | RejectedInput]:
     # Records are separated by "\n" alone: str.splitlines would also cut at U+2028,
     # U+0085 or a form feed, which JSON strings may hold unescaped.
+    mapping = mapping or JsonlFields()
     text = data.decode("utf-8-sig", "replace")
     any_record = False
+    seen_keys: set[str] = set()
     for number, line in enumerate(text.split("\n"), start=1):
         # A byte-order mark inside the file comes from concatenated files.
         line = line.removeprefix("\ufeff")
@@ -266,23 +282,29 @@ def _json_lines(source: str, data: bytes) -> Iterator[RawDocument | RejectedInpu
         if not isinstance(record, dict):
             yield RejectedInput(source, number, "bad_record", "a record must be a JSON object")
             continue
-        body, kind = record.get("text"), "text"
-        if body is None:
-            body, kind = record.get("html"), "html"
-        if not isinstance(body, str):
-            message = ("no 'text' or 'html' field" if body is None
-                       else f"'{kind}' must be a string, not {type(body).__name__}")
-            yield RejectedInput(source, number, "bad_record", message)
+        mapped = map_record(record, mapping)
+        if mapped.body is None:
+            yield RejectedInput(source, number, "bad_record", body_problem(record, mapping))
             continue
-        if not body.strip():
+        if not mapped.body.strip():
             # As for an empty file: a record with no text is not a document.
-            yield RejectedInput(source, number, "empty", f"the '{kind}' field is blank")
+            yield RejectedInput(source, number, "empty", f"the {mapped.kind} field is blank")
             continue
+        # The record's own id, else its URL, names it (the line number only when
+        # neither is there, or when an earlier record of the file had the same one).
+        record_id, url = _optional_str(mapped.id), _optional_str(mapped.url)
+        key = f"id:{record_id}" if record_id else f"url:{url}" if url else None
+        if key is not None and key in seen_keys:
+            key = None
+        if key is not None:
+            seen_keys.add(key)
         yield RawDocument(
-            doc_id=doc_id_for(source, number), source=source, record=number, kind=kind,
-            data=_valid_unicode(body), url=_optional_str(record.get("url")),
-            title=_optional_str(record.get("title")),
-            published=_optional_str(record.get("published")),
+            doc_id=doc_id_for(source, number) if key is None else doc_id_for(source, key),
+            source=source, record=number, kind=mapped.kind,
+            data=_valid_unicode(mapped.body), url=url,
+            title=_optional_str(mapped.title), published=_optional_str(mapped.date),
+            language_hint=_optional_str(mapped.language),
+            metadata=_optional_str(mapped.metadata),
         )
     if not any_record:
         yield RejectedInput(source, None, "empty", "no records in the file")

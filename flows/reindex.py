@@ -77,7 +77,7 @@ def build_index(current: Path, staging: Path, version: Path,
     # The table is staged slice by slice as batches of signatures (one slice's text in
     # memory at a time: incremental runs carry all earlier rows into one part file, which
     # holds most of the output's history), then taken in index order as decide takes them.
-    for part in sorted((current / "paragraphs").glob("*.parquet")):
+    for part in storage.table_parts(current / "paragraphs"):
         for rows in pq.ParquetFile(part).iter_batches(
                 batch_size=SLICE_ROWS, columns=["doc_id", "position", "text",
                                                 "duplicate_of_doc_id"]):

@@ -19,6 +19,7 @@ from cleaners.language import LANGUAGES, UNDETERMINED, LanguageConfig
 from cleaners.normalize import NormalizeConfig
 from cleaners.pipeline import PipelineConfig
 from cleaners.templates import TemplateConfig
+from flows.jsonl import JsonlFields
 
 
 class ConfigError(ValueError):
@@ -77,6 +78,40 @@ class Batching:
 
 
 @dataclass(frozen=True, slots=True)
+class Selection:
+    """Which files under INPUT are read: `--include` / `--exclude` and `[input]`.
+
+    Globs are matched against a file's source (its `/`-separated path under INPUT) with
+    `**` for any number of folders, `*` and `?` within one name, `[abc]` for one of
+    those characters (case-sensitive). A file is read when it matches some `include` (or there is
+    none) and no `exclude`; a file left out is not an input of the run at all (no
+    `rejected` row), as a file outside INPUT is not. Example: exclude = ["**/gold.jsonl"].
+    """
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How the output tables are laid out: `--partition-by` and `[output]`.
+
+    partition_by: "" (one folder of part files per table) or "language": the documents
+        and paragraphs tables are split into hive folders `language=fr/`, by the
+        document's and the paragraph's own language; the `language` column stays in the
+        files, so readers with or without hive partitioning see the same rows. The
+        removed and rejected tables are never partitioned.
+    """
+
+    partition_by: str = ""
+
+    def __post_init__(self) -> None:
+        if self.partition_by not in ("", "language"):
+            raise ValueError(f"partition_by: expected \"language\" or \"\", "
+                             f"got {self.partition_by!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run needs besides its input and output paths."""
 
@@ -87,6 +122,9 @@ class Settings:
     batching: Batching = field(default_factory=Batching)
     sites: tuple[tuple[str, BoilerplateConfig], ...] = ()
     keep_languages: frozenset[str] = frozenset()
+    jsonl: JsonlFields = field(default_factory=JsonlFields)
+    selection: Selection = field(default_factory=Selection)
+    layout: Layout = field(default_factory=Layout)
 
 
 def _build(cls: type, section: dict[str, Any], where: str) -> Any:
@@ -102,6 +140,8 @@ def _build(cls: type, section: dict[str, Any], where: str) -> Any:
         if isinstance(current, frozenset):
             value = frozenset(value)
         elif isinstance(current, tuple):
+            if not isinstance(value, list):
+                raise ConfigError(f"[{where}] {key}: expected a list, got {value!r}")
             value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
         elif isinstance(current, bool) and not isinstance(value, bool):
             raise ConfigError(f"[{where}] {key}: expected true or false, got {value!r}")
@@ -124,7 +164,7 @@ def load_settings(path: str | Path | None) -> Settings:
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"cannot read config file {path}: {error}") from error
     known = {"extract", "normalize", "boilerplate", "language", "templates", "dedup",
-             "limits", "batching", "sites"}
+             "limits", "batching", "sites", "jsonl", "input", "output"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown section(s) {', '.join(unknown)}; "
@@ -153,6 +193,9 @@ def load_settings(path: str | Path | None) -> Settings:
         batching=_build(Batching, data.get("batching", {}), "batching"),
         sites=sites,
         keep_languages=_languages(keep),
+        jsonl=_build(JsonlFields, _listed(data.get("jsonl", {})), "jsonl"),
+        selection=_build(Selection, _listed(data.get("input", {})), "input"),
+        layout=_build(Layout, data.get("output", {}), "output"),
     )
 
 
@@ -183,6 +226,12 @@ def _check_boilerplate(config: BoilerplateConfig, where: str) -> None:
     except ValueError as error:
         key = "extra_patterns" if str(error).startswith("extra:") else "languages"
         raise ConfigError(f"[{where}] {key}: {error}") from error
+
+
+def _listed(section: dict[str, Any]) -> dict[str, Any]:
+    # `text = "body"` is read as `text = ["body"]`: one path is a list of one.
+    return {key: [value] if isinstance(value, str) else value
+            for key, value in section.items()}
 
 
 def _site_section(data: dict[str, Any], section: dict[str, Any]) -> dict[str, Any]:

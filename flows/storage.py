@@ -56,18 +56,20 @@ def _field(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> pa
 
 
 DOCUMENTS = pa.schema([
-    _field("doc_id", pa.string(), "stable id: a hash of source (and record); same input, same id", False),
-    _field("source", pa.string(), "input file path relative to INPUT, '/'-separated", False),
-    _field("record", pa.int32(), "1-based line of the record in a .jsonl file; null otherwise"),
-    _field("kind", pa.string(), "'text' or 'html': how the document was read", False),
-    _field("url", pa.string(), "from the JSON Lines record or the page's metadata"),
+    _field("doc_id", pa.string(), "stable id: a hash of the input file and the record's own id, else its URL (.jsonl), its WARC-Record-ID (.warc), else its line; same input, same id", False),
+    _field("source", pa.string(), "input file path relative to INPUT, '/'-separated; for a WARC record 'file#offset', the record's byte offset in the file", False),
+    _field("record", pa.int32(), "1-based line of the record in a .jsonl file, 1-based record number in a .warc file; null otherwise"),
+    _field("kind", pa.string(), "'text' or 'html': how the document was read (a WARC record by its Content-Type)", False),
+    _field("url", pa.string(), "from the JSON Lines record, the WARC-Target-URI, or the page's metadata"),
     _field("title", pa.string(), "from the record or the page's metadata (HTML)"),
     _field("sitename", pa.string(), "site name found by trafilatura (HTML)"),
-    _field("published", pa.string(), "publication date as given by the record or page"),
+    _field("published", pa.timestamp("us", tz="UTC"), "publication instant in UTC: the first that reads as a date of the record's own date (the [jsonl] date field), the page's metadata date (HTML, trafilatura) and, last, a WARC record's capture date (WARC-Date); read by cleaners/dates.py (ISO 8601, epoch seconds or ms, RFC 2822, day-first numeric, English month names; no zone means UTC); null when none reads"),
+    _field("published_raw", pa.string(), "the date string `published` was read from, as given; the first one given when none reads as a date"),
     _field("text", pa.string(), "clean text: kept, non-duplicate paragraphs joined by '\\n'", False),
     _field("language", pa.string(), "ISO 639-1 code of the document, or 'und'", False),
     _field("language_score", pa.float32(), "detector probability of its best guess "
               "(under 0.5 when und; 0 for too little text)", False),
+    _field("language_hint", pa.string(), "the language the input declared (the [jsonl] language field), as given; null otherwise"),
     _field("n_paragraphs", pa.int32(), "paragraphs in `text`", False),
     _field("n_removed_lines", pa.int32(), "lines stripped as boilerplate (rows in `removed`)", False),
     _field("n_duplicate_paragraphs", pa.int32(), "paragraphs left out of `text` as duplicates", False),
@@ -75,6 +77,7 @@ DOCUMENTS = pa.schema([
     _field("chars_out", pa.int64(), "characters of `text`", False),
     _field("encoding", pa.string(), "codec the bytes were decoded with", False),
     _field("repaired", pa.bool_(), "ftfy repaired mojibake or escapes in the text", False),
+    _field("metadata", pa.string(), "a JSON Lines record's fields that no [jsonl] path took, as a JSON object (text); a WARC record's headers; null when none"),
     _field("run_id", pa.string(), "Prefect flow run id that wrote the row", False),
     _field("processed_at", pa.timestamp("us", tz="UTC"), "when the run processed the row", False),
 ])
@@ -104,8 +107,8 @@ REMOVED = pa.schema([
 ])
 
 REJECTED = pa.schema([
-    _field("source", pa.string(), "input file path relative to INPUT", False),
-    _field("record", pa.int32(), "1-based record line for a .jsonl record; null for a whole file"),
+    _field("source", pa.string(), "input file path relative to INPUT ('file#offset' for a WARC record)", False),
+    _field("record", pa.int32(), "1-based record line for a .jsonl record, record number for a .warc record; null for a whole file"),
     _field("reason", pa.string(), "short reason, e.g. binary, too_large, invalid_json", False),
     _field("message", pa.string(), "details for a person", False),
     _field("run_id", pa.string(), "Prefect flow run id that wrote the row", False),
@@ -136,12 +139,36 @@ def read_rows(folder: Path, columns: Sequence[str] | None = None) -> list[dict[s
 
 
 def read_table(folder: Path, columns: Sequence[str] | None = None) -> pa.Table:
-    """The Parquet files directly in `folder` as one table, in file-name order."""
-    parts = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    """The Parquet files in `folder` (and its hive partition folders) as one table, in
+    path order."""
+    parts = table_parts(folder)
     tables = [pq.read_table(part, columns=list(columns) if columns else None) for part in parts]
     if not tables:
         return pa.table({})
     return pa.concat_tables(tables)
+
+
+def table_parts(folder: Path) -> list[Path]:
+    """The part files of a table folder, in path order: those directly in it and those
+    in its hive partition folders (`language=fr/`)."""
+    if not folder.is_dir():
+        return []
+    return sorted([*folder.glob("*.parquet"), *folder.glob("*=*/*.parquet")])
+
+
+def write_partitioned(folder: Path, name: str, rows: Sequence[Mapping[str, Any]],
+                      schema: pa.Schema, partition_by: str) -> None:
+    """Write `rows` as part `name` of the table in `folder`, split into hive folders
+    `partition_by=value/` when `partition_by` is set (a batch without rows writes its
+    empty part at the top, so the table always has a file with its schema)."""
+    if not partition_by or not rows:
+        write_part(folder, name, rows, schema)
+        return
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(str(row[partition_by]), []).append(row)
+    for value, group in sorted(groups.items()):
+        write_part(folder / f"{partition_by}={value}", name, group, schema)
 
 
 def link(source: Path, target: Path) -> None:
@@ -295,7 +322,7 @@ def _tag_parts(version: Path, run_id: str) -> None:
     # this one's.
     tag = hashlib.blake2b(run_id.encode(), digest_size=4).hexdigest()
     for name in TABLES:
-        for part in (version / name).glob("*.parquet"):
+        for part in (version / name).rglob("*.parquet"):
             stem = _TAG.sub("", part.stem)
             if part.stem != f"{stem}-{tag}":
                 os.replace(part, part.with_name(f"{stem}-{tag}.parquet"))

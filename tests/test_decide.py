@@ -209,3 +209,18 @@ def test_staged_and_final_positions_are_inverse(templates: list[int], staged: in
     final = decide_module._final_position(templates, staged)
     assert final == staged - sum(t < staged for t in templates)
     assert decide_module._staged_position(templates, final) == staged
+
+
+def test_keep_first_order_compares_instants_and_puts_undated_last() -> None:
+    # Timestamps as the documents table holds them now, strings as older outputs held
+    # them (reindex reads those): the same instants sort the same way.
+    from datetime import UTC, datetime
+
+    def doc(published: object, source: str) -> dict[str, Any]:
+        return {"published": published, "source": source, "record": None}
+
+    rows = [doc("2024-03-08T10:00:00+02:00", "c"), doc(None, "a"), doc("8 March 2024", "e"),
+            doc(datetime(2024, 3, 8, 9, tzinfo=UTC), "b"), doc("not a date", "0"),
+            doc("2019-08-16", "z")]
+    order = [d["source"] for d in sorted(rows, key=decide_module.order_key)]
+    assert order == ["z", "e", "c", "b", "0", "a"]

@@ -36,7 +36,8 @@ def test_every_config_section_and_key_is_documented() -> None:
                 "boilerplate": settings.pipeline.boilerplate,
                 "language": settings.pipeline.language, "templates": settings.templates,
                 "dedup": settings.dedup, "limits": settings.limits,
-                "batching": settings.batching}
+                "batching": settings.batching, "input": settings.selection,
+                "jsonl": settings.jsonl, "output": settings.layout}
     for section, value in sections.items():
         assert f"[{section}]" in doc, section
         for f in fields(value):

@@ -885,7 +885,8 @@ def test_json_lines_never_raises_and_accounts_for_every_line(data: bytes) -> Non
     records = [i.record for i in items]
     for item in items:  # every string can be written to Parquet (no lone surrogates)
         if not isinstance(item, RejectedInput):
-            for value in (item.data, item.url, item.title, item.published):
+            for value in (item.data, item.url, item.title, item.published,
+                          item.language_hint, item.metadata, item.doc_id):
                 if isinstance(value, str):
                     value.encode("utf-8")  # raises UnicodeEncodeError on a lone surrogate
     if not lines:

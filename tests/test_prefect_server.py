@@ -86,6 +86,9 @@ def test_run_against_a_real_server_is_readable_through_the_api(
         flow_run, task_runs, artifacts = asyncio.run(read())
     assert flow_run.name == f"clean seeds -> {out}"  # type: ignore[attr-defined]
     assert flow_run.state.is_completed()  # type: ignore[attr-defined]
+    # The summary links the run's page in the server's UI.
+    ui = api.removesuffix("/api")
+    assert f"prefect UI  {ui}/runs/flow-run/{flow_run.id}" in done.stdout  # type: ignore[attr-defined]
     names = {t.name for t in task_runs}  # type: ignore[attr-defined]
     assert {"clean-batch-00000", "clean-batch-00002", "finalize-batch-00002"} <= names
     assert any(n.startswith("discover") for n in names)
@@ -97,3 +100,48 @@ def test_run_against_a_real_server_is_readable_through_the_api(
     report = str(artifacts["textclean-report"].data)  # type: ignore[attr-defined]
     assert "Removed lines by reason" in report and "Languages" in report
     assert str(out) in str(artifacts["textclean-output"].data)  # type: ignore[attr-defined]
+
+
+def _deployment_input(api: str, name: str) -> str | None:
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: api}), get_client(sync_client=True) as c:
+        try:
+            return str(c.read_deployment_by_name(f"clean-corpus/{name}").parameters["input_dir"])
+        except ObjectNotFound:
+            return None
+
+
+def _serve_until_deployed(env: dict[str, str], api: str, folder: Path, out: Path,
+                          *extra: str) -> None:
+    process = subprocess.Popen([str(BIN / "textclean"), "serve", str(folder), "--output",
+                                str(out), "--name", "twice", "--workers", "1", *extra],
+                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while _deployment_input(api, "twice") != str(folder.resolve()):
+            assert process.poll() is None, "serve exited early"
+            assert time.monotonic() < deadline, "serve did not register its deployment"
+            time.sleep(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_serve_refuses_to_replace_another_inputs_deployment(
+        server: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    api, env = server
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    _serve_until_deployed(env, api, first, tmp_path / "out")
+    refused = subprocess.run([str(BIN / "textclean"), "serve", str(second), "--output",
+                              str(tmp_path / "out"), "--name", "twice"],
+                             env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert refused.returncode == 2
+    assert f"already cleans {first.resolve()}" in refused.stderr
+    assert _deployment_input(api, "twice") == str(first.resolve())
+    _serve_until_deployed(env, api, second, tmp_path / "out", "--replace")
