@@ -41,13 +41,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from itertools import pairwise
 from types import MappingProxyType
 from typing import NamedTuple, TypeVar
 
 from cleaners.records import Line, Removal, StripResult
+from cleaners.uistrings import UiStrings, load_ui_strings
 
 #: Lexicon files shipped in `cleaners/patterns/`; `common` holds language-neutral patterns
 #: (agency credits, social network names, copyright signs).
@@ -213,6 +214,8 @@ class Lexicon:
     gated: tuple[int, ...]
     unindexed: tuple[int, ...]
     structural_off: frozenset[str]
+    #: Harvested UI strings (`cleaners/uistrings.py`), tried on a line no pattern matched.
+    ui: UiStrings = field(default_factory=UiStrings)
 
     def match(self, line: str) -> LexiconRule | None:
         """Return the first rule (in config order) whose pattern is found in `line`."""
@@ -579,6 +582,7 @@ def load_lexicon(config: BoilerplateConfig) -> Lexicon:
         structural_off=frozenset(
             rule for rule, reason in STRUCTURAL_RULES.items() if _disabled(rule, reason, config)
         ),
+        ui=load_ui_strings(lambda rule, reason: _disabled(rule, reason, config)),
     )
 
 
@@ -719,6 +723,8 @@ def strip_boilerplate(
             rule = lexicon._match(facts.core, facts.tokens)
             if rule is not None:
                 decision = (rule.reason, rule.rule)
+            elif facts.tokens and len(facts.tokens) <= lexicon.ui.max_words:
+                decision = lexicon.ui.match(_key(facts.tokens))
         decisions.append(decision)
 
     # Pass 1b: the shape rules, then the title, on what the lexicon left. A title from
