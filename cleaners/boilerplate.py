@@ -6,9 +6,11 @@ A document's non-empty lines are decided in two passes.
    `template_line` (the line's key recurs across documents of the same site), the
    user's extra patterns, the shipped per-language lexicon (`cleaners/patterns/*.txt`:
    cookie banners, share and follow prompts, "read more" blocks, credits, bylines, ad
-   markers...), then the shape rules `symbol_line` (mostly digits and symbols: prices,
-   timestamps, table rulers), `breadcrumb` ("Home > News > World") and `table_row` (a
-   `|cell||cell|` row with no sentence in it), `alphabet_index` (six or more one-letter
+   markers...), then the harvested UI strings (`cleaners/uistrings.py`: whole lines of
+   page chrome in 364 languages, rule ids `ui:<source>:<key>`), then the shape rules
+   `symbol_line` (mostly digits and symbols: prices, timestamps, table rulers),
+   `breadcrumb` ("Home > News > World") and `table_row` (a `|cell||cell|` row with no
+   sentence in it), `alphabet_index` (six or more one-letter
    lines in alphabetical order: an A-Z index; reason `navigation`), and last
    `title_repeat` (the title again, or the title plus a credit). A line that is only a
    URL is kept: on the boiler_lines train split such lines were content (reference
