@@ -725,8 +725,8 @@ def strip_boilerplate(
             rule = lexicon._match(facts.core, facts.tokens)
             if rule is not None:
                 decision = (rule.reason, rule.rule)
-            elif facts.tokens and len(facts.tokens) <= lexicon.ui.max_words:
-                decision = lexicon.ui.match(_key(facts.tokens))
+            else:
+                decision = lexicon.ui.match_words(facts.tokens)
         decisions.append(decision)
 
     # Pass 1b: the shape rules, then the title, on what the lexicon left. A title from

@@ -107,22 +107,37 @@ def _fits(tokens: Sequence[str], start: int, pieces: Sequence[_Piece], at: int) 
 
 @dataclass(frozen=True, slots=True)
 class _SlotRule:
+    """A string with slots: its pieces, and the fewest and most words a line may have."""
+
     reason: str
     rule: str
     pieces: tuple[_Piece, ...]
+    fewest: int
+    most: int
+
+    def fits(self, tokens: Sequence[str]) -> bool:
+        # The word counts, then the two ends, turn away nearly every line before the walk.
+        pieces = self.pieces
+        return (self.fewest <= len(tokens) <= self.most
+                and (pieces[0][1] is not None or pieces[0][0] == tokens[0])
+                and (pieces[-1][1] is not None or pieces[-1][0] == tokens[-1])
+                and _fits(tokens, 0, pieces, 0))
 
 
 @dataclass(frozen=True, slots=True)
 class UiStrings:
     """The harvested strings of all languages, ready to match; build with `load_ui_strings`.
 
-    `exact` maps the key of a string without slots to its `(reason, rule)`; `by_first`
-    and `by_last` hold the strings with slots, indexed by their first literal word (or
-    their last, for a string that starts with a slot). `max_words` is the most words a
-    matching line can have, so longer lines are not looked at.
+    `exact` maps the key of a string without slots to its `(reason, rule)`, and
+    `exact_heads` holds the first two words of those keys (and "word 0" for a one-word
+    key, which a trailing count follows); `by_first` and `by_last` hold the
+    strings with slots, indexed by their first literal word (or their last, for a string
+    that starts with a slot). `max_words` is the most words a matching line can have,
+    so longer lines are not looked at.
     """
 
     exact: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    exact_heads: frozenset[str] = frozenset()
     by_first: Mapping[str, tuple[_SlotRule, ...]] = field(default_factory=dict)
     by_last: Mapping[str, tuple[_SlotRule, ...]] = field(default_factory=dict)
     max_words: int = 0
@@ -151,17 +166,48 @@ class UiStrings:
             if not literal:
                 continue  # a string that is all slots would match anything
             pieces = tuple((w, w[1:-1]) if _SLOT.fullmatch(w) else (w, None) for w in words)
-            compiled = _SlotRule(reason, rule, pieces)
+            compiled = _SlotRule(
+                reason, rule, pieces,
+                fewest=len(literal) + sum(SLOT_KINDS[kind][0] for kind in slots),
+                most=len(literal) + sum(SLOT_KINDS[kind][1] for kind in slots),
+            )
             if _SLOT.fullmatch(words[0]):
                 by_last.setdefault(literal[-1], []).append(compiled)
             else:
                 by_first.setdefault(literal[0], []).append(compiled)
         return cls(
             exact=MappingProxyType(exact),
+            exact_heads=frozenset(
+                head for key in exact
+                for head in (" ".join(key.split(" ", 2)[:2]),
+                             *((key + " 0",) if " " not in key else ()))
+            ),
             by_first=MappingProxyType({k: tuple(v) for k, v in by_first.items()}),
             by_last=MappingProxyType({k: tuple(v) for k, v in by_last.items()}),
             max_words=max_words,
         )
+
+    def match_words(self, words: Sequence[str]) -> tuple[str, str] | None:
+        """`match` for a line's casefolded words (`\\w+` runs), as the line pass has them.
+
+        Most lines start with two words that start no string, and end with a word that
+        ends no string with slots: those are turned away before their key is built.
+        """
+        if not words or len(words) > self.max_words + 1:
+            return None
+        # Digits are rare in the first two words and the last: only then is a word
+        # normalized, and the whole key only for a line that may match.
+        first, last = words[0], words[-1]
+        head = " ".join(words[:2])
+        if not head.replace(" ", "").isalpha():
+            head = _DIGIT_RUN.sub("0", head)
+            first = head.partition(" ")[0]
+        if not last.isalpha():
+            last = _DIGIT_RUN.sub("0", last)
+        if head not in self.exact_heads and first not in self.by_first \
+                and last not in self.by_last:
+            return None
+        return self.match(_DIGIT_RUN.sub("0", " ".join(words)))
 
     def match(self, key: str) -> tuple[str, str] | None:
         """`(reason, rule)` of the string a line's key (see `line_key`) is, or None."""
@@ -176,7 +222,7 @@ class UiStrings:
             return hit
         tokens = key.split(" ")
         for candidate in (*self.by_first.get(tokens[0], ()), *self.by_last.get(tokens[-1], ())):
-            if _fits(tokens, 0, candidate.pieces, 0):
+            if candidate.fits(tokens):
                 return candidate.reason, candidate.rule
         return None
 

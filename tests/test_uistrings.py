@@ -272,3 +272,14 @@ def test_expand_variants_and_json_messages() -> None:
     assert messages == {"whatlinkshere": "Links auf diese Seite"}
     assert template_key(harvest.to_template('Abgerufen von „$1“', {"$1": "url"})) \
         == "abgerufen von {url}"
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from([*sorted(UI.exact), "retrieved from https en wikipedia org w 0",
+                        "0 kommentare", "les chefs d état"]),
+       st.sampled_from(["", " (12)", " 3", " and more words"]))
+def test_word_gate_never_changes_the_answer(key: str, after: str) -> None:
+    """`match_words` turns lines away early; it must answer as `match` on the key."""
+    line = key + after
+    words = re.findall(r"\w+", line.casefold())
+    assert UI.match_words(words) == UI.match(line_key(line))
