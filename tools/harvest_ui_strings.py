@@ -255,6 +255,27 @@ SHARIFF_KEYS: dict[str, str] = {
                     "addthis", "qzone", "weibo", "tencent-weibo", "stumbleupon")
 }
 
+DOCSY_KEYS: dict[str, str] = {
+    "ui_read_more": "related_link",
+    "ui_search": "navigation",
+    "footer_all_rights_reserved": "copyright_notice",
+    "footer_privacy_policy": "navigation",
+    "post_last_mod": "byline",
+    "post_edit_this": "navigation",
+    "post_view_this": "navigation",
+    "post_create_child_page": "navigation",
+    "post_create_issue": "navigation",
+    "post_create_project_issue": "navigation",
+    "post_less_than_a_minute_read": "byline",
+    "print_printable_section": "navigation",
+    "print_click_to_print": "share_prompt",
+    "print_show_regular": "navigation",
+    "print_entire_section": "share_prompt",
+    "feedback_question": "navigation",
+    "toc_on_this_page": "navigation",
+    "toc_top_of_page": "navigation",
+}
+
 PAPERMOD_KEYS: dict[str, str] = {
     "toc": "navigation",
     "code_copy": "navigation",
@@ -444,6 +465,10 @@ SOURCES: tuple[Source, ...] = (
     Source("shariff", "heiseonline+shariff", "MIT",
            r"^src/js/services/(?P<file>[a-z-]+)\.js$", parse_shariff_service, SHARIFF_KEYS,
            lang_map={"zh": "zh-hans", "no": "nb"}),
+    Source("docsy", "google+docsy", "Apache-2.0",
+           r"^theme/i18n/(?P<lang>[a-z-]+)\.yaml$", parse_yaml_tree, DOCSY_KEYS,
+           lang_map={"zh-cn": "zh-hans", "zh-tw": "zh-hant", "no": "nb", "sr-cyrl": "sr-ec",
+                     "sr-latn": "sr-el"}),
     Source("papermod", "adityatelange+hugo-PaperMod", "MIT",
            r"^i18n/(?P<lang>[a-z-]+)\.yaml$", parse_hugo_i18n, PAPERMOD_KEYS,
            lang_map={"zh": "zh-hans", "zh-tw": "zh-hant", "no": "nb"}),
