@@ -7,7 +7,7 @@ A document's non-empty lines are decided in two passes.
    user's extra patterns, the shipped per-language lexicon (`cleaners/patterns/*.txt`:
    cookie banners, share and follow prompts, "read more" blocks, credits, bylines, ad
    markers...), then the harvested UI strings (`cleaners/uistrings.py`: whole lines of
-   page chrome in 364 languages, rule ids `ui:<source>:<key>`), then the shape rules
+   page chrome in 365 languages, rule ids `ui:<source>:<key>`), then the shape rules
    `symbol_line` (mostly digits and symbols: prices, timestamps, table rulers),
    `breadcrumb` ("Home > News > World") and `table_row` (a `|cell||cell|` row with no
    sentence in it), `alphabet_index` (six or more one-letter

@@ -255,6 +255,33 @@ SHARIFF_KEYS: dict[str, str] = {
                     "addthis", "qzone", "weibo", "tencent-weibo", "stumbleupon")
 }
 
+SPREE_KEYS: dict[str, str] = {
+    # Not "in_stock"/"out_of_stock": a product list shows them per item, and the gold
+    # of boiler_lines calls such a line ("Ausverkauft") content.
+    f"spree.{key}": reason for key, reason in {
+        "add_to_cart": "shop_widget",
+        "back_to_store": "navigation",
+        "continue_shopping": "shop_widget",
+        "create_a_new_account": "navigation",
+        "forgot_password": "navigation",
+        "free_shipping": "shop_widget",
+        "login_as_existing": "navigation",
+        "my_account": "navigation",
+        "new_customer": "navigation",
+        "no_products_found": "shop_widget",
+        "remember_me": "navigation",
+        "shopping_cart": "shop_widget",
+        "your_cart_is_empty": "shop_widget",
+        "empty_cart": "shop_widget",
+        "guest_checkout": "shop_widget",
+        "contact_us": "navigation",
+        "sign_up": "navigation",
+        "sort_by": "shop_widget",
+        "added_to_cart": "shop_widget",
+        "order_summary": "shop_widget",
+    }.items()
+}
+
 DOCSY_KEYS: dict[str, str] = {
     "ui_read_more": "related_link",
     "ui_search": "navigation",
@@ -325,6 +352,12 @@ def _flatten(data: object, prefix: str = "") -> Iterator[tuple[str, str]]:
 def parse_yaml_tree(text: str) -> dict[str, str]:
     """A nested YAML mapping of strings (klaro): dotted keys."""
     return dict(_flatten(yaml.safe_load(text) or {}))
+
+
+def parse_rails_locale(text: str) -> dict[str, str]:
+    """A Rails locale YAML file ({lang: {...}}): dotted keys without the language."""
+    data = yaml.safe_load(text) or {}
+    return {key: value for inner in data.values() for key, value in _flatten(inner)}
 
 
 def parse_hugo_i18n(text: str) -> dict[str, str]:
@@ -465,6 +498,11 @@ SOURCES: tuple[Source, ...] = (
     Source("shariff", "heiseonline+shariff", "MIT",
            r"^src/js/services/(?P<file>[a-z-]+)\.js$", parse_shariff_service, SHARIFF_KEYS,
            lang_map={"zh": "zh-hans", "no": "nb"}),
+    Source("spree", "spree-contrib+spree_i18n", "BSD-3-Clause",
+           r"^config/locales/(?P<lang>[a-zA-Z-]+)\.yml$", parse_rails_locale, SPREE_KEYS,
+           lang_map={"en-GB": "en", "de-CH": "de-ch", "sl-SI": "sl", "zh-CN": "zh-hans",
+                     "zh-TW": "zh-hant"},
+           skip_langs=("en-AU", "en-IN", "en-NZ", "es-CL", "es-EC", "es-MX")),
     Source("docsy", "google+docsy", "Apache-2.0",
            r"^theme/i18n/(?P<lang>[a-z-]+)\.yaml$", parse_yaml_tree, DOCSY_KEYS,
            lang_map={"zh-cn": "zh-hans", "zh-tw": "zh-hant", "no": "nb", "sr-cyrl": "sr-ec",
