@@ -303,6 +303,25 @@ DOCSY_KEYS: dict[str, str] = {
     "toc_top_of_page": "navigation",
 }
 
+BEAUTIFULHUGO_KEYS: dict[str, str] = {
+    "postedOnDate": "byline",
+    "lastModified": "byline",
+    "readMore": "related_link",
+    "olderPosts": "navigation",
+    "newerPosts": "navigation",
+    "previousPost": "navigation",
+    "nextPost": "navigation",
+    "toggleNavigation": "navigation",
+    "searchPlaceholder": "navigation",
+    "useMarkdown": "comment_prompt",
+    "yourName": "comment_prompt",
+    "yourEmail": "comment_prompt",
+    "yourWebsite": "comment_prompt",
+    "seeAlso": "related_link",
+    "archiveYearFilter": "navigation",
+    "viewSource": "navigation",
+}
+
 PAPERMOD_KEYS: dict[str, str] = {
     "toc": "navigation",
     "code_copy": "navigation",
@@ -428,11 +447,11 @@ def expand_variants(text: str) -> list[str]:
 def to_template(text: str, slots: dict[str, str]) -> str | None:
     """A catalogue text with its placeholders as `{kind}` slots, or None if unusable."""
     text = text.strip()
-    if re.search(r"\[\[|<\w|'''|\{\{(?!\s*(SITENAME|\.\w+|n)\b)", text):
+    if re.search(r"\[\[|<\w|'''|\{\{(?!\s*(SITENAME\b|\.\w*|n\b))", text):
         return None  # wiki links, HTML, magic words: not a line as readers see it
     text = re.sub(r"\{\{\s*SITENAME\s*\}\}", "{text}", text)
     text = re.sub(r"\{\{\s*(?:\.Count|n)\s*\}\}", "{n}", text)
-    text = re.sub(r"\{\{\s*\.\w+\s*\}\}", "{text}", text)  # Hugo: {{ .Title }}
+    text = re.sub(r"\{\{\s*\.\w*\s*\}\}", "{text}", text)  # Hugo: {{ .Title }}, {{ . }}
 
     def slot(match: re.Match[str]) -> str:
         placeholder = match.group()
@@ -507,6 +526,9 @@ SOURCES: tuple[Source, ...] = (
            r"^theme/i18n/(?P<lang>[a-z-]+)\.yaml$", parse_yaml_tree, DOCSY_KEYS,
            lang_map={"zh-cn": "zh-hans", "zh-tw": "zh-hant", "no": "nb", "sr-cyrl": "sr-ec",
                      "sr-latn": "sr-el"}),
+    Source("beautifulhugo", "halogenica+beautifulhugo", "MIT",
+           r"^i18n/(?P<lang>[a-zA-Z-]+)\.yaml$", parse_hugo_i18n, BEAUTIFULHUGO_KEYS,
+           lang_map={"dk": "da", "zh-CN": "zh-hans", "zh-TW": "zh-hant"}),
     Source("papermod", "adityatelange+hugo-PaperMod", "MIT",
            r"^i18n/(?P<lang>[a-z-]+)\.yaml$", parse_hugo_i18n, PAPERMOD_KEYS,
            lang_map={"zh": "zh-hans", "zh-tw": "zh-hant", "no": "nb"}),
