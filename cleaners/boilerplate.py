@@ -6,9 +6,11 @@ A document's non-empty lines are decided in two passes.
    `template_line` (the line's key recurs across documents of the same site), the
    user's extra patterns, the shipped per-language lexicon (`cleaners/patterns/*.txt`:
    cookie banners, share and follow prompts, "read more" blocks, credits, bylines, ad
-   markers...), then the shape rules `symbol_line` (mostly digits and symbols: prices,
-   timestamps, table rulers), `breadcrumb` ("Home > News > World") and `table_row` (a
-   `|cell||cell|` row with no sentence in it), `alphabet_index` (six or more one-letter
+   markers...), then the harvested UI strings (`cleaners/uistrings.py`: whole lines of
+   page chrome in 365 languages, rule ids `ui:<source>:<key>`), then the shape rules
+   `symbol_line` (mostly digits and symbols: prices, timestamps, table rulers),
+   `breadcrumb` ("Home > News > World") and `table_row` (a `|cell||cell|` row with no
+   sentence in it), `alphabet_index` (six or more one-letter
    lines in alphabetical order: an A-Z index; reason `navigation`), and last
    `title_repeat` (the title again, or the title plus a credit). A line that is only a
    URL is kept: on the boiler_lines train split such lines were content (reference
@@ -41,13 +43,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from itertools import pairwise
 from types import MappingProxyType
 from typing import NamedTuple, TypeVar
 
 from cleaners.records import Line, Removal, StripResult
+from cleaners.uistrings import UiStrings, load_ui_strings
 
 #: Lexicon files shipped in `cleaners/patterns/`; `common` holds language-neutral patterns
 #: (agency credits, social network names, copyright signs).
@@ -213,6 +216,8 @@ class Lexicon:
     gated: tuple[int, ...]
     unindexed: tuple[int, ...]
     structural_off: frozenset[str]
+    #: Harvested UI strings (`cleaners/uistrings.py`), tried on a line no pattern matched.
+    ui: UiStrings = field(default_factory=UiStrings)
 
     def match(self, line: str) -> LexiconRule | None:
         """Return the first rule (in config order) whose pattern is found in `line`."""
@@ -579,6 +584,7 @@ def load_lexicon(config: BoilerplateConfig) -> Lexicon:
         structural_off=frozenset(
             rule for rule, reason in STRUCTURAL_RULES.items() if _disabled(rule, reason, config)
         ),
+        ui=load_ui_strings(lambda rule, reason: _disabled(rule, reason, config)),
     )
 
 
@@ -735,6 +741,8 @@ def strip_boilerplate(
             rule = lexicon._match(facts.core, facts.tokens)
             if rule is not None:
                 decision = (rule.reason, rule.rule)
+            else:
+                decision = lexicon.ui.match_words(facts.tokens)
         decisions.append(decision)
 
     # Pass 1b: the shape rules, then the title, on what the lexicon left. A title from
