@@ -10,8 +10,16 @@ imported from the shared score.py, so the figures are the scorer's own.
     .venv/bin/python bench/eval_boilerplate.py            # quality per set and split
     .venv/bin/python bench/eval_boilerplate.py --speed    # plus documents per second
     .venv/bin/python bench/eval_boilerplate.py --errors boiler_lines/dev   # misses
+    .venv/bin/python bench/eval_boilerplate.py --lolo     # leave one language out
 
 Tune on the train and dev splits of boiler_lines; the test split is reported, not tuned.
+
+`--lolo` measures what the line pass does on a language it was not built from: for each
+of boiler_lines' four languages, the line model is trained (and its threshold chosen)
+on the other three languages' train splits and the seeds, exactly as
+`bench/train_line_model.py` builds the shipped one, and the held-out language's every
+split is scored twice: with the whole shipped lexicon, and without that language's
+lexicon file (`BoilerplateConfig.languages`), which is what an unseen language looks like.
 """
 
 from __future__ import annotations
@@ -109,14 +117,41 @@ def speed(lexicon: Lexicon, trials: int = 300) -> dict[str, float]:
             "mean_doc_kb": round(kb, 1)}
 
 
+def leave_one_language_out() -> list[dict[str, Any]]:
+    """Per held-out language: the line pass's figures with and without its lexicon."""
+    import train_line_model as training  # here: it imports this module
+
+    rows = []
+    everything = training.load_docs("boiler_lines")
+    for held in training.LANGUAGES:
+        others = [lang for lang in training.LANGUAGES if lang != held]
+        model = training.build(others)
+        docs = [doc for doc in everything if doc.language == held]
+        row: dict[str, Any] = {"held_out": held, "threshold": model.threshold}
+        for label, lexicon in (("with_lexicon", training.lexicon_without(None)),
+                               ("without_its_lexicon", training.lexicon_without(held))):
+            for name, used in (("rules_only", None), ("with_model", model)):
+                figures = training.figures(docs, lexicon, used)
+                row[f"{label}/{name}"] = {key: figures[key] for key in
+                                          ("lines", "content_kept", "boilerplate_removed")}
+        rows.append(row)
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed", action="store_true", help="also time the line pass")
     parser.add_argument("--errors", help="print misses of SET[/SPLIT], e.g. boiler_lines/dev")
+    parser.add_argument("--lolo", action="store_true",
+                        help="leave one language out: train on three, score the fourth")
     args = parser.parse_args()
     if not (EVAL / "score.py").exists():
         print(f"no evaluation data under {EVAL}", file=sys.stderr)
         return 1
+    if args.lolo:
+        for row in leave_one_language_out():
+            print(json.dumps(row))
+        return 0
     score = load_scorer()
     started = time.perf_counter()
     lexicon = load_lexicon(BoilerplateConfig())

@@ -34,6 +34,7 @@ FLOORS = Path(__file__).with_name("quality_floors.json")
 PATTERNS = Path(__file__).resolve().parents[1] / "cleaners" / "patterns"
 
 LEXICON = load_lexicon(BoilerplateConfig())
+RULES_ONLY = replace(LEXICON, line_model=None)
 
 # A paragraph long enough to be body text, to give the structural rules a document.
 BODY = "The council voted on Tuesday to extend the programme for another three years."
@@ -611,7 +612,8 @@ def test_disabling_one_pattern_by_its_rule_id() -> None:
 
 
 def test_disabling_a_structural_rule() -> None:
-    config = BoilerplateConfig(disabled_rules=frozenset({"symbol_line"}))
+    # The line model is off too: this is about the rule, and the model may take the price.
+    config = BoilerplateConfig(disabled_rules=frozenset({"symbol_line", "line_model"}))
     result = strip_boilerplate([BODY, "€36.93"], load_lexicon(config))
     assert result.removed == ()
 
@@ -752,9 +754,11 @@ def test_kept_and_removed_partition_the_non_empty_lines(lines: list[str]) -> Non
 @given(DOCUMENT_LINES)
 def test_stripping_is_idempotent(lines: list[str]) -> None:
     # Holds for the context rules too: they only act next to what the line rules
-    # removed, and the line rules remove nothing from text they already kept.
-    first = strip_boilerplate(lines, LEXICON)
-    again = strip_boilerplate([line.text for line in first.kept], LEXICON)
+    # removed, and the line rules remove nothing from text they already kept. Not for
+    # the line model: its features read a line's neighbours, and removing lines changes
+    # them; so the rules are tested here without it.
+    first = strip_boilerplate(lines, RULES_ONLY)
+    again = strip_boilerplate([line.text for line in first.kept], RULES_ONLY)
     assert again.removed == ()
 
 

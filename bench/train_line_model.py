@@ -1,0 +1,257 @@
+"""Train the line model (`cleaners/linemodel.py`) and write `cleaners/models/line_model.npz`.
+
+Inputs, all named here and nothing else:
+- `../shared/eval/boiler_lines/{en,de,es,fi}/train_*.txt` with their labels from
+  `boiler_lines/gold.jsonl` (the dev and test splits are never read for training);
+- `../shared/eval/seeds/*.txt` with `seeds/gold.jsonl` (five French news pages).
+
+Each file is NFC-normalized and split into lines as `bench/eval_boilerplate.py` does; a
+line's label is the gold's (1 content, 0 boilerplate), the model predicts boilerplate.
+
+The model is a logistic regression fitted with L-BFGS (scipy, at training time only;
+inference is numpy). Dense features are standardized for fitting and the scaling is
+folded into the weights that ship. The hashed trigrams get a penalty `NGRAM_L2` times the
+dense one's: leave-one-language-out on the train split (below) chose it.
+
+The threshold is chosen the way the hidden evaluation will meet the model, on languages
+it has not seen: each training language in turn is held out, the model is fitted on the
+others, and the whole line pass (lexicon without the held-out language's file, then the
+model, then the context rules) is scored on the held-out language's train documents for
+each candidate threshold. The lowest threshold whose pooled content kept is at most
+`CONTENT_COST` below the rules' own (no model) wins. The
+shipped model is then fitted on every training language with that threshold.
+
+    .venv/bin/python bench/train_line_model.py              # rebuild the shipped model
+    .venv/bin/python bench/train_line_model.py --check      # rebuild, compare, write nothing
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import optimize, sparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from eval_boilerplate import EVAL, ROOT, load_scorer
+
+from cleaners.boilerplate import (
+    SHIPPED_LANGUAGES,
+    BoilerplateConfig,
+    Lexicon,
+    _core,
+    _tokens,
+    load_lexicon,
+    strip_boilerplate,
+)
+from cleaners.linemodel import (
+    FEATURES,
+    NGRAM_BUCKETS,
+    LineModel,
+    line_features,
+    ngram_hashes,
+)
+
+MODEL_PATH = ROOT / "cleaners" / "models" / "line_model.npz"
+LANGUAGES = ("en", "de", "es", "fi")
+#: L2 penalty of the standardized dense weights (per line of training data).
+DENSE_L2 = 1e-3
+#: The trigram weights' penalty, as a multiple of the dense one.
+NGRAM_L2 = 30.0
+#: The content the model may cost on held-out languages, pooled, over what the rules
+#: alone keep there: losing content is worse than leaving junk.
+CONTENT_COST = 0.005
+THRESHOLDS = tuple(round(0.8 + 0.025 * k, 3) for k in range(8))
+#: A threshold no score reaches: the line pass without the model's removals.
+NO_MODEL = 1.01
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """One labelled document: its source, language, split, lines and labels."""
+
+    source: str
+    language: str
+    split: str
+    lines: list[str]
+    labels: list[int]
+
+
+def load_docs(name: str) -> list[Doc]:
+    """The labelled documents of one evaluation set (`boiler_lines` or `seeds`)."""
+    docs = []
+    with open(EVAL / name / "gold.jsonl", encoding="utf-8") as handle:
+        for raw in handle:
+            item = json.loads(raw)
+            source = item["source"]
+            language, split = ("fr", "all")
+            if name == "boiler_lines":
+                language, split = source.split("/")[0], Path(source).name.split("_")[0]
+            # The gold's lines are the file's lines (blank ones aside), NFC as the
+            # pipeline's normalize stage leaves them.
+            lines = [unicodedata.normalize("NFC", line) for line in item["lines"]]
+            docs.append(Doc(source, language, split, lines,
+                            [int(label) for label in item["labels"]]))
+    return docs
+
+
+def training_docs(languages: Iterable[str]) -> list[Doc]:
+    """The train split of `languages` and the seeds: what a model may learn from."""
+    wanted = set(languages)
+    return ([d for d in load_docs("boiler_lines") if d.split == "train" and d.language in wanted]
+            + load_docs("seeds"))
+
+
+def design(docs: Sequence[Doc]) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray]:
+    """Dense features, trigram matrix and targets (1 = boilerplate) of the docs' lines."""
+    dense, rows, cols, vals, targets = [], [], [], [], []
+    offset = 0
+    for doc in docs:
+        pairs = [(line.strip(), label) for line, label in zip(doc.lines, doc.labels, strict=True)
+                 if line.strip()]
+        if not pairs:
+            continue
+        texts = [text for text, _ in pairs]
+        dense.append(line_features(texts, [_tokens(_core(text)) for text in texts]))
+        r, c, v = ngram_hashes(texts)
+        rows.append(r + offset)
+        cols.append(c)
+        vals.append(v)
+        targets.extend(1 - label for _, label in pairs)
+        offset += len(texts)
+    grams = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                              shape=(offset, NGRAM_BUCKETS))
+    return np.vstack(dense), grams, np.array(targets, dtype=np.float64)
+
+
+def fit(docs: Sequence[Doc], ngram_l2: float = NGRAM_L2, threshold: float = 0.5,
+        source: str = "") -> LineModel:
+    """A logistic regression on the docs' lines; deterministic (L-BFGS from zeros)."""
+    dense, grams, y = design(docs)
+    mean, scale = dense.mean(axis=0), dense.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (dense - mean) / scale
+    count, width = z.shape
+    penalty = np.concatenate([np.full(width, DENSE_L2), np.full(NGRAM_BUCKETS, DENSE_L2 * ngram_l2),
+                              [0.0]])
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, g, b = params[:width], params[width:-1], params[-1]
+        logits = z @ w + grams @ g + b
+        p = 1.0 / (1.0 + np.exp(-logits))
+        value = float(np.mean(np.logaddexp(0.0, logits) - y * logits))
+        residual = (p - y) / count
+        grad = np.concatenate([z.T @ residual, grams.T @ residual, [residual.sum()]])
+        return value + 0.5 * float(penalty @ params**2), grad + penalty * params
+
+    start = np.zeros(width + NGRAM_BUCKETS + 1)
+    found = optimize.minimize(loss, start, jac=True, method="L-BFGS-B",
+                              options={"maxiter": 2000, "gtol": 1e-7})
+    w, g, b = found.x[:width], found.x[width:-1], found.x[-1]
+    return LineModel(dense=w / scale, ngrams=g, bias=float(b - (w * mean / scale).sum()),
+                     threshold=threshold, source=source)
+
+
+@cache
+def lexicon_without(language: str | None) -> Lexicon:
+    """The shipped lexicon without one language's file (None: all of it), no model."""
+    languages = tuple(lang for lang in SHIPPED_LANGUAGES if lang != language)
+    return load_lexicon(BoilerplateConfig(languages=languages, line_model=False))
+
+
+def figures(docs: Sequence[Doc], lexicon: Lexicon, model: LineModel | None) -> dict[str, Any]:
+    """The scorer's line figures of the whole line pass over `docs`."""
+    score = load_scorer()
+    run = replace(lexicon, line_model=model)
+    gold, out = [], {}
+    for doc in docs:
+        result = strip_boilerplate(doc.lines, run)
+        gold.append({"source": doc.source, "lines": doc.lines, "labels": doc.labels})
+        out[doc.source] = {"text": "\n".join(line.text for line in result.kept)}
+    return dict(score.line_metric(gold, out))
+
+
+def choose_threshold(languages: Sequence[str], ngram_l2: float = NGRAM_L2,
+                     verbose: bool = False) -> float:
+    """The lowest threshold that keeps content on held-out training languages."""
+    per_language: dict[str, dict[float, dict[str, Any]]] = {}
+    for held in languages:
+        model = fit(training_docs(lang for lang in languages if lang != held), ngram_l2)
+        docs = [d for d in load_docs("boiler_lines") if d.split == "train" and d.language == held]
+        per_language[held] = {
+            t: figures(docs, lexicon_without(held), replace(model, threshold=t))
+            for t in (*THRESHOLDS, NO_MODEL)
+        }
+
+    def pooled(t: float) -> float:
+        kept = [per_language[lang][t]["content_kept"] for lang in languages]
+        lines = [per_language[lang][t]["lines"] for lang in languages]
+        return float(np.average(kept, weights=lines))
+
+    floor = pooled(NO_MODEL) - CONTENT_COST
+    chosen = NO_MODEL
+    for t in reversed(THRESHOLDS):
+        if verbose:
+            print(json.dumps({"threshold": t, "pooled_content_kept": round(pooled(t), 4),
+                              "floor": round(floor, 4), **{
+                                  lang: [per_language[lang][t]["content_kept"],
+                                         per_language[lang][t]["boilerplate_removed"]]
+                                  for lang in languages}}))
+        if pooled(t) >= floor:
+            chosen = t
+    return chosen
+
+
+def build(languages: Sequence[str] = LANGUAGES, verbose: bool = False) -> LineModel:
+    """The model trained on `languages`' train splits and the seeds, threshold chosen."""
+    threshold = choose_threshold(languages, verbose=verbose)
+    source = (f"boiler_lines train split ({', '.join(languages)}) + seeds; "
+              f"logistic regression, ngram_l2={NGRAM_L2}, threshold by held-out language")
+    return fit(training_docs(languages), threshold=threshold, source=source)
+
+
+def to_bytes(model: LineModel) -> bytes:
+    """The model as .npz bytes; float32 weights, so the file is small and exact."""
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer, features=np.array(FEATURES), dense=model.dense.astype(np.float32),
+        ngrams=model.ngrams.astype(np.float32), bias=np.float32(model.bias),
+        threshold=np.float32(model.threshold), source=np.array(model.source),
+    )
+    return buffer.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true",
+                        help="rebuild and compare with the shipped file; write nothing")
+    parser.add_argument("--verbose", action="store_true", help="print the threshold search")
+    args = parser.parse_args()
+    model = build(verbose=args.verbose)
+    print(json.dumps({"threshold": model.threshold, "source": model.source}))
+    if args.check:
+        from cleaners.linemodel import load_line_model
+        shipped = load_line_model()
+        same = (np.allclose(shipped.dense, model.dense.astype(np.float32), atol=1e-4)
+                and np.allclose(shipped.ngrams, model.ngrams.astype(np.float32), atol=1e-4)
+                and abs(shipped.threshold - model.threshold) < 1e-6)
+        print(json.dumps({"same_as_shipped": same}))
+        return 0 if same else 1
+    MODEL_PATH.parent.mkdir(exist_ok=True)
+    MODEL_PATH.write_bytes(to_bytes(model))
+    print(json.dumps({"written": str(MODEL_PATH.relative_to(ROOT)),
+                      "bytes": MODEL_PATH.stat().st_size}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,326 @@
+"""Score a document's lines as boilerplate with a small learned model, in any language.
+
+The hand lexicon knows the phrasing of ten languages; the line model knows what
+boilerplate looks like: a logistic regression over
+
+- the line's shape: its length in words (binned) and characters, how it ends (a sentence
+  mark, a colon, a comma), how it starts (a capital, a digit, a list marker), its share of
+  capitalized words, digits and separators (`|`, bullets, slashes), URL or e-mail shape,
+  a copyright sign, sentences inside it, whether it recurs in the document;
+- its place: relative position, first or last lines, before the first or after the last
+  body paragraph, the document's length;
+- its neighbours: whether the lines around it are short or body paragraphs, the share of
+  short lines within three lines, the length of the run of short lines it is in (a run
+  of short lines is a menu);
+- hashed character trigrams of the start of the line, casefolded (`NGRAM_CHARS` chars,
+  `NGRAM_BUCKETS` buckets). Their weight is kept modest by a stronger penalty in training,
+  because the trigrams of four training languages say little about a fifth (see
+  `bench/train_line_model.py` for the measurement).
+
+Everything is computed per document with a handful of numpy operations, so the cost is
+a few microseconds a line. The weights ship as `cleaners/models/line_model.npz`, built by
+`bench/train_line_model.py` from named inputs; `load_line_model` reads it once (the
+Toolkit holds it), and `LineModel.scores` is pure and deterministic.
+
+>>> model = load_line_model()
+>>> lines = ["Home", "News", "Sport", "Contact", "Login",
+...          "The council approved the new budget on Tuesday after a long debate."]
+>>> scores = model.scores(lines, [line.casefold().split() for line in lines])
+>>> bool(scores[2] > scores[5])
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Characters of the casefolded line whose trigrams are hashed: the start of a line is
+#: where a prompt or a menu entry says what it is, and a fixed prefix bounds the cost.
+NGRAM_CHARS = 24
+#: Hash buckets of the trigrams (a power of two): 8192 weights, 64 KB.
+NGRAM_BUCKETS = 1 << 13
+
+# The typographic marks are meant (ruff's RUF001 takes them for look-alikes).
+_SENTENCE_END = frozenset(".!?…")
+_CLOSING = "\"'”’»)]"  # noqa: RUF001
+_BULLETS = "•·●▪►▸→»›"  # noqa: RUF001
+_WORD_BINS = (0, 1, 2, 3, 4, 6, 9, 16, 31)  # lower edges: 0, 1, 2, 3, 4-5, 6-8, 9-15, 16-30, 31+
+_BIN_EDGES = np.array(_WORD_BINS[1:])
+_BIN_INDEX = np.arange(len(_WORD_BINS))[:, None]
+_BIN_NAMES = tuple(f"words_bin_{edge}" for edge in _WORD_BINS)
+# Character classes as bit flags in one table over code points (np.isin sorts on every
+# call and would cost more than the rest of the features together).
+_ENDS, _STOP, _BULLET, _DASH = 1, 2, 4, 8
+_CLASS_TOP = 0x2600
+_CLASSES = np.zeros(_CLASS_TOP + 1, dtype=np.uint8)
+for _marks, _flag in (("".join(_SENTENCE_END), _ENDS), (".!?", _STOP), (_BULLETS, _BULLET),
+                      ("-–", _DASH)):  # noqa: RUF001
+    for _mark in _marks:
+        _CLASSES[ord(_mark)] |= _flag
+#: A line is short (a menu entry, a label) at up to this many words without a sentence end,
+#: and a body paragraph from `_BODY_WORDS` words with one; the same figures as
+#: `BoilerplateConfig.short_line_words` and `body_min_words`.
+_SHORT_WORDS = 4
+_BODY_WORDS = 8
+_WINDOW = 3
+_CHAR_SPAN = 160
+
+#: The names of the dense features, in column order; the model file stores them too, so
+#: a model built for other features is refused at load time.
+FEATURES: tuple[str, ...] = (
+    *_BIN_NAMES,
+    "log_words", "log_chars", "mean_word_len",
+    "ends_sentence", "ends_question", "ends_colon", "ends_comma", "ends_digit", "ends_bracket",
+    "starts_upper", "starts_digit", "starts_symbol",
+    "title_case_share", "all_caps", "digit_share", "pipes", "bullets", "slashes", "dashes",
+    "url", "email", "copyright", "inner_sentences", "brackets", "repeated_in_doc",
+    "rel_position", "first_line", "last_line", "head_3", "tail_3", "log_doc_lines",
+    "before_first_body", "after_last_body", "log_body_distance", "no_body",
+    "prev_short", "next_short", "prev_body", "next_body", "prev2_short", "next2_short",
+    "prev_log_words", "next_log_words", "window_short_share", "window_body_share",
+    "log_short_run", "short_in_run3", "short_in_run6",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LineModel:
+    """A logistic regression over `FEATURES` and hashed trigrams; build it with
+    `load_line_model`.
+
+    `threshold` is the score from which a line is boilerplate, chosen by the training
+    script for content kept (losing content costs more than leaving junk). `source`
+    says what trained it.
+    """
+
+    dense: FloatArray
+    ngrams: FloatArray
+    bias: float
+    threshold: float
+    source: str
+
+    def scores(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> FloatArray:
+        """The boilerplate probability of each line of one document, in order.
+
+        `texts` are the document's non-empty lines, stripped; `tokens` their casefolded
+        words (as `cleaners.boilerplate` has them).
+        """
+        if not texts:
+            return np.zeros(0)
+        logits = line_features(texts, tokens) @ self.dense + self.bias
+        rows, buckets, values = ngram_hashes(texts)
+        logits += np.bincount(rows, weights=self.ngrams[buckets] * values, minlength=len(texts))
+        return 1.0 / (1.0 + np.exp(-logits))
+
+
+def line_features(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> FloatArray:
+    """The dense feature matrix (lines x `FEATURES`) of one document's lines.
+
+    Character counts are taken over the whole document at once, on its code points;
+    only what numpy cannot see (how a line ends once closing quotes are stripped, a URL)
+    is asked of each line.
+    """
+    count = len(texts)
+    # Columns by name, stacked once at the end: one copy instead of one per column.
+    found: dict[str, npt.NDArray[np.generic]] = {}
+
+    # A line's character counts are taken on its first `_CHAR_SPAN` characters: what a
+    # long paragraph's counts would add is not worth their cost.
+    cut = [text[:_CHAR_SPAN] for text in texts]
+    joined = "\n".join(cut) + "\n"
+    codes = _codes(joined)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
+    spans = np.fromiter(map(len, cut), dtype=np.int64, count=count)
+    starts = np.concatenate(([0], np.cumsum(spans + 1)[:-1]))
+    lowered = joined.lower()
+    # str.lower keeps the length but for a few letters ("İ"); then ask each character.
+    upper = (codes != _codes(lowered) if len(lowered) == len(joined)
+             else np.fromiter(map(str.isupper, joined), dtype=bool, count=len(joined)))
+    space = (codes == 32) | (codes == 10)
+    word_start = ~space
+    word_start[1:] &= space[:-1]
+    classes = _CLASSES[np.minimum(codes, _CLASS_TOP)]
+    digit = (codes >= 48) & (codes <= 57)
+    inner = np.zeros(codes.size, dtype=bool)  # ". " "! " "? " inside a line
+    inner[:-1] = ((classes[:-1] & _STOP) != 0) & (codes[1:] == 32)
+    dash = np.zeros(codes.size, dtype=bool)  # " - " between words
+    dash[1:-1] = ((classes[1:-1] & _DASH) != 0) & space[:-2] & space[2:]
+    # Every per-line count in one pass: one row per kind of character, summed by line.
+    counts = np.add.reduceat(np.array([
+        word_start, word_start & upper, digit, codes == 124, (classes & _BULLET) != 0,
+        codes == 47, dash, inner, codes == 40,
+    ], dtype=np.int64), starts, axis=1)
+    capped = np.minimum(counts[3:], 4)
+
+    ends, firsts, flags = [], [], []
+    for text in texts:
+        end = text.rstrip(_CLOSING)[-1:]
+        ends.append(ord(end) if end else 0)
+        firsts.append(text[0].isalnum())
+        flags.append((text.isupper(), "http" in text or "www." in text,
+                      "@" in text and "." in text, "©" in text or "(c)" in text,
+                      text[-1] in ")]"))
+    end_codes = np.array(ends)
+    terminal = (_CLASSES[np.minimum(end_codes, _CLASS_TOP)] & _ENDS) != 0
+    flag = np.array(flags, dtype=bool).reshape(count, 5).T
+    words = np.fromiter(map(len, tokens), dtype=np.float64, count=count)
+    letters = np.fromiter((sum(map(len, t)) for t in tokens), dtype=np.float64, count=count)
+
+    onehot = np.searchsorted(_BIN_EDGES, words, side="right") == _BIN_INDEX
+    found.update(zip(_BIN_NAMES, onehot, strict=True))
+    seen: dict[str, int] = {}
+    for text in texts:
+        seen[text] = seen.get(text, 0) + 1
+    log_words = np.log1p(words)
+    found.update({
+        "log_words": log_words,
+        "log_chars": np.log1p(lengths),
+        "mean_word_len": letters / np.maximum(words, 1),
+        "ends_sentence": terminal,
+        "ends_question": end_codes == 63,
+        "ends_colon": end_codes == 58,
+        "ends_comma": (end_codes == 44) | (end_codes == 59),
+        "ends_digit": (end_codes >= 48) & (end_codes <= 57),
+        "ends_bracket": flag[4],
+        "starts_upper": upper[starts],
+        "starts_digit": digit[starts],
+        "starts_symbol": ~np.array(firsts, dtype=bool),
+        "title_case_share": counts[1] / np.maximum(counts[0], 1),
+        "all_caps": flag[0],
+        "digit_share": counts[2] / spans,
+        "pipes": capped[0],
+        "bullets": capped[1],
+        "slashes": capped[2],
+        "dashes": capped[3],
+        "url": flag[1],
+        "email": flag[2],
+        "copyright": flag[3],
+        "inner_sentences": capped[4],
+        "brackets": capped[5] > 0,
+        "repeated_in_doc": np.fromiter((seen[text] > 1 for text in texts), dtype=bool,
+                                       count=count),
+    })
+
+    short = (words <= _SHORT_WORDS) & ~terminal
+    body = (words >= _BODY_WORDS) & terminal
+    position = np.arange(count, dtype=np.float64)
+    body_at = np.flatnonzero(body)
+    last = count - 1
+    if body_at.size:
+        # Distance to the nearest body paragraph, through the sorted body positions.
+        right = np.searchsorted(body_at, position).clip(0, body_at.size - 1)
+        left = (right - 1).clip(0)
+        distance = np.minimum(np.abs(body_at[right] - position), np.abs(body_at[left] - position))
+        first_body, last_body = body_at[0], body_at[-1]
+    else:
+        distance = np.full(count, float(count))
+        first_body, last_body = -1, count
+    # The neighbours' values through one zero-padded matrix: row 0 short, 1 body, 2 words.
+    padded = np.zeros((3, count + 4))
+    padded[:, 2:count + 2] = (short, body, log_words)
+    before, after = padded[:, 1:count + 1], padded[:, 3:count + 3]
+    low = (position - _WINDOW).clip(0).astype(np.int64)
+    high = (position + _WINDOW + 1).clip(0, count).astype(np.int64)
+    running = np.zeros((2, count + 1))
+    running[:, 1:] = np.cumsum(padded[:2, 2:count + 2], axis=1)
+    window = (running[:, high] - running[:, low]) / (high - low)
+    run = _run_lengths(short)
+    found.update({
+        "rel_position": position / max(last, 1),
+        "first_line": position == 0,
+        "last_line": position == last,
+        "head_3": position < _WINDOW,
+        "tail_3": position > last - _WINDOW,
+        "log_doc_lines": np.full(count, np.log1p(count)),
+        "before_first_body": position < first_body,
+        "after_last_body": position > last_body,
+        "log_body_distance": np.log1p(distance),
+        "no_body": np.full(count, body_at.size == 0),
+        "prev_short": before[0],
+        "next_short": after[0],
+        "prev_body": before[1],
+        "next_body": after[1],
+        "prev2_short": padded[0, :count],
+        "next2_short": padded[0, 4:],
+        "prev_log_words": before[2],
+        "next_log_words": after[2],
+        "window_short_share": window[0],
+        "window_body_share": window[1],
+        "log_short_run": np.log1p(run),
+        "short_in_run3": run >= 3,
+        "short_in_run6": run >= 6,
+    })
+    return np.array([found[name] for name in FEATURES], dtype=np.float64).T
+
+
+def _codes(text: str) -> npt.NDArray[np.uint32]:
+    """The code points of `text`, one array element each."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _run_lengths(flags: npt.NDArray[np.bool_]) -> FloatArray:
+    """For each position, the length of the run of true flags it is in (0 if false)."""
+    count = flags.shape[0]
+    padded = np.concatenate(([False], flags, [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    starts, ends = edges[::2], edges[1::2]
+    out = np.zeros(count)
+    # The runs are in order, so each true flag gets its run's length by repetition.
+    out[flags] = np.repeat((ends - starts).astype(np.float64), ends - starts)
+    return out
+
+
+def ngram_hashes(texts: Sequence[str]) -> tuple[IntArray, IntArray, FloatArray]:
+    """The hashed trigrams of each line's start: `(line, bucket, value)` triples.
+
+    The first `NGRAM_CHARS` characters of each casefolded line, padded with a space on
+    each side, are cut into trigrams in one pass over the whole document; each trigram's
+    value is 1/sqrt(trigrams in its line), so a line's trigrams weigh as one feature.
+    The hash is a fixed polynomial over code points: the same on every machine and run.
+    """
+    padded = [" " + text[:NGRAM_CHARS].casefold() + " " for text in texts]
+    lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
+    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    line = np.repeat(np.arange(len(padded), dtype=np.int64), lengths)
+    if codes.size < 3:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    same = line[:-2] == line[2:]
+    mixed = (codes[:-2] * np.uint64(0x9E3779B1) + codes[1:-1]) * np.uint64(0x85EBCA77) + codes[2:]
+    mixed ^= mixed >> np.uint64(15)
+    buckets = (mixed & np.uint64(NGRAM_BUCKETS - 1)).astype(np.int64)[same]
+    rows = line[:-2][same]
+    per_line = (lengths - 2).clip(1).astype(np.float64)
+    return rows, buckets, 1.0 / np.sqrt(per_line[rows])
+
+
+def load_line_model(path: Path | None = None) -> LineModel:
+    """Read the shipped model (or the one at `path`); refuses a file built for other
+    features."""
+    if path is None:
+        with resources.files("cleaners").joinpath("models/line_model.npz").open("rb") as handle:
+            return _from_npz(handle)
+    with open(path, "rb") as handle:
+        return _from_npz(handle)
+
+
+def _from_npz(handle: object) -> LineModel:
+    with np.load(handle, allow_pickle=False) as data:  # type: ignore[arg-type]
+        names = tuple(str(name) for name in data["features"])
+        if names != FEATURES or data["ngrams"].shape != (NGRAM_BUCKETS,):
+            raise ValueError("line model file does not match cleaners.linemodel's features")
+        return LineModel(
+            dense=data["dense"].astype(np.float64),
+            ngrams=data["ngrams"].astype(np.float64),
+            bias=float(data["bias"]),
+            threshold=float(data["threshold"]),
+            source=str(data["source"]),
+        )

@@ -1,0 +1,190 @@
+"""Tests for cleaners/linemodel.py: the learned line model, alone and in the line pass."""
+
+# Real multilingual page text: the typographic marks are what is being tested.
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaners.boilerplate import (
+    BoilerplateConfig,
+    _core,
+    _tokens,
+    load_lexicon,
+    strip_boilerplate,
+)
+from cleaners.linemodel import FEATURES, NGRAM_BUCKETS, line_features, load_line_model
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
+MODEL = load_line_model()
+LEXICON = load_lexicon(BoilerplateConfig())
+# The line pass of a language the lexicon has no file for: only the model and the
+# language-neutral rules know its boilerplate.
+NEUTRAL = load_lexicon(BoilerplateConfig(languages=("common",)))
+
+
+def scores(lines: list[str]) -> np.ndarray:
+    return MODEL.scores(lines, [_tokens(_core(line)) for line in lines])
+
+
+# Each page: menu or chrome lines (boilerplate) around paragraphs (content), in
+# languages the model was not trained on (it saw en, de, es, fi and the French seeds).
+PAGES = [
+    pytest.param(
+        ["Hem", "Nyheter", "Sport", "Kultur", "Ekonomi", "Kontakta oss",
+         "Ditt användarkonto",
+         "Regeringen presenterade på tisdagen en ny budget som ska stärka vården i hela landet.",
+         "Förslaget möttes av kritik från oppositionen, som menar att pengarna inte räcker.",
+         "Dela", "Skriv ut", "Logga in", "Prenumerera", "Om oss", "Annonsera"],
+        id="sv-news",
+    ),
+    pytest.param(
+        ["Strona główna", "Wiadomości", "Sport", "Pogoda", "Kontakt", "Zaloguj się",
+         "Rada miasta zatwierdziła we wtorek plan budowy nowej linii tramwajowej do centrum.",
+         "Prace mają rozpocząć się jesienią i potrwać około dwóch lat, podał urząd.",
+         "Polityka prywatności", "Regulamin", "Mapa strony", "Reklama", "Kariera"],
+        id="pl-news",
+    ),
+    pytest.param(
+        ["Accueil", "Actualités", "Sacs de sport et de voyage", "Bons Plans Weekend",
+         "Hors ligne", "Mon compte", "Panier",
+         "La municipalité a inauguré samedi une nouvelle médiathèque dans le quartier nord.",
+         "Le bâtiment accueillera aussi des ateliers pour les enfants le mercredi après-midi.",
+         "Mentions légales", "Plan du site", "Nous contacter", "Recrutement", "Presse"],
+        id="fr-shop",
+    ),
+]
+
+
+@pytest.mark.parametrize("lines", PAGES)
+def test_paragraphs_score_below_the_chrome_around_them(lines: list[str]) -> None:
+    found = scores(lines)
+    body = [k for k, line in enumerate(lines) if line.endswith(".")]
+    chrome = [k for k in range(len(lines)) if k not in body]
+    assert found[body].max() < MODEL.threshold
+    assert found[body].max() < np.median(found[chrome])
+
+
+@pytest.mark.parametrize("lines", PAGES)
+def test_unseen_language_keeps_its_paragraphs(lines: list[str]) -> None:
+    result = strip_boilerplate(lines, NEUTRAL)
+    kept = [line.text for line in result.kept]
+    assert all(line in kept for line in lines if line.endswith("."))
+
+
+# Known limit: on a page this short the model ranks the chrome above the paragraphs
+# (above) but is not sure enough of any line (scores 0.5-0.85) to reach the threshold
+# chosen for content kept on held-out languages, so nothing is removed.
+@pytest.mark.xfail(strict=True, reason="short page: chrome scores below the threshold")
+@pytest.mark.parametrize("lines", PAGES)
+def test_unseen_language_keeps_its_paragraphs_and_loses_chrome(lines: list[str]) -> None:
+    result = strip_boilerplate(lines, NEUTRAL)
+    kept = [line.text for line in result.kept]
+    assert all(line in kept for line in lines if line.endswith("."))
+    assert len(result.removed) >= (len(lines) - 2) // 2
+
+
+def test_model_removals_carry_reason_and_score() -> None:
+    lines = PAGES[0].values[0]
+    config = BoilerplateConfig(languages=("common",), line_model_threshold=0.7)
+    removed = [r for r in strip_boilerplate(lines, load_lexicon(config)).removed
+               if r.reason == "line_model"]
+    assert removed
+    for removal in removed:
+        assert re.fullmatch(r"line_model:(0\.\d\d|1\.00)", removal.rule)
+        assert float(removal.rule.split(":")[1]) >= 0.7 - 0.005
+
+
+@pytest.mark.parametrize("config", [
+    BoilerplateConfig(languages=("common",), line_model=False, line_model_threshold=0.7),
+    BoilerplateConfig(languages=("common",), disabled_rules=frozenset({"line_model"}),
+                      line_model_threshold=0.7),
+    BoilerplateConfig(languages=("common",), disabled_reasons=frozenset({"line_model"}),
+                      line_model_threshold=0.7),
+])
+def test_the_model_can_be_turned_off(config: BoilerplateConfig) -> None:
+    result = strip_boilerplate(PAGES[0].values[0], load_lexicon(config))
+    assert not [r for r in result.removed if r.reason == "line_model"]
+
+
+def test_lexicon_rules_win_over_the_model() -> None:
+    lines = ["We use cookies to give you the best experience on our website.",
+             "Accept all", *PAGES[0].values[0]]
+    reasons = {r.text: r.reason for r in strip_boilerplate(lines, LEXICON).removed}
+    assert reasons[lines[0]] == "cookie_banner"
+
+
+def test_a_clean_article_passes_through() -> None:
+    article = [
+        "Der Stadtrat hat am Dienstag beschlossen, das Programm um drei Jahre zu verlängern.",
+        "Die Kosten trägt zu gleichen Teilen das Land, wie der Bürgermeister mitteilte.",
+        "Kritiker bemängeln, dass die Wirkung des Programms bisher nicht untersucht wurde.",
+    ]
+    assert [line.text for line in strip_boilerplate(article, NEUTRAL).kept] == article
+
+
+def test_scores_are_deterministic_and_the_file_reloads_the_same() -> None:
+    lines = PAGES[1].values[0]
+    again = load_line_model()
+    assert np.array_equal(scores(lines), scores(lines))
+    assert np.array_equal(MODEL.dense, again.dense)
+    assert np.array_equal(MODEL.ngrams, again.ngrams)
+    assert MODEL.threshold == again.threshold and MODEL.source == again.source
+
+
+def test_shipped_model_is_small_and_names_its_data() -> None:
+    path = ROOT / "cleaners" / "models" / "line_model.npz"
+    assert path.stat().st_size < 1_000_000
+    assert "boiler_lines train split" in MODEL.source
+    assert MODEL.dense.shape == (len(FEATURES),)
+    assert MODEL.ngrams.shape == (NGRAM_BUCKETS,)
+
+
+def test_a_model_file_for_other_features_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "model.npz"
+    np.savez(path, features=np.array(["length"]), dense=np.zeros(1), ngrams=np.zeros(3),
+             bias=np.float32(0), threshold=np.float32(0.9), source=np.array("test"))
+    with pytest.raises(ValueError, match="does not match"):
+        load_line_model(path)
+
+
+def training_script() -> ModuleType:
+    # bench/ is scripts, not a package: its folder goes on the path, as when run.
+    sys.path.insert(0, str(ROOT / "bench"))
+    return importlib.import_module("train_line_model")
+
+
+@pytest.mark.skipif(not (EVAL / "score.py").exists(), reason="no evaluation data")
+def test_training_script_rebuilds_the_shipped_weights() -> None:
+    # The threshold search takes minutes; the weights are refitted here with the shipped
+    # threshold, which `bench/train_line_model.py --check` verifies in full.
+    training = training_script()
+    rebuilt = training.fit(training.training_docs(training.LANGUAGES))
+    assert np.allclose(rebuilt.dense.astype(np.float32), MODEL.dense, atol=1e-4)
+    assert np.allclose(rebuilt.ngrams.astype(np.float32), MODEL.ngrams, atol=1e-4)
+    assert abs(rebuilt.bias - MODEL.bias) < 1e-3
+
+
+LINE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"),
+               min_size=1, max_size=80).map(str.strip).filter(bool)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LINE, min_size=1, max_size=30))
+def test_scores_are_probabilities_one_per_line(lines: list[str]) -> None:
+    features = line_features(lines, [_tokens(_core(line)) for line in lines])
+    assert features.shape == (len(lines), len(FEATURES))
+    assert np.isfinite(features).all()
+    found = scores(lines)
+    assert found.shape == (len(lines),)
+    assert ((found >= 0) & (found <= 1)).all()
