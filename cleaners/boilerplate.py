@@ -80,7 +80,8 @@ _DIGIT_RUN = re.compile(r"\d+")
 _SENTENCE_END = frozenset(".!?…")
 _CLOSING = "\"'”’»)]"  # noqa: RUF001
 _GT, _RAQUO, _RSAQUO = ">", "»", "›"  # noqa: RUF001
-_BREADCRUMB = re.compile(r"\s+[>»›]\s+")  # noqa: RUF001
+# From the start of a run of spaces only, so a long run is not rescanned per position.
+_BREADCRUMB = re.compile(r"(?<!\s)\s+[>»›]\s+")  # noqa: RUF001
 # Decoration around a prompt ("» Read more", "Share this:", "— Advertisement —") is not
 # part of what it says; the lexicon matches the line without it. None of these is a \w
 # character, so stripping them never changes a line's words.
