@@ -49,6 +49,7 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import NamedTuple, TypeVar
 
+from cleaners.linear import LinearPattern, compile_linear, to_re2
 from cleaners.linemodel import LineModel, load_line_model
 from cleaners.records import Line, Removal, StripResult
 from cleaners.uistrings import UiStrings, load_ui_strings
@@ -84,7 +85,8 @@ _DIGIT_RUN = re.compile(r"\d+")
 _SENTENCE_END = frozenset(".!?…")
 _CLOSING = "\"'”’»)]"  # noqa: RUF001
 _GT, _RAQUO, _RSAQUO = ">", "»", "›"  # noqa: RUF001
-_BREADCRUMB = re.compile(r"\s+[>»›]\s+")  # noqa: RUF001
+# From the start of a run of spaces only, so a long run is not rescanned per position.
+_BREADCRUMB = re.compile(r"(?<!\s)\s+[>»›]\s+")  # noqa: RUF001
 # Decoration around a prompt ("» Read more", "Share this:", "— Advertisement —") is not
 # part of what it says; the lexicon matches the line without it. None of these is a \w
 # character, so stripping them never changes a line's words.
@@ -192,15 +194,34 @@ class BoilerplateConfig:
         for regex, reason in self.extra_patterns:
             if not _REASON.fullmatch(reason):
                 raise ValueError(f"extra pattern {regex!r}: reason {reason!r} is not snake_case")
+            # Refused here, when the config is built, not on the first document: a
+            # pattern RE2 cannot run in linear time raises a ValueError naming it.
+            compile_linear(regex)
 
 
 @dataclass(frozen=True, slots=True)
 class LexiconRule:
-    """One compiled pattern, the reason it gives and its rule id (`lexicon:fr:12`)."""
+    """One pattern (in RE2 syntax), the reason it gives and its rule id (`lexicon:fr:12`).
+
+    RE2 takes 1-5 ms to compile a pattern with Unicode classes, 5 s for the whole
+    lexicon, while most patterns are never tried on a given corpus: each is compiled
+    the first time a line is tried against it, and kept in `compiled`.
+    """
 
     rule: str
     reason: str
-    regex: re.Pattern[str]
+    source: str
+    compiled: list[LinearPattern] = field(default_factory=list, compare=False, repr=False)
+
+    def search(self, text: str) -> bool:
+        """Whether the pattern is found in `text` (in time linear in the text)."""
+        return self.search_utf8(text.encode("utf-8", "surrogatepass"))
+
+    def search_utf8(self, data: bytes) -> bool:
+        """Whether the pattern is found in `data`, a text encoded as UTF-8."""
+        if not self.compiled:
+            self.compiled.append(compile_linear(self.source, translated=True))
+        return self.compiled[0].search_utf8(data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +254,7 @@ class Lexicon:
     any_exact: Mapping[str, tuple[int, ...]]
     any_stems: Mapping[str, tuple[tuple[str, int], ...]]
     any_symbols: Mapping[str, tuple[int, ...]]
-    gate: re.Pattern[str] | None
+    gate: LinearPattern | None
     gated: tuple[int, ...]
     unindexed: tuple[int, ...]
     structural_off: frozenset[str]
@@ -251,7 +272,7 @@ class Lexicon:
         # Positions of the candidate rules; a list, as most lines have none or two.
         found = list(self.unindexed)
         first_exact = self.first_exact
-        if self.gate is not None and self.gate.match(core):
+        if self.gate is not None and self.gate.search(core):
             found += self.gated
         if core and not core[0].isalnum():
             found += first_exact.get("=" + core[0], ())
@@ -274,9 +295,12 @@ class Lexicon:
                 spaced = " " + " ".join(tokens)
                 found += [position for key, pairs in self.any_stems.items() if key in spaced
                           for stem, position in pairs if " " + stem in spaced]
+        if not found:
+            return None
+        data = core.encode("utf-8", "surrogatepass")  # once for all the candidates
         for position in sorted(set(found)) if len(found) > 1 else found:
             rule = self.rules[position]
-            if rule.regex.search(core):
+            if rule.search_utf8(data):
                 return rule
         return None
 
@@ -571,11 +595,11 @@ def load_lexicon(config: BoilerplateConfig) -> Lexicon:
         if _disabled(rule_id, reason, config):
             continue
         try:
-            regex = re.compile(source, re.IGNORECASE)
-        except re.error as error:
-            raise ValueError(f"{rule_id}: invalid regex {source!r}: {error}") from error
+            translated = to_re2(source)
+        except ValueError as error:
+            raise ValueError(f"{rule_id}: {error}") from error
         position = len(rules)
-        rules.append(LexiconRule(rule_id, reason, regex))
+        rules.append(LexiconRule(rule_id, reason, translated))
         anchored = all(alt.startswith("^") for alt in _split_alternatives(source))
         words = _leading_words(source, first=anchored)
         if words is None:
@@ -591,7 +615,7 @@ def load_lexicon(config: BoilerplateConfig) -> Lexicon:
                 first_stems.setdefault(word[:3], []).append((word, position))
             else:
                 any_stems.setdefault(" " + word[:3], []).append((word, position))
-    gate = "|".join(f"(?:{rules[k].regex.pattern[1:]})" for k in gated)
+    gate = "|".join(f"(?:{rules[k].source[1:]})" for k in gated)
     return Lexicon(
         config=config,
         rules=tuple(rules),
@@ -600,7 +624,7 @@ def load_lexicon(config: BoilerplateConfig) -> Lexicon:
         any_exact=_frozen(any_exact),
         any_stems=_frozen(any_stems),
         any_symbols=_frozen(any_symbols),
-        gate=re.compile(f"^(?:{gate})", re.IGNORECASE) if gated else None,
+        gate=compile_linear(f"^(?:{gate})", translated=True) if gated else None,
         gated=tuple(gated),
         unindexed=tuple(unindexed),
         structural_off=frozenset(

@@ -47,7 +47,9 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from types import MappingProxyType
 
 from charset_normalizer.cd import coherence_ratio
@@ -333,7 +335,9 @@ _CJK_PREFIXES = frozenset(
 )
 
 _FORMAT_MARKS = dict.fromkeys(map(ord, "\u200c\u200d\u200e\u200f"))
-_NON_ASCII_TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
+# Words are found with \S+ and then tested: `\S*[^\x00-\x7f]\S*` scanned an unbroken ASCII
+# run once per start position (a 40k-character base64 image took minutes).
+_TOKEN = re.compile(r"\S+")
 # The national standards whose repertoires are the common characters of each CJK
 # language: GB 2312 (Simplified), Big5 (Traditional), JIS X 0208/0212 (Japanese), and
 # for Korean the 2,350 syllables of KS X 1001 (rows 0xB0-0xC8 of EUC-KR; Python's
@@ -635,7 +639,7 @@ def _read_strays(texts: list[str], runs: list[bytes]) -> str:
     for text in texts:
         if len(sample) >= _STRAY_SAMPLE_TOKENS:
             break
-        sample += _NON_ASCII_TOKEN.findall(text)[: _STRAY_SAMPLE_TOKENS - len(sample)]
+        sample += islice(_non_ascii_tokens(text), _STRAY_SAMPLE_TOKENS - len(sample))
     # Counted once: tallies add up, so each reading only tallies its few words.
     context = _tally(" ".join(sample))
     systems = context.systems
@@ -847,19 +851,28 @@ def _odd_character_share(text: str, limit: int = 0) -> float:
     return _odd_total(tally) / tally.seen if tally.seen else 0.0
 
 
+def _non_ascii_tokens(text: str) -> Iterator[str]:
+    """The whitespace-separated words of `text` that hold a non-ASCII character, in order."""
+    for found in _TOKEN.finditer(text):
+        token = found.group()
+        if not token.isascii():
+            yield token
+
+
 def _tally(text: str, limit: int = 0) -> _Tally:
     """The counts `_odd_total` reads, over the first non-ASCII characters of `text`."""
     tally = _Tally()
     has_cjk = _CJK_RUN.search(text) is not None
-    for token in _NON_ASCII_TOKEN.findall(text)[:_SCORE_TOKENS]:
+    for token in islice(_non_ascii_tokens(text), _SCORE_TOKENS):
         if tally.seen >= (limit or _SCORE_NON_ASCII):
             break
         for run in _CJK_RUN.finditer(token) if has_cjk else ():
             _tally_cjk_run(tally, token, run.start(), run.end())
         last = len(token) - 1
-        for i, ch in enumerate(token):
-            if ch.isascii():
-                continue
+        # Only the non-ASCII characters are looked at, found in C: a word may be a
+        # 400k-character inline image with one stray byte in it.
+        for found in _FIRST_NON_ASCII.finditer(token):
+            i, ch = found.start(), found.group()
             tally.seen += 1
             prev = token[i - 1] if i else ""
             nxt = token[i + 1] if i < last else ""

@@ -190,6 +190,13 @@ class DedupConfig:
         document's content, and a paragraph is never dropped from the document it first
         appears in. The first copy is indexed either way, so copies in later documents
         are still flagged.
+    max_candidates: at most this many LSH candidates (those the size and sketch bounds
+        leave) are verified for one paragraph, earliest first; past them it is kept as
+        new and counted as capped. Paragraphs sharing a 38-word core with 20 words of
+        their own each (Jaccard about 0.45, under min_jaccard) made 98% of pairs
+        candidates: 16k of them took 366 s, quadratic (issue 16). At 32 that input is
+        linear; a real copy is nearly always the first candidate verified, and none of
+        the eval or benchmark corpora has a paragraph with more than a few.
     """
 
     shingle_size: int = 3
@@ -202,10 +209,12 @@ class DedupConfig:
     min_jaccard: float = 0.5
     batch_size: int = 4096
     drop_repeats_within_document: bool = False
+    max_candidates: int = 32
 
     def __post_init__(self) -> None:
         positive = {"shingle_size": self.shingle_size, "bands": self.bands, "rows": self.rows,
-                    "batch_size": self.batch_size, "chars_per_word": self.chars_per_word}
+                    "batch_size": self.batch_size, "chars_per_word": self.chars_per_word,
+                    "max_candidates": self.max_candidates}
         for name, value in positive.items():
             if value <= 0:
                 raise ValueError(f"{name} must be positive, got {value}")
@@ -497,8 +506,12 @@ class _SortedTable:
             (np.empty(0, dtype), np.empty(0, np.uint32)) for _ in range(width)]
         self._young: list[tuple[npt.NDArray[Any], U32]] = list(self._main)
 
-    def lookup(self, queries: npt.NDArray[Any]) -> tuple[I64, U32]:
-        """Every (query row, id) whose key equals the query's key in some column."""
+    def lookup(self, queries: npt.NDArray[Any],
+               limit: int | None = None) -> tuple[I64, U32]:
+        """Every (query row, id) whose key equals the query's key in some column.
+
+        With `limit`, at most that many ids per key and column (the first stored).
+        """
         rows: list[I64] = []
         ids: list[U32] = []
         for column in range(queries.shape[1]):
@@ -515,6 +528,8 @@ class _SortedTable:
                     continue
                 start = lo[found]
                 c = np.searchsorted(keys, q[found], side="right") - start
+                if limit is not None:
+                    c = np.minimum(c, limit)
                 step = np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c)
                 rows.append(np.repeat(order[found], c).astype(np.int64))
                 ids.append(key_ids[np.repeat(start, c) + step])
@@ -650,6 +665,8 @@ class DedupIndex:
         self._exact_table = _SortedTable(1, np.uint64)
         self._band_table = _SortedTable(config.bands, np.uint32)
         self._new_from: int | None = None
+        #: Paragraphs with more candidates than `config.max_candidates` (see there).
+        self.capped = 0
 
     def __len__(self) -> int:
         return self._doc.size
@@ -788,7 +805,9 @@ class DedupIndex:
         n = len(p.keys)
         exact_rows, exact_ids = self._exact_table.lookup(p.exact[:, None])
         exact_hits = _group_by_row(exact_rows, exact_ids, n)
-        band_rows, band_ids = self._band_table.lookup(p.band_keys)
+        # Candidates are bounded from the start: a band key that thousands of
+        # paragraphs share (adversarial input) would give millions of pairs.
+        band_rows, band_ids = self._band_table.lookup(p.band_keys, self.config.max_candidates)
         band_hits = _group_by_row(*self._plausible(p, band_rows, band_ids), n)
 
         cfg = self.config
@@ -818,7 +837,12 @@ class DedupIndex:
                     near.update(hit if isinstance(hit, list) else (hit,))
             mine = p.shingles[p.offsets[i]:p.offsets[i + 1]]
             match = None
-            for c in sorted(near):
+            ordered = sorted(near)
+            if len(ordered) > cfg.max_candidates:
+                # Earliest first, as without the cap: the kept copy is the same one.
+                ordered = ordered[:cfg.max_candidates]
+                self.capped += 1
+            for c in ordered:
                 if self._entry_is(c, ref, first_id, p, kept_rows):
                     continue  # an earlier version of this very paragraph is not a copy of it
                 other = (self._shingles_of(c) if c < first_id
@@ -840,7 +864,8 @@ class DedupIndex:
                 if hit is None:
                     batch_bands[key] = new_id
                 elif isinstance(hit, list):
-                    hit.append(new_id)
+                    if len(hit) < cfg.max_candidates:
+                        hit.append(new_id)
                 else:
                     batch_bands[key] = [hit, new_id]
         if kept_rows:
@@ -1068,6 +1093,8 @@ class EarlierCopies:
         self._bands.insert(np.asarray(paragraphs.band_keys, np.uint32), rows)
         self._lengths = np.diff(paragraphs.shingle_offsets)
         self._sketch = _sketches(paragraphs.shingle_offsets, paragraphs.shingles)
+        #: Rows with more candidates in one part than `config.max_candidates`.
+        self.capped = 0
         self._kind = np.zeros(n, np.int8)
         self._match: dict[int, tuple[str, int, float]] = {}
         self.entries_seen = 0
@@ -1091,16 +1118,24 @@ class EarlierCopies:
             if self._kind[row] != self._EXACT:
                 self._kind[row] = self._EXACT
                 self._match[row] = (entries.doc_id[entry], int(entries.position[entry]), 1.0)
-        found, new_rows = self._bands.lookup(np.asarray(entries.band_keys, np.uint32))
+        found, new_rows = self._bands.lookup(np.asarray(entries.band_keys, np.uint32),
+                                             self.config.max_candidates)
         open_rows = self._kind[new_rows] == self._NONE
         if not open_rows.any():
             return
         candidates, matched = self._plausible(new_rows[open_rows].astype(np.int64),
                                               found[open_rows], offsets, shingles)
         mine_offsets = self.paragraphs.shingle_offsets
-        decided = -1
+        decided, current, tried = -1, -1, 0
         for row, entry in zip(candidates.tolist(), matched.tolist(), strict=True):
             if row == decided or row in exact_rows:
+                continue
+            # At most `max_candidates` verified per row and part (see DedupConfig).
+            tried = tried + 1 if row == current else 1
+            current = row
+            if tried > self.config.max_candidates:
+                if tried == self.config.max_candidates + 1:
+                    self.capped += 1
                 continue
             similarity = _verify(self.paragraphs.shingles[mine_offsets[row]:mine_offsets[row + 1]],
                                  shingles[offsets[entry]:offsets[entry + 1]], self.config)

@@ -79,6 +79,7 @@ def manifest(run_id: str, input_dir: str, output: str, dedup: bool, config_file:
         "templates": decided.templates,
         "duplicate_clusters": decided.clusters,
         "dedup_index_entries": decided.index_entries_after,
+        "dedup_capped_paragraphs": decided.capped,
     }
 
 

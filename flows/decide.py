@@ -87,6 +87,9 @@ class DecideStats:
     index_entries_after: int = 0
     # The previous version's index was written under other [dedup] settings: not used.
     index_discarded: bool = False
+    # Paragraphs checked against only their first `max_candidates` candidates (a
+    # bound on adversarial input, see DedupConfig): counted in the manifest.
+    capped: int = 0
 
 
 @dataclass(slots=True)
@@ -227,6 +230,7 @@ def _duplicates(stage: Path, batches: int, docs: Documents, removed: dict[str, l
                 copies.add_part(dedup_store.read_part(part, config))
             for dup in copies.found():
                 report(dup)
+            stats.capped += copies.capped
             rest = table.take(pa.array(copies.unmatched()))
             del group, table, columns, copies
             # Back to bucket-sized slices: each becomes one index part, and a later
@@ -256,6 +260,7 @@ def _duplicates(stage: Path, batches: int, docs: Documents, removed: dict[str, l
                 earlier.append(dedup_store.Part(target, number))
                 number += 1
             stats.index_entries_after += kept.num_rows
+        stats.capped += index.capped
         del index
         tables.append(pa.Table.from_pylist(rows, schema=DECISIONS_SCHEMA))
         rows.clear()

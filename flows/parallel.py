@@ -6,23 +6,53 @@ process when no server is configured (tens of seconds each, measured), so instea
 flow keeps Prefect's thread runner for orchestration and each batch task hands its pure
 work (`flows.batch.clean_files`) to this pool. On a Dask cluster the pool is not used:
 tasks already run in the cluster's worker processes.
+
+A worker that dies (the OOM killer, a SIGKILL) breaks the whole pool: every call in
+flight and every later one fails. The pool is then replaced once per break and the
+calls that failed are tried again on the new one, so one dead worker costs a retry,
+not the run (issue 16: the retry reused the broken pool and the run exited 1).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flows import lifeline
 
 T = TypeVar("T")
 
+
+@dataclass(slots=True)
+class _Pool:
+    """The pool of the flow run in progress, and how many times it was replaced."""
+
+    workers: int
+    executor: ProcessPoolExecutor
+    generation: int = 0
+
+
 # The pool of the flow run in progress in this process; None runs work inline.
-_pool: Executor | None = None
+_pool: _Pool | None = None
+_replacing = threading.Lock()
+
+#: Tries of one call on a fresh pool after the pool broke under it.
+RETRIES_AFTER_A_DEAD_WORKER = 1
+
+
+def _new_executor(workers: int) -> ProcessPoolExecutor:
+    # "spawn": the flow's process runs Prefect's threads, and forking a threaded
+    # process can copy held locks into the child.
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_warm_up)
 
 
 @contextmanager
@@ -32,21 +62,17 @@ def worker_pool(workers: int) -> Iterator[None]:
     if workers <= 1:
         yield
         return
-    # "spawn": the flow's process runs Prefect's threads, and forking a threaded
-    # process can copy held locks into the child.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_warm_up) as pool:
-        _pool = pool
-        try:
-            yield
-        except BaseException:
-            # Ctrl-C or a failure: stop the workers now rather than let them finish
-            # their batches (a run must end within seconds of Ctrl-C).
-            _stop(pool)
-            raise
-        finally:
-            _pool = None
+    _pool = _Pool(workers, _new_executor(workers))
+    try:
+        yield
+    except BaseException:
+        # Ctrl-C or a failure: stop the workers now rather than let them finish
+        # their batches (a run must end within seconds of Ctrl-C).
+        _stop(_pool.executor)
+        raise
+    finally:
+        pool, _pool = _pool, None
+        pool.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -57,10 +83,34 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def call(function: Callable[..., T], *args: Any) -> T:
-    """`function(*args)` in the pool if one is active, else here."""
-    if _pool is None:
+    """`function(*args)` in the pool if one is active, else here.
+
+    If a worker dies under it, the pool is replaced and the call tried again; a call
+    that breaks the fresh pool too raises `BrokenProcessPool`.
+    """
+    pool = _pool
+    if pool is None:
         return function(*args)
-    return _pool.submit(function, *args).result()
+    for attempt in range(RETRIES_AFTER_A_DEAD_WORKER + 1):
+        generation, executor = pool.generation, pool.executor
+        try:
+            return executor.submit(function, *args).result()
+        except BrokenProcessPool:
+            if attempt == RETRIES_AFTER_A_DEAD_WORKER:
+                raise
+            _replace(pool, generation)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _replace(pool: _Pool, generation: int) -> None:
+    """A fresh executor for `pool`, unless another caller already replaced this one."""
+    with _replacing:
+        if pool.generation != generation:
+            return
+        broken = pool.executor
+        pool.executor = _new_executor(pool.workers)
+        pool.generation += 1
+    broken.shutdown(wait=False, cancel_futures=True)
 
 
 def _warm_up() -> None:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import re
@@ -16,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import re2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -618,16 +620,29 @@ def test_disabling_a_structural_rule() -> None:
     assert result.removed == ()
 
 
+def test_config_errors_stop_at_load() -> None:
+    with pytest.raises(ValueError, match="xx"):
+        load_lexicon(BoilerplateConfig(languages=("xx",)))
+
+
 @pytest.mark.parametrize(
-    "config",
+    ("pattern", "why"),
     [
-        BoilerplateConfig(extra_patterns=(("(unclosed", "bad_regex"),)),
-        BoilerplateConfig(languages=("xx",)),
+        ("(unclosed", "invalid regex"),
+        (r"(\w+) \1", "backreference"),
+        (r"price(?= now)", "lookahead"),
+        (r"(?>ab|a)c", "atomic group"),
+        (r"a{1,5000}", "RE2 cannot compile"),
     ],
 )
-def test_config_errors_stop_at_load(config: BoilerplateConfig) -> None:
-    with pytest.raises(ValueError):
-        load_lexicon(config)
+def test_user_pattern_without_a_linear_form_is_refused_with_the_config(
+    pattern: str, why: str
+) -> None:
+    # Issue 16: patterns run on RE2, in time linear in the line; one it cannot take
+    # stops the run when the config is built, naming the pattern and the reason.
+    with pytest.raises(ValueError, match=why) as refused:
+        BoilerplateConfig(extra_patterns=((pattern, "bad_regex"),))
+    assert repr(pattern) in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -665,6 +680,14 @@ def test_shipped_patterns_stay_indexed() -> None:
 _WORDLIKE = re.compile(r"\w")
 
 
+@functools.cache
+def _spans_pattern(source: str) -> Any:
+    """The RE2 pattern with match spans (the lexicon itself only asks yes or no)."""
+    options = re2.Options()
+    options.case_sensitive = False
+    return re2.compile(source, options)
+
+
 def brute_force_match(lexicon: Lexicon, line: str) -> str | None:
     """The first rule whose pattern is found starting at a word, trying every rule."""
     from cleaners.boilerplate import _core
@@ -673,8 +696,12 @@ def brute_force_match(lexicon: Lexicon, line: str) -> str | None:
     if len(line.strip()) > lexicon.config.lexicon_max_chars:
         return None
     for rule in lexicon.rules:
-        for found in rule.regex.finditer(core):
+        for found in _spans_pattern(rule.source).finditer(core):
+            # A lookbehind RE2 cannot run is consumed instead ("(?:^|[^ÃÂ])©"): the
+            # match then starts one character before what the pattern is about.
             start = found.start()
+            if start and rule.source.startswith("(?:^|"):
+                start += 1
             if start == 0 or not (_WORDLIKE.match(core[start - 1]) and
                                   _WORDLIKE.match(core[start])):
                 return rule.rule

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 import unicodedata
 from collections import Counter
@@ -561,3 +562,26 @@ def test_earlier_copies_pick_the_entry_the_index_would(
     assert got == want
     [dup] = got
     assert (dup.of_doc_id, dup.of_position, dup.kind) == ("old", want_of, want_kind)
+
+
+def _shared_core_paragraphs(n: int) -> list[ParagraphRef]:
+    """Paragraphs sharing a 38-word core plus 20 words of their own (Jaccard ~0.45)."""
+    rng = random.Random(7)
+    words = [f"mot{k}" for k in range(50_000)]
+    core = " ".join(rng.choice(words) for _ in range(38))
+    return [ParagraphRef(f"d{k}", 0, core + " " + " ".join(rng.choice(words) for _ in range(20)))
+            for k in range(n)]
+
+
+def test_candidates_per_paragraph_are_bounded() -> None:
+    # Issue 16: these make 98% of pairs LSH candidates; 16k took 366 s (quadratic) and
+    # 5 GB. With max_candidates, 16k take 16 s and 200 MB; here 3,000 against a budget
+    # of a linear run, and the capped paragraphs are counted.
+    import time
+
+    index = DedupIndex(DedupConfig())
+    started = time.perf_counter()
+    found = index.check_and_add(_shared_core_paragraphs(3_000))
+    assert time.perf_counter() - started < 30
+    assert found == []  # none is a near duplicate (Jaccard under min_jaccard)
+    assert index.capped > 2_000

@@ -122,6 +122,37 @@ def _many_lines() -> bytes:
                      for i in range(100_000)).encode("utf-8")
 
 
+def _calendar_line() -> str:
+    # Issue 16: a flattened calendar widget from a French page, 536 characters; the
+    # dateline patterns backtracked on it for hours on Python's re.
+    months = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
+              "oct.", "nov.", "déc."]
+    days = "".join(f"{day:02d}" for day in range(1, 32))
+    return (days + " ".join(f"{months[(9 + n) % 12]} {15 + n % 3}" for n in range(56))
+            + "Adultes123")
+
+
+def _date_list() -> str:
+    # Each extra date doubled the time of the English dateline patterns.
+    months = ["January", "March", "May", "July", "September", "November"]
+    return ", ".join(f"{1 + n % 28} {months[n % 6]} {1990 + n}" for n in range(40)) + (
+        " (see notes)")
+
+
+def _inline_image_page() -> str:
+    # A page carrying a 40k-character base64 image: decoding's tallies rescanned such
+    # an unbroken run from every position (312 s for UTF-8 with one stray byte).
+    blob = "".join(random.Random(40).choices(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", k=40_000))
+    return _html_page(f"<p>{PARAGRAPH_FR}</p><img src=\"data:image/png;base64,{blob}\">"
+                      "<p>Prix spécial : 5 EUR la place, réservation conseillée.</p>")
+
+
+def _million_lines_gzip() -> bytes:
+    # Issue 16: a 5.9 KB .gz of 3M short lines peaked at 3.6 GB while being cleaned.
+    return gzip.compress(b"a\n" * 3_000_000, 9)
+
+
 def _deep_html() -> bytes:
     # One tag per line, so that the page reaches the HTML parser instead of being
     # refused for its line length. libxml2 stops building the tree at depth 256, so
@@ -319,6 +350,16 @@ KINDS: list[Kind] = [
     Kind("hundred_thousand_lines", "many_lines.txt", _bytes(_many_lines), ("document",),
          keeps="Ligne 99999 :"),
     Kind("deep_html", "deep.html", _bytes(_deep_html), ("no_main_text",)),
+    _regex("calendar_line", _calendar_line()),
+    _regex("date_list", _date_list()),
+    Kind("inline_image_cp1252", "image_cp1252.html",
+         _bytes(lambda: _inline_image_page().encode("cp1252")), ("document",),
+         keeps="trente-cinq degrés"),
+    Kind("inline_image_utf8_stray_byte", "image_stray.html",
+         _bytes(lambda: _inline_image_page().encode("utf-8").replace(b"5 EUR", b"5 \x80")),
+         ("document",), keeps="5 € la place"),
+    Kind("three_million_lines_gzip", "lines.txt.gz", _bytes(_million_lines_gzip),
+         ("too_many_lines",)),
     Kind("minified_html_one_line", "minified.html", _bytes(_minified_html), ("document",),
          keeps="trente-cinq degrés"),
     Kind("malformed_html", "malformed.html", _bytes(_malformed_html), ("document",),
@@ -660,10 +701,12 @@ def test_two_workers_and_small_batches_give_the_same_outcomes(
 # A user pattern that backtracks exponentially (2**n steps for n x's and no y) on a line
 # built for it: one C call of `re` that no Python-level check interrupts. 28 x's take
 # about 30 s, so a limit that fails shows as a slow test, never a hang.
-RUNAWAY_LINE = "x" * 28 + "z"
+# A runaway document: since patterns run on RE2 (issue 16) no line makes a stage
+# backtrack, so the runaway is a document far slower than the limit (5 MB of distinct
+# paragraphs, 10-20 s to clean, against 3 s).
+RUNAWAY_LINE = "\n\n".join(f"{SENTENCE_FR[:-1]}, séance numéro {n}." for n in range(30_000))
 TIME_LIMIT = (LIMITS + "max_seconds_per_document = 3\nmax_seconds_per_megabyte = 0\n"
-              "[batching]\nfiles = 1\n"
-              "[boilerplate]\nextra_patterns = [['^(x+x+)+y$', 'runaway_pattern']]\n")
+              "[batching]\nfiles = 1\n")
 
 
 def _runaway_jsonl() -> bytes:

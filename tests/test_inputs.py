@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from flows.inputs import InputFile, RejectedInput, discover, read_bytes, read_documents
+from flows.inputs import (
+    InputFile,
+    RejectedInput,
+    _json_lines,
+    discover,
+    read_bytes,
+    read_documents,
+)
 from flows.settings import Limits
 
 
@@ -105,3 +112,41 @@ def test_empty_json_lines_file_is_rejected(tmp_path: Path) -> None:
     path = _write(tmp_path, "empty.jsonl", b"\n\n")
     items = list(read_documents(InputFile(str(path), "empty.jsonl", "jsonl", False, 2), Limits()))
     assert [(i.source, i.reason) for i in items] == [("empty.jsonl", "empty")]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("name", "compressed"), [("x.txt", False), ("x.txt.gz", True)])
+def test_too_many_lines_are_refused_while_reading(tmp_path: Path, name: str,
+                                                  compressed: bool) -> None:
+    # Issue 16: a 5.9 KB .gz of 3M short lines peaked at 3.6 GB once cleaned.
+    raw = b"a\n" * 3_000_000
+    payload = gzip.compress(raw) if compressed else raw
+    path = _write(tmp_path, name, payload)
+    file = InputFile(str(path), name, "text", compressed, len(payload))
+    result = read_bytes(file, Limits())
+    assert isinstance(result, RejectedInput)
+    assert result.reason == "too_many_lines"
+    assert isinstance(read_bytes(file, Limits(max_lines=3_000_000)), bytes)
+
+
+def test_a_record_too_large_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
+    # Issue 16: a 680 KB .gz holding one 200 MB JSON line peaked at 3.4 GB. Here 20 MB
+    # against a limit of 1 MB: memory stays about the size of the file's bytes.
+    import tracemalloc
+
+    big = b'{"text": "' + b"x" * 20_000_000 + b'"}'
+    small = json.dumps({"text": "Le tramway reprend du service lundi."}).encode()
+    data = big + b"\n" + small + b"\n"
+    tracemalloc.start()
+    rows = list(_json_lines("x.jsonl", data, limits=Limits(max_record_bytes=1_000_000)))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert [getattr(row, "reason", "document") for row in rows] == ["too_large", "document"]
+    assert peak < 5_000_000
+
+
+def test_a_record_with_too_many_lines_is_refused_alone() -> None:
+    lines = json.dumps({"text": "ligne\n" * 300_000}).encode()
+    good = json.dumps({"text": "Une seule ligne de texte."}).encode()
+    rows = list(_json_lines("x.jsonl", lines + b"\n" + good, limits=Limits()))
+    assert [getattr(row, "reason", "document") for row in rows] == ["too_many_lines",
+                                                                   "document"]
