@@ -84,9 +84,15 @@ def test_unseen_language_keeps_its_paragraphs(lines: list[str]) -> None:
 
 # Known limit: on a page this short the model ranks the chrome above the paragraphs
 # (above) but is not sure enough of any line (scores 0.5-0.85) to reach the threshold
-# chosen for content kept on held-out languages, so nothing is removed.
-@pytest.mark.xfail(strict=True, reason="short page: chrome scores below the threshold")
-@pytest.mark.parametrize("lines", PAGES)
+# chosen for content kept on held-out languages, so nothing is removed. The Polish
+# page's chrome is caught by the harvested UI strings (cleaners/uistrings) instead.
+_SHORT_PAGE = pytest.mark.xfail(strict=True, reason="short page: chrome scores below the threshold")
+
+
+@pytest.mark.parametrize("lines", [
+    pytest.param(*page.values, marks=[*page.marks, _SHORT_PAGE] if page.id != "pl-news"
+                 else page.marks, id=page.id)
+    for page in PAGES])
 def test_unseen_language_keeps_its_paragraphs_and_loses_chrome(lines: list[str]) -> None:
     result = strip_boilerplate(lines, NEUTRAL)
     kept = [line.text for line in result.kept]
