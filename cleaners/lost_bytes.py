@@ -11,17 +11,18 @@ three invisible format characters; "Ã" + lost is Á Í Ï Ð or Ý; "Ñ" + lost
 `restore_lost_bytes` decodes such a line itself and, for each lost byte, keeps the
 candidates that are characters text is made of (no controls, unassigned or private-use
 code points, no invisible format characters or odd spaces, a combining mark only after
-a letter), then chooses among letters by how often each follows its left neighbour and
-precedes its right one in 55 languages (letter-pair frequencies from langdetect's
-profiles, ``cleaners/letters/lost_byte_pairs.tsv``, built by
-bench/make_letter_pairs.py; no word lists). Neighbouring lost bytes ("ся" in Russian
-loses both letters) are chosen together, best path first (a Viterbi pass along the
-run). Among punctuation, a closing quote is chosen where the line has an opening one
+a letter), then chooses among letters by how often each follows its left neighbours and
+precedes its right ones in 55 languages (letter, pair and triple frequencies from
+langdetect's profiles, ``cleaners/letters/lost_byte_grams.tsv``, built by
+bench/make_letter_grams.py; no word lists), each language weighted by how likely the
+line's own undamaged letters make it. Neighbouring lost bytes ("ся" in Russian loses
+both letters) are first read together by letter pairs (best path along the run); then
+each lost letter is decided by the letter triples around it. Among punctuation, a closing quote is chosen where the line has an opening one
 before it or the mark closes a word, a hyphen only between two letters. A lost byte
 whose best candidate is not `margin` times likelier than the next keeps its U+FFFD.
 
-One pass over the line, and a run of neighbouring lost bytes costs 5 x 5 per byte:
-linear time.
+Two passes over the line; a lost byte costs at most 5 x 5 options times the languages
+kept (55 at most): linear time.
 """
 
 # The docstrings name the characters a lost byte stands for.
@@ -54,9 +55,9 @@ class LostByteConfig:
         frequencies multiplied along the run of lost bytes, summed over languages
         weighted by the line's letters) must be at least this many times the next
         candidate's, else U+FFFD stays. On tests/data/lost_bytes.jsonl, sentences back
-        exactly: 1.5 -> 0.8115, 2 -> 0.7955, 3 -> 0.7827, 4 -> 0.7732; below 2 the
-        choices left are near coin flips (Russian " с " against " я "), and a wrong
-        letter is worse than a U+FFFD a reader sees as damage.
+        exactly: 1.5 -> 0.8498, 2 -> 0.8275, 3 -> 0.8083, 5 -> 0.7668; below 2 the
+        choices gained are near coin flips (Icelandic Á against Í at a word's start),
+        and a wrong letter is worse than a U+FFFD a reader sees as damage.
     """
 
     margin: float = 2.0
@@ -71,7 +72,7 @@ Table = MappingProxyType[str, float]
 
 def _load_tables() -> tuple[tuple[str, Table], ...]:
     """Each language's letter and letter-pair frequencies, as logarithms."""
-    text = resources.files("cleaners").joinpath("letters/lost_byte_pairs.tsv").read_text(
+    text = resources.files("cleaners").joinpath("letters/lost_byte_grams.tsv").read_text(
         encoding="utf-8")
     tables: dict[str, dict[str, float]] = {}
     for line in text.splitlines():
@@ -87,6 +88,7 @@ _TABLES = _load_tables()
 # Frequencies are per million; a pair the table lacks is rarer than its cut-off of 1.
 _UNSEEN = math.log(0.3)
 _PER_MILLION = math.log(1e6)
+_BACKOFF = math.log(0.4)
 # About one character in six is a word boundary, in the languages langdetect profiles.
 _SPACE = math.log(1.6e5)
 # Languages this much less likely than the likeliest for the line are not consulted.
@@ -192,12 +194,20 @@ def _options(seq: bytes, before: str | _Lost) -> tuple[str, ...]:
 
 
 def _choose(slots: list[str | _Lost], margin: float) -> list[str]:
-    """Each slot's character: fixed ones as they are, lost ones chosen run by run."""
+    """Each slot's character: fixed ones as they are, lost ones chosen.
+
+    Two passes: letter pairs along each run of neighbouring lost bytes give every lost
+    letter a first reading; then letter triples around each lost letter, with its
+    neighbours as read so far, decide it (or leave U+FFFD).
+    """
     out = [slot if isinstance(slot, str) else "\ufffd" for slot in slots]
     languages = _languages(out)
+    guesses = out.copy()
+    opened = False  # whether an opening quote stood before, for closing quotes
     i = 0
     while i < len(slots):
         if not isinstance(slots[i], _Lost):
+            opened = opened or out[i] in _OPENING_QUOTES
             i += 1
             continue
         j = i
@@ -206,11 +216,55 @@ def _choose(slots: list[str | _Lost], margin: float) -> list[str]:
         run = [slot.options for slot in slots[i:j] if isinstance(slot, _Lost)]
         left = out[i - 1] if i else " "
         right = out[j] if j < len(slots) else " "
-        before = "".join(out[:i])
-        for k, ch in enumerate(_choose_run(run, left, right, before, margin, languages)):
-            out[i + k] = ch
+        for k, ch in enumerate(_choose_run(run, left, right, opened, 1.0, languages)):
+            guesses[i + k] = ch
+            if not any(_is_letter(option) for option in run[k]):
+                out[i + k] = ch  # punctuation: its rule has decided
         i = j
+    for i, slot in enumerate(slots):
+        if isinstance(slot, _Lost) and any(_is_letter(option) for option in slot.options):
+            best, sure = _by_triples(slot.options, guesses, i, languages, margin)
+            guesses[i] = best
+            out[i] = best if sure else "\ufffd"
     return out
+
+
+def _by_triples(options: tuple[str, ...], chars: list[str], at: int,
+                languages: list[tuple[float, Table]], margin: float) -> tuple[str, bool]:
+    """The likeliest option at `at` by the letter triples around it, and whether it is
+    `margin` times likelier than the next."""
+    def near(k: int) -> str:
+        return chars[k] if 0 <= k < len(chars) else " "
+
+    l2, l1, r1, r2 = near(at - 2), near(at - 1), near(at + 1), near(at + 2)
+    scores = []
+    for ch in options:
+        total = -math.inf
+        for weight, table in languages:
+            total = _log_add(total, weight + _triple(table, l2, l1, ch) + _triple(
+                table, l1, ch, r1) + _triple(table, ch, r1, r2) + _case((l1,), ch))
+        scores.append((total, ch))
+    scores.sort(reverse=True)
+    sure = len(scores) == 1 or scores[0][0] - scores[1][0] >= math.log(margin)
+    return scores[0][1], sure
+
+
+def _triple(table: Table, x: str, y: str, z: str) -> float:
+    """log P(z | x y), backed off to log P(z | y) times a constant where the table lacks
+    the triple ("stupid backoff", Brants et al. 2007, with their 0.4)."""
+    kx, ky, kz = _key(x), _key(y), _key(z)
+    three, two = table.get(kx + ky + kz), table.get(kx + ky)
+    if three is not None and two is not None:
+        return three - two
+    return _BACKOFF + _follows(table, ky, kz)
+
+
+def _follows(table: Table, ky: str, kz: str) -> float:
+    """log P(z | y), backed off to log P(z)."""
+    two = table.get(ky + kz)
+    if two is not None:
+        return two - _unigram(table, ky)
+    return _BACKOFF + _unigram(table, kz) - _PER_MILLION
 
 
 def _languages(chars: list[str]) -> list[tuple[float, Table]]:
@@ -223,7 +277,7 @@ def _languages(chars: list[str]) -> list[tuple[float, Table]]:
             if score - best >= _FAR_LANGUAGE]
 
 
-def _choose_run(run: list[tuple[str, ...]], left: str, right: str, before: str,
+def _choose_run(run: list[tuple[str, ...]], left: str, right: str, opened: bool,
                 margin: float, languages: list[tuple[float, Table]]) -> list[str]:
     """The characters of a run of neighbouring lost bytes, or U+FFFD where undecided.
 
@@ -233,12 +287,12 @@ def _choose_run(run: list[tuple[str, ...]], left: str, right: str, before: str,
     if any(not options for options in run):
         # A byte with no candidate breaks the chain: decide the others one by one.
         return [(_choose_run([options], left if k == 0 else "\ufffd",
-                             right if k == len(run) - 1 else "\ufffd", before, margin,
+                             right if k == len(run) - 1 else "\ufffd", opened, margin,
                              languages)[0]
                  if options else "\ufffd") for k, options in enumerate(run)]
     if all(not _is_letter(ch) for options in run for ch in options):
         return [_punctuation(options, left if k == 0 else "", right if k == len(run) - 1
-                             else "", before) for k, options in enumerate(run)]
+                             else "", opened) for k, options in enumerate(run)]
     totals = [[-math.inf] * len(options) for options in run]
     for weight, table in languages:
         for k, scores in enumerate(_max_marginals(run, left, right, table)):
@@ -315,12 +369,11 @@ def _case(before: tuple[str, ...], ch: str) -> float:
     return 0.0
 
 
-def _punctuation(options: tuple[str, ...], left: str, right: str, before: str) -> str:
+def _punctuation(options: tuple[str, ...], left: str, right: str, opened: bool) -> str:
     """A closing quote where the line opened one or the mark ends a word; a hyphen
     only between two letters; U+FFFD otherwise."""
     quotes = [ch for ch in options if unicodedata.category(ch) in ("Pf", "Pi")]
     ends_word = bool(left) and not left.isspace() and (not right or not right.isalnum())
-    opened = any(ch in _OPENING_QUOTES for ch in before)
     if len(quotes) == 1 and (opened or ends_word):
         return quotes[0]
     dashes = [ch for ch in options if unicodedata.category(ch) == "Pd"]

@@ -1,12 +1,12 @@
-"""Build cleaners/letters/lost_byte_pairs.tsv from langdetect's language profiles.
+"""Build cleaners/letters/lost_byte_grams.tsv from langdetect's language profiles.
 
 The lost-byte repair (cleaners/lost_bytes.py) chooses among the characters a lost
-cp1252 byte may have been by how often each follows its left neighbour and precedes its
-right one. Those letter-pair frequencies come from the 55 character n-gram profiles
-langdetect ships (Apache-2.0; built from Wikipedia), casefolded, per language, per
-million of the language's own pairs. Only pairs holding a character a lost byte can
-stand for are written (rounded; under 1 left out), with the frequencies of every
-non-ASCII letter, by which the repair weighs the languages for a line.
+cp1252 byte may have been by how often each follows its left neighbours and precedes its
+right ones. Those letter, letter-pair and letter-triple frequencies come from the 55
+character n-gram profiles langdetect ships (Apache-2.0; built from Wikipedia),
+casefolded, per language, per million of the language's own n-grams. Written: every letter (by the non-ASCII ones the repair
+weighs the languages for a line), the pairs and triples holding a character a lost byte
+can stand for, and the pairs such a triple starts with (rounded; under 1 left out).
 
     .venv/bin/python bench/make_letter_pairs.py
 """
@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "cleaners" / "letters" / "lost_byte_pairs.tsv"
+OUT = ROOT / "cleaners" / "letters" / "lost_byte_grams.tsv"
 LOST = b"\x81\x8d\x8f\x90\x9d"
 
 
@@ -47,12 +47,19 @@ def main() -> None:
         profile = json.loads(path.read_text(encoding="utf-8"))
         totals = profile["n_words"]
         grams: dict[str, float] = defaultdict(float)
-        for gram, count in profile["freq"].items():
-            gram = gram.casefold()
-            if len(gram) == 1 and (gram in wanted or (gram.isalpha() and not gram.isascii())):
-                grams[gram] += 1e6 * count / totals[0]
-            elif len(gram) == 2 and (gram[0] in wanted or gram[1] in wanted):
-                grams[gram] += 1e6 * count / totals[1]
+        for raw, count in profile["freq"].items():
+            gram = raw.casefold()
+            if len(gram) != len(raw):  # "ß" folds to "ss": not a letter pair any more
+                continue
+            weight = 1e6 * count / totals[len(gram) - 1]
+            if len(gram) == 1 or any(ch in wanted for ch in gram):
+                grams[gram] += weight
+        # The pairs a letter triple is read against (P(c | x y) = f(xyc) / f(xy)).
+        for gram in [raw.casefold() for raw in profile["freq"]]:
+            if len(gram) == 3 and gram[2] in wanted and gram[:2] not in grams:
+                prefix = profile["freq"].get(gram[:2])
+                if prefix:
+                    grams[gram[:2]] += 1e6 * prefix / totals[1]
         lines += [f"{path.name}\t{gram}\t{round(weight)}"
                   for gram, weight in sorted(grams.items()) if round(weight) >= 1]
     OUT.parent.mkdir(parents=True, exist_ok=True)
