@@ -4,11 +4,12 @@ The lost-byte repair (cleaners/lost_bytes.py) chooses among the characters a los
 cp1252 byte may have been by how often each follows its left neighbours and precedes its
 right ones. Those letter, letter-pair and letter-triple frequencies come from the 55
 character n-gram profiles langdetect ships (Apache-2.0; built from Wikipedia),
-casefolded, per language, per million of the language's own n-grams. Written: every letter (by the non-ASCII ones the repair
-weighs the languages for a line), the pairs and triples holding a character a lost byte
-can stand for, and the pairs such a triple starts with (rounded; under 1 left out).
+casefolded, per language, per million of the language's own n-grams. Written: every
+letter (by the non-ASCII ones the repair weighs the languages for a line), the pairs
+and triples holding a character a lost byte can stand for, and the pairs such a triple
+starts with (rounded; under 1 left out).
 
-    .venv/bin/python bench/make_letter_pairs.py
+    .venv/bin/python bench/make_letter_grams.py
 """
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ langdetect's profiles, ``cleaners/letters/lost_byte_grams.tsv``, built by
 bench/make_letter_grams.py; no word lists), each language weighted by how likely the
 line's own undamaged letters make it. Neighbouring lost bytes ("ся" in Russian loses
 both letters) are first read together by letter pairs (best path along the run); then
-each lost letter is decided by the letter triples around it. Among punctuation, a closing quote is chosen where the line has an opening one
-before it or the mark closes a word, a hyphen only between two letters. A lost byte
-whose best candidate is not `margin` times likelier than the next keeps its U+FFFD.
+each lost letter is decided by the letter triples around it. Among punctuation, a
+closing quote is chosen where the line has an opening one before it or the mark closes
+a word, a hyphen only between two letters. A lost byte whose best candidate is not
+`margin` times likelier than the next keeps its U+FFFD.
 
 Two passes over the line; a lost byte costs at most 5 x 5 options times the languages
 kept (55 at most): linear time.
