@@ -16,8 +16,8 @@ Reader comment sections are taken out of the page before anything is read from i
 comment's timestamp cannot become the publication date. A title trafilatura took from a
 heading the page's own metadata and <title> do not name gives way to the <title>. When
 trafilatura misses the page's article body (the container densest in paragraph text),
-the body's paragraphs are added; when it finds nothing, its recall mode, that body and
-resiliparse's main-content extraction are tried in turn (see `ExtractConfig`).
+the body's paragraphs are added; when it finds nothing, its recall mode and then that
+body are tried in turn (see `ExtractConfig`).
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from dataclasses import dataclass
 
 import trafilatura
 from lxml.etree import XPath, _Element
-from resiliparse.extract.html2text import extract_plain_text
-from resiliparse.parse.html import HTMLTree
 from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
@@ -82,10 +80,13 @@ class ExtractConfig:
         sections out), must be at least `body_share` covered by the extraction when it
         holds at least `body_min_chars`, or be longer than it; else its paragraphs the
         extraction lacks are added. When trafilatura finds nothing, its recall mode is
-        tried, then that container, then resiliparse's main-content extraction (a
-        different method: DOM node scoring). Choosing a whole other extraction per page
-        lost on both benchmarks (docs/benchmarks.md): trafilatura's choice stands unless
-        it misses the body. html_pages: f1 0.9301 -> 0.9315, no page rejected.
+        tried, then that container (a different method: readability's densest-container
+        idea). Choosing a whole other extraction per page (trafilatura's recall mode,
+        resiliparse's main content) lost on both benchmarks (docs/benchmarks.md):
+        trafilatura's choice stands unless it misses the body. resiliparse as the last
+        resort was dropped: on a page nested 100,000 deep (tests/test_hostile.py) its
+        main-content pass ran for minutes. html_pages: f1 0.9301 -> 0.9315, no page
+        rejected.
     """
 
     favor_precision: bool = False
@@ -147,8 +148,6 @@ def extract_html(html: str, *, url: str | None = None,
         return Rejection("unparsable_html", f"{type(error).__name__}: {error}"[:500])
     if config.body_fallback and tree is not None:
         text = with_article_body(tree, text, config)
-        if not text.strip():
-            text = _main_content(html)
     if not text.strip():
         return Rejection("no_main_text", "trafilatura found no main text in the page")
     if config.lead_from_description and tree is not None:
@@ -280,13 +279,6 @@ def with_article_body(tree: _Element, text: str, config: ExtractConfig) -> str:
     if covered >= config.body_share * total or len(text) >= total:
         return text
     return "\n".join(([text.rstrip("\n")] if text.strip() else []) + missing)
-
-
-def _main_content(html: str) -> str:
-    """resiliparse's main-content text of the page, one block a line."""
-    return str(extract_plain_text(HTMLTree.parse(html), main_content=True, alt_texts=False,
-                                  links=False, noscript=False, list_bullets=False,
-                                  preserve_formatting=True))
 
 
 _META_TITLES = XPath(
