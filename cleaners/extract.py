@@ -1,4 +1,4 @@
-"""Main text and metadata of an HTML page, through trafilatura.
+"""Main text and metadata of an HTML page, through trafilatura and checks of our own.
 
 trafilatura is the user's choice for HTML. We call it with comments excluded (reader
 comments are not the article) and ask for its metadata, which becomes the `title`,
@@ -11,6 +11,13 @@ The article's lead (standfirst) often sits in a header block above the container
 trafilatura picks as the body, and is lost with that header. Many pages also give the
 lead as their meta description; when that description is written out in the page's
 visible text and trafilatura's extraction lacks it, it is put back as the first line.
+
+Reader comment sections are taken out of the page before anything is read from it, so a
+comment's timestamp cannot become the publication date. A title trafilatura took from a
+heading the page's own metadata and <title> do not name gives way to the <title>. When
+trafilatura misses the page's article body (the container densest in paragraph text),
+the body's paragraphs are added; when it finds nothing, its recall mode and then that
+body are tried in turn (see `ExtractConfig`).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import trafilatura
 from lxml.etree import XPath, _Element
 from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
+from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
 
 from cleaners.records import Rejection
 
@@ -54,6 +62,31 @@ class ExtractConfig:
         to action: "write us a letter", "try it free" boxes); trafilatura has no rule for
         them. On ../shared/eval/html_pages 16 pages have one: 1 fewer boilerplate snippet
         kept, none lost; f1 0.9276 -> 0.9282.
+    drop_comment_sections: take reader comment sections out of the page (trafilatura's
+        own comment-container patterns, `REMOVE_COMMENTS_XPATH`) before anything is read
+        from it, metadata included: trafilatura reads the date from the whole page, and
+        a comment's timestamp could become `published`. Kept on forum threads (the
+        page declares schema.org DiscussionForumPosting), whose posts live in such
+        containers.
+    title_from_page: when trafilatura's title is a heading of the page (h1, h2) that the
+        page's own metadata (og:title, twitter:title, JSON-LD headline) does not give
+        and whose words the page's <title> does not contain, the <title> is the title
+        instead: a lone h1 in a sidebar ("Ansprechpartner") is not the page's title.
+        On Mozilla Readability's 130 test pages (bench/eval_html_reference.py) see
+        docs/benchmarks.md.
+    body_fallback, body_min_chars, body_share: the page's article body, measured as the
+        container holding the most paragraph text (paragraphs of at least 40 characters,
+        under 30% link text, outside nav, header, footer, aside and form, comment
+        sections out), must be at least `body_share` covered by the extraction when it
+        holds at least `body_min_chars`, or be longer than it; else its paragraphs the
+        extraction lacks are added. When trafilatura finds nothing, its recall mode is
+        tried, then that container (a different method: readability's densest-container
+        idea). Choosing a whole other extraction per page (trafilatura's recall mode,
+        resiliparse's main content) lost on both benchmarks (docs/benchmarks.md):
+        trafilatura's choice stands unless it misses the body. resiliparse as the last
+        resort was dropped: on a page nested 100,000 deep (tests/test_hostile.py) its
+        main-content pass ran for minutes. html_pages: f1 0.9301 -> 0.9315, no page
+        rejected.
     """
 
     favor_precision: bool = False
@@ -63,6 +96,17 @@ class ExtractConfig:
     lead_from_description: bool = True
     drop_captions: bool = True
     drop_calls_to_action: bool = True
+    drop_comment_sections: bool = True
+    title_from_page: bool = True
+    body_fallback: bool = True
+    body_min_chars: int = 300
+    body_share: float = 0.3
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.body_share <= 1:
+            raise ValueError(f"body_share must be between 0 and 1, not {self.body_share}")
+        if self.body_min_chars < 0:
+            raise ValueError(f"body_min_chars must be 0 or more, not {self.body_min_chars}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,41 +132,192 @@ def extract_html(html: str, *, url: str | None = None,
     'no_main_text'
     """
     try:
-        # Parsed here once so that the lead check below reads the same tree.
+        # Parsed here once so that the checks below read the same tree.
         tree = load_html(html)
-        doc = trafilatura.bare_extraction(
-            tree if tree is not None else html,
-            url=url,
-            include_comments=False,
-            include_tables=config.include_tables,
-            favor_precision=config.favor_precision,
-            favor_recall=config.favor_recall,
-            with_metadata=True,
-            deduplicate=False,
-            prune_xpath=_prune_xpath(config) or None,
-            # trafilatura's own date defaults (original date, none later than today),
-            # with the extensive search as configured.
-            date_extraction_params=set_date_params(config.extensive_date_search),
-        )
+        if tree is not None and config.drop_comment_sections and not _forum_thread(html):
+            _drop(tree, REMOVE_COMMENTS_XPATH)
+        found = _trafilatura(tree if tree is not None else html, url, config,
+                             config.favor_recall)
+        text = str(found.get("text") or "")
+        if not text.strip() and not config.favor_recall:
+            recall = _trafilatura(tree if tree is not None else html, url, config, True)
+            text = str(recall.get("text") or "")
     except (ValueError, TypeError, RecursionError) as error:
         # lxml refuses some malformed or absurdly nested documents by raising; the
         # page is then recorded as rejected instead of stopping the batch.
         return Rejection("unparsable_html", f"{type(error).__name__}: {error}"[:500])
-    found = doc.as_dict() if isinstance(doc, trafilatura.settings.Document) else doc or {}
-    text = found.get("text") or ""
+    if config.body_fallback and tree is not None:
+        text = with_article_body(tree, text, config)
     if not text.strip():
         return Rejection("no_main_text", "trafilatura found no main text in the page")
     if config.lead_from_description and tree is not None:
         lead = missing_lead(tree, found.get("description"), text)
         if lead is not None:
             text = f"{lead}\n{text}"
+    title = _clean(found.get("title"))
+    if config.title_from_page and tree is not None:
+        title = page_title(tree, title)
     return Extracted(
         text=text,
-        title=_clean(found.get("title")),
+        title=title,
         url=_clean(found.get("url")) or url,
         published=_clean(found.get("date")),
         sitename=_clean(found.get("sitename")),
     )
+
+
+def _trafilatura(page: _Element | str, url: str | None, config: ExtractConfig,
+                 favor_recall: bool) -> dict[str, object]:
+    doc = trafilatura.bare_extraction(
+        page,
+        url=url,
+        include_comments=False,
+        include_tables=config.include_tables,
+        favor_precision=config.favor_precision and not favor_recall,
+        favor_recall=favor_recall,
+        with_metadata=True,
+        deduplicate=False,
+        prune_xpath=_prune_xpath(config) or None,
+        # trafilatura's own date defaults (original date, none later than today),
+        # with the extensive search as configured.
+        date_extraction_params=set_date_params(config.extensive_date_search),
+    )
+    if isinstance(doc, trafilatura.settings.Document):
+        return dict(doc.as_dict())
+    return dict(doc) if isinstance(doc, dict) else {}
+
+
+# trafilatura's own test for a forum thread, whose posts sit in comment-like containers.
+_FORUM = re.compile(r'"@type"\s*:\s*(?:"DiscussionForumPosting"|\[[^\]]*"DiscussionForumPosting")')
+
+
+def _forum_thread(html: str) -> bool:
+    return _FORUM.search(html) is not None
+
+
+def _drop(tree: _Element, xpaths: list[XPath]) -> None:
+    """Remove what the expressions match from `tree` (a tree this module parsed)."""
+    for xpath in xpaths:
+        found = xpath(tree)
+        for element in found if isinstance(found, list) else ():
+            if isinstance(element, _Element) and (parent := element.getparent()) is not None:
+                _remove_keeping_tail(parent, element)
+
+
+def _remove_keeping_tail(parent: _Element, element: _Element) -> None:
+    # The text after an element (its tail) belongs to the parent, not to the element.
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+# Paragraph-like blocks and what does not count as article text around them.
+_BLOCKS = ("p", "pre", "blockquote")
+_OUTSIDE_ARTICLE = frozenset({"nav", "header", "footer", "aside", "form"})
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
+# A paragraph shorter than this is a label, a date or a button rather than prose; one
+# with more link text than this share is a teaser list (readability's link-density idea).
+_PARAGRAPH_MIN_CHARS = 40
+_PARAGRAPH_MAX_LINK_SHARE = 0.3
+
+
+def body_paragraphs(tree: _Element) -> list[str]:
+    """The paragraphs of the page's article body: those of the container holding the
+    most paragraph text (paragraphs of 40 characters or more, under 30% link text,
+    outside nav, header, footer, aside and form), in page order.
+
+    >>> from lxml import html
+    >>> lead = "The storm reached the coast on Monday and cut power to many homes."
+    >>> page = html.fromstring(
+    ...     f"<html><body><nav><p>{lead}</p></nav><div><p>{lead}</p><p>Crews worked"
+    ...     " through the night to restore it.</p><p>{lead}</p></div></body></html>")
+    >>> len(body_paragraphs(page))
+    2
+    """
+    groups: dict[_Element, list[str]] = {}
+    sizes: dict[_Element, int] = {}
+    for element in tree.iter(*_BLOCKS):
+        parent = element.getparent()
+        if parent is None or any(a.tag in _OUTSIDE_ARTICLE for a in element.iterancestors()):
+            continue
+        text = " ".join(_text_of(element).split())
+        if len(text) < _PARAGRAPH_MIN_CHARS:
+            continue
+        links = sum(len(" ".join(_text_of(a).split())) for a in element.iter("a"))
+        if links > _PARAGRAPH_MAX_LINK_SHARE * len(text):
+            continue
+        groups.setdefault(parent, []).append(text)
+        sizes[parent] = sizes.get(parent, 0) + len(text)
+    if not groups:
+        return []
+    return groups[max(sizes, key=lambda parent: sizes[parent])]
+
+
+def _text_of(element: _Element) -> str:
+    """The visible text of `element`: its script and style contents left out."""
+    found = _VISIBLE_TEXT(element)
+    return "".join(str(part) for part in found) if isinstance(found, list) else ""
+
+
+def with_article_body(tree: _Element, text: str, config: ExtractConfig) -> str:
+    """`text`, with the article body's paragraphs it lacks added when it covers less
+    than `config.body_share` of them."""
+    body = body_paragraphs(tree)
+    total = sum(len(paragraph) for paragraph in body)
+    if total < config.body_min_chars:
+        return text
+    have = _words(text)
+    missing = [paragraph for paragraph in body if _words(paragraph) not in have]
+    covered = total - sum(len(paragraph) for paragraph in missing)
+    # Both: the extraction misses most of the body, and is itself shorter than it (a
+    # longer one holds the article elsewhere, the densest container being notes or a
+    # comment thread).
+    if covered >= config.body_share * total or len(text) >= total:
+        return text
+    return "\n".join(([text.rstrip("\n")] if text.strip() else []) + missing)
+
+
+_META_TITLES = XPath(
+    "//meta[@property='og:title' or @name='og:title' or @name='twitter:title'"
+    " or @property='twitter:title']/@content")
+_HEADLINE = re.compile(r'"headline"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_HEADINGS = XPath("//h1|//h2")
+
+
+def page_title(tree: _Element, title: str | None) -> str | None:
+    """`title`, unless it is a heading of the page that neither the page's metadata nor
+    its <title> gives: then the <title>.
+
+    >>> from lxml import html
+    >>> page = html.fromstring("<html><head><title>Flood warning for the coast</title>"
+    ...     "</head><body><aside><h1>Contact</h1></aside><p>Text</p></body></html>")
+    >>> page_title(page, "Contact")
+    'Flood warning for the coast'
+    >>> page_title(page, "Flood warning")
+    'Flood warning'
+    """
+    if title is None:
+        return None
+    heads = _HEADINGS(tree)
+    headings = {" ".join(_text_of(h).split()) for h in heads} if isinstance(heads, list) else set()
+    if " ".join(title.split()) not in headings:
+        return title
+    meta = _META_TITLES(tree)
+    given = {" ".join(str(value).split()) for value in meta} if isinstance(meta, list) else set()
+    scripts = tree.xpath("//script[@type='application/ld+json']/text()")
+    for script in scripts if isinstance(scripts, list) else ():
+        given.update(" ".join(m.split()) for m in _HEADLINE.findall(str(script)))
+    if " ".join(title.split()) in given:
+        return title
+    element = tree.find(".//title")
+    page = " ".join(_text_of(element).split()) if element is not None else ""
+    if not page or _words(title) in _words(page):
+        return title
+    return page
 
 
 _LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
@@ -155,8 +350,9 @@ def _prune_xpath(config: ExtractConfig) -> list[str]:
 # A description this short is a tagline or a site slogan rather than an article's lead.
 _LEAD_MIN_WORDS = 6
 _WORD = re.compile(r"\w+")
+# MathML's <annotation> holds a formula's TeX source, which browsers do not show.
 _VISIBLE_TEXT = XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-                      " or ancestor::template)]")
+                      " or ancestor::template or ancestor::annotation)]")
 
 
 def missing_lead(tree: _Element, description: object, text: str) -> str | None:

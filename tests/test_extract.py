@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from lxml import html as lxml_html
 
-from cleaners.extract import ExtractConfig, Extracted, extract_html, missing_lead
+from cleaners.extract import (
+    ExtractConfig,
+    Extracted,
+    body_paragraphs,
+    extract_html,
+    missing_lead,
+    with_article_body,
+)
 
 LEAD = ("Die Stadt will bis 2030 alle Schulen sanieren lassen und stellt dafür in den "
         "nächsten Jahren 80 Millionen Euro bereit.")
@@ -140,3 +147,90 @@ def test_calls_to_action_are_left_out(label: str, box: str, dropped: bool) -> No
     assert isinstance(on, Extracted) and isinstance(off, Extracted)
     assert CTA in off.text, label  # trafilatura alone keeps it
     assert (CTA not in on.text) is dropped, label
+
+
+# Issue 19: metadata from the page itself, and the article body trafilatura missed.
+
+ARTICLE = "".join(f"<p>{text}</p>" for text in BODY)
+
+
+def test_a_lone_sidebar_heading_is_not_the_title() -> None:
+    html = ("<html><head><title>Schulen werden saniert</title></head><body>"
+            f'<div class="sidebar"><h1>Ansprechpartner</h1><p>Frau Beispiel</p></div>'
+            f'<div class="article-body">{ARTICLE}</div></body></html>')
+    result = extract_html(html)
+    assert isinstance(result, Extracted)
+    assert result.title == "Schulen werden saniert"
+    kept = extract_html(html, config=ExtractConfig(title_from_page=False))
+    assert isinstance(kept, Extracted) and kept.title == "Ansprechpartner"
+
+
+@pytest.mark.parametrize(("label", "head", "heading", "expect"), [
+    ("the h1 is the <title> without the site's name", "<title>Schulen werden saniert | "
+     "Stadtanzeiger</title>", "Schulen werden saniert", "Schulen werden saniert"),
+    ("og:title names the heading", '<title>Stadtanzeiger</title><meta property="og:title" '
+     'content="Schulen werden saniert">', "Schulen werden saniert", "Schulen werden saniert"),
+    ("JSON-LD headline names the heading", '<title>Stadtanzeiger</title><script type='
+     '"application/ld+json">{"@type": "NewsArticle", "headline": "Schulen werden saniert"}'
+     "</script>", "Schulen werden saniert", "Schulen werden saniert"),
+    ("no <title> to prefer", "", "Schulen werden saniert", "Schulen werden saniert"),
+])
+def test_heading_titles_the_page_agrees_with_stay(label: str, head: str, heading: str,
+                                                 expect: str) -> None:
+    html = (f"<html><head>{head}</head><body><h1>{heading}</h1>"
+            f'<div class="article-body">{ARTICLE}</div></body></html>')
+    result = extract_html(html)
+    assert isinstance(result, Extracted), label
+    assert result.title == expect, label
+
+
+def test_a_comment_timestamp_is_not_the_publication_date() -> None:
+    comments = "".join(
+        f'<li class="comment"><div class="comment-metadata"><time datetime="2021-03-0{day}">'
+        f"{day}. März 2021</time></div><p>Endlich passiert etwas!</p></li>"
+        for day in (4, 5))
+    html = ("<html><head><title>Schulen werden saniert</title></head><body>"
+            f'<div class="article-body"><h1>Schulen werden saniert</h1>{ARTICLE}</div>'
+            f'<div id="comments" class="comments-area"><ol class="comment-list">{comments}'
+            "</ol></div></body></html>")
+    result = extract_html(html)
+    assert isinstance(result, Extracted)
+    assert result.published is None
+    assert "Endlich passiert etwas" not in result.text
+    before = extract_html(html, config=ExtractConfig(drop_comment_sections=False))
+    assert isinstance(before, Extracted) and before.published == "2021-03-04"
+
+
+def test_a_forum_thread_keeps_its_posts() -> None:
+    posts = "".join(f'<div class="comment-body"><p>{text}</p></div>' for text in BODY)
+    html = ('<html><head><script type="application/ld+json">{"@type": '
+            '"DiscussionForumPosting", "headline": "Schulen"}</script></head><body>'
+            f"<h1>Schulen</h1>{posts}</body></html>")
+    result = extract_html(html)
+    assert isinstance(result, Extracted)
+    assert BODY[0] in result.text
+
+
+def test_body_paragraphs_are_the_densest_container() -> None:
+    page = lxml_html.fromstring(
+        '<html><body><nav><p>' + BODY[0] + '</p></nav><div class="teasers">'
+        + "".join(f'<p><a href="/{n}">{text}</a></p>' for n, text in enumerate(BODY))
+        + f'</div><div class="story">{ARTICLE}</div><p>short</p></body></html>')
+    assert body_paragraphs(page) == BODY
+
+
+@pytest.mark.parametrize(("label", "text", "added"), [
+    ("nothing extracted: the body is the text", "", True),
+    ("a caption only: the body is added", "Foto: Stadtanzeiger", True),
+    ("most of the body extracted: left alone", "\n".join(BODY[:3]), False),
+    ("longer than the body (the article is elsewhere): left alone",
+     "\n".join(["Ein ganz anderer, langer Artikel über den Haushalt der Stadt."] * 12), False),
+])
+def test_article_body_is_added_only_when_the_extraction_misses_it(label: str, text: str,
+                                                                  added: bool) -> None:
+    page = lxml_html.fromstring(f'<html><body><div class="story">{ARTICLE}</div></body></html>')
+    out = with_article_body(page, text, ExtractConfig())
+    assert (out != text) is added, label
+    if added:
+        assert all(paragraph in out for paragraph in BODY), label
+        assert out.startswith(text), label

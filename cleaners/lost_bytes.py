@@ -1,0 +1,385 @@
+"""Restore the bytes a cp1252 round trip lost, where the bytes around them say which.
+
+UTF-8 text read as cp1252 becomes mojibake ("Ã©" for "é"), which ftfy decodes back. But
+cp1252 leaves five bytes undefined (0x81 0x8D 0x8F 0x90 0x9D); a real round trip turns
+each into U+FFFD, and ftfy can then only replace the whole character by U+FFFD:
+"Connect to Learnâ€�" becomes "Connect to Learn�". The lost byte was a UTF-8
+continuation byte, so the lead byte before it and the bytes around it leave at most five
+characters it can have been: "â€" + lost is U+201D ” (E2 80 9D), or U+2010 ‐, or one of
+three invisible format characters; "Ã" + lost is Á Í Ï Ð or Ý; "Ñ" + lost is с э я ѐ ѝ.
+
+`restore_lost_bytes` decodes such a line itself and, for each lost byte, keeps the
+candidates that are characters text is made of (no controls, unassigned or private-use
+code points, no invisible format characters or odd spaces, a combining mark only after
+a letter), then chooses among letters by how often each follows its left neighbours and
+precedes its right ones in 55 languages (letter, pair and triple frequencies from
+langdetect's profiles, ``cleaners/letters/lost_byte_grams.tsv``, built by
+bench/make_letter_grams.py; no word lists), each language weighted by how likely the
+line's own undamaged letters make it. Neighbouring lost bytes ("ся" in Russian loses
+both letters) are first read together by letter pairs (best path along the run); then
+each lost letter is decided by the letter triples around it. Among punctuation, a
+closing quote is chosen where the line has an opening one before it or the mark closes
+a word, a hyphen only between two letters. A lost byte whose best candidate is not
+`margin` times likelier than the next keeps its U+FFFD.
+
+Two passes over the line; a lost byte costs at most 5 x 5 options times the languages
+kept (55 at most): linear time.
+"""
+
+# The docstrings name the characters a lost byte stands for.
+# ruff: noqa: RUF002
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+
+import ftfy.bad_codecs  # noqa: F401  (registers the "sloppy-windows-1252" codec)
+from ftfy.badness import is_bad
+
+__all__ = ["LOST_BYTES", "LostByteConfig", "restore_lost_bytes"]
+
+# The bytes cp1252 leaves undefined; Python's codec (and browsers' error paths) turn
+# them into U+FFFD.
+LOST_BYTES = b"\x81\x8d\x8f\x90\x9d"
+_LOST = 0x1A  # what ftfy's sloppy codec encodes U+FFFD as
+
+
+@dataclass(frozen=True, slots=True)
+class LostByteConfig:
+    """How sure the choice of a lost byte must be.
+
+    margin: 2.0. The chosen character's score (its likeliest readings, letter-pair
+        frequencies multiplied along the run of lost bytes, summed over languages
+        weighted by the line's letters) must be at least this many times the next
+        candidate's, else U+FFFD stays. On tests/data/lost_bytes.jsonl, sentences back
+        exactly: 1.5 -> 0.8498, 2 -> 0.8275, 3 -> 0.8083, 5 -> 0.7668; below 2 the
+        choices gained are near coin flips (Icelandic Á against Í at a word's start),
+        and a wrong letter is worse than a U+FFFD a reader sees as damage.
+    """
+
+    margin: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.margin < 1:
+            raise ValueError(f"margin must be 1 or more, not {self.margin}")
+
+
+Table = MappingProxyType[str, float]
+
+
+def _load_tables() -> tuple[tuple[str, Table], ...]:
+    """Each language's letter and letter-pair frequencies, as logarithms."""
+    text = resources.files("cleaners").joinpath("letters/lost_byte_grams.tsv").read_text(
+        encoding="utf-8")
+    tables: dict[str, dict[str, float]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            language, gram, weight = line.split("\t")
+            tables.setdefault(language, {})[gram] = math.log(float(weight))
+    return tuple((language, MappingProxyType(table)) for language, table in tables.items())
+
+
+# Built once from a data file shipped with the package and never changed: a constant,
+# like a compiled pattern, not a cache.
+_TABLES = _load_tables()
+# Frequencies are per million; a pair the table lacks is rarer than its cut-off of 1.
+_UNSEEN = math.log(0.3)
+_PER_MILLION = math.log(1e6)
+_BACKOFF = math.log(0.4)
+# About one character in six is a word boundary, in the languages langdetect profiles.
+_SPACE = math.log(1.6e5)
+# Languages this much less likely than the likeliest for the line are not consulted.
+_FAR_LANGUAGE = math.log(1e-4)
+# An upper-case letter right after a lower-case one is rare outside names like "McDonald".
+_MID_WORD_CAPITAL = 0.02
+
+# Candidates that text is not made of: controls, format characters (ZWJ, RLM: a lost
+# byte in E2 80 xx is far likelier a quote), unassigned, private use, surrogates, and
+# spaces other than the plain one (U+2001 EM QUAD is E2 80 81).
+_NOT_TEXT = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zs", "Zl", "Zp"})
+_OPENING_QUOTES = frozenset("“„‟")
+
+
+@dataclass(frozen=True, slots=True)
+class _Lost:
+    """A character one lost byte of which is unknown: what it may have been."""
+
+    options: tuple[str, ...]
+
+
+def restore_lost_bytes(line: str, config: LostByteConfig = LostByteConfig()) -> str | None:
+    """`line` decoded from cp1252 mojibake with its lost bytes chosen, or None.
+
+    None when the line is not UTF-8 read as cp1252 throughout (then ftfy does what it
+    can), or when no lost byte could be chosen.
+
+    >>> restore_lost_bytes("He said â€œConnect to Learnâ€\ufffd and left.")
+    'He said “Connect to Learn” and left.'
+    >>> restore_lost_bytes("Ð\ufffdÐ° ÑƒÐ»Ð¸Ñ†Ðµ")  # Н, А, Ё, Ѝ or Џ before "а улице"
+    'На улице'
+    >>> restore_lost_bytes("plain text with a stray \ufffd") is None
+    True
+    """
+    if "\ufffd" not in line:
+        return None
+    try:
+        data = line.encode("sloppy-windows-1252")
+    except UnicodeEncodeError:
+        return None
+    slots = _decode(data)
+    if slots is None or not any(isinstance(slot, _Lost) for slot in slots):
+        return None
+    chosen = _choose(slots, config.margin)
+    if not any(isinstance(slot, _Lost) and ch != "\ufffd" for slot, ch in zip(slots, chosen,
+                                                                               strict=True)):
+        return None
+    restored = "".join(chosen)
+    # A line that still reads as mojibake after decoding was not one layer of it (a
+    # second layer, or bytes that only happened to fit): ftfy's own test decides.
+    return None if is_bad(restored) else restored
+
+
+def _decode(data: bytes) -> list[str | _Lost] | None:
+    """The characters of `data` read as UTF-8, a `_Lost` where one byte is lost.
+
+    None when `data` is not UTF-8 apart from single lost continuation bytes.
+    """
+    slots: list[str | _Lost] = []
+    i, end = 0, len(data)
+    while i < end:
+        lead = data[i]
+        if lead < 0x80 and lead != _LOST:
+            slots.append(chr(lead))
+            i += 1
+            continue
+        size = 2 if 0xC2 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else (
+            4 if 0xF0 <= lead <= 0xF4 else 0)
+        tail = data[i + 1 : i + size]
+        if not size or len(tail) != size - 1 or any(
+                not (0x80 <= b <= 0xBF or b == _LOST) for b in tail):
+            return None
+        lost = tail.count(_LOST)
+        seq = data[i : i + size]
+        if lost == 0:
+            try:
+                slots.append(seq.decode("utf-8"))
+            except UnicodeDecodeError:
+                return None
+        elif lost == 1:
+            slots.append(_Lost(_options(seq, slots[-1] if slots else " ")))
+        else:
+            return None
+        i += size
+    return slots
+
+
+def _options(seq: bytes, before: str | _Lost) -> tuple[str, ...]:
+    """The characters `seq` may have been, its one lost byte being any undefined byte."""
+    found = []
+    for byte in LOST_BYTES:
+        try:
+            ch = seq.replace(bytes([_LOST]), bytes([byte])).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        category = unicodedata.category(ch)
+        if category in _NOT_TEXT:
+            continue
+        if category[0] == "M" and not (isinstance(before, str) and before.isalpha()):
+            continue
+        found.append(ch)
+    return tuple(found)
+
+
+def _choose(slots: list[str | _Lost], margin: float) -> list[str]:
+    """Each slot's character: fixed ones as they are, lost ones chosen.
+
+    Two passes: letter pairs along each run of neighbouring lost bytes give every lost
+    letter a first reading; then letter triples around each lost letter, with its
+    neighbours as read so far, decide it (or leave U+FFFD).
+    """
+    out = [slot if isinstance(slot, str) else "\ufffd" for slot in slots]
+    languages = _languages(out)
+    guesses = out.copy()
+    opened = False  # whether an opening quote stood before, for closing quotes
+    i = 0
+    while i < len(slots):
+        if not isinstance(slots[i], _Lost):
+            opened = opened or out[i] in _OPENING_QUOTES
+            i += 1
+            continue
+        j = i
+        while j < len(slots) and isinstance(slots[j], _Lost):
+            j += 1
+        run = [slot.options for slot in slots[i:j] if isinstance(slot, _Lost)]
+        left = out[i - 1] if i else " "
+        right = out[j] if j < len(slots) else " "
+        for k, ch in enumerate(_choose_run(run, left, right, opened, 1.0, languages)):
+            guesses[i + k] = ch
+            if not any(_is_letter(option) for option in run[k]):
+                out[i + k] = ch  # punctuation: its rule has decided
+        i = j
+    for i, slot in enumerate(slots):
+        if isinstance(slot, _Lost) and any(_is_letter(option) for option in slot.options):
+            best, sure = _by_triples(slot.options, guesses, i, languages, margin)
+            guesses[i] = best
+            out[i] = best if sure else "\ufffd"
+    return out
+
+
+def _by_triples(options: tuple[str, ...], chars: list[str], at: int,
+                languages: list[tuple[float, Table]], margin: float) -> tuple[str, bool]:
+    """The likeliest option at `at` by the letter triples around it, and whether it is
+    `margin` times likelier than the next."""
+    def near(k: int) -> str:
+        return chars[k] if 0 <= k < len(chars) else " "
+
+    l2, l1, r1, r2 = near(at - 2), near(at - 1), near(at + 1), near(at + 2)
+    scores = []
+    for ch in options:
+        total = -math.inf
+        for weight, table in languages:
+            total = _log_add(total, weight + _triple(table, l2, l1, ch) + _triple(
+                table, l1, ch, r1) + _triple(table, ch, r1, r2) + _case((l1,), ch))
+        scores.append((total, ch))
+    scores.sort(reverse=True)
+    sure = len(scores) == 1 or scores[0][0] - scores[1][0] >= math.log(margin)
+    return scores[0][1], sure
+
+
+def _triple(table: Table, x: str, y: str, z: str) -> float:
+    """log P(z | x y), backed off to log P(z | y) times a constant where the table lacks
+    the triple ("stupid backoff", Brants et al. 2007, with their 0.4)."""
+    kx, ky, kz = _key(x), _key(y), _key(z)
+    three, two = table.get(kx + ky + kz), table.get(kx + ky)
+    if three is not None and two is not None:
+        return three - two
+    return _BACKOFF + _follows(table, ky, kz)
+
+
+def _follows(table: Table, ky: str, kz: str) -> float:
+    """log P(z | y), backed off to log P(z)."""
+    two = table.get(ky + kz)
+    if two is not None:
+        return two - _unigram(table, ky)
+    return _BACKOFF + _unigram(table, kz) - _PER_MILLION
+
+
+def _languages(chars: list[str]) -> list[tuple[float, Table]]:
+    """The languages' tables, each with the log-likelihood of the line's known
+    non-ASCII letters under it (letters only: no words), the unlikely ones left out."""
+    letters = [_key(ch) for ch in chars if not ch.isascii() and _is_letter(ch)]
+    scored = [(sum(table.get(ch, _UNSEEN) for ch in letters), table) for _, table in _TABLES]
+    best = max(score for score, _ in scored)
+    return [(score - best, table) for score, table in scored
+            if score - best >= _FAR_LANGUAGE]
+
+
+def _choose_run(run: list[tuple[str, ...]], left: str, right: str, opened: bool,
+                margin: float, languages: list[tuple[float, Table]]) -> list[str]:
+    """The characters of a run of neighbouring lost bytes, or U+FFFD where undecided.
+
+    Each option's score is summed over the languages, each weighted by how likely the
+    line's letters make it.
+    """
+    if any(not options for options in run):
+        # A byte with no candidate breaks the chain: decide the others one by one.
+        return [(_choose_run([options], left if k == 0 else "\ufffd",
+                             right if k == len(run) - 1 else "\ufffd", opened, margin,
+                             languages)[0]
+                 if options else "\ufffd") for k, options in enumerate(run)]
+    if all(not _is_letter(ch) for options in run for ch in options):
+        return [_punctuation(options, left if k == 0 else "", right if k == len(run) - 1
+                             else "", opened) for k, options in enumerate(run)]
+    totals = [[-math.inf] * len(options) for options in run]
+    for weight, table in languages:
+        for k, scores in enumerate(_max_marginals(run, left, right, table)):
+            totals[k] = [_log_add(t, weight + s) for t, s in zip(totals[k], scores,
+                                                                 strict=True)]
+    chosen = []
+    for options, scores in zip(run, totals, strict=True):
+        ranked = sorted(zip(scores, options, strict=True), reverse=True)
+        sure = len(ranked) == 1 or ranked[0][0] - ranked[1][0] >= math.log(margin)
+        chosen.append(ranked[0][1] if sure else "\ufffd")
+    return chosen
+
+
+def _log_add(a: float, b: float) -> float:
+    if a < b:
+        a, b = b, a
+    return a if b == -math.inf else a + math.log1p(math.exp(b - a))
+
+
+def _max_marginals(run: list[tuple[str, ...]], left: str, right: str,
+                   table: Table) -> list[list[float]]:
+    """Max-product over the chain left, c1 ... ck, right in one language (forward and
+    backward passes): each option's score is that of the best reading holding it."""
+    forward: list[list[float]] = []
+    prev_opts: tuple[str, ...] = (left,)
+    prev_scores = [0.0]
+    for options in run:
+        scores = [max(p + _pair(table, a, ch) for a, p in zip(prev_opts, prev_scores,
+                                                                strict=True))
+                  - _single(table, ch) + _case(prev_opts, ch) for ch in options]
+        forward.append(scores)
+        prev_opts, prev_scores = options, scores
+    backward: list[list[float]] = [[_pair(table, ch, right) for ch in run[-1]]]
+    for k in range(len(run) - 2, -1, -1):
+        following, after = run[k + 1], backward[0]
+        backward.insert(0, [max(_pair(table, ch, b) - _single(table, b) + _case((ch,), b) + s
+                                for b, s in zip(following, after, strict=True))
+                            for ch in run[k]])
+    return [[f + b for f, b in zip(fs, bs, strict=True)]
+            for fs, bs in zip(forward, backward, strict=True)]
+
+
+def _is_letter(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LM"
+
+
+def _key(ch: str) -> str:
+    """A neighbour as the letter-pair table spells it: casefolded, non-letters a space."""
+    return ch.casefold() if _is_letter(ch) and len(ch.casefold()) == 1 else " "
+
+
+def _pair(table: Table, a: str, b: str) -> float:
+    """A pair's log frequency; a pair the table lacks is taken as two letters met by
+    chance (their frequencies multiplied), and never above the table's cut-off."""
+    ka, kb = _key(a), _key(b)
+    found = table.get(ka + kb)
+    if found is not None:
+        return found
+    return min(0.0, _unigram(table, ka) + _unigram(table, kb) - _PER_MILLION)
+
+
+def _unigram(table: Table, key: str) -> float:
+    return _SPACE if key == " " else table.get(key, _UNSEEN)
+
+
+def _single(table: Table, ch: str) -> float:
+    return table.get(_key(ch), _UNSEEN) if _is_letter(ch) else 0.0
+
+
+def _case(before: tuple[str, ...], ch: str) -> float:
+    """A penalty for a capital right after a lower-case letter."""
+    if ch.isupper() and all(a.islower() for a in before):
+        return math.log(_MID_WORD_CAPITAL)
+    return 0.0
+
+
+def _punctuation(options: tuple[str, ...], left: str, right: str, opened: bool) -> str:
+    """A closing quote where the line opened one or the mark ends a word; a hyphen
+    only between two letters; U+FFFD otherwise."""
+    quotes = [ch for ch in options if unicodedata.category(ch) in ("Pf", "Pi")]
+    ends_word = bool(left) and not left.isspace() and (not right or not right.isalnum())
+    if len(quotes) == 1 and (opened or ends_word):
+        return quotes[0]
+    dashes = [ch for ch in options if unicodedata.category(ch) == "Pd"]
+    if len(dashes) == 1 and left.isalpha() and right.isalpha():
+        return dashes[0]
+    if len(options) == 1:
+        return options[0]
+    return "\ufffd"
