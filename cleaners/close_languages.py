@@ -1,0 +1,150 @@
+"""Break ties between close languages by the letters and words one uses and the other lacks.
+
+Near neighbours (Ukrainian and Russian, Danish and Norwegian, Spanish and Portuguese,
+...) share most of their 1-3-grams, so on a short sentence the n-gram judge's first and
+second choice can be a coin toss between them.  What a reader uses instead is what one
+of the two writes and the other never does: Ukrainian і ї є ґ against Russian ы э ё,
+Spanish ñ against Portuguese ã õ ç, Czech ř ů ě against Slovak ä ľ ô, and short function
+words (Danish "efter", "mig", "havde" against Norwegian "etter", "meg", "hadde").
+
+The rule, applied by `cleaners.language.LanguageDetector` after its judge:
+
+- It only ever chooses between the judge's first and second choice, and only when the
+  two form a pair listed in the data files of `cleaners/close_languages/`.
+- Each language of a pair has marker letters and marker words.  Its evidence in a text
+  is the number of its marker letters there (every occurrence) plus the number of its
+  marker words (every occurrence, compared in lower case).
+- The language with more evidence wins the pair; on equal evidence (none at all, most
+  often) the judge's order stands.  When the rule decided, the answer's score is the
+  pair's combined probability: the judge said "one of these two", the letters and words
+  said which.
+
+Markers are chosen by what each language's spelling and grammar make common in one and
+absent (or rare) in the other; `bench/eval_language.py --ud tune` measured each pair on
+the `tune` half of bench/data/lang_sentences.jsonl, where a marker word of one
+language that also shows up in the other's sentences was taken out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+
+__all__ = ["CloseLanguages", "Markers", "load_close_languages", "parse_pair_file"]
+
+
+@dataclass(frozen=True, slots=True)
+class Markers:
+    """What one language of a pair writes and the other does not."""
+
+    letters: frozenset[str]
+    words: frozenset[str]
+    endings: tuple[str, ...] = ()
+
+    def evidence(self, words: Iterable[str]) -> int:
+        """Count marker letters, marker words and marker endings in lower-case `words`.
+
+        >>> Markers(frozenset("ї"), frozenset({"що"}), ("ння",)).evidence(["що", "її", "питання"])
+        4
+        """
+        letters, markers, endings = self.letters, self.words, self.endings
+        count = 0
+        for word in words:
+            count += word in markers
+            if endings and len(word) > 3:
+                count += word.endswith(endings)
+            if letters:
+                count += sum(char in letters for char in word)
+        return count
+
+
+def parse_pair_file(text: str) -> dict[str, Markers]:
+    """Read one pair file: `<code> letters|words|endings <items, space-separated>` per line.
+
+    Lines may repeat a code and kind (their items add up); blank lines and lines that
+    start with `#` are ignored.
+
+    >>> pair = parse_pair_file("# uk/ru\\nuk letters і ї\\nuk words що\\nru letters ы\\nru words что")
+    >>> sorted(pair), sorted(pair["uk"].letters), sorted(pair["ru"].words)
+    (['ru', 'uk'], ['ї', 'і'], ['что'])
+    """
+    kinds: dict[str, dict[str, set[str]]] = {"letters": {}, "words": {}, "endings": {}}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        code, kind, *items = line.split()
+        if kind not in kinds:
+            raise ValueError(f"line {number}: kind must be one of {sorted(kinds)}, got {kind!r}")
+        for sets in kinds.values():
+            sets.setdefault(code, set())
+        target = kinds[kind][code]
+        for item in items:
+            if kind == "letters" and len(item) != 1:
+                raise ValueError(f"line {number}: a marker letter is one character: {item!r}")
+            target.add(item.lower())
+    codes = sorted(kinds["letters"])
+    if len(codes) != 2:
+        raise ValueError(f"a pair file names two languages, got {codes}")
+    return {
+        code: Markers(
+            frozenset(kinds["letters"][code]),
+            frozenset(kinds["words"][code]),
+            tuple(sorted(kinds["endings"][code])),
+        )
+        for code in codes
+    }
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CloseLanguages:
+    """The close pairs and their markers, keyed by the pair's two codes in name order."""
+
+    pairs: Mapping[tuple[str, str], Mapping[str, Markers]]
+
+    def choose(self, first: str, second: str, text: str) -> str | None:
+        """Return the pair member the markers of `text` name, or None if they do not decide.
+
+        `first` is the judge's answer and `second` a lower-ranked choice; `text` is the
+        words the judge read, joined by spaces.
+
+        >>> close = load_close_languages()
+        >>> close.choose("ru", "uk", "Уряд оголосив про підвищення зарплати")
+        'uk'
+        >>> close.choose("ru", "uk", "Кто здесь") is None
+        True
+        >>> close.choose("fr", "ja", "anything") is None
+        True
+        """
+        pair = self.pairs.get((first, second) if first < second else (second, first))
+        if pair is None:
+            return None
+        words = text.lower().split()
+        ours, theirs = pair[first].evidence(words), pair[second].evidence(words)
+        if ours == theirs:
+            return None
+        return first if ours > theirs else second
+
+
+def load_close_languages(files: Iterable[str] | None = None) -> CloseLanguages:
+    """Read the pair files shipped in `cleaners/close_languages/` (all of them by default).
+
+    >>> ("ru", "uk") in load_close_languages().pairs
+    True
+    """
+    folder = resources.files("cleaners").joinpath("close_languages")
+    names = sorted(
+        entry.name.removesuffix(".txt")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".txt")
+    )
+    pairs: dict[tuple[str, str], Mapping[str, Markers]] = {}
+    for name in names if files is None else files:
+        pair = parse_pair_file(folder.joinpath(f"{name}.txt").read_text(encoding="utf-8"))
+        low, high = sorted(pair)
+        if (low, high) in pairs:
+            raise ValueError(f"pair {low}/{high} is listed twice ({name}.txt)")
+        pairs[(low, high)] = MappingProxyType(pair)
+    return CloseLanguages(MappingProxyType(pairs))
