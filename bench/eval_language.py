@@ -188,7 +188,10 @@ def evaluate_ud(path: Path, config: LanguageConfig, splits: Sequence[str]) -> di
         if got != language:
             confusions[f"{language}->{got}"] += 1
     per = {
-        code: {"ours": round(statistics.mean(v), 3), "langdetect": round(statistics.mean(alone[code]), 3)}
+        code: {
+            "ours": round(statistics.mean(v), 3),
+            "langdetect": round(statistics.mean(alone[code]), 3),
+        }
         for code, v in sorted(ours.items())
     }
     total = sum(len(v) for v in ours.values())
@@ -223,7 +226,9 @@ def main() -> int:
         choices=["tune", "report", "all"],
         help="score the UD short sentences of that split instead of the dev set",
     )
-    parser.add_argument("--no-tiebreak", action="store_true", help="turn the close-language rule off")
+    parser.add_argument(
+        "--no-tiebreak", action="store_true", help="turn the close-language rule off"
+    )
     args = parser.parse_args()
     config = parse_overrides(args.overrides)
     if args.no_tiebreak:

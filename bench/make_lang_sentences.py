@@ -66,7 +66,9 @@ def treebank_texts(repo: Path) -> list[str]:
     """Every `# text = ` line of the treebank's test, dev, then train files held."""
     names = subprocess.run(
         ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     order = {"test": 0, "dev": 1, "train": 2}
     files = sorted(
@@ -87,7 +89,9 @@ def treebank_texts(repo: Path) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mirror", type=Path, help="directory of UniversalDependencies+UD_* snapshots")
+    parser.add_argument(
+        "mirror", type=Path, help="directory of UniversalDependencies+UD_* snapshots"
+    )
     args = parser.parse_args()
     rows = []
     for language, (treebank, licence) in TREEBANKS.items():

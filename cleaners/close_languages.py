@@ -26,13 +26,15 @@ the `tune` half of bench/data/lang_sentences.jsonl, where a marker word of one
 language that also shows up in the other's sentences was taken out.
 """
 
+# The docstrings quote Cyrillic letters; those that look Latin are meant.
+# ruff: noqa: RUF002
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from operator import methodcaller
-from types import MappingProxyType
 
 __all__ = ["CloseLanguages", "Markers", "load_close_languages", "parse_pair_file"]
 
@@ -67,7 +69,7 @@ def parse_pair_file(text: str) -> dict[str, Markers]:
     Lines may repeat a code and kind (their items add up); blank lines and lines that
     start with `#` are ignored.
 
-    >>> pair = parse_pair_file("# uk/ru\\nuk letters і ї\\nuk words що\\nru letters ы\\nru words что")
+    >>> pair = parse_pair_file("uk letters і ї\\nuk words що\\nru letters ы\\nru words что")
     >>> sorted(pair), sorted(pair["uk"].letters), sorted(pair["ru"].words)
     (['ru', 'uk'], ['і', 'ї'], ['что'])
     """
@@ -138,9 +140,7 @@ def load_close_languages(files: Iterable[str] | None = None) -> CloseLanguages:
     """
     folder = resources.files("cleaners").joinpath("close_languages")
     names = sorted(
-        entry.name.removesuffix(".txt")
-        for entry in folder.iterdir()
-        if entry.name.endswith(".txt")
+        entry.name.removesuffix(".txt") for entry in folder.iterdir() if entry.name.endswith(".txt")
     )
     pairs: dict[tuple[str, str], Mapping[str, Markers]] = {}
     for name in names if files is None else files:
@@ -148,5 +148,7 @@ def load_close_languages(files: Iterable[str] | None = None) -> CloseLanguages:
         low, high = sorted(pair)
         if (low, high) in pairs:
             raise ValueError(f"pair {low}/{high} is listed twice ({name}.txt)")
-        pairs[(low, high)] = MappingProxyType(pair)
-    return CloseLanguages(MappingProxyType(pairs))
+        pairs[(low, high)] = pair
+    # Plain dicts, never changed after this point: a mappingproxy cannot be pickled, and
+    # the detector holding these goes to worker processes by pickle.
+    return CloseLanguages(pairs)

@@ -250,10 +250,13 @@ class LanguageConfig:
         both, of 200+ 0.994 vs 0.995) at about a quarter of the cost, which matters as a
         document has many paragraphs.
     seed: langdetect's random seed; fixed so results repeat across runs and processes.
-    tiebreak: decide between close languages (the judge's first and second choice
-        forming a pair of `cleaners/close_languages/`) by their marker letters and
-        words.  UD short sentences of 29 languages (bench/data/lang_sentences.jsonl,
-        `report` half): TIEBREAK_FIGURES.
+    tiebreak: decide between close languages (the judge's first choice and one of the
+        next two forming a pair of `cleaners/close_languages/`) by their marker letters,
+        words and endings.  UD short sentences of 29 languages
+        (bench/data/lang_sentences.jsonl, `report` half, never used to choose markers):
+        0.977 with the rule, 0.9714 without, langdetect alone 0.9697; da 0.87 -> 0.91,
+        no 0.88 -> 0.92, uk 0.93 -> 0.94, bg 0.92 -> 0.94, sl 0.95 -> 0.98, mk 0.986
+        -> 1.0, nl 0.94 -> 0.96; no language lower.  Dev sentences 0.9961 -> 0.9972.
     """
 
     sample_chars: int = 300

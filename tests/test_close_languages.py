@@ -60,7 +60,9 @@ CLOSE_PAIRS = [
 ]
 
 
-@pytest.mark.parametrize(("language", "text"), CLOSE_PAIRS, ids=[f"{c}-{t[:16]}" for c, t in CLOSE_PAIRS])
+@pytest.mark.parametrize(
+    ("language", "text"), CLOSE_PAIRS, ids=[f"{c}-{t[:16]}" for c, t in CLOSE_PAIRS]
+)
 def test_close_pairs(detector: LanguageDetector, language: str, text: str) -> None:
     assert detector.detect(text).language == language
 
