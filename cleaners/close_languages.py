@@ -36,7 +36,15 @@ from dataclasses import dataclass
 from importlib import resources
 from operator import methodcaller
 
-__all__ = ["CloseLanguages", "Markers", "load_close_languages", "parse_pair_file"]
+__all__ = [
+    "CloseLanguages",
+    "LetterRule",
+    "Markers",
+    "load_close_languages",
+    "load_letter_rules",
+    "parse_letter_rules",
+    "parse_pair_file",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +56,10 @@ class Markers:
     endings: tuple[str, ...] = ()
 
     def evidence(self, text: str, words: Sequence[str]) -> int:
-        """Count marker letters, words and endings in lower-case `text`, split as `words`.
+        """Count marker letters, words and endings in `text`, split as `words`.
+
+        `text` is in lower case; `words` keep their case, so that an ending counts only
+        on a word written in lower case.
 
         >>> markers = Markers(frozenset("ї"), frozenset({"що"}), ("ння",))
         >>> markers.evidence("що її питання", ["що", "її", "питання"])
@@ -57,9 +68,12 @@ class Markers:
         # Counted by C-level str and set methods: the rule runs on most Cyrillic and
         # many Latin samples, and a Python loop per character cost 15% of detection.
         count = sum(map(text.count, self.letters))
-        count += sum(map(self.words.__contains__, words))
+        count += sum(map(self.words.__contains__, map(str.lower, words)))
         if self.endings:
-            count += sum(map(methodcaller("endswith", self.endings), words))
+            # Only words written in lower case, and the first (a sentence's capital): a
+            # name (Finn, Scott, Ninn-Hansen) says nothing about the language around it.
+            plain = [word for word in words[1:] if word.islower()] + list(words[:1])
+            count += sum(map(methodcaller("endswith", self.endings), plain))
         return count
 
 
@@ -124,8 +138,7 @@ class CloseLanguages:
         pair = self.pairs.get((first, second) if first < second else (second, first))
         if pair is None:
             return None
-        lower = text.lower()
-        words = lower.split()
+        lower, words = text.lower(), text.split()
         ours, theirs = pair[first].evidence(lower, words), pair[second].evidence(lower, words)
         if ours == theirs:
             return None
@@ -152,3 +165,48 @@ def load_close_languages(files: Iterable[str] | None = None) -> CloseLanguages:
     # Plain dicts, never changed after this point: a mappingproxy cannot be pickled, and
     # the detector holding these goes to worker processes by pickle.
     return CloseLanguages(pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class LetterRule:
+    """A language without a profile, named when a text holds a letter of every group."""
+
+    language: str
+    script: str
+    groups: tuple[frozenset[str], ...]
+
+    def matches(self, text: str) -> bool:
+        """Whether `text` (lower case) holds at least one letter of every group.
+
+        >>> LetterRule("be", "Cyrl", (frozenset("і"), frozenset("ыэё"))).matches("і ты")
+        True
+        """
+        return all(any(letter in text for letter in group) for group in self.groups)
+
+
+def parse_letter_rules(text: str) -> tuple[LetterRule, ...]:
+    """Read `<code> <script> <group> [<group> ...]` lines (see language_letters.txt).
+
+    >>> parse_letter_rules("# Serbian\\nsr Cyrl ђћ")[0].groups == (frozenset("ђћ"),)
+    True
+    """
+    rules = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        code, script, *groups = line.split()
+        if not groups:
+            raise ValueError(f"line {number}: a rule needs at least one group of letters")
+        rules.append(LetterRule(code, script, tuple(frozenset(g.lower()) for g in groups)))
+    return tuple(rules)
+
+
+def load_letter_rules() -> tuple[LetterRule, ...]:
+    """Read `cleaners/language_letters.txt`.
+
+    >>> sorted({rule.language for rule in load_letter_rules()})
+    ['be', 'sr']
+    """
+    path = resources.files("cleaners").joinpath("language_letters.txt")
+    return parse_letter_rules(path.read_text(encoding="utf-8"))
