@@ -12,9 +12,9 @@ The rule, applied by `cleaners.language.LanguageDetector` after its judge:
 - It only ever chooses between the judge's first and second choice, and only when the
   two form a pair listed in the data files of `cleaners/close_languages/`.
 - Each language of a pair has marker letters, marker words and marker word endings.
-  Its evidence in a text is the number of its marker letters there (every occurrence),
-  plus its marker words, plus the words that end in one of its marker endings (all
-  compared in lower case).
+  Its evidence in a text is the number of its marker letters there (every occurrence,
+  as written), plus its marker words (in lower case), plus the lower-case words that
+  end in one of its marker endings.
 - The language with more evidence wins the pair; on equal evidence (none at all, most
   often) the judge's order stands.  When the rule decided, the answer's score is the
   pair's combined probability: the judge said "one of these two", the letters and words
@@ -58,8 +58,12 @@ class Markers:
     def evidence(self, text: str, words: Sequence[str]) -> int:
         """Count marker letters, words and endings in `text`, split as `words`.
 
-        `text` is in lower case; `words` keep their case, so that an ending counts only
-        on a word written in lower case.
+        Letters are counted as written, each case listed on its own: a capital Ã or Â
+        is far more often mojibake (UTF-8 read as Latin-1: "Ã³" for "ó", "Â¿" for "¿")
+        than Portuguese, whose ã and â are lower case outside text set in capitals
+        (which the judge lowers first), so the pair files leave those two capitals out.
+        Words are compared in lower case; an ending counts only on a word written in
+        lower case.
 
         >>> markers = Markers(frozenset("ї"), frozenset({"що"}), ("ння",))
         >>> markers.evidence("що її питання", ["що", "її", "питання"])
@@ -101,7 +105,9 @@ def parse_pair_file(text: str) -> dict[str, Markers]:
         for item in items:
             if kind == "letters" and len(item) != 1:
                 raise ValueError(f"line {number}: a marker letter is one character: {item!r}")
-            target.add(item.lower())
+            # Letters as written (a capital is listed where the language writes it);
+            # words and endings are compared in lower case.
+            target.add(item if kind == "letters" else item.lower())
     codes = sorted(kinds["letters"])
     if len(codes) != 2:
         raise ValueError(f"a pair file names two languages, got {codes}")
@@ -138,8 +144,8 @@ class CloseLanguages:
         pair = self.pairs.get((first, second) if first < second else (second, first))
         if pair is None:
             return None
-        lower, words = text.lower(), text.split()
-        ours, theirs = pair[first].evidence(lower, words), pair[second].evidence(lower, words)
+        words = text.split()
+        ours, theirs = pair[first].evidence(text, words), pair[second].evidence(text, words)
         if ours == theirs:
             return None
         return first if ours > theirs else second
