@@ -55,28 +55,26 @@ class Markers:
     words: frozenset[str]
     endings: tuple[str, ...] = ()
 
-    def evidence(self, text: str, words: Sequence[str]) -> int:
-        """Count marker letters, words and endings in `text`, split as `words`.
+    def evidence(self, text: str, lower_words: Sequence[str], plain: Sequence[str]) -> int:
+        """Count marker letters in `text`, marker words and endings among its words.
 
-        Letters are counted as written, each case listed on its own: a capital Ã or Â
-        is far more often mojibake (UTF-8 read as Latin-1: "Ã³" for "ó", "Â¿" for "¿")
-        than Portuguese, whose ã and â are lower case outside text set in capitals
-        (which the judge lowers first), so the pair files leave those two capitals out.
-        Words are compared in lower case; an ending counts only on a word written in
-        lower case.
+        `lower_words` are the words of `text` in lower case; `plain` the words written
+        in lower case, and the first (a sentence's capital): an ending counts only on
+        those, as a name (Finn, Scott, Ninn-Hansen) says nothing about the language
+        around it.  Letters are counted as written, each case listed on its own: a
+        capital Ã or Â is far more often mojibake (UTF-8 read as Latin-1: "Ã³" for "ó",
+        "Â¿" for "¿") than Portuguese, whose ã and â are lower case outside text set in
+        capitals (which the judge lowers first), so the pair files leave those out.
 
         >>> markers = Markers(frozenset("ї"), frozenset({"що"}), ("ння",))
-        >>> markers.evidence("що її питання", ["що", "її", "питання"])
+        >>> markers.evidence("що її питання", ["що", "її", "питання"], ["що", "її", "питання"])
         4
         """
         # Counted by C-level str and set methods: the rule runs on most Cyrillic and
         # many Latin samples, and a Python loop per character cost 15% of detection.
         count = sum(map(text.count, self.letters))
-        count += sum(map(self.words.__contains__, map(str.lower, words)))
+        count += sum(map(self.words.__contains__, lower_words))
         if self.endings:
-            # Only words written in lower case, and the first (a sentence's capital): a
-            # name (Finn, Scott, Ninn-Hansen) says nothing about the language around it.
-            plain = [word for word in words[1:] if word.islower()] + list(words[:1])
             count += sum(map(methodcaller("endswith", self.endings), plain))
         return count
 
@@ -141,14 +139,39 @@ class CloseLanguages:
         >>> close.choose("fr", "ja", "anything") is None
         True
         """
-        pair = self.pairs.get((first, second) if first < second else (second, first))
-        if pair is None:
-            return None
-        words = text.split()
-        ours, theirs = pair[first].evidence(text, words), pair[second].evidence(text, words)
-        if ours == theirs:
-            return None
-        return first if ours > theirs else second
+        language, decided = self.decide((first, second), text)
+        return language if decided else None
+
+    def decide(self, ranked: Sequence[str], text: str) -> tuple[str, tuple[int, ...]]:
+        """Let markers overrule the order of `ranked` (the judge's choices, best first).
+
+        Each later language challenges the answer so far when the two form a listed
+        pair; the one with more evidence keeps or takes the answer.  Returns the answer
+        and the positions in `ranked` of the languages markers decided among (none when
+        they never decided).
+
+        >>> load_close_languages().decide(("bg", "ru", "uk"), "Це те, що ви вже")
+        ('uk', (0, 2))
+        """
+        language, among = ranked[0], [0]
+        prepared: tuple[list[str], list[str]] | None = None
+        for position, challenger in enumerate(ranked[1:], start=1):
+            key = (language, challenger) if language < challenger else (challenger, language)
+            pair = self.pairs.get(key)
+            if pair is None:
+                continue
+            if prepared is None:
+                # Split once for every pair the text is judged for.
+                words = text.split()
+                plain = [word for word in words[1:] if word.islower()] + words[:1]
+                prepared = ([word.lower() for word in words], plain)
+            ours = pair[language].evidence(text, *prepared)
+            theirs = pair[challenger].evidence(text, *prepared)
+            if ours != theirs:
+                among.append(position)
+                if theirs > ours:
+                    language = challenger
+        return language, tuple(among) if len(among) > 1 else ()
 
 
 def load_close_languages(files: Iterable[str] | None = None) -> CloseLanguages:
