@@ -205,9 +205,11 @@ class LetterRule:
     groups: tuple[frozenset[str], ...]
 
     def matches(self, text: str) -> bool:
-        """Whether `text` (lower case) holds at least one letter of every group.
+        """Whether `text` holds at least one letter of every group.
 
-        >>> LetterRule("be", "Cyrl", (frozenset("і"), frozenset("ыэё"))).matches("і ты")
+        A group holds its letters in both cases (see parse_letter_rules).
+
+        >>> LetterRule("be", "Cyrl", (frozenset("іІ"), frozenset("ыэё"))).matches("І ты")
         True
         """
         return all(any(letter in text for letter in group) for group in self.groups)
@@ -216,7 +218,7 @@ class LetterRule:
 def parse_letter_rules(text: str) -> tuple[LetterRule, ...]:
     """Read `<code> <script> <group> [<group> ...]` lines (see language_letters.txt).
 
-    >>> parse_letter_rules("# Serbian\\nsr Cyrl ђћ")[0].groups == (frozenset("ђћ"),)
+    >>> parse_letter_rules("# Serbian\\nsr Cyrl ђћ")[0].groups == (frozenset("ђћЂЋ"),)
     True
     """
     rules = []
@@ -227,7 +229,9 @@ def parse_letter_rules(text: str) -> tuple[LetterRule, ...]:
         code, script, *groups = line.split()
         if not groups:
             raise ValueError(f"line {number}: a rule needs at least one group of letters")
-        rules.append(LetterRule(code, script, tuple(frozenset(g.lower()) for g in groups)))
+        # Both cases, so that a text is searched as written (no lower-case copy).
+        cased = tuple(frozenset(g.lower() + g.upper()) for g in groups)
+        rules.append(LetterRule(code, script, cased))
     return tuple(rules)
 
 

@@ -671,13 +671,10 @@ class LanguageDetector:
 
     def _named_by_letters(self, script: str, text: str, guess: LanguageGuess) -> LanguageGuess:
         """Name a language without a profile whose own letters `text` holds (be, sr)."""
-        lower = None
         for rule in self._letter_rules:
-            if rule.script == script:
-                lower = text.lower() if lower is None else lower
-                if rule.matches(lower):
-                    # The judge's score: how sure it was of this script's neighbourhood.
-                    return LanguageGuess(rule.language, guess.score)
+            if rule.script == script and rule.matches(text):
+                # The judge's score: how sure it was of this script's neighbourhood.
+                return LanguageGuess(rule.language, guess.score)
         return guess
 
     def _cjk(self, counts: Mapping[str, int], share: float) -> LanguageGuess:
@@ -703,11 +700,15 @@ class LanguageDetector:
         log_likelihood = model.log_prob[rows].sum(axis=0)
         posterior = np.exp(log_likelihood - log_likelihood.max())
         merged = np.bincount(model.columns, weights=posterior, minlength=len(model.codes))
-        # The first code in name order on a tie.
-        order = np.argsort(-merged, kind="stable")[:_TIEBREAK_RANKS]
         total = float(merged.sum())
-        ranked = [(model.codes[i], float(merged[i] / total)) for i in order]
-        language, score = _break_tie(self._close, ranked, text)
+        best = int(np.argmax(merged))  # the first code in name order on a tie
+        language, score = model.codes[best], float(merged[best] / total)
+        if self._close is not None and (merged >= _TIEBREAK_FLOOR * total).sum() > 1:
+            # Only where a neighbour is still a contender (see _TIEBREAK_FLOOR): most
+            # document samples leave one, and cost no more than before the rule.
+            order = np.argsort(-merged, kind="stable")[:_TIEBREAK_RANKS]
+            ranked = [(model.codes[i], float(merged[i] / total)) for i in order]
+            language, score = _break_tie(self._close, ranked, text)
         if score < self.config.min_probability:
             return LanguageGuess(UNDETERMINED, score)
         return LanguageGuess(language, score)
