@@ -13,6 +13,15 @@ folder names the language): the share of documents named right, and for the cont
 lines of the documents named right, how often a line's own answer (every line judged,
 whatever its length) equals its document's, by letters in the line's sample (CJK
 weighted as in `detect_paragraphs`); lines whose own answer is `und` are counted apart.
+
+`--ud` scores instead the short sentences of bench/data/lang_sentences.jsonl (32
+languages from Universal Dependencies treebanks, never PUD; built by
+bench/make_lang_sentences.py, sources in bench/data/SOURCES.md), per split (`tune`: the
+half the tie-break rules may be chosen on; `report`: the half their figures are given
+on), per language, with langdetect alone (`langdetect.detect`, seed 0) beside.  Languages
+langdetect has no profile for (be, gl, sr) are counted apart, as `no_profile`: what they
+come out as.
+`--no-tiebreak` turns the close-language rule off, to measure what it adds.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from cleaners.language import (
@@ -37,6 +47,11 @@ from cleaners.language import (
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "lang_sentences"
 WEB_ROOT = DEFAULT_ROOT.parent / "boiler_lines"
+UD_SENTENCES = Path(__file__).resolve().parent / "data" / "lang_sentences.jsonl"
+# Languages of the UD set langdetect has no profile for: reported apart, never gated
+# (be and Serbian in Cyrillic are named by their own letters, cleaners/language_letters.txt;
+# the UD Serbian treebank is in Latin letters, which only a Serbian profile could tell).
+NO_PROFILE = frozenset({"be", "gl", "sr"})
 LETTER_BINS = ((6, 9), (9, 12), (12, 20), (20, 40), (40, 100_000))
 LINE_BINS = ((20, 60), (60, 100), (100, 200), (200, 100_000))
 # As cleaners.language weights scripts for paragraph length.
@@ -145,6 +160,58 @@ def evaluate_web(root: Path, config: LanguageConfig) -> dict[str, object]:
     }
 
 
+def _langdetect_alone(text: str) -> str:
+    """What langdetect's README suggests: langdetect.detect on the whole text, seed 0."""
+    import langdetect
+    from langdetect.lang_detect_exception import LangDetectException
+
+    langdetect.DetectorFactory.seed = 0
+    try:
+        return str(langdetect.detect(text)).split("-")[0]
+    except LangDetectException:
+        return UNDETERMINED
+
+
+def evaluate_ud(path: Path, config: LanguageConfig, splits: Sequence[str]) -> dict[str, object]:
+    """Per-language accuracy on the UD short sentences, the detector beside langdetect."""
+    detector = LanguageDetector(config)
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    rows = [row for row in rows if row["split"] in splits]
+    ours: dict[str, list[bool]] = {}
+    alone: dict[str, list[bool]] = {}
+    confusions: Counter[str] = Counter()
+    answers: Counter[str] = Counter()
+    for row in rows:
+        language, text = row["language"], row["text"]
+        got = detector.detect(text).language
+        if language in NO_PROFILE:
+            answers[f"{language}->{got}"] += 1
+            continue
+        ours.setdefault(language, []).append(got == language)
+        alone.setdefault(language, []).append(_langdetect_alone(text) == language)
+        if got != language:
+            confusions[f"{language}->{got}"] += 1
+    per = {
+        code: {
+            "ours": round(statistics.mean(v), 3),
+            "langdetect": round(statistics.mean(alone[code]), 3),
+        }
+        for code, v in sorted(ours.items())
+    }
+    total = sum(len(v) for v in ours.values())
+    return {
+        "splits": list(splits),
+        "languages": len(per),
+        "sentences": total,
+        "accuracy": round(sum(sum(v) for v in ours.values()) / total, 4),
+        "accuracy_langdetect": round(sum(sum(v) for v in alone.values()) / total, 4),
+        "worst": sorted((v["ours"], k) for k, v in per.items())[:5],
+        "per_language": per,
+        "confusions": dict(confusions.most_common(20)),
+        "no_profile": dict(answers.most_common(12)),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
@@ -158,8 +225,22 @@ def main() -> int:
     )
     parser.add_argument("--prefixes", action="store_true", help="also score word prefixes")
     parser.add_argument("--web", action="store_true", help="also score boiler_lines documents")
+    parser.add_argument(
+        "--ud",
+        choices=["tune", "report", "all"],
+        help="score the UD short sentences of that split instead of the dev set",
+    )
+    parser.add_argument(
+        "--no-tiebreak", action="store_true", help="turn the close-language rule off"
+    )
     args = parser.parse_args()
     config = parse_overrides(args.overrides)
+    if args.no_tiebreak:
+        config = dataclasses.replace(config, tiebreak=False)
+    if args.ud is not None:
+        splits = ("tune", "report") if args.ud == "all" else (args.ud,)
+        print(json.dumps(evaluate_ud(UD_SENTENCES, config, splits), ensure_ascii=False))
+        return 0
     result = evaluate(args.root, config)
     if args.prefixes:
         result["prefixes"] = evaluate_prefixes(args.root, config)

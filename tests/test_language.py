@@ -111,8 +111,9 @@ SHARED_SENTENCES = [
     for text in texts
 ]
 # Languages langdetect has no profile for come out as a neighbour: known, not fixable
-# without another detector.
-NO_PROFILE = {"is", "sr"}
+# without another detector.  Serbian in Cyrillic is named by its own letters ђ ћ
+# (cleaners/language_letters.txt), which both Serbian sentences hold.
+NO_PROFILE = {"is"}
 
 
 @pytest.mark.parametrize(
@@ -345,7 +346,8 @@ _CYRILLIC_WORDS = [
 def test_cyrillic_text_gets_a_cyrillic_language(
     detector: LanguageDetector, words: list[str]
 ) -> None:
-    assert detector.detect(" ".join(words)).language in {"bg", "mk", "ru", "uk", UNDETERMINED}
+    cyrillic = {"be", "bg", "mk", "ru", "sr", "uk", UNDETERMINED}
+    assert detector.detect(" ".join(words)).language in cyrillic
 
 
 @given(st.text(), st.integers(60, 2000), st.integers(1, 3))

@@ -1,0 +1,117 @@
+"""Build bench/data/lang_sentences.jsonl: short sentences of 30 languages from UD treebanks.
+
+Reads the `# text = ` lines of Universal Dependencies treebanks (never the PUD ones,
+which the shared dev set is made of), from snapshots of their GitHub repositories
+(UniversalDependencies/UD_*), one directory each under MIRROR.  Per language it keeps
+sentences of 4+ words and 20-150 characters, drops repeats, shuffles them with a fixed
+seed and keeps 200: the even positions are the `tune` split (rules may be chosen on
+it), the odd ones the `report` split (figures are given on it).  Languages without a
+langdetect profile (be, gl, sr) are kept apart by bench/eval_language.py.
+
+    .venv/bin/python bench/make_lang_sentences.py /work/.mirror
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+PER_LANGUAGE = 200
+OUT = Path(__file__).resolve().parent / "data" / "lang_sentences.jsonl"
+
+# language -> (treebank, licence).  Where a treebank under a licence without "NC"
+# exists it is the one taken.  Catalan is missing: AnCora, its only treebank, was not
+# held in the snapshot.
+TREEBANKS: dict[str, tuple[str, str]] = {
+    "af": ("UD_Afrikaans-AfriBooms", "CC BY-SA 4.0"),
+    "be": ("UD_Belarusian-HSE", "CC BY-SA 4.0"),
+    "bg": ("UD_Bulgarian-BTB", "CC BY-NC-SA 3.0"),
+    "cs": ("UD_Czech-CAC", "CC BY-SA 4.0"),
+    "da": ("UD_Danish-DDT", "CC BY-SA 4.0"),
+    "de": ("UD_German-GSD", "CC BY-SA 4.0"),
+    "en": ("UD_English-EWT", "CC BY-SA 4.0"),
+    "es": ("UD_Spanish-GSD", "CC BY-SA 4.0"),
+    "et": ("UD_Estonian-EDT", "CC BY-NC-SA 4.0"),
+    "fa": ("UD_Persian-Seraji", "CC BY-SA 4.0"),
+    "fi": ("UD_Finnish-TDT", "CC BY-SA 4.0"),
+    "fr": ("UD_French-GSD", "CC BY-SA 4.0"),
+    "gl": ("UD_Galician-CTG", "CC BY-NC-SA 3.0"),
+    "hr": ("UD_Croatian-SET", "CC BY-SA 4.0"),
+    "hu": ("UD_Hungarian-Szeged", "CC BY-NC-SA 3.0"),
+    "id": ("UD_Indonesian-GSD", "CC BY-SA 4.0"),
+    "it": ("UD_Italian-ISDT", "CC BY-NC-SA 3.0"),
+    "lt": ("UD_Lithuanian-ALKSNIS", "CC BY-SA 4.0"),
+    "lv": ("UD_Latvian-LVTB", "CC BY-SA 4.0"),
+    "mk": ("UD_Macedonian-MTB", "CC BY-SA 4.0"),
+    "nl": ("UD_Dutch-Alpino", "CC BY-SA 4.0"),
+    "no": ("UD_Norwegian-Bokmaal", "CC BY-SA 4.0"),
+    "pl": ("UD_Polish-PDB", "CC BY-NC-SA 4.0"),
+    "pt": ("UD_Portuguese-Bosque", "CC BY-SA 4.0"),
+    "ro": ("UD_Romanian-RRT", "CC BY-SA 4.0"),
+    "ru": ("UD_Russian-GSD", "CC BY-SA 4.0"),
+    "sk": ("UD_Slovak-SNK", "CC BY-SA 4.0"),
+    "sl": ("UD_Slovenian-SSJ", "CC BY-SA 4.0"),
+    "sr": ("UD_Serbian-SET", "CC BY-SA 4.0"),
+    "sv": ("UD_Swedish-Talbanken", "CC BY-SA 4.0"),
+    "tr": ("UD_Turkish-BOUN", "CC BY-SA 4.0"),
+    "uk": ("UD_Ukrainian-ParlaMint", "CC BY-SA 4.0"),
+}
+
+
+def treebank_texts(repo: Path) -> list[str]:
+    """Every `# text = ` line of the treebank's test, dev, then train files held."""
+    names = subprocess.run(
+        ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    order = {"test": 0, "dev": 1, "train": 2}
+    files = sorted(
+        (n for n in names if n.endswith(".conllu") and "/" not in n),
+        key=lambda n: order.get(n.rsplit("-", 1)[-1].removesuffix(".conllu"), 3),
+    )
+    texts = []
+    for name in files:
+        shown = subprocess.run(
+            ["git", "-C", str(repo), "show", f"HEAD:{name}"], capture_output=True, text=True
+        )
+        if shown.returncode:  # a snapshot may list its largest files without holding them
+            continue
+        content = shown.stdout
+        texts += [line[9:].strip() for line in content.splitlines() if line.startswith("# text = ")]
+    return texts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "mirror", type=Path, help="directory of UniversalDependencies+UD_* snapshots"
+    )
+    args = parser.parse_args()
+    rows = []
+    for language, (treebank, licence) in TREEBANKS.items():
+        repo = args.mirror / f"UniversalDependencies+{treebank}" / "repo"
+        seen: set[str] = set()
+        pool = []
+        for text in treebank_texts(repo):
+            if len(text.split()) >= 4 and 20 <= len(text) <= 150 and text not in seen:
+                seen.add(text)
+                pool.append(text)
+        random.Random(f"lang-{language}").shuffle(pool)
+        for index, text in enumerate(pool[:PER_LANGUAGE]):
+            split = "tune" if index % 2 == 0 else "report"
+            rows.append({"language": language, "split": split, "text": text})
+        print(language, treebank, licence, min(len(pool), PER_LANGUAGE), file=sys.stderr)
+    with OUT.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
