@@ -196,7 +196,10 @@ class BoilerplateConfig:
                 raise ValueError(f"extra pattern {regex!r}: reason {reason!r} is not snake_case")
             # Refused here, when the config is built, not on the first document: a
             # pattern RE2 cannot run in linear time raises a ValueError naming it.
-            compile_linear(regex)
+            try:
+                compile_linear(regex)
+            except ValueError as error:
+                raise ValueError(f"extra_patterns: {error}") from error
 
 
 @dataclass(frozen=True, slots=True)
