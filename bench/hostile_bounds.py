@@ -5,14 +5,18 @@ Writes a folder with a flattened calendar line, a list of dates, a 40k base64 im
 a cp1252 page and in a UTF-8 page with one stray byte, a .gz of 3M short lines and
 4,000 adversarial near-duplicate paragraphs (a shared 38-word core, 20 words of their
 own) over 40 files; runs `textclean run` in thread mode (--workers 1) and process mode
-(--workers 2) and prints, per mode, seconds, the outcome of each file and the peak RSS
-of the run's processes (ru_maxrss of the children, which covers the worker processes).
+(--workers 2) and prints, per mode, seconds (flow_seconds: the flow alone, without the
+CLI's imports and Prefect's server start-up and shut-down), the outcome of each file,
+the largest process's peak RSS (ru_maxrss of the children, which covers the worker
+processes) and the peak of the summed RSS of the run's process tree (sampled every
+0.1 s: the flow, Prefect's server, the workers).
 
     .venv/bin/python bench/hostile_bounds.py
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import random
@@ -22,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -53,12 +59,33 @@ def write_inputs(folder: Path) -> None:
             PARAGRAPH_FR + "\n\n" + "\n\n".join(paragraphs))
 
 
+def tree_rss(pid: int) -> int:
+    """The summed RSS of process `pid` and its descendants, in bytes (0 once it is gone)."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_info().rss
+    return total
+
+
 def run(inputs: Path, out: Path, workers: int) -> dict[str, object]:
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run([str(ROOT / ".venv/bin/textclean"), "run", str(inputs), "--output",
-                           str(out), "--workers", str(workers)], capture_output=True, text=True,
-                          check=False)
+    with tempfile.TemporaryFile("w+") as stderr:
+        process = subprocess.Popen([str(ROOT / ".venv/bin/textclean"), "run", str(inputs),
+                                    "--output", str(out), "--workers", str(workers)],
+                                   stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+        tree_peak = 0
+        while process.poll() is None:  # the server, the flow and the workers, summed
+            tree_peak = max(tree_peak, tree_rss(process.pid))
+            time.sleep(0.1)
+        stderr.seek(0)
+        done = subprocess.CompletedProcess(process.args, process.returncode, "", stderr.read())
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     manifest = json.loads((out / "manifest.json").read_text()) if done.returncode == 0 else {}
@@ -68,8 +95,11 @@ def run(inputs: Path, out: Path, workers: int) -> dict[str, object]:
     rejected = {row["source"]: row["reason"] for row in rows}
     return {"workers": workers, "exit": done.returncode, "seconds": round(seconds, 1),
             "peak_rss_mb": round(max(peak, before) / 1024),
+            "peak_tree_rss_mb": round(tree_peak / 2**20),
             "documents": manifest.get("counts", {}).get("documents"),
             "rejected": rejected, "capped": manifest.get("dedup_capped_paragraphs"),
+            "flow_seconds": manifest.get("seconds"),
+            "seconds_per_stage": manifest.get("seconds_per_stage"),
             "stderr_tail": done.stderr[-300:] if done.returncode else ""}
 
 

@@ -21,11 +21,12 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -167,11 +168,15 @@ def _too_long_line(raw: RawDocument, limit: int) -> bool:
 
 def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
                 settings: Settings, run_id: str, dedup: bool = True,
-                hash_inputs: bool = False) -> BatchStats:
+                hash_inputs: bool = False, killers: Set[Suspect] | None = None
+                ) -> BatchStats:
     """Clean the documents of `files` and write the batch's staging part files.
 
     With `dedup`, each paragraph's dedup signature is staged too (see the module's doc);
     with `hash_inputs`, each file's content hash (for the next incremental run).
+    With `killers` (a batch cleaned again after its worker died, `clean_files_alone`),
+    each file and document is noted in the batch's CURRENT file before it is read or
+    cleaned, and those in `killers` are rejected as `worker_died` without being touched.
     """
     stats = BatchStats(files=len(files))
     documents: list[dict[str, Any]] = []
@@ -186,6 +191,7 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
 
     hashes: list[dict[str, Any]] = []
     folder = Path(staging) / f"batch-{batch_no:05d}"
+    current = _Current(folder, killers) if killers is not None else None
     noted = time.monotonic()
     for done, file in enumerate(files):
         if time.monotonic() - noted > PROGRESS_SECONDS:
@@ -197,9 +203,16 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
             if hash_inputs:
                 hashes.append({"source": file.source, "content_hash": content_hash(file.path),
                                "bytes": file.size})
-        for item in read_documents(file, settings.limits, settings.jsonl):
+        if current is not None and current.check(file.source, None):
+            reject(file.source, None, WORKER_DIED, WORKER_DIED_MESSAGE)
+            continue
+        items = read_documents(file, settings.limits, settings.jsonl)
+        for item in items if current is None else current.reading(file.source, items):
             if isinstance(item, RejectedInput):
                 reject(item.source, item.record, item.reason, item.message)
+                continue
+            if current is not None and current.check(item.source, item.record):
+                reject(item.source, item.record, WORKER_DIED, WORKER_DIED_MESSAGE)
                 continue
             if _too_long_line(item, settings.limits.max_line_chars):
                 reject(item.source, item.record, "line_too_long",
@@ -231,6 +244,8 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
                 continue
             _rows_of(result, run_id, documents, paragraphs, removed)
 
+    if current is not None:
+        current.close()  # a death from here on is not a document's
     note_progress(folder, len(files), len(documents))
     for name, rows in (("documents", documents), ("paragraphs", paragraphs),
                        ("removed", removed), ("rejected", rejected)):
@@ -246,6 +261,93 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
                            dedup_store.from_columns(columns, settings.dedup),
                            dedup_store.schema(settings.dedup))
     return stats
+
+
+T = TypeVar("T")
+Suspect = tuple[str, int | None]
+WORKER_DIED = "worker_died"
+WORKER_DIED_MESSAGE = ("the worker process died twice while cleaning it (killed by the "
+                       "system, e.g. out of memory, or crashed); the rest of its batch was "
+                       "cleaned without it")
+CURRENT = "current.json"
+#: Deaths of a lone worker on one document (or file, while reading it) before that
+#: document is rejected as `worker_died`.
+DEATHS_TO_REJECT = 2
+#: Documents of one batch rejected as `worker_died` before the batch fails instead: so
+#: many means the machine, not the documents, kills the workers.
+MOST_KILLERS_PER_BATCH = 5
+
+
+class _Current:
+    """The batch's CURRENT file: which file or document its worker is on.
+
+    Written with two system calls on a file kept open (a few µs beside a document's
+    6.7 ms); the kernel keeps what was written when the process is killed.
+    """
+
+    def __init__(self, folder: Path, killers: Set[Suspect]) -> None:
+        self.killers = killers
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / CURRENT
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+
+    def check(self, source: str, record: int | None) -> bool:
+        """True if (source, record) is a known killer; else note it as the current one."""
+        if (source, record) in self.killers:
+            return True
+        data = json.dumps([source, record]).encode()
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, data, 0)
+        return False
+
+    def reading(self, source: str, items: Iterable[T]) -> Iterator[T]:
+        """`items`, noting the file as the current one while the next item is read (a
+        death there is the file's: a 200 MB JSON line, a .gz bomb)."""
+        for item in items:
+            yield item
+            self.check(source, None)
+
+    def close(self) -> None:
+        os.close(self.fd)
+        self.path.unlink(missing_ok=True)
+
+
+def _suspect(folder: Path) -> Suspect | None:
+    """The file or document a dead worker was on, from the batch's CURRENT file."""
+    try:
+        source, record = json.loads((folder / CURRENT).read_text())
+    except (OSError, ValueError, TypeError):
+        return None
+    return str(source), record if isinstance(record, int) else None
+
+
+def clean_files_alone(run: Callable[..., BatchStats], batch_no: int,
+                      files: Sequence[InputFile], staging: str, settings: Settings,
+                      run_id: str, dedup: bool = True, hash_inputs: bool = False
+                      ) -> BatchStats:
+    """`clean_files` for a batch that killed its worker twice in the shared pool.
+
+    `run` (flows.parallel.call_alone) cleans it in a worker of its own, so a death there
+    is this batch's: the CURRENT file names the document it was on. A document on which
+    the worker died `DEATHS_TO_REJECT` times is rejected as `worker_died` and the batch is
+    cleaned again without it. A death outside any document raises `BrokenProcessPool`.
+    """
+    folder = Path(staging) / f"batch-{batch_no:05d}"
+    deaths: Counter[Suspect] = Counter()
+    killers: set[Suspect] = set()
+    while True:
+        # A worker that dies before its first note must not blame the last death's.
+        (folder / CURRENT).unlink(missing_ok=True)
+        try:
+            return run(clean_files, batch_no, files, staging, settings, run_id, dedup,
+                       hash_inputs, frozenset(killers))
+        except BrokenProcessPool:
+            suspect = _suspect(folder)
+            if suspect is None or len(killers) >= MOST_KILLERS_PER_BATCH:
+                raise
+            deaths[suspect] += 1
+            if deaths[suspect] >= DEATHS_TO_REJECT:
+                killers.add(suspect)
 
 
 SIGNATURES = "signatures"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from flows import artifacts, dedup_store, incremental, parallel, storage
-from flows.batch import BatchStats, clean_files, finalize_batch
+from flows.batch import BatchStats, clean_files, clean_files_alone, finalize_batch
 from flows.decide import DecideStats, decide
 from flows.inputs import InputFile, RejectedInput, discover, overlap
 from flows.selection import select
@@ -75,8 +76,15 @@ def fingerprint_task(files: list[InputFile]) -> dict[str, str]:
 def clean_batch_task(batch_no: int, files: list[InputFile], staging: str,
                      settings: Settings, run_id: str, dedup: bool,
                      hash_inputs: bool) -> BatchStats:
-    stats = parallel.call(clean_files, batch_no, files, staging, settings, run_id, dedup,
-                          hash_inputs)
+    try:
+        stats = parallel.call(clean_files, batch_no, files, staging, settings, run_id, dedup,
+                              hash_inputs)
+    except BrokenProcessPool:
+        # Its worker died twice: clean it where a death names the document (issue 16).
+        get_run_logger().warning("batch %d: its worker died twice; cleaning it again in a "
+                                 "process of its own to find the document", batch_no)
+        stats = clean_files_alone(parallel.call_alone, batch_no, files, staging, settings,
+                                  run_id, dedup, hash_inputs)
     get_run_logger().info("batch %d: %d files cleaned, %d rejected", batch_no, stats.files,
                           sum(stats.rejected.values()))
     return stats

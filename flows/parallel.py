@@ -11,6 +11,10 @@ A worker that dies (the OOM killer, a SIGKILL) breaks the whole pool: every call
 flight and every later one fails. The pool is then replaced once per break and the
 calls that failed are tried again on the new one, so one dead worker costs a retry,
 not the run (issue 16: the retry reused the broken pool and the run exited 1).
+
+A call that breaks the fresh pool too can be run again with `call_alone`, in a pool of
+its own with one worker: a death there is that call's alone, not a neighbour's, so the
+caller can find the document that caused it (flows.batch.clean_files_alone).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flows import lifeline
@@ -37,6 +41,8 @@ class _Pool:
     workers: int
     executor: ProcessPoolExecutor
     generation: int = 0
+    # The one-worker pools of `call_alone` in progress, stopped with the pool.
+    alone: set[ProcessPoolExecutor] = field(default_factory=set)
 
 
 # The pool of the flow run in progress in this process; None runs work inline.
@@ -69,6 +75,8 @@ def worker_pool(workers: int) -> Iterator[None]:
         # Ctrl-C or a failure: stop the workers now rather than let them finish
         # their batches (a run must end within seconds of Ctrl-C).
         _stop(_pool.executor)
+        for executor in list(_pool.alone):
+            _stop(executor)
         raise
     finally:
         pool, _pool = _pool, None
@@ -100,6 +108,24 @@ def call(function: Callable[..., T], *args: Any) -> T:
                 raise
             _replace(pool, generation)
     raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def call_alone(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` in a new pool of one worker, or here if no pool is active.
+
+    Nothing else runs in that worker, so a `BrokenProcessPool` from it means this call
+    killed it (or the OOM killer picked it). The calls in the shared pool go on.
+    """
+    pool = _pool
+    if pool is None:
+        return function(*args)
+    executor = _new_executor(1)
+    pool.alone.add(executor)
+    try:
+        return executor.submit(function, *args).result()
+    finally:
+        pool.alone.discard(executor)
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _replace(pool: _Pool, generation: int) -> None:

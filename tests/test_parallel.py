@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import multiprocessing
 import os
 import signal
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from flows import parallel
+from flows.batch import CURRENT, WORKER_DIED, BatchStats, clean_files_alone
+from flows.inputs import discover
+from flows.settings import load_settings
 
 
 def _die_first_time(marker: str, value: int) -> int:
@@ -38,3 +47,116 @@ def test_a_call_that_kills_every_worker_gives_up_after_one_retry() -> None:
         with pytest.raises(BrokenProcessPool):
             parallel.call(_always_die)
         assert parallel.call(abs, -7) == 7
+
+
+# The stand-in for the OOM killer: a worker that starts cleaning a document holding this
+# word is killed with SIGKILL, as the kernel kills the process whose memory it reclaims.
+# The code under test is the real one: the flow, the shared pool, `call_alone` and
+# `clean_files_alone`; only the cause of death is simulated, in the test's workers.
+KILLER = "Speicherfresser"
+
+
+def _warm_up_with_a_killer(once: str | None) -> None:
+    """The pool's warm-up, then: die on a KILLER document (only the first time if `once`
+    names a marker file: a death that does not repeat)."""
+    parallel._warm_up()
+    import flows.batch
+
+    clean = flows.batch.clean_document
+
+    def clean_or_die(raw: Any, tools: Any) -> Any:
+        text = raw.data if isinstance(raw.data, str) else raw.data.decode("utf-8", "replace")
+        if KILLER in text and not (once and Path(once).exists()):
+            if once:
+                Path(once).write_text("died once")
+            os.kill(os.getpid(), signal.SIGKILL)
+        return clean(raw, tools)
+
+    flows.batch.clean_document = clean_or_die
+
+
+def _executor_with_a_killer(workers: int, once: str | None = None) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_warm_up_with_a_killer, initargs=(once,))
+
+
+TEXTS = {
+    "fr": "Le conseil municipal a voté mardi soir le budget de la commune pour l'année "
+          "prochaine, après un long débat sur la rénovation de l'école primaire.",
+    "de": "Die Stadtbibliothek bleibt wegen Bauarbeiten bis Ende des Monats geschlossen, "
+          "Ausleihen können aber online verlängert werden.",
+    "es": "El ayuntamiento anunció ayer que las obras de la nueva línea de autobús "
+          "comenzarán en primavera y durarán unos seis meses.",
+    "pl": "Mieszkańcy dzielnicy zebrali ponad tysiąc podpisów pod petycją w sprawie "
+          "budowy nowego parku przy ulicy Długiej.",
+}
+
+
+@pytest.mark.usefixtures("prefect_server")
+@pytest.mark.parametrize("where", ["txt", "jsonl"])
+def test_a_document_that_kills_its_worker_twice_becomes_a_rejected_row(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    # Before: the retry on a fresh pool died too, BrokenProcessPool failed the batch's
+    # task and the run (exit 1). Now the batch is cleaned again in a worker of its own,
+    # which names the document; the others of its batch and of the run are kept.
+    from flows.clean_corpus import clean_corpus
+
+    monkeypatch.setattr(parallel, "_new_executor", _executor_with_a_killer)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for code, text in TEXTS.items():
+        (inputs / f"{code}.txt").write_text(f"{text}\n\n{text}\n")
+    killer = f"{TEXTS['de']} {KILLER}."
+    if where == "txt":
+        (inputs / "de_killer.txt").write_text(killer + "\n")
+        expected = ("de_killer.txt", None)
+    else:
+        records = [{"text": TEXTS["fr"] + " Premier."}, {"text": killer},
+                   {"text": TEXTS["es"] + " Tercero."}]
+        (inputs / "de_killer.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+        expected = ("de_killer.jsonl", 2)  # 1-based lines
+    config = tmp_path / "config.toml"
+    config.write_text("[batching]\nfiles = 3\n")  # two batches: the pool is used
+
+    manifest = clean_corpus(input_dir=str(inputs), output=str(tmp_path / "out"),
+                            config_file=str(config), workers=2)
+
+    rejected = pq.read_table(tmp_path / "out" / "rejected").to_pylist()
+    assert [(r["source"], r["record"], r["reason"]) for r in rejected] == [
+        (*expected, WORKER_DIED)]
+    assert "died twice" in rejected[0]["message"]
+    documents = pq.read_table(tmp_path / "out" / "documents").to_pylist()
+    sources = sorted((d["source"], d["record"]) for d in documents)
+    kept = [(f"{code}.txt", None) for code in TEXTS]
+    if where == "jsonl":
+        kept += [("de_killer.jsonl", 1), ("de_killer.jsonl", 3)]
+    assert sources == sorted(kept)
+    assert manifest["rejected_by_reason"] == {WORKER_DIED: 1}
+
+
+def test_a_worker_death_outside_any_document_still_fails_the_batch(tmp_path: Path) -> None:
+    # Nothing to blame (the CURRENT file names no document): no row is invented.
+    def run(function: Any, *args: Any) -> BatchStats:
+        raise BrokenProcessPool("died while writing the batch's files")
+
+    with pytest.raises(BrokenProcessPool):
+        clean_files_alone(run, 0, [], str(tmp_path), load_settings(None), "run")
+
+
+def test_a_document_on_which_the_lone_worker_died_once_is_cleaned_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One death in the worker of its own is not enough to reject a document (the OOM
+    # killer may have picked that worker for another process's memory): it is retried.
+    monkeypatch.setattr(parallel, "_new_executor",
+                        functools.partial(_executor_with_a_killer, once=str(tmp_path / "died")))
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "de.txt").write_text(f"{TEXTS['de']} {KILLER}.\n")
+    (inputs / "pl.txt").write_text(TEXTS["pl"] + "\n")
+    files, _ = discover(inputs)
+    with parallel.worker_pool(2):
+        stats = clean_files_alone(parallel.call_alone, 0, files, str(tmp_path / "staging"),
+                                  load_settings(None), "run")
+    assert (tmp_path / "died").exists()
+    assert (stats.files, sum(stats.rejected.values())) == (2, 0)
+    assert not (tmp_path / "staging" / "batch-00000" / CURRENT).exists()
