@@ -356,11 +356,11 @@ def _line_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[li
     equal), for short documents, where numpy's cost per call outweighs the work."""
     count = len(texts)
     last = count - 1
-    joined_len = sum(min(len(text), _CHAR_SPAN) + 1 for text in texts)
     cuts = [text[:_CHAR_SPAN] for text in texts]
     # As in `line_features`: a character is upper when lowering changes it, unless
     # lowering changes the document's length (then str.isupper decides).
-    by_lowering = sum(len(cut.lower()) + 1 for cut in cuts) == joined_len
+    # (Lowering ASCII never changes a length, so only the other lines are asked.)
+    by_lowering = all(len(cut.lower()) == len(cut) for cut in cuts if not cut.isascii())
     seen: dict[str, int] = {}
     for text in texts:
         seen[text] = seen.get(text, 0) + 1
@@ -378,12 +378,11 @@ def _line_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[li
         body.append(count_words >= _BODY_WORDS and terminal)
         # The first character of each space-separated word, as one string.
         initials = "".join([piece[:1] for piece in cut.split(" ")])
-        if by_lowering:
-            capitals = sum(map(str.__ne__, initials, initials.lower()))
-            first_upper = cut[0].lower() != cut[0]
-        else:
-            capitals = sum(map(str.isupper, initials))
-            first_upper = cut[0].isupper()
+        # On ASCII, str.isupper says what lowering says, and faster.
+        capitals = (sum(map(str.__ne__, initials, initials.lower()))
+                    if by_lowering and not initials.isascii()
+                    else sum(map(str.isupper, initials)))
+        first_upper = cut[0].lower() != cut[0] if by_lowering else cut[0].isupper()
         bin_at = bisect.bisect_right(_WORD_BINS, count_words) - 1
         onehot = [0.0] * len(_WORD_BINS)
         onehot[bin_at] = 1.0
