@@ -19,9 +19,10 @@ The threshold is chosen the way the hidden evaluation will meet the model, on la
 it has not seen: each training language in turn is held out, the model is fitted on the
 others, and the whole line pass (lexicon without the held-out language's file, then the
 model, then the context rules) is scored on the held-out language's train documents for
-each candidate threshold. The lowest threshold whose pooled content kept is at most
-`CONTENT_COST` below the rules' own (no model) wins. The
-shipped model is then fitted on every training language with that threshold.
+each candidate threshold and block mean (`BLOCK_MEANS`; only "off" ships). Of the
+settings whose pooled content kept is at most `CONTENT_COST` below the rules' own (no
+model), the one that removes the most boilerplate, pooled, wins. The shipped model is
+then fitted on every training language with that setting.
 
     .venv/bin/python bench/train_line_model.py              # rebuild the shipped model
     .venv/bin/python bench/train_line_model.py --check      # rebuild, compare, write nothing
