@@ -127,7 +127,8 @@ def leave_one_language_out() -> list[dict[str, Any]]:
         others = [lang for lang in training.LANGUAGES if lang != held]
         model = training.build(others)
         docs = [doc for doc in everything if doc.language == held]
-        row: dict[str, Any] = {"held_out": held, "threshold": model.threshold}
+        row: dict[str, Any] = {"held_out": held, "threshold": model.threshold,
+                               "block_mean": model.block_mean}
         for label, lexicon in (("with_lexicon", training.lexicon_without(None)),
                                ("without_its_lexicon", training.lexicon_without(held))):
             for name, used in (("rules_only", None), ("with_model", model)):

@@ -164,6 +164,14 @@ class BoilerplateConfig:
     0.2 kept 0.2 more points of content for less than 0.1 point of boilerplate (0.1
     changed nothing, the model is rarely that sure; 0.3 kept 0.35 points but spared
     the longer entries at the edge of menus, such as "- Republic of North Macedonia").
+
+    `line_model_block_mean`: the model is rarely sure of one menu entry (0.6-0.85) but a
+    menu is a run of them. A run of at least `line_model_block_min_run` lines, each of
+    at most `line_model_block_words` words and scored at least `line_model_block_floor`,
+    whose mean score reaches `line_model_block_mean` (None: the value shipped with the
+    model, chosen with its threshold on held-out languages; above 1: off) loses the
+    lines the rules left, reason `line_model`, rule `line_model_block:SCORE`. Lines the
+    rules removed count in the run: menus interleave known and unknown entries.
     """
 
     languages: tuple[str, ...] = SHIPPED_LANGUAGES
@@ -182,13 +190,18 @@ class BoilerplateConfig:
     line_model_threshold: float | None = None
     line_model_content_below: float = 0.2
     line_model_max_words: int = 4
+    line_model_block_mean: float | None = None
+    line_model_block_floor: float = 0.4
+    line_model_block_words: int = 4
+    line_model_block_min_run: int = 3
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_letter_share <= 1.0:
             raise ValueError(f"min_letter_share must be in [0, 1], not {self.min_letter_share}")
         for name in ("lexicon_max_chars", "short_line_words", "body_min_words",
                      "title_credit_max_words", "list_max_words", "navigation_min_run",
-                     "navigation_edge_words", "line_model_max_words"):
+                     "navigation_edge_words", "line_model_max_words", "line_model_block_words",
+                     "line_model_block_min_run"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         for regex, reason in self.extra_patterns:
@@ -859,16 +872,46 @@ def _model_pass(
     threshold = model.threshold if config.line_model_threshold is None else (
         config.line_model_threshold)
     # The model reads every line (its neighbours are features), whatever the rules said.
-    scores = model.scores([facts.text for facts in items], [facts.tokens for facts in items])
+    # As Python floats: indexing a numpy array one element at a time costs more.
+    scores: list[float] = model.scores([facts.text for facts in items],
+                                       [facts.tokens for facts in items]).tolist()
     for k in undecided:
         if (scores[k] >= threshold and not protected[k]
                 and len(items[k].tokens) <= config.line_model_max_words):
             decisions[k] = ("line_model", f"line_model:{scores[k]:.2f}")
+    block_mean = model.block_mean if config.line_model_block_mean is None else (
+        config.line_model_block_mean)
+    if block_mean <= 1.0:
+        _model_blocks(scores, items, decisions, protected, config, block_mean)
     # A line the model holds for content is spared the context rules (a short line in a
     # run of menu entries may be a cast list's name or a subheading).
     for k, score in enumerate(scores):
         if score < config.line_model_content_below:
             protected[k] = True
+
+
+def _model_blocks(
+    scores: Sequence[float],
+    items: Sequence[_Facts],
+    decisions: list[tuple[str, str] | None],
+    protected: list[bool],
+    config: BoilerplateConfig,
+    mean: float,
+) -> None:
+    """Remove whole runs of short lines the model scores as boilerplate on average."""
+    count = len(items)
+    start = 0
+    while start < count:
+        end = start
+        while (end < count and scores[end] >= config.line_model_block_floor
+               and len(items[end].tokens) <= config.line_model_block_words):
+            end += 1
+        if end > start and end - start >= config.line_model_block_min_run and (
+                sum(scores[start:end]) / (end - start) >= mean):
+            for k in range(start, end):
+                if decisions[k] is None and not protected[k]:
+                    decisions[k] = ("line_model", f"line_model_block:{scores[k]:.2f}")
+        start = max(end, start + 1)
 
 
 def _title_line(

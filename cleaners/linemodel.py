@@ -17,8 +17,11 @@ boilerplate looks like: a logistic regression over
   because the trigrams of four training languages say little about a fifth (see
   `bench/train_line_model.py` for the measurement).
 
-Everything is computed per document with a handful of numpy operations, so the cost is
-a few microseconds a line. The weights ship as `cleaners/models/line_model.npz`, built by
+Everything is computed per document: in plain Python row by row up to
+`PLAIN_PYTHON_LINES` lines (`_line_rows`), where numpy's fixed cost per call would
+dominate, and with a handful of numpy operations beyond (`line_features`); the two give
+the same matrix. The trigrams are optional: a model file without them (what ships) skips
+them. The weights ship as `cleaners/models/line_model.npz`, built by
 `bench/train_line_model.py` from named inputs; `load_line_model` reads it once (the
 Toolkit holds it), and `LineModel.scores` is pure and deterministic.
 
@@ -32,6 +35,9 @@ True
 
 from __future__ import annotations
 
+import bisect
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -72,6 +78,14 @@ for _marks, _flag in (("".join(_SENTENCE_END), _ENDS), (".!?", _STOP), (_BULLETS
 _SHORT_WORDS = 4
 _BODY_WORDS = 8
 _WINDOW = 3
+#: Up to this many lines, `LineModel.scores` computes the features in plain Python
+#: (`_line_rows`), beyond it with numpy (`line_features`): where the two cost the same
+#: on the boiler_lines documents (about 8 us a line against 150 us plus 5 a line).
+PLAIN_PYTHON_LINES = 24
+_DIGIT = re.compile("[0-9]")
+_BULLET_MARK = re.compile(f"[{_BULLETS}]")
+#: A dash between spaces (or line breaks), found without consuming its neighbours.
+_SPACED_DASH = re.compile("(?<=[ \n])[-–](?=[ \n])")  # noqa: RUF001
 _CHAR_SPAN = 160
 
 #: The names of the dense features, in column order; the model file stores them too, so
@@ -106,6 +120,9 @@ class LineModel:
     bias: float
     threshold: float
     source: str
+    #: A run of short lines whose mean score reaches this is a menu as a whole (above 1:
+    #: never); chosen with `threshold`.
+    block_mean: float = 2.0
 
     def scores(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> FloatArray:
         """The boilerplate probability of each line of one document, in order.
@@ -115,9 +132,16 @@ class LineModel:
         """
         if not texts:
             return np.zeros(0)
-        logits = line_features(texts, tokens) @ self.dense + self.bias
-        rows, buckets, values = ngram_hashes(texts)
-        logits += np.bincount(rows, weights=self.ngrams[buckets] * values, minlength=len(texts))
+        # A short document's features are cheaper row by row in Python than in numpy's
+        # calls, each of which costs microseconds whatever its size; both give the same
+        # matrix.
+        matrix = (np.array(_line_rows(texts, tokens), dtype=np.float64)
+                  if len(texts) <= PLAIN_PYTHON_LINES else line_features(texts, tokens))
+        logits = matrix @ self.dense + self.bias
+        if self.ngrams.size:
+            rows, buckets, values = ngram_hashes(texts)
+            logits += np.bincount(rows, weights=self.ngrams[buckets] * values,
+                                  minlength=len(texts))
         return 1.0 / (1.0 + np.exp(-logits))
 
 
@@ -315,7 +339,7 @@ def load_line_model(path: Path | None = None) -> LineModel:
 def _from_npz(handle: object) -> LineModel:
     with np.load(handle, allow_pickle=False) as data:  # type: ignore[arg-type]
         names = tuple(str(name) for name in data["features"])
-        if names != FEATURES or data["ngrams"].shape != (NGRAM_BUCKETS,):
+        if names != FEATURES or data["ngrams"].shape not in ((NGRAM_BUCKETS,), (0,)):
             raise ValueError("line model file does not match cleaners.linemodel's features")
         return LineModel(
             dense=data["dense"].astype(np.float64),
@@ -323,4 +347,103 @@ def _from_npz(handle: object) -> LineModel:
             bias=float(data["bias"]),
             threshold=float(data["threshold"]),
             source=str(data["source"]),
+            block_mean=float(data["block_mean"]) if "block_mean" in data else 2.0,
         )
+
+
+def _line_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[list[float | bool]]:
+    """`line_features` in plain Python, row by row: the same values (a test holds them
+    equal), for short documents, where numpy's cost per call outweighs the work."""
+    count = len(texts)
+    last = count - 1
+    cuts = [text[:_CHAR_SPAN] for text in texts]
+    # As in `line_features`: a character is upper when lowering changes it, unless
+    # lowering changes the document's length (then str.isupper decides).
+    # (Lowering ASCII never changes a length, so only the other lines are asked.)
+    by_lowering = all(len(cut.lower()) == len(cut) for cut in cuts if not cut.isascii())
+    seen: dict[str, int] = {}
+    for text in texts:
+        seen[text] = seen.get(text, 0) + 1
+    words = [len(t) for t in tokens]
+    log_words = [math.log1p(w) for w in words]
+    shape: list[list[float | bool]] = []
+    short: list[bool] = []
+    body: list[bool] = []
+    for k, (text, cut, toks) in enumerate(zip(texts, cuts, tokens, strict=True)):
+        count_words = words[k]
+        stripped = text.rstrip(_CLOSING)
+        end = stripped[-1] if stripped else ""
+        terminal = end != "" and end in _SENTENCE_END
+        short.append(count_words <= _SHORT_WORDS and not terminal)
+        body.append(count_words >= _BODY_WORDS and terminal)
+        # The first character of each space-separated word, as one string.
+        initials = "".join([piece[:1] for piece in cut.split(" ")])
+        # On ASCII, str.isupper says what lowering says, and faster.
+        capitals = (sum(map(str.__ne__, initials, initials.lower()))
+                    if by_lowering and not initials.isascii()
+                    else sum(map(str.isupper, initials)))
+        first_upper = cut[0].lower() != cut[0] if by_lowering else cut[0].isupper()
+        bin_at = bisect.bisect_right(_WORD_BINS, count_words) - 1
+        onehot = [0.0] * len(_WORD_BINS)
+        onehot[bin_at] = 1.0
+        letters = sum(map(len, toks))
+        digits = len(_DIGIT.findall(cut))
+        bullets = len(_BULLET_MARK.findall(cut)) if not cut.isascii() else 0
+        dashes = 0
+        if "-" in cut or "–" in cut:  # noqa: RUF001
+            dashes = len(_SPACED_DASH.findall(("\n" if k else "\0") + cut + "\n"))
+        inner = cut.count(". ") + cut.count("! ") + cut.count("? ")
+        shape.append([
+            *onehot,
+            log_words[k], math.log1p(len(text)), letters / max(count_words, 1),
+            terminal, end == "?", end == ":", end in (",", ";"),
+            "0" <= end <= "9" and end != "", text[-1] in ")]",
+            first_upper, "0" <= cut[0] <= "9", not text[0].isalnum(),
+            capitals / max(len(initials), 1), text.isupper(), digits / len(cut),
+            min(cut.count("|"), 4), min(bullets, 4), min(cut.count("/"), 4), min(dashes, 4),
+            "http" in text or "www." in text, "@" in text and "." in text,
+            "©" in text or "(c)" in text, min(inner, 4), "(" in cut, seen[text] > 1,
+        ])
+    bodies = [k for k, flag in enumerate(body) if flag]
+    first_body, last_body = (bodies[0], bodies[-1]) if bodies else (-1, count)
+    runs = [0] * count
+    start = 0
+    while start < count:
+        if not short[start]:
+            start += 1
+            continue
+        end_at = start
+        while end_at < count and short[end_at]:
+            end_at += 1
+        runs[start:end_at] = [end_at - start] * (end_at - start)
+        start = end_at
+    log_lines = math.log1p(count)
+    # The distance to the nearest body paragraph: one pass each way.
+    distances = [count] * count
+    if bodies:
+        gap = count * 2
+        for k in range(count):
+            gap = 0 if body[k] else gap + 1
+            distances[k] = gap
+        gap = count * 2
+        for k in range(last, -1, -1):
+            gap = 0 if body[k] else gap + 1
+            distances[k] = min(distances[k], gap)
+    rows: list[list[float | bool]] = []
+    for k in range(count):
+        distance = distances[k]
+        low, high = max(k - _WINDOW, 0), min(k + _WINDOW + 1, count)
+        run = runs[k]
+        rows.append([
+            *shape[k],
+            k / max(last, 1), k == 0, k == last, k < _WINDOW,
+            k > last - _WINDOW, log_lines, k < first_body, k > last_body,
+            math.log1p(distance), not bodies,
+            k > 0 and short[k - 1], k < last and short[k + 1],
+            k > 0 and body[k - 1], k < last and body[k + 1],
+            k > 1 and short[k - 2], k < last - 1 and short[k + 2],
+            log_words[k - 1] if k > 0 else 0.0, log_words[k + 1] if k < last else 0.0,
+            sum(short[low:high]) / (high - low), sum(body[low:high]) / (high - low),
+            math.log1p(run), run >= 3, run >= 6,
+        ])
+    return rows
