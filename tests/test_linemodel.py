@@ -22,7 +22,14 @@ from cleaners.boilerplate import (
     load_lexicon,
     strip_boilerplate,
 )
-from cleaners.linemodel import FEATURES, NGRAM_BUCKETS, line_features, load_line_model
+from cleaners.linemodel import (
+    FEATURES,
+    NGRAM_BUCKETS,
+    PLAIN_PYTHON_LINES,
+    _line_rows,
+    line_features,
+    load_line_model,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
@@ -83,16 +90,19 @@ def test_unseen_language_keeps_its_paragraphs(lines: list[str]) -> None:
 
 
 # Known limit: on a page this short the model ranks the chrome above the paragraphs
-# (above) but is not sure enough of any line (scores 0.5-0.85) to reach the threshold
-# chosen for content kept on held-out languages, so nothing is removed. The Polish
-# page's chrome is caught by the harvested UI strings (cleaners/uistrings) instead.
-_SHORT_PAGE = pytest.mark.xfail(strict=True, reason="short page: chrome scores below the threshold")
+# (above) but is not sure enough of most lines (scores 0.5-0.85) to reach the threshold
+# chosen for content kept on held-out languages: the Swedish and French pages lose
+# fewer than half their chrome lines; the Polish one (since the model without trigrams)
+# loses more than half.
+SHORT_PAGE_LIMIT = pytest.mark.xfail(strict=True,
+                                     reason="short page: chrome scores below the threshold")
 
 
 @pytest.mark.parametrize("lines", [
-    pytest.param(*page.values, marks=[*page.marks, _SHORT_PAGE] if page.id != "pl-news"
-                 else page.marks, id=page.id)
-    for page in PAGES])
+    pytest.param(*page.values, id=page.id,
+                 marks=() if page.id == "pl-news" else SHORT_PAGE_LIMIT)
+    for page in PAGES
+])
 def test_unseen_language_keeps_its_paragraphs_and_loses_chrome(lines: list[str]) -> None:
     result = strip_boilerplate(lines, NEUTRAL)
     kept = [line.text for line in result.kept]
@@ -153,7 +163,10 @@ def test_shipped_model_is_small_and_names_its_data() -> None:
     assert path.stat().st_size < 1_000_000
     assert "boiler_lines train split" in MODEL.source
     assert MODEL.dense.shape == (len(FEATURES),)
-    assert MODEL.ngrams.shape == (NGRAM_BUCKETS,)
+    # Trained without trigrams (they added nothing on held-out languages); a file with
+    # them still loads.
+    assert MODEL.ngrams.shape in ((NGRAM_BUCKETS,), (0,))
+    assert 0.0 < MODEL.threshold <= 1.0
 
 
 def test_a_model_file_for_other_features_is_refused(tmp_path: Path) -> None:
@@ -194,3 +207,47 @@ def test_scores_are_probabilities_one_per_line(lines: list[str]) -> None:
     found = scores(lines)
     assert found.shape == (len(lines),)
     assert ((found >= 0) & (found <= 1)).all()
+
+
+# Lines whose features are easy to get wrong twice: dashes at a line's edge, bullets,
+# letters whose lowercase is longer ("İ"), closing quotes after the final mark, digits.
+EDGE_LINES = st.lists(st.sampled_from([
+    "- Home", "–", "a - b - c", "Kontakt –", "• Startseite", "İstanbul haberleri",  # noqa: RUF001
+    "»Das ist alles.«", "(c) 2024 Firma", "http://example.org/a/b", "mail@example.org",
+    "Seite 1 | 2 | 3", "Was ist das?", "Kategorien:", "Erä, toinen;", "1999", "ALLE NEWS",
+    "Er sagte. Dann ging er. Und kam nicht wieder zurück an diesem Abend.",
+    "Die Regierung hat am Dienstag einen neuen Haushalt vorgelegt, der mehr Geld vorsieht.",
+]), min_size=1, max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(EDGE_LINES, st.lists(LINE, min_size=1, max_size=30)))
+def test_plain_python_features_equal_numpys(lines: list[str]) -> None:
+    tokens = [_tokens(_core(line)) for line in lines]
+    # Equal to the last bits: math.log1p and numpy's may round the last bit apart.
+    assert np.allclose(np.array(_line_rows(lines, tokens), dtype=np.float64),
+                       line_features(lines, tokens), rtol=1e-12, atol=1e-12)
+
+
+def test_long_documents_score_as_short_ones_do() -> None:
+    # Past PLAIN_PYTHON_LINES the features come from numpy: a document twice that long,
+    # made of one page repeated, scores its first copy as the page alone would but for
+    # the features that see the whole document.
+    lines = [line for page in PAGES for line in page.values[0]]
+    assert len(lines) > PLAIN_PYTHON_LINES
+    tokens = [_tokens(_core(line)) for line in lines]
+    expected = line_features(lines, tokens) @ MODEL.dense + MODEL.bias
+    assert np.allclose(np.log(scores(lines) / (1 - scores(lines))), expected)
+
+
+def test_a_menu_block_goes_as_a_whole() -> None:
+    # A run of short lines the model is fairly sure of is removed together, each line
+    # with its own score in the rule.
+    lines = PAGES[1].values[0]
+    config = BoilerplateConfig(languages=("common",), line_model_threshold=1.01,
+                               line_model_block_mean=0.5)
+    removed = [r for r in strip_boilerplate(lines, load_lexicon(config)).removed
+               if r.reason == "line_model"]
+    assert len(removed) >= 3
+    assert all(re.fullmatch(r"line_model_block:(0\.\d\d|1\.00)", r.rule) for r in removed)
+    assert not [r for r in removed if r.text.endswith(".")]
