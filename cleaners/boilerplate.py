@@ -159,7 +159,10 @@ class BoilerplateConfig:
     calls content (a dictionary's translations, a discography) as often as not: on the
     boiler_lines test split, letting it remove lines of any length cost 2.1 points of
     content, 4 words 0.2, for the same boilerplate removed. The lexicon's and shape
-    rules' decisions stand: they are sure where they fire. A line it scores below
+    rules' decisions stand: they are sure where they fire. In a document of fewer than
+    `line_model_min_lines` lines the model removes nothing: it judges a line by its
+    page, and a one- or two-line document has no page around it (on the encodings dev
+    set it emptied one-line documents such as "┒(⌣˛⌣)┎" and "∆°"). A line it scores below
     `line_model_content_below` is spared the context rules: on the boiler_lines splits
     0.2 kept 0.2 more points of content for less than 0.1 point of boilerplate (0.1
     changed nothing, the model is rarely that sure; 0.3 kept 0.35 points but spared
@@ -189,6 +192,7 @@ class BoilerplateConfig:
     line_model: bool = True
     line_model_threshold: float | None = None
     line_model_content_below: float = 0.2
+    line_model_min_lines: int = 3
     line_model_max_words: int = 4
     line_model_block_mean: float | None = None
     line_model_block_floor: float = 0.4
@@ -201,6 +205,7 @@ class BoilerplateConfig:
         for name in ("lexicon_max_chars", "short_line_words", "body_min_words",
                      "title_credit_max_words", "list_max_words", "navigation_min_run",
                      "navigation_edge_words", "line_model_max_words", "line_model_block_words",
+                     "line_model_min_lines",
                      "line_model_block_min_run"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
@@ -875,14 +880,15 @@ def _model_pass(
     # As Python floats: indexing a numpy array one element at a time costs more.
     scores: list[float] = model.scores([facts.text for facts in items],
                                        [facts.tokens for facts in items]).tolist()
-    for k in undecided:
-        if (scores[k] >= threshold and not protected[k]
-                and len(items[k].tokens) <= config.line_model_max_words):
-            decisions[k] = ("line_model", f"line_model:{scores[k]:.2f}")
-    block_mean = model.block_mean if config.line_model_block_mean is None else (
-        config.line_model_block_mean)
-    if block_mean <= 1.0:
-        _model_blocks(scores, items, decisions, protected, config, block_mean)
+    if len(items) >= config.line_model_min_lines:
+        for k in undecided:
+            if (scores[k] >= threshold and not protected[k]
+                    and len(items[k].tokens) <= config.line_model_max_words):
+                decisions[k] = ("line_model", f"line_model:{scores[k]:.2f}")
+        block_mean = model.block_mean if config.line_model_block_mean is None else (
+            config.line_model_block_mean)
+        if block_mean <= 1.0:
+            _model_blocks(scores, items, decisions, protected, config, block_mean)
     # A line the model holds for content is spared the context rules (a short line in a
     # run of menu entries may be a cast list's name or a subheading).
     for k, score in enumerate(scores):

@@ -251,3 +251,27 @@ def test_a_menu_block_goes_as_a_whole() -> None:
     assert len(removed) >= 3
     assert all(re.fullmatch(r"line_model_block:(0\.\d\d|1\.00)", r.rule) for r in removed)
     assert not [r for r in removed if r.text.endswith(".")]
+
+
+# One- and two-line documents (a kaomoji, a unit, a product code from the encodings dev
+# set) have no page around them for the model to judge: it removes nothing there.
+@pytest.mark.parametrize("lines", [
+    ["┒(⌣˛⌣)┎"],
+    ["∆°"],
+    ["Zapisz", "Eksport"],
+])
+def test_the_model_leaves_documents_too_short_to_have_a_page(lines: list[str]) -> None:
+    config = BoilerplateConfig(languages=("common",), line_model_threshold=0.0)
+    assert [r for r in strip_boilerplate(lines, load_lexicon(config)).removed
+            if r.reason == "line_model"] == []
+
+
+def test_the_short_document_guard_is_the_only_reason_it_stays() -> None:
+    # The two-line document above with one more line is long enough: at threshold 0
+    # the model removes its lines, so the guard is what spares them, not their scores.
+    lines = ["Zapisz", "Eksport", "Import"]
+    config = BoilerplateConfig(languages=("common",), line_model_threshold=0.0,
+                               line_model_content_below=0.0)
+    removed = [r for r in strip_boilerplate(lines, load_lexicon(config)).removed
+               if r.reason == "line_model"]
+    assert removed
