@@ -162,7 +162,7 @@ class BoilerplateConfig:
     rules' decisions stand: they are sure where they fire. In a document of fewer than
     `line_model_min_lines` lines the model removes nothing: it judges a line by its
     page, and a one- or two-line document has no page around it (on the encodings dev
-    set it emptied one-line documents such as "┒(⌣˛⌣)┎" and "∆°"). A line it scores below
+    set it emptied one-line documents such as a kaomoji and "∆°"). A line it scores below
     `line_model_content_below` is spared the context rules: on the boiler_lines splits
     0.2 kept 0.2 more points of content for less than 0.1 point of boilerplate (0.1
     changed nothing, the model is rarely that sure; 0.3 kept 0.35 points but spared

@@ -256,7 +256,7 @@ def test_a_menu_block_goes_as_a_whole() -> None:
 # One- and two-line documents (a kaomoji, a unit, a product code from the encodings dev
 # set) have no page around them for the model to judge: it removes nothing there.
 @pytest.mark.parametrize("lines", [
-    ["┒(⌣˛⌣)┎"],
+    ["┒(⌣˛⌣)┎"],  # noqa: RUF001 (a real kaomoji: the ogonek is part of it)
     ["∆°"],
     ["Zapisz", "Eksport"],
 ])
