@@ -148,6 +148,41 @@ def discover(root: Path, follow_links: bool = False) -> tuple[list[InputFile],
     return files, rejected
 
 
+def fits_one_batch(root: Path, files: int, size: int) -> bool:
+    """Whether the input files under `root` number at most `files` and weigh at most
+    `size` bytes, as a first guess before the run discovers them: the walk stops at
+    the first file past either bound, and it does not follow links (a guess, used to
+    decide whether to warm up this process for cleaning; the run's own `discover` is
+    what counts).
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("12345"), (folder / "b.png").write_text("1")
+    >>> fits_one_batch(folder, 1, 5), fits_one_batch(folder, 1, 4), fits_one_batch(folder, 0, 9)
+    (True, False, False)
+    """
+    count = total = 0
+    pending = [str(root)]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                    continue
+                if classify(entry.name)[0] is None or not entry.is_file(follow_symlinks=False):
+                    continue
+                count += 1
+                total += entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                continue
+            if count > files or total > size:
+                return False
+    return True
+
+
 def _examine(entry: os.DirEntry[str], rel: str, inside: str, follow_links: bool,
              seen_dirs: set[tuple[int, int]]) -> InputFile | RejectedInput | str:
     """What one directory entry is: a file to read, a folder to walk (its path, marked
