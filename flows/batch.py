@@ -198,15 +198,17 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
             note_progress(folder, done, len(documents))
             noted = time.monotonic()
         stats.bytes_in += file.size
-        # An unreadable file gets no hash; reading it below reports why, as a rejected row.
-        with contextlib.suppress(OSError):
-            if hash_inputs:
-                hashes.append({"source": file.source, "content_hash": content_hash(file.path),
-                               "bytes": file.size})
+        # Hashed from the same read as cleaned (an unreadable file gets no hash; reading
+        # it reports why, as a rejected row).
+        read_hashes: dict[str, str] | None = {} if hash_inputs else None
         if current is not None and current.check(file.source, None):
             reject(file.source, None, WORKER_DIED, WORKER_DIED_MESSAGE)
+            if read_hashes is not None:
+                with contextlib.suppress(OSError):
+                    read_hashes[file.source] = content_hash(file.path)
+                hashes += _hash_rows(read_hashes, file)
             continue
-        items = read_documents(file, settings.limits, settings.jsonl)
+        items = read_documents(file, settings.limits, settings.jsonl, read_hashes)
         for item in items if current is None else current.reading(file.source, items):
             if isinstance(item, RejectedInput):
                 reject(item.source, item.record, item.reason, item.message)
@@ -243,6 +245,8 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
                        f"language {result.language} is not in {sorted(settings.keep_languages)}")
                 continue
             _rows_of(result, run_id, documents, paragraphs, removed)
+        if read_hashes is not None:
+            hashes += _hash_rows(read_hashes, file)
 
     if current is not None:
         current.close()  # a death from here on is not a document's
@@ -261,6 +265,11 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
                            dedup_store.from_columns(columns, settings.dedup),
                            dedup_store.schema(settings.dedup))
     return stats
+
+
+def _hash_rows(read_hashes: Mapping[str, str], file: InputFile) -> list[dict[str, Any]]:
+    return [{"source": file.source, "content_hash": read_hashes[file.source],
+             "bytes": file.size}] if file.source in read_hashes else []
 
 
 T = TypeVar("T")

@@ -8,6 +8,7 @@ names with undecodable bytes, or with backslashes, are shown with `\\xNN` escape
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -52,7 +53,10 @@ class RejectedInput:
     message: str
 
 
-def content_hash(path: str, chunk: int = 1 << 20) -> str:
+_HASH_CHUNK = 1 << 20
+
+
+def content_hash(path: str, chunk: int = _HASH_CHUNK) -> str:
     """A 128-bit BLAKE2b hash of a file's bytes, read in chunks (see flows.incremental)."""
     digest = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as handle:
@@ -148,6 +152,41 @@ def discover(root: Path, follow_links: bool = False) -> tuple[list[InputFile],
     return files, rejected
 
 
+def fits_one_batch(root: Path, files: int, size: int) -> bool:
+    """Whether the input files under `root` number at most `files` and weigh at most
+    `size` bytes, as a first guess before the run discovers them: the walk stops at
+    the first file past either bound, and it does not follow links (a guess, used to
+    decide whether to warm up this process for cleaning; the run's own `discover` is
+    what counts).
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("12345"), (folder / "b.png").write_text("1")
+    >>> fits_one_batch(folder, 1, 5), fits_one_batch(folder, 1, 4), fits_one_batch(folder, 0, 9)
+    (True, False, False)
+    """
+    count = total = 0
+    pending = [str(root)]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                    continue
+                if classify(entry.name)[0] is None or not entry.is_file(follow_symlinks=False):
+                    continue
+                count += 1
+                total += entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                continue
+            if count > files or total > size:
+                return False
+    return True
+
+
 def _examine(entry: os.DirEntry[str], rel: str, inside: str, follow_links: bool,
              seen_dirs: set[tuple[int, int]]) -> InputFile | RejectedInput | str:
     """What one directory entry is: a file to read, a folder to walk (its path, marked
@@ -199,14 +238,29 @@ def overlap(input_dir: Path, output: Path) -> str | None:
     return None
 
 
-def read_bytes(file: InputFile, limits: Limits) -> bytes | RejectedInput:
-    """The file's content, decompressed, or why it cannot be had within the limits."""
+def read_bytes(file: InputFile, limits: Limits,
+               hashes: dict[str, str] | None = None) -> bytes | RejectedInput:
+    """The file's content, decompressed, or why it cannot be had within the limits.
+
+    With `hashes`, the file's `content_hash` goes there under its source, taken from
+    the bytes this read reads (a file is read once, not once to hash and once to
+    clean); a file too large to be read is hashed alone, an unreadable one not at all.
+    """
     if file.size > limits.max_file_bytes:
+        if hashes is not None:
+            with contextlib.suppress(OSError):
+                hashes[file.source] = content_hash(file.path)
         return RejectedInput(file.source, None, "too_large",
                              f"{file.size} bytes, over the limit of {limits.max_file_bytes}")
     try:
         with open(file.path, "rb") as handle:
             data = handle.read(limits.max_file_bytes + 1)
+            if hashes is not None:
+                digest = hashlib.blake2b(data, digest_size=16)
+                # The file may have grown past the limit since it was found.
+                while block := handle.read(_HASH_CHUNK):
+                    digest.update(block)
+                hashes[file.source] = digest.hexdigest()
     except OSError as error:
         return RejectedInput(file.source, None, "unreadable", str(error))
     # A JSON Lines file holds many documents: its lines are counted per record.
@@ -260,14 +314,23 @@ def _gunzip(source: str, data: bytes, limit: int,
 
 
 def read_documents(file: InputFile, limits: Limits, mapping: JsonlFields | None = None,
+                   hashes: dict[str, str] | None = None,
                    ) -> Iterator[RawDocument | RejectedInput]:
-    """The raw documents in one input file (one, or one per JSON Lines or WARC record)."""
+    """The raw documents in one input file (one, or one per JSON Lines or WARC record).
+
+    With `hashes`, the file's `content_hash` goes there under its source as soon as the
+    file is read (see `read_bytes`); a web archive, which warcio streams record by
+    record, is hashed in a read of its own.
+    """
     if file.kind == "warc":
         from flows.warc import warc_documents
 
+        if hashes is not None:
+            with contextlib.suppress(OSError):
+                hashes[file.source] = content_hash(file.path)
         yield from warc_documents(file, limits)
         return
-    data = read_bytes(file, limits)
+    data = read_bytes(file, limits, hashes)
     if isinstance(data, RejectedInput):
         yield data
         return

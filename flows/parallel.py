@@ -41,6 +41,8 @@ class _Pool:
     workers: int
     executor: ProcessPoolExecutor
     generation: int = 0
+    # Set when the run stops the pool (Ctrl-C, a failure): calls it broke give up.
+    stopped: bool = False
     # The one-worker pools of `call_alone` in progress, stopped with the pool.
     alone: set[ProcessPoolExecutor] = field(default_factory=set)
 
@@ -48,6 +50,10 @@ class _Pool:
 # The pool of the flow run in progress in this process; None runs work inline.
 _pool: _Pool | None = None
 _replacing = threading.Lock()
+
+class PoolStopped(RuntimeError):
+    """The run stopped the worker pool (Ctrl-C or a failure) under a call in flight."""
+
 
 #: Tries of one call on a fresh pool after the pool broke under it.
 RETRIES_AFTER_A_DEAD_WORKER = 1
@@ -73,7 +79,11 @@ def worker_pool(workers: int) -> Iterator[None]:
         yield
     except BaseException:
         # Ctrl-C or a failure: stop the workers now rather than let them finish
-        # their batches (a run must end within seconds of Ctrl-C).
+        # their batches (a run must end within seconds of Ctrl-C). The calls in flight
+        # must then give up, not take the stop for a dead worker: retried on a fresh
+        # pool, or cleaned alone, their batches ran to the end first (24-33 s after
+        # Ctrl-C on a loaded machine).
+        _pool.stopped = True
         _stop(_pool.executor)
         for executor in list(_pool.alone):
             _stop(executor)
@@ -104,6 +114,8 @@ def call(function: Callable[..., T], *args: Any) -> T:
         try:
             return executor.submit(function, *args).result()
         except BrokenProcessPool:
+            if pool.stopped:
+                raise PoolStopped("the run stopped its worker processes") from None
             if attempt == RETRIES_AFTER_A_DEAD_WORKER:
                 raise
             _replace(pool, generation)
@@ -119,6 +131,8 @@ def call_alone(function: Callable[..., T], *args: Any) -> T:
     pool = _pool
     if pool is None:
         return function(*args)
+    if pool.stopped:
+        raise PoolStopped("the run stopped its worker processes")
     executor = _new_executor(1)
     pool.alone.add(executor)
     try:
@@ -131,7 +145,7 @@ def call_alone(function: Callable[..., T], *args: Any) -> T:
 def _replace(pool: _Pool, generation: int) -> None:
     """A fresh executor for `pool`, unless another caller already replaced this one."""
     with _replacing:
-        if pool.generation != generation:
+        if pool.generation != generation or pool.stopped:
             return
         broken = pool.executor
         pool.executor = _new_executor(pool.workers)

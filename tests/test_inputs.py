@@ -13,6 +13,7 @@ from flows.inputs import (
     InputFile,
     RejectedInput,
     _json_lines,
+    content_hash,
     discover,
     read_bytes,
     read_documents,
@@ -150,3 +151,36 @@ def test_a_record_with_too_many_lines_is_refused_alone() -> None:
     rows = list(_json_lines("x.jsonl", lines + b"\n" + good, limits=Limits()))
     assert [getattr(row, "reason", "document") for row in rows] == ["too_many_lines",
                                                                    "document"]
+
+
+@pytest.mark.parametrize(("name", "data", "limits"), [
+    ("page.txt", "Le conseil municipal a voté le budget.\n".encode(), Limits()),
+    ("page.html.gz", gzip.compress("<p>Zürich bleibt geschlossen.</p>".encode()), Limits()),
+    ("feed.jsonl", b'{"text": "\\u041a\\u0438\\u0457\\u0432"}\nnot json\n', Limits()),
+    ("bomb.txt.gz", gzip.compress(b"a\n" * 5000), Limits(max_expanded_bytes=1000)),
+    ("big.txt", "長い文書です。".encode() * 100, Limits(max_file_bytes=100)),
+    ("empty.md", b"", Limits()),
+])
+def test_a_file_read_for_cleaning_is_hashed_from_the_same_read(
+        tmp_path: Path, name: str, data: bytes, limits: Limits) -> None:
+    # Read once (issue 20): the hash taken while reading equals a hash of the file alone,
+    # whatever becomes of its content (documents, rejected records, a refused file).
+    path = _write(tmp_path, name, data)
+    [file] = discover(tmp_path)[0]
+    hashes: dict[str, str] = {}
+    with_hash = list(read_documents(file, limits, None, hashes))
+    assert hashes == {file.source: content_hash(str(path))}
+    assert with_hash == list(read_documents(file, limits))
+
+
+def test_a_web_archive_is_hashed_and_an_unreadable_file_is_not(tmp_path: Path) -> None:
+    archive = Path(__file__).parent / "data" / "warc" / "example.warc.gz"
+    _write(tmp_path, "a.warc.gz", archive.read_bytes())
+    [file] = discover(tmp_path)[0]
+    hashes: dict[str, str] = {}
+    assert [d.source for d in read_documents(file, Limits(), None, hashes)] == ["a.warc.gz#784"]
+    assert hashes == {"a.warc.gz": content_hash(str(tmp_path / "a.warc.gz"))}
+    gone = InputFile(str(tmp_path / "gone.txt"), "gone.txt", "text", False, 10)
+    hashes.clear()
+    assert [r.reason for r in read_documents(gone, Limits(), None, hashes)] == ["unreadable"]
+    assert hashes == {}

@@ -160,3 +160,36 @@ def test_a_document_on_which_the_lone_worker_died_once_is_cleaned_again(
     assert (tmp_path / "died").exists()
     assert (stats.files, sum(stats.rejected.values())) == (2, 0)
     assert not (tmp_path / "staging" / "batch-00000" / CURRENT).exists()
+
+
+def _sleep(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def test_calls_in_flight_give_up_when_the_run_stops_the_pool() -> None:
+    # Ctrl-C stops the pool under calls in flight: they must not be retried on a fresh
+    # pool (before: each batch ran to its end first, 24-33 s after Ctrl-C under load).
+    import threading
+    import time
+
+    failures: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            parallel.call(_sleep, 30)
+        except BaseException as error:
+            failures.append(error)
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), parallel.worker_pool(2):
+        caller = threading.Thread(target=call)
+        caller.start()
+        time.sleep(1.5)  # the call is running in a worker
+        raise KeyboardInterrupt
+    caller.join(timeout=20)
+    assert not caller.is_alive()
+    assert [type(f) for f in failures] == [parallel.PoolStopped]
+    assert time.monotonic() - started < 20
