@@ -115,6 +115,7 @@ def codecs_for_label(label: str) -> tuple[str, ...]:
 
 
 def decode_or_none(data: bytes, codec: str) -> str | None:
+    """`data` decoded strictly with `codec`, or None where it does not decode."""
     try:
         return data.decode(codec)
     except UnicodeDecodeError:

@@ -67,7 +67,7 @@ def split_utf8(data: bytes) -> tuple[list[str], list[bytes], int, int] | None:
             start, end = pos + err.start, pos + err.end
             text = data[pos:start].decode("utf-8")
             cut = end == len(data) and err.reason == "unexpected end of data"
-        multibyte += non_ascii_count(text)
+        multibyte += _non_ascii_count(text)
         if text or not runs:
             texts.append(text)
         if start == len(data) or cut:
@@ -172,5 +172,5 @@ def _word_start(text: str) -> str:
     return found.group() if found else ""
 
 
-def non_ascii_count(text: str) -> int:
+def _non_ascii_count(text: str) -> int:
     return len(text) - len(text.encode("ascii", "ignore"))
