@@ -148,15 +148,16 @@ def stream(path: Path, truth: list[str]) -> Iterator[ParagraphRef]:
 
 
 def shingles(text: str, config: DedupConfig) -> np.ndarray:
-    """The shingle set cleaners.dedup verifies with (its private helpers, for measuring)."""
-    from cleaners.dedup import _shingle_sets, _token_hashes, _tokens
+    """The shingle set cleaners.dedup verifies with (its inner steps, for measuring)."""
+    from cleaners.dedup.minhash import shingle_sets, token_hashes
+    from cleaners.dedup.text import folded_words
 
-    tokens = _tokens(text)[0]
+    tokens = folded_words(text)[0]
     joined = " ".join(tokens).encode("utf-8")
-    return _shingle_sets(_token_hashes(joined), np.array([len(tokens)]), config.shingle_size)[1]
+    return shingle_sets(token_hashes(joined), np.array([len(tokens)]), config.shingle_size)[1]
 
 
-def run_index(path: Path, n: int, entries: bool) -> dict[str, object]:
+def run_index(path: Path, n: int) -> dict[str, object]:
     index = DedupIndex(DedupConfig())
     truth: list[str] = []
     flagged: dict[tuple[str, int], str] = {}
@@ -204,12 +205,6 @@ def run_index(path: Path, n: int, entries: bool) -> dict[str, object]:
         "peak_rss_after_columns_mb": round(rss_mb()),
     }
     del columns
-    if entries:
-        t = time.perf_counter()
-        listed = index.new_entries()
-        result["new_entries_seconds"] = round(time.perf_counter() - t, 1)
-        result["peak_rss_after_entries_mb"] = round(rss_mb())
-        del listed
     copies = [k for k in truth if k]
     by_kind: dict[str, list[int]] = {}
     missed: dict[str, tuple[str, str]] = {}
@@ -232,7 +227,7 @@ def _explain_misses(path: Path, missed: dict[str, tuple[str, str]],
                     config: DedupConfig) -> dict[str, int]:
     """Split missed copies into those the verification rule rejects by design (the copy
     keeps or adds too much) and those LSH failed to propose although they would pass."""
-    from cleaners.dedup import _verify
+    from cleaners.dedup.bounds import verify
 
     wanted = {origin for origin, _ in missed.values()}
     originals: dict[str, str] = {}
@@ -245,7 +240,7 @@ def _explain_misses(path: Path, missed: dict[str, tuple[str, str]],
 
     by_design = lsh = 0
     for origin, text in missed.values():
-        if _verify(shingles(text, config), shingles(originals[origin], config), config) is None:
+        if verify(shingles(text, config), shingles(originals[origin], config), config) is None:
             by_design += 1
         else:
             lsh += 1
@@ -291,8 +286,6 @@ def run_compare(path: Path, n: int, library: str) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paragraphs", type=int, default=100_000)
-    parser.add_argument("--entries", action="store_true",
-                        help="also time new_entries() (one object per kept paragraph)")
     parser.add_argument("--compare", choices=["datasketch", "rensa"],
                         help="instead, time signatures + a third-party LSH index")
     args = parser.parse_args()
@@ -307,7 +300,7 @@ def main() -> int:
     if args.compare:
         result = run_compare(path, args.paragraphs, args.compare)
     else:
-        result = run_index(path, args.paragraphs, args.entries)
+        result = run_index(path, args.paragraphs)
     print(json.dumps(result))
     return 0
 

@@ -8,7 +8,7 @@ really served in; a case is right when `decode_bytes` gives back exactly the tex
 charset-normalizer's own ranking, ``from_bytes(data).best()``, is scored on the same
 bytes for comparison. Sentences a code page cannot encode, or that stay ASCII, are
 skipped. Also prints the highest implausibility score of a right answer, which the
-thresholds in cleaners/decode.py are set against.
+thresholds in cleaners/decode/decoder.py are set against.
 
     .venv/bin/python bench/eval_legacy_detection.py [--no-baseline]
 """
@@ -26,7 +26,8 @@ import charset_normalizer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cleaners.decode import Decoded, _implausibility, decode_bytes  # noqa: E402
+from cleaners.decode import Decoded, decode_bytes  # noqa: E402
+from cleaners.decode.plausibility import implausibility  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval" / "lang_sentences"
 
@@ -87,7 +88,7 @@ def main() -> int:
                     result = decode_bytes(data)
                     if isinstance(result, Decoded) and result.text == text:
                         right[key] += 1
-                        worst = max(worst, (_implausibility(text), f"{lang}/{codec}"))
+                        worst = max(worst, (implausibility(text), f"{lang}/{codec}"))
                     else:
                         misses[(source, unit, f"{lang}/{codec}")] += 1
                     if not args.no_baseline:

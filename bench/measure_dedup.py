@@ -26,22 +26,18 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cleaners.dedup import (
-    DedupConfig,
-    _Hasher,
-    _shingle_sets,
-    _token_hashes,
-    _tokens,
-    _verify,
-)
+from cleaners.dedup import DedupConfig
+from cleaners.dedup.bounds import verify
+from cleaners.dedup.minhash import Hasher, shingle_sets, token_hashes
+from cleaners.dedup.text import folded_words
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
 
 def shingles(text: str, k: int) -> np.ndarray:
-    tokens = _tokens(text)[0]
-    return _shingle_sets(_token_hashes(" ".join(tokens).encode("utf-8")),
-                         np.array([len(tokens)]), k)[1]
+    tokens = folded_words(text)[0]
+    return shingle_sets(token_hashes(" ".join(tokens).encode("utf-8")),
+                        np.array([len(tokens)]), k)[1]
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -106,7 +102,7 @@ def part_similarities() -> None:
     config = DedupConfig()
     print("flagged by the default rule (share of pairs):")
     for name, items in pairs.items():
-        hits = sum(_verify(shingles(a, config.shingle_size), shingles(b, config.shingle_size),
+        hits = sum(verify(shingles(a, config.shingle_size), shingles(b, config.shingle_size),
                            config) is not None for a, b in items)
         print(f"  {name:36s} {hits / len(items):.3f}")
 
@@ -120,7 +116,7 @@ def part_banding() -> None:
 
 def part_signature_verification() -> None:
     config = DedupConfig()
-    hasher = _Hasher(config)
+    hasher = Hasher(config)
     pairs = [pair for name, items in cases(100).items() if name != "not: unrelated"
              for pair in items]
     differ: Counter[tuple[bool, bool]] = Counter()
@@ -128,7 +124,7 @@ def part_signature_verification() -> None:
     for a, b in pairs:
         sa, sb = shingles(a, config.shingle_size), shingles(b, config.shingle_size)
         sizes += [len(sa), len(sb)]
-        exact = _verify(sa, sb, config) is not None
+        exact = verify(sa, sb, config) is not None
         sig = hasher.signatures(np.array([0, len(sa), len(sa) + len(sb)]),
                                 np.concatenate([sa, sb]))
         j = float((sig[0] == sig[1]).mean())
@@ -147,7 +143,7 @@ def part_length_cut() -> None:
         if "/test" in item["source"]:
             continue
         for text, label in zip(item["lines"], item["labels"], strict=True):
-            words = len(_tokens(text)[0])
+            words = len(folded_words(text)[0])
             if words:
                 counts[(min(words, 40), int(label))] += 1
     boiler = sum(v for (_, label), v in counts.items() if label == 0)

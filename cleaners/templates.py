@@ -23,12 +23,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
-
-# A line key: the folded text itself, or a hash of it where a run counts many lines.
-K = TypeVar("K", bound=Hashable)
 
 _WORD = re.compile(r"\w")
 # The ids that bottom-k sketches keep are uniform 64-bit hashes.
@@ -272,17 +268,3 @@ def template_positions(paragraphs: int, with_neighbour: Collection[int],
     rest = [p for p in range(paragraphs) if p not in alone]
     first, last = (rest[0], rest[-1]) if rest else (paragraphs, -1)
     return set(with_neighbour) | {p for p in alone if p < first or p > last}
-
-
-def decide_templates(counts: Mapping[K, int], documents: int,
-                     config: TemplateConfig) -> frozenset[K]:
-    """The keys that recur in enough of a site's `documents` (distinct articles) to be
-    template lines.
-
-    >>> sorted(decide_templates({"share": 4, "intro": 1}, documents=10, config=TemplateConfig()))
-    ['share']
-    >>> sorted(decide_templates({"share": 4}, documents=100, config=TemplateConfig()))
-    []
-    """
-    floor = template_floor(documents, config)
-    return frozenset(key for key, n in counts.items() if n >= floor)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaners.dedup import DedupIndex, ParagraphRef
+from cleaners.dedup import DedupIndex, IndexColumns, ParagraphRef
 from flows import decide as decide_module
 from flows import dedup_store, storage
 from flows.batch import DECISIONS, clean_files
@@ -110,9 +110,7 @@ def test_duplicates_match_checking_the_texts_in_canonical_order(
     assert got == want
 
     # The index written for the next run holds exactly what the reference kept.
-    entries = [(e.doc_id, e.position, e.exact_key, e.band_keys, e.shingles)
-               for e in reference.new_entries()]
-    assert entries == _stored_entries(tmp_path / "v", settings)
+    assert _entries(reference.new_columns()) == _stored_entries(tmp_path / "v", settings)
 
 
 def _reference_refs(stage: Path, batches: int
@@ -180,25 +178,30 @@ def test_a_later_run_decides_as_if_the_earlier_index_were_loaded_first(
     # The new index: yesterday's entries but the changed files', then today's kept ones.
     stored_before = [e for e in _stored_entries(tmp_path / "v1", settings)
                      if e[0] not in again]
-    new = [(e.doc_id, e.position, e.exact_key, e.band_keys, e.shingles)
-           for e in reference.new_entries()]
+    new = _entries(reference.new_columns())
     assert _stored_entries(tmp_path / "v2", settings) == stored_before + new
     assert stats.index_entries_before == len(stored_before)
     assert stats.index_entries_after == len(stored_before) + len(new)
 
 
 def _stored_entries(version: Path, settings: Settings) -> list[tuple[Any, ...]]:
-    """The index stored with `version`, in index order, as `IndexEntry` fields."""
+    """The index stored with `version`, in index order, one tuple per entry."""
     stored = []
     for columns in dedup_store.iter_parts(version, settings.dedup):
-        offsets = columns.shingle_offsets.tolist()
-        stored += [
-            (doc_id, position, f"{exact:016x}", columns.band_keys[n].astype("<u4").tobytes(),
-             columns.shingles[offsets[n]:offsets[n + 1]].astype("<u4").tobytes())
-            for n, (doc_id, position, exact) in enumerate(zip(
-                columns.doc_id, columns.position.tolist(), columns.exact_key.tolist(),
-                strict=True))]
+        stored += _entries(columns)
     return stored
+
+
+def _entries(columns: IndexColumns) -> list[tuple[Any, ...]]:
+    """Index entries as comparable tuples: doc_id, position, exact key, band keys and
+    shingles (the last two as little-endian bytes)."""
+    offsets = columns.shingle_offsets.tolist()
+    return [
+        (doc_id, position, f"{exact:016x}", columns.band_keys[n].astype("<u4").tobytes(),
+         columns.shingles[offsets[n]:offsets[n + 1]].astype("<u4").tobytes())
+        for n, (doc_id, position, exact) in enumerate(zip(
+            columns.doc_id, columns.position.tolist(), columns.exact_key.tolist(),
+            strict=True))]
 
 
 @given(st.lists(st.integers(0, 40), max_size=12, unique=True).map(sorted),

@@ -16,7 +16,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaners import dedup
 from cleaners.dedup import (
     EXACT_DUPLICATE,
     NEAR_DUPLICATE,
@@ -25,14 +24,13 @@ from cleaners.dedup import (
     Duplicate,
     EarlierCopies,
     ParagraphRef,
-    _Hasher,
-    _shared_bound,
-    _sketches,
-    _verify,
+    bounds,
     fingerprint_columns,
     normalized_key,
     normalized_text,
 )
+from cleaners.dedup.bounds import shared_bound, sketches, verify
+from cleaners.dedup.minhash import Hasher
 
 # Per language: four sentences of a paragraph (S), four unrelated ones (O), a one-word
 # edit inside S[1], and the string that joins sentences.
@@ -144,27 +142,31 @@ def test_earlier_runs_win_over_new_paragraphs() -> None:
     first = DedupIndex(DedupConfig())
     assert first.check_and_add([ParagraphRef("yesterday", 2, copy)]) == []
     second = DedupIndex(DedupConfig())
-    second.add_entries(first.new_entries())
+    second.add_columns(first.new_columns())
     found = second.check_and_add([ParagraphRef("today", 0, original),
                                   ParagraphRef("today", 1, copy)])
     assert [(d.doc_id, d.position, d.of_doc_id, d.of_position, d.kind) for d in found] == [
         ("today", 0, "yesterday", 2, NEAR_DUPLICATE), ("today", 1, "yesterday", 2, EXACT_DUPLICATE)]
-    assert second.new_entries() == []
+    assert len(second.new_columns()) == 0
 
 
 def test_entries_must_be_loaded_before_checking() -> None:
     index = DedupIndex(DedupConfig())
     index.check_and_add([])
     with pytest.raises(ValueError, match="before checking"):
-        index.add_entries([])
+        index.add_columns(fingerprint_columns([], DedupConfig()))
 
 
 def test_entries_of_another_banding_are_refused() -> None:
-    index = DedupIndex(DedupConfig())
-    index.check_and_add([ParagraphRef("a", 0, _pair("en", "unrelated")[0])])
-    [entry] = index.new_entries()
-    with pytest.raises(ValueError, match="band keys"):
-        DedupIndex(DedupConfig(bands=20)).add_entries([entry])
+    # Written under one banding, read under another: refused wherever columns come in.
+    columns = fingerprint_columns([ParagraphRef("a", 0, _pair("en", "unrelated")[0])],
+                                  DedupConfig())
+    other = DedupConfig(bands=20)
+    for load in (DedupIndex(other).add_columns, DedupIndex(other).check_and_add_columns,
+                 lambda c: EarlierCopies(c, other),
+                 EarlierCopies(fingerprint_columns([], other), other).add_part):
+        with pytest.raises(ValueError, match=r"band_keys has shape \(1, 40\), want \(1, 20\)"):
+            load(columns)
 
 
 def _corpus() -> list[ParagraphRef]:
@@ -177,33 +179,37 @@ def _corpus() -> list[ParagraphRef]:
     return refs
 
 
-@pytest.mark.parametrize("via", ["entries", "columns"])
-def test_a_rerun_over_the_same_input_changes_nothing(via: str) -> None:
+@pytest.mark.parametrize("rows", [None, 5])
+def test_a_rerun_over_the_same_input_changes_nothing(rows: int | None) -> None:
     refs = _corpus()
     first = DedupIndex(DedupConfig())
     before = first.check_and_add(refs)
     assert before
     again = DedupIndex(DedupConfig())
-    if via == "entries":
-        again.add_entries(first.new_entries())
-    else:
-        again.add_columns(first.new_columns())
+    # The whole index at once, or part by part as it is stored.
+    for part in [first.new_columns()] if rows is None else first.iter_new_columns(rows):
+        again.add_columns(part)
     assert again.check_and_add(refs) == before
-    assert again.new_entries() == []
+    assert len(again.new_columns()) == 0
     assert len(again) == len(first)
 
 
-def test_entries_and_columns_describe_the_same_index() -> None:
+def test_the_index_keeps_the_fingerprints_of_the_paragraphs_it_kept() -> None:
+    # What the index gives to persist (band keys made again from its shingles) is what
+    # hashing the kept paragraphs gives, which is what the flow writes.
+    refs = _corpus()
     index = DedupIndex(DedupConfig())
-    index.check_and_add(_corpus())
-    entries, columns = index.new_entries(), index.new_columns()
-    assert len(entries) == len(columns) == len(index)
-    for n, entry in enumerate(entries):
-        assert entry.doc_id == columns.doc_id[n] and entry.position == columns.position[n]
-        assert int(entry.exact_key, 16) == columns.exact_key[n]
-        assert entry.band_key_values() == tuple(columns.band_keys[n].tolist())
-        lo, hi = columns.shingle_offsets[n], columns.shingle_offsets[n + 1]
-        assert np.frombuffer(entry.shingles, "<u4").tolist() == columns.shingles[lo:hi].tolist()
+    flagged = {(d.doc_id, d.position) for d in index.check_and_add(refs)}
+    kept_refs = [r for r in refs if (r.doc_id, r.position) not in flagged]
+    kept = fingerprint_columns(kept_refs, DedupConfig())
+    columns = index.new_columns()
+    assert len(columns) == len(index) == len(kept) > 0
+    assert columns.doc_id == kept.doc_id
+    for name in ("position", "exact_key", "band_keys", "shingle_offsets", "shingles"):
+        assert np.array_equal(getattr(columns, name), getattr(kept, name)), name
+    long_enough = {(d, p) for d, p in zip(kept.doc_id, kept.position.tolist(), strict=True)}
+    assert [f"{key:016x}" for key in columns.exact_key.tolist()] == [
+        normalized_key(r.text) for r in kept_refs if (r.doc_id, r.position) in long_enough]
 
 
 @pytest.mark.parametrize("batch_size", [3, 4096])
@@ -238,7 +244,7 @@ def test_an_edited_version_of_the_same_paragraph_is_not_its_own_duplicate() -> N
     first = DedupIndex(DedupConfig())
     first.check_and_add([ParagraphRef("page", 3, original)])
     second = DedupIndex(DedupConfig())
-    second.add_entries(first.new_entries())
+    second.add_columns(first.new_columns())
     assert second.check_and_add([ParagraphRef("page", 3, copy)]) == []
     assert second.check_and_add([ParagraphRef("other", 0, copy)])[0].of_doc_id == "page"
 
@@ -314,7 +320,7 @@ def test_signatures_match_datasketch_minhash() -> None:
     from datasketch import MinHash
 
     config = DedupConfig()
-    hasher = _Hasher(config)
+    hasher = Hasher(config)
     rng = np.random.default_rng(7)
     sets = [np.unique(rng.integers(0, 2**32, size, dtype=np.uint64)).astype(np.uint32)
             for size in (1, 5, 200, 9000)]
@@ -399,9 +405,9 @@ def test_a_second_run_from_the_first_runs_entries_changes_nothing(
     first = DedupIndex(DedupConfig())
     found = first.check_and_add(refs)
     again = DedupIndex(DedupConfig())
-    again.add_entries(first.new_entries())
+    again.add_columns(first.new_columns())
     assert again.check_and_add(refs) == found
-    assert again.new_entries() == []
+    assert len(again.new_columns()) == 0
 
 
 # -- the dev set, as a floor ---------------------------------------------------------
@@ -450,9 +456,9 @@ _crowded_sets = st.integers(0, 700).map(
 def test_the_sketch_bound_never_undercounts_shared_shingles(a: np.ndarray, b: np.ndarray,
                                                             shared: int) -> None:
     b = np.union1d(b, a[:shared]).astype(np.uint32)  # make some of a's shingles b's too
-    sketches = _sketches(np.array([0, len(a), len(a) + len(b)], np.int64),
-                         np.concatenate([a, b]).astype(np.uint32))
-    bound = _shared_bound(sketches[:1], sketches[1:])[0]
+    sketched = sketches(np.array([0, len(a), len(a) + len(b)], np.int64),
+                        np.concatenate([a, b]).astype(np.uint32))
+    bound = shared_bound(sketched[:1], sketched[1:])[0]
     assert bound >= len(np.intersect1d(a, b))
 
 
@@ -473,7 +479,7 @@ def _reference_duplicates(refs: list[ParagraphRef], config: DedupConfig) -> list
         for j in kept:
             if not np.any(columns.band_keys[j] == columns.band_keys[i]):
                 continue
-            similarity = _verify(mine, columns.shingles[offsets[j]:offsets[j + 1]], config)
+            similarity = verify(mine, columns.shingles[offsets[j]:offsets[j + 1]], config)
             if similarity is not None:
                 match = (i, j, similarity)
                 break
@@ -491,8 +497,8 @@ def test_the_index_decides_as_the_rule_checked_pair_by_pair(
         batch_size: int, sketch_rows: int, pair_rows: int,
         monkeypatch: pytest.MonkeyPatch) -> None:
     # Sketches and pair bounds are computed a slice at a time: slices must not matter.
-    monkeypatch.setattr(dedup, "_SKETCH_ROWS", sketch_rows)
-    monkeypatch.setattr(dedup, "_PAIR_ROWS", pair_rows)
+    monkeypatch.setattr(bounds, "SKETCH_ROWS", sketch_rows)
+    monkeypatch.setattr(bounds, "PAIR_ROWS", pair_rows)
     # Every language's paragraph, its copies and unrelated text, shuffled: many LSH
     # candidates that share a sentence or two, a few hundred in all.
     texts = [t for lang in TEXTS for case in EXPECTED for t in _pair(lang, case)]
