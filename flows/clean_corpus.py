@@ -29,8 +29,10 @@ from flows import artifacts, dedup_store, incremental, parallel, storage
 from flows.batch import BatchStats, clean_files, clean_files_alone, finalize_batch
 from flows.decide import DecideStats, decide
 from flows.inputs import InputFile, RejectedInput, discover, overlap
+from flows.rows import rejected_row
 from flows.selection import select
 from flows.settings import Batching, Layout, Selection, Settings, load_settings
+from flows.staging import write_plan
 
 
 def plan_batches(files: list[InputFile], batching: Batching) -> list[list[InputFile]]:
@@ -202,7 +204,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         unchanged = {f.source for f in files if f.source in known
                      and hashes is not None and hashes.get(f.source) == known[f.source]}
         batches = plan_batches([f for f in files if f.source not in unchanged], settings.batching)
-        artifacts.write_plan(staging, len(batches), len(files), sum(map(len, batches)))
+        write_plan(staging, len(batches), len(files), sum(map(len, batches)))
         if unchanged:
             logger.info("%d of %d files unchanged since the last run: their rows are carried "
                         "over (--full cleans them again)", len(unchanged), len(files))
@@ -245,8 +247,8 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         final.bytes_in = cleaned.bytes_in
         if unusable:
             storage.write_part(version / "rejected", "part-unusable.parquet",
-                               [{"source": r.source, "record": r.record, "reason": r.reason,
-                                 "message": r.message, "run_id": run_id} for r in unusable],
+                               [rejected_row(r.source, r.record, r.reason, r.message, run_id)
+                                for r in unusable],
                                storage.REJECTED)
             final.rejected.update(r.reason for r in unusable)
         timings["finalize"] = time.perf_counter() - tick

@@ -16,9 +16,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows import parallel
-from flows.batch import CURRENT, WORKER_DIED, BatchStats, clean_files_alone
+from flows.batch import BatchStats, clean_files_alone
 from flows.inputs import discover
+from flows.rows import WORKER_DIED
 from flows.settings import load_settings
+from flows.staging import CURRENT
 
 
 def _die_first_time(marker: str, value: int) -> int:
