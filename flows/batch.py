@@ -64,8 +64,24 @@ from flows.timeout import TimeLimitExceeded, call_with_time_limit
 
 
 @dataclass(slots=True)
+class Cleaned:
+    """What cleaning one batch read: its files and their bytes, and what it rejected
+    (for the log; the run's counts are taken from the final rows, `count_rows`)."""
+
+    files: int = 0
+    bytes_in: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: Cleaned) -> None:
+        self.files += other.files
+        self.bytes_in += other.bytes_in
+        self.rejected.update(other.rejected)
+
+
+@dataclass(slots=True)
 class BatchStats:
-    """Counts from one batch, added up by the flow into the run's summary."""
+    """The counts of output rows (`count_rows`), of a batch or added up over the run,
+    and the run's input files and bytes: the run's summary and manifest."""
 
     files: int = 0
     documents: int = 0
@@ -178,7 +194,7 @@ def _too_long_line(raw: RawDocument, limit: int) -> bool:
 def clean_files(batch_no: int, files: Sequence[InputFile], stage: str,
                 settings: Settings, run_id: str, dedup: bool = True,
                 hash_inputs: bool = False, killers: Set[Suspect] | None = None
-                ) -> BatchStats:
+                ) -> Cleaned:
     """Clean the documents of `files` and write the batch's staging part files.
 
     With `dedup`, each paragraph's dedup signature is staged too (see the module's doc);
@@ -187,7 +203,7 @@ def clean_files(batch_no: int, files: Sequence[InputFile], stage: str,
     each file and document is noted in the batch's CURRENT file before it is read or
     cleaned, and those in `killers` are rejected as `worker_died` without being touched.
     """
-    stats = BatchStats(files=len(files))
+    stats = Cleaned(files=len(files))
     documents: list[dict[str, Any]] = []
     paragraphs: list[dict[str, Any]] = []
     removed: list[dict[str, Any]] = []
@@ -324,10 +340,10 @@ def _suspect(folder: Path) -> Suspect | None:
     return str(source), record if isinstance(record, int) else None
 
 
-def clean_files_alone(run: Callable[..., BatchStats], batch_no: int,
+def clean_files_alone(run: Callable[..., Cleaned], batch_no: int,
                       files: Sequence[InputFile], stage: str, settings: Settings,
                       run_id: str, dedup: bool = True, hash_inputs: bool = False
-                      ) -> BatchStats:
+                      ) -> Cleaned:
     """`clean_files` for a batch that killed its worker twice in the shared pool.
 
     `run` (flows.parallel.call_alone) cleans it in a worker of its own, so a death there
