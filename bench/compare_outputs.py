@@ -5,7 +5,8 @@ Two modes over the same runs:
 
     .venv/bin/python bench/compare_outputs.py save    --dir /work/tmp/h1-baseline
     .venv/bin/python bench/compare_outputs.py compare --dir /work/tmp/h1-baseline \
-        [--new /work/tmp/h1-after]
+        [--new /work/tmp/h1-after] [--runs seeds-dedup,corpus-10k-dedup]
+    .venv/bin/python bench/compare_outputs.py diff --dir DIR --new NEW   (no runs)
 
 Each run is `textclean run INPUT --output OUT` through the CLI, with dedup and with
 `--no-dedup` (the eval contract runs seeds and near_duplicates with dedup, the others
@@ -89,13 +90,16 @@ def run(textclean: str, source: Path, out: Path, dedup: bool) -> float:
     return seconds
 
 
-def run_all(base: Path, target: Path, textclean: str, times: int) -> dict[str, Any]:
-    """Every run into `target/<set>-<dedup|nodedup>/`; the committed version is kept as
-    `.../version`; returns the timings."""
+def run_all(base: Path, target: Path, textclean: str, times: int,
+            only: set[str] | None = None) -> dict[str, Any]:
+    """Every run (or those named in `only`) into `target/<set>-<dedup|nodedup>/`; the
+    committed version is kept as `.../version`; returns the timings."""
     timings: dict[str, Any] = {}
     for name, source in inputs(base).items():
         for dedup in (True, False):
             key = f"{name}-{'dedup' if dedup else 'nodedup'}"
+            if only is not None and key not in only:
+                continue
             out = target / key
             seconds = [run(textclean, source, out / "out", dedup)]
             if name == "corpus-10k" and dedup:
@@ -188,25 +192,34 @@ def main() -> int:
     parser.add_argument("--new", type=Path, help="where compare runs (default DIR-new)")
     parser.add_argument("--textclean", default=str(ROOT / ".venv" / "bin" / "textclean"))
     parser.add_argument("--time", type=int, default=3, help="timed 10k dedup runs")
+    parser.add_argument("--runs", help="comma-separated runs to do (e.g. seeds-dedup,"
+                        "corpus-10k-dedup; default all); compare checks those saved")
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     base: Path = args.dir
+    only = set(args.runs.split(",")) if args.runs else None
     if args.mode == "save":
         base.mkdir(parents=True, exist_ok=True)
-        timings = run_all(base, base, args.textclean, args.time)
+        timings = run_all(base, base, args.textclean, args.time, only)
         (base / "timings.json").write_text(json.dumps(timings, indent=1))
         _print_timing(timings)
         return 0
     new = args.new or base.with_name(base.name + "-new")
     if args.mode == "compare":
         new.mkdir(parents=True, exist_ok=True)
-        timings = run_all(base, new, args.textclean, args.time)
-        (new / "timings.json").write_text(json.dumps(timings, indent=1))
-        _print_timing(timings, json.loads((base / "timings.json").read_text()))
+        timings = run_all(base, new, args.textclean, args.time, only)
+        saved = new / "timings.json"
+        if saved.exists():
+            timings = {**json.loads(saved.read_text()), **timings}
+        saved.write_text(json.dumps(timings, indent=1))
+        before = base / "timings.json"
+        _print_timing(timings, json.loads(before.read_text()) if before.exists() else None)
     failed = 0
     for saved in sorted(p for p in base.glob("*/version")):
         key = saved.parent.name
+        if only is not None and key not in only:
+            continue
         problems = compare_version(saved, new / key / "version")
         names = sorted(tables(saved))
         counts = {n: t.num_rows for n, t in tables(saved).items()}
@@ -224,7 +237,7 @@ def _print_timing(timings: dict[str, Any], before: dict[str, Any] | None = None)
     seconds = timings.get("corpus-10k-dedup", [])
     if seconds:
         line = f"10k dedup run: median {statistics.median(seconds):.1f} s of {seconds}"
-        if before:
+        if before and "corpus-10k-dedup" in before:
             old = before["corpus-10k-dedup"]
             line += f"; saved median {statistics.median(old):.1f} s of {old}"
         print(line)
