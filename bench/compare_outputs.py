@@ -216,11 +216,15 @@ def main() -> int:
         before = base / "timings.json"
         _print_timing(timings, json.loads(before.read_text()) if before.exists() else None)
     failed = 0
-    for saved in sorted(p for p in base.glob("*/version")):
-        key = saved.parent.name
-        if only is not None and key not in only:
+    keys = sorted(only) if only is not None else sorted(
+        p.parent.name for p in [*base.glob("*/version"), *new.glob("*/version")])
+    for key in dict.fromkeys(keys):
+        saved, made = base / key / "version", new / key / "version"
+        if not saved.is_dir() or not made.is_dir():
+            failed += 1
+            print(f"MISSING {key}: no {'saved' if not saved.is_dir() else 'new'} output")
             continue
-        problems = compare_version(saved, new / key / "version")
+        problems = compare_version(saved, made)
         names = sorted(tables(saved))
         counts = {n: t.num_rows for n, t in tables(saved).items()}
         if problems:
