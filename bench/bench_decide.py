@@ -11,7 +11,7 @@ and its time is not mixed with cleaning.
     .venv/bin/python bench/bench_decide.py --docs 100000 --profile
     .venv/bin/python bench/bench_decide.py --docs 100000 --group-rows 250000,100000000
 
-`--group-rows` sets `flows.decide.PROBE_ROWS`, the signatures decided together (one
+`--group-rows` sets `flows.run_dedup.PROBE_ROWS`, the signatures decided together (one
 group larger than the run is the whole run's index in memory at once).
 
 Prints one JSON line per decide run: seconds, paragraphs checked, duplicates found,
@@ -65,12 +65,12 @@ def stage(corpus: Path, staging: Path, workers: int) -> int:
 
 def run_decide(staging: Path, version: Path, previous: Path | None, profile: bool,
                group_rows: int | None) -> dict:
-    from flows import decide as decide_module
+    from flows import run_dedup
     from flows.decide import decide
     from flows.settings import Settings
 
     if group_rows:
-        decide_module.PROBE_ROWS = group_rows
+        run_dedup.PROBE_ROWS = group_rows
 
     batches = json.loads((staging / "batches.json").read_text())["batches"]
     shutil.rmtree(version, ignore_errors=True)
@@ -88,7 +88,7 @@ def run_decide(staging: Path, version: Path, previous: Path | None, profile: boo
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     return {"seconds": round(seconds, 2), "duplicates": dict(stats.duplicates),
             "index_before": stats.index_entries_before, "index_after": stats.index_entries_after,
-            "group_rows": decide_module.PROBE_ROWS,
+            "group_rows": run_dedup.PROBE_ROWS,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 

@@ -7,13 +7,13 @@ Artifact keys are fixed, so the Artifacts page shows each one's history across r
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pyarrow.parquet as pq
 from prefect.artifacts import (
     create_link_artifact,
     create_markdown_artifact,
@@ -30,16 +30,6 @@ SUMMARY_KEY = "textclean-summary"
 REPORT_KEY = "textclean-report"
 OUTPUT_KEY = "textclean-output"
 PROGRESS_KEY = "textclean-progress"
-
-
-def write_plan(staging: Path, batches: int, files: int, cleaning: int | None = None) -> None:
-    """Record how many batches and files the run has (`cleaning`: the files it cleans,
-    not carried over), so a watcher (the CLI's progress bar) can count its progress
-    from the files the batches write."""
-    staging.mkdir(parents=True, exist_ok=True)
-    (staging / "plan.json").write_text(json.dumps(
-        {"batches": batches, "files": files,
-         "cleaning": files if cleaning is None else cleaning}))
 
 
 def manifest(run_id: str, input_dir: str, output: str, dedup: bool, config_file: str | None,
@@ -121,16 +111,34 @@ def publish(manifest: dict[str, Any], out: storage.OutputFolder, decided: Decide
                          key=OUTPUT_KEY, description="Where the Parquet output is")
 
 
+# Rows of `removed` read at a time when looking for examples.
+SLICE_ROWS = 50_000
+
+
+def _examples(removed: Path, reasons: set[str], per_reason: int) -> dict[str, list[str]]:
+    """The first `per_reason` removed lines of each reason, read a slice at a time and
+    no further than needed (the table holds every removed line of the output)."""
+    examples: dict[str, list[str]] = defaultdict(list)
+    wanted = set(reasons)
+    for part in storage.table_parts(removed):
+        for rows in pq.ParquetFile(part).iter_batches(batch_size=SLICE_ROWS,
+                                                       columns=["reason", "text", "source"]):
+            for row in rows.to_pylist():
+                if len(examples[row["reason"]]) < per_reason:
+                    examples[row["reason"]].append(f"`{row['source']}`: {row['text'][:160]}")
+                    if len(examples[row["reason"]]) == per_reason:
+                        wanted.discard(row["reason"])
+            if not wanted:
+                return examples
+    return examples
+
+
 def report_markdown(manifest: dict[str, Any], out: storage.OutputFolder,
                     examples_per_reason: int = 3) -> str:
     """A readable report: examples of removed lines per reason, languages, duplicates."""
-    examples: dict[str, list[str]] = defaultdict(list)
     current = out.current
-    if current is not None:
-        table = storage.read_table(current / "removed", ["reason", "text", "source"])
-        for row in table.to_pylist():
-            if len(examples[row["reason"]]) < examples_per_reason:
-                examples[row["reason"]].append(f"`{row['source']}`: {row['text'][:160]}")
+    examples = _examples(current / "removed", set(manifest["removed_by_reason"]),
+                         examples_per_reason) if current is not None else {}
     c = manifest["counts"]
     lines = [
         f"# textclean run {manifest['run_id']}",

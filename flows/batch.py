@@ -32,19 +32,56 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from cleaners.dedup import ParagraphRef, fingerprint_columns
 from cleaners.language import LanguageConfig, LanguageDetector
 from cleaners.pipeline import CleanDocument, PipelineConfig, RawDocument, Toolkit, clean_document
 from cleaners.records import Rejection
-from flows import dedup_store, site_templates, storage
+from flows import site_templates, staging, storage
 from flows.inputs import InputFile, RejectedInput, content_hash, read_documents
+from flows.rows import (
+    INTERNAL_ERROR,
+    LANGUAGE_FILTERED,
+    LINE_TOO_LONG,
+    SITE_TEMPLATE,
+    TIME_LIMIT,
+    WORKER_DIED,
+    rejected_row,
+    removed_row,
+)
 from flows.settings import Settings
+from flows.staging import (
+    CURRENT,
+    DECISIONS,
+    DOCUMENTS,
+    INPUTS,
+    INPUTS_SCHEMA,
+    PARAGRAPHS,
+    REJECTED,
+    REMOVED,
+    SIGNATURES,
+    site_of,
+)
 from flows.timeout import TimeLimitExceeded, call_with_time_limit
 
 
 @dataclass(slots=True)
+class Cleaned:
+    """What cleaning one batch read: its files and their bytes, and what it rejected
+    (for the log; the run's counts are taken from the final rows, `count_rows`)."""
+
+    files: int = 0
+    bytes_in: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: Cleaned) -> None:
+        self.files += other.files
+        self.bytes_in += other.bytes_in
+        self.rejected.update(other.rejected)
+
+
+@dataclass(slots=True)
 class BatchStats:
-    """Counts from one batch, added up by the flow into the run's summary."""
+    """The counts of output rows (`count_rows`), of a batch or added up over the run,
+    and the run's input files and bytes: the run's summary and manifest."""
 
     files: int = 0
     documents: int = 0
@@ -90,18 +127,6 @@ def toolkit(config: PipelineConfig) -> Toolkit:
 @functools.lru_cache(maxsize=4)
 def _detector(config: LanguageConfig) -> LanguageDetector:
     return LanguageDetector(config)
-
-
-def site_of(url: str | None) -> str | None:
-    """The host of a URL, lower-case and without `www.`, used to pick per-site settings.
-
-    >>> site_of("https://www.Example.com/a/b"), site_of(None)
-    ('example.com', None)
-    """
-    if not url or "//" not in url:
-        return None
-    host = url.split("//", 1)[1].split("/", 1)[0].split("@")[-1].split(":")[0].lower()
-    return host.removeprefix("www.") or None
 
 
 # A page's own URL: <link rel="canonical" href=...> or <meta property="og:url" ...>, in
@@ -166,10 +191,10 @@ def _too_long_line(raw: RawDocument, limit: int) -> bool:
     return max(map(len, breaks.split(raw.data))) > limit
 
 
-def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
+def clean_files(batch_no: int, files: Sequence[InputFile], stage: str,
                 settings: Settings, run_id: str, dedup: bool = True,
                 hash_inputs: bool = False, killers: Set[Suspect] | None = None
-                ) -> BatchStats:
+                ) -> Cleaned:
     """Clean the documents of `files` and write the batch's staging part files.
 
     With `dedup`, each paragraph's dedup signature is staged too (see the module's doc);
@@ -178,7 +203,7 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
     each file and document is noted in the batch's CURRENT file before it is read or
     cleaned, and those in `killers` are rejected as `worker_died` without being touched.
     """
-    stats = BatchStats(files=len(files))
+    stats = Cleaned(files=len(files))
     documents: list[dict[str, Any]] = []
     paragraphs: list[dict[str, Any]] = []
     removed: list[dict[str, Any]] = []
@@ -186,16 +211,15 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
 
     def reject(source: str, record: int | None, reason: str, message: str) -> None:
         stats.rejected[reason] += 1
-        rejected.append({"source": source, "record": record, "reason": reason,
-                         "message": message, "run_id": run_id})
+        rejected.append(rejected_row(source, record, reason, message, run_id))
 
     hashes: list[dict[str, Any]] = []
-    folder = Path(staging) / f"batch-{batch_no:05d}"
+    folder = staging.batch_folder(stage, batch_no)
     current = _Current(folder, killers) if killers is not None else None
     noted = time.monotonic()
     for done, file in enumerate(files):
         if time.monotonic() - noted > PROGRESS_SECONDS:
-            note_progress(folder, done, len(documents))
+            staging.note_progress(stage, batch_no, done, len(documents))
             noted = time.monotonic()
         stats.bytes_in += file.size
         # Hashed from the same read as cleaned (an unreadable file gets no hash; reading
@@ -217,7 +241,7 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
                 reject(item.source, item.record, WORKER_DIED, WORKER_DIED_MESSAGE)
                 continue
             if _too_long_line(item, settings.limits.max_line_chars):
-                reject(item.source, item.record, "line_too_long",
+                reject(item.source, item.record, LINE_TOO_LONG,
                        f"a line is longer than {settings.limits.max_line_chars} characters")
                 continue
             seconds = settings.limits.seconds_for(len(item.data))
@@ -227,21 +251,21 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
             except TimeLimitExceeded:
                 # A runaway document (flows/timeout.py) is stopped and named; the rest
                 # of the batch is cleaned.
-                reject(item.source, item.record, "time_limit",
+                reject(item.source, item.record, TIME_LIMIT,
                        f"still being cleaned after {seconds:.3g} s, the limit for its size "
                        "([limits] max_seconds_per_document, max_seconds_per_megabyte)")
                 continue
             except Exception as error:
                 # A cleaner bug on one document becomes a rejected row naming it, so the
                 # night's run goes on and the bug is visible in `rejected` and the manifest.
-                reject(item.source, item.record, "internal_error",
+                reject(item.source, item.record, INTERNAL_ERROR,
                        f"{type(error).__name__}: {error}"[:500])
                 continue
             if isinstance(result, Rejection):
                 reject(item.source, item.record, result.reason, result.message)
                 continue
             if settings.keep_languages and result.language not in settings.keep_languages:
-                reject(item.source, item.record, "language_filtered",
+                reject(item.source, item.record, LANGUAGE_FILTERED,
                        f"language {result.language} is not in {sorted(settings.keep_languages)}")
                 continue
             _rows_of(result, run_id, documents, paragraphs, removed)
@@ -250,20 +274,17 @@ def clean_files(batch_no: int, files: Sequence[InputFile], staging: str,
 
     if current is not None:
         current.close()  # a death from here on is not a document's
-    note_progress(folder, len(files), len(documents))
-    for name, rows in (("documents", documents), ("paragraphs", paragraphs),
-                       ("removed", removed), ("rejected", rejected)):
-        storage.write_part(folder / name, "part.parquet", rows, storage.SCHEMAS[name])
+    staging.note_progress(stage, batch_no, len(files), len(documents))
+    for name, table in ((DOCUMENTS, documents), (PARAGRAPHS, paragraphs),
+                        (REMOVED, removed), (REJECTED, rejected)):
+        staging.write(stage, batch_no, name, table, storage.SCHEMAS[name])
     if hash_inputs:
-        storage.write_part(folder / INPUTS, "part.parquet", hashes, INPUTS_SCHEMA)
-    site_templates.stage(folder, paragraphs, settings.templates)
+        staging.write(stage, batch_no, INPUTS, hashes, INPUTS_SCHEMA)
+    site_templates.stage(Path(stage), batch_no, paragraphs, settings.templates)
     if dedup:
-        columns = fingerprint_columns(
-            (ParagraphRef(p["doc_id"], p["position"], p["text"]) for p in paragraphs),
-            settings.dedup)
-        storage.write_part(folder / SIGNATURES, "part.parquet",
-                           dedup_store.from_columns(columns, settings.dedup),
-                           dedup_store.schema(settings.dedup))
+        staging.write(stage, batch_no, SIGNATURES,
+                      staging.signatures_table(paragraphs, settings.dedup),
+                      staging.signatures_schema(settings.dedup))
     return stats
 
 
@@ -274,11 +295,9 @@ def _hash_rows(read_hashes: Mapping[str, str], file: InputFile) -> list[dict[str
 
 T = TypeVar("T")
 Suspect = tuple[str, int | None]
-WORKER_DIED = "worker_died"
 WORKER_DIED_MESSAGE = ("the worker process died twice while cleaning it (killed by the "
                        "system, e.g. out of memory, or crashed); the rest of its batch was "
                        "cleaned without it")
-CURRENT = "current.json"
 #: Deaths of a lone worker on one document (or file, while reading it) before that
 #: document is rejected as `worker_died`.
 DEATHS_TO_REJECT = 2
@@ -330,10 +349,10 @@ def _suspect(folder: Path) -> Suspect | None:
     return str(source), record if isinstance(record, int) else None
 
 
-def clean_files_alone(run: Callable[..., BatchStats], batch_no: int,
-                      files: Sequence[InputFile], staging: str, settings: Settings,
+def clean_files_alone(run: Callable[..., Cleaned], batch_no: int,
+                      files: Sequence[InputFile], stage: str, settings: Settings,
                       run_id: str, dedup: bool = True, hash_inputs: bool = False
-                      ) -> BatchStats:
+                      ) -> Cleaned:
     """`clean_files` for a batch that killed its worker twice in the shared pool.
 
     `run` (flows.parallel.call_alone) cleans it in a worker of its own, so a death there
@@ -341,14 +360,14 @@ def clean_files_alone(run: Callable[..., BatchStats], batch_no: int,
     the worker died `DEATHS_TO_REJECT` times is rejected as `worker_died` and the batch is
     cleaned again without it. A death outside any document raises `BrokenProcessPool`.
     """
-    folder = Path(staging) / f"batch-{batch_no:05d}"
+    folder = staging.batch_folder(stage, batch_no)
     deaths: Counter[Suspect] = Counter()
     killers: set[Suspect] = set()
     while True:
         # A worker that dies before its first note must not blame the last death's.
         (folder / CURRENT).unlink(missing_ok=True)
         try:
-            return run(clean_files, batch_no, files, staging, settings, run_id, dedup,
+            return run(clean_files, batch_no, files, stage, settings, run_id, dedup,
                        hash_inputs, frozenset(killers))
         except BrokenProcessPool:
             suspect = _suspect(folder)
@@ -359,26 +378,11 @@ def clean_files_alone(run: Callable[..., BatchStats], batch_no: int,
                 killers.add(suspect)
 
 
-SIGNATURES = "signatures"
-INPUTS = "inputs"
-PROGRESS = "progress.json"
 # How often a batch notes its progress for the CLI's bar: a small file write, rare
 # enough to cost nothing beside cleaning (150 documents a second per process).
 PROGRESS_SECONDS = 0.5
 
 
-def note_progress(folder: Path, files: int, documents: int) -> None:
-    """Record how far a batch is (files read, documents made), for a progress watcher."""
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f".{PROGRESS}.partial"
-    partial.write_text(json.dumps({"files": files, "documents": documents}))
-    os.replace(partial, folder / PROGRESS)
-# A file's content hash as read by its batch; the same columns as flows.incremental's.
-INPUTS_SCHEMA = pa.schema([
-    pa.field("source", pa.string(), nullable=False),
-    pa.field("content_hash", pa.string(), nullable=False),
-    pa.field("bytes", pa.int64(), nullable=False),
-])
 def _rows_of(doc: CleanDocument, run_id: str, documents: list[dict[str, Any]],
              paragraphs: list[dict[str, Any]], removed: list[dict[str, Any]]) -> None:
     documents.append({
@@ -397,34 +401,28 @@ def _rows_of(doc: CleanDocument, run_id: str, documents: list[dict[str, Any]],
             "doc_id": doc.doc_id, "position": p.position, "line": p.line, "text": p.text,
             "language": p.language, "language_score": p.language_score, "run_id": run_id,
         })
-    for r in doc.removed:
-        removed.append({"doc_id": doc.doc_id, "source": doc.source, "line": r.line,
-                        "text": r.text, "reason": r.reason, "rule": r.rule, "run_id": run_id})
+    removed.extend(removed_row(doc.doc_id, doc.source, r.line, r.text, r.reason, r.rule, run_id)
+                   for r in doc.removed)
 
 
-DECISIONS = "decisions.parquet"
-
-
-def finalize_batch(batch_no: int, staging: str, version: str, run_id: str,
+def finalize_batch(batch_no: int, stage: str, version: str, run_id: str,
                    processed_at: datetime, partition_by: str = "") -> BatchStats:
     """Apply the run's decisions to one staged batch and write its final part files
     (documents and paragraphs split by `partition_by`, when set)."""
-    folder = Path(staging) / f"batch-{batch_no:05d}"
-    documents = storage.read_rows(folder / "documents")
-    paragraphs = storage.read_rows(folder / "paragraphs")
-    removed = storage.read_rows(folder / "removed")
-    rejected = storage.read_rows(folder / "rejected")
-    decisions = _decisions_for(Path(staging), [d["doc_id"] for d in documents])
+    documents = staging.read_rows(stage, batch_no, DOCUMENTS)
+    paragraphs = staging.read_rows(stage, batch_no, PARAGRAPHS)
+    removed = staging.read_rows(stage, batch_no, REMOVED)
+    rejected = staging.read_rows(stage, batch_no, REJECTED)
+    decisions = _decisions_for(Path(stage), [d["doc_id"] for d in documents])
 
     by_doc: dict[str, list[dict[str, Any]]] = {d["doc_id"]: [] for d in documents}
     sources = {d["doc_id"]: d["source"] for d in documents}
     kept_paragraphs: list[dict[str, Any]] = []
     for p in paragraphs:
-        decision = decisions.get((p["doc_id"], p["position"]))
-        if decision is not None and decision["action"] == site_templates.REASON:
-            removed.append({"doc_id": p["doc_id"], "source": sources[p["doc_id"]],
-                            "line": p["line"], "text": p["text"], "reason": site_templates.REASON,
-                            "rule": decision["rule"], "run_id": run_id})
+        decision = decisions.get((p["doc_id"], p["line"]))
+        if decision is not None and decision["action"] == SITE_TEMPLATE:
+            removed.append(removed_row(p["doc_id"], sources[p["doc_id"]], p["line"], p["text"],
+                                       SITE_TEMPLATE, decision["rule"], run_id))
             continue
         position = len(by_doc[p["doc_id"]])
         p["position"] = position
@@ -475,10 +473,11 @@ def count_rows(documents: Sequence[Mapping[str, Any]], paragraphs: Sequence[Mapp
     return stats
 
 
-def _decisions_for(staging: Path, doc_ids: list[str]) -> dict[tuple[str, int], dict[str, Any]]:
-    path = staging / DECISIONS
+def _decisions_for(stage: Path, doc_ids: list[str]) -> dict[tuple[str, int], dict[str, Any]]:
+    """The decisions on the documents `doc_ids`, by (doc_id, line)."""
+    path = stage / DECISIONS
     if not path.exists() or not doc_ids:
         return {}
     table = pq.read_table(path)
     table = table.filter(pc.is_in(table["doc_id"], value_set=pa.array(doc_ids)))
-    return {(row["doc_id"], row["position"]): row for row in table.to_pylist()}
+    return {(row["doc_id"], row["line"]): row for row in table.to_pylist()}

@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
@@ -26,11 +26,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from flows import artifacts, dedup_store, incremental, parallel, storage
-from flows.batch import BatchStats, clean_files, clean_files_alone, finalize_batch
+from flows.batch import BatchStats, Cleaned, clean_files, clean_files_alone, finalize_batch
 from flows.decide import DecideStats, decide
 from flows.inputs import InputFile, RejectedInput, discover, overlap
+from flows.rows import rejected_row
 from flows.selection import select
 from flows.settings import Batching, Layout, Selection, Settings, load_settings
+from flows.staging import write_plan
 
 
 def plan_batches(files: list[InputFile], batching: Batching) -> list[list[InputFile]]:
@@ -75,7 +77,7 @@ def fingerprint_task(files: list[InputFile]) -> dict[str, str]:
 @task(name="clean-batch", cache_policy=NONE, retries=1, retry_delay_seconds=2)
 def clean_batch_task(batch_no: int, files: list[InputFile], staging: str,
                      settings: Settings, run_id: str, dedup: bool,
-                     hash_inputs: bool) -> BatchStats:
+                     hash_inputs: bool) -> Cleaned:
     try:
         stats = parallel.call(clean_files, batch_no, files, staging, settings, run_id, dedup,
                               hash_inputs)
@@ -113,13 +115,16 @@ def finalize_task(batch_no: int, staging: str, version: str, run_id: str,
                          partition_by)
 
 
-def _submit_all(task_: Any, stage: str, calls: list[tuple[Any, ...]],
-                progress: bool = False) -> BatchStats:
+# What a stage's batches return, added up: what cleaning read, or the output's counts.
+T = TypeVar("T", Cleaned, BatchStats)
+
+
+def _submit_all(task_: Any, stage: str, total: T, calls: list[tuple[Any, ...]],
+                progress: bool = False) -> T:
     """Submit one task run per batch (named by stage and batch) and add up their counts."""
     futures = [task_.with_options(task_run_name=f"{stage}-{args[0]:05d}").submit(*args)
                for args in calls]
     artifact = artifacts.start_progress(len(futures)) if progress else None
-    total = BatchStats()
     for done, future in enumerate(futures, start=1):
         total.add(future.result())
         artifacts.update_progress(artifact, done, len(futures))
@@ -202,7 +207,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         unchanged = {f.source for f in files if f.source in known
                      and hashes is not None and hashes.get(f.source) == known[f.source]}
         batches = plan_batches([f for f in files if f.source not in unchanged], settings.batching)
-        artifacts.write_plan(staging, len(batches), len(files), sum(map(len, batches)))
+        write_plan(staging, len(batches), len(files), sum(map(len, batches)))
         if unchanged:
             logger.info("%d of %d files unchanged since the last run: their rows are carried "
                         "over (--full cleans them again)", len(unchanged), len(files))
@@ -212,7 +217,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         processes = min(workers or os.cpu_count() or 1, len(batches))
         with parallel.worker_pool(processes):
             tick = time.perf_counter()
-            cleaned = _submit_all(clean_batch_task, "clean-batch",
+            cleaned = _submit_all(clean_batch_task, "clean-batch", Cleaned(),
                                   [(n, _unwalked(batch), str(staging), settings, run_id, dedup,
                                     hashes is None)
                                    for n, batch in enumerate(batches)], progress=True)
@@ -231,7 +236,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
 
         tick = time.perf_counter()
         with parallel.worker_pool(processes):
-            final = _submit_all(finalize_task, "finalize-batch",
+            final = _submit_all(finalize_task, "finalize-batch", BatchStats(),
                                 [(n, str(staging), str(version), run_id, processed_at,
                                   settings.layout.partition_by)
                                  for n in range(len(batches))])
@@ -245,8 +250,8 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         final.bytes_in = cleaned.bytes_in
         if unusable:
             storage.write_part(version / "rejected", "part-unusable.parquet",
-                               [{"source": r.source, "record": r.record, "reason": r.reason,
-                                 "message": r.message, "run_id": run_id} for r in unusable],
+                               [rejected_row(r.source, r.record, r.reason, r.message, run_id)
+                                for r in unusable],
                                storage.REJECTED)
             final.rejected.update(r.reason for r in unusable)
         timings["finalize"] = time.perf_counter() - tick

@@ -453,19 +453,6 @@ def _top(counts: dict[str, int], n: int = 6) -> str:
     return (shown + (f", +{rest} more" if rest > 0 else "")) or "none"
 
 
-def progress(staging: Path) -> tuple[int, int]:
-    """The files read and documents made so far by the batches of a run's staging folder."""
-    files = documents = 0
-    for note in staging.glob("batch-*/progress.json"):
-        try:
-            done = json.loads(note.read_text())
-        except (OSError, ValueError):
-            continue  # replaced while read: the next look counts it
-        files += done["files"]
-        documents += done["documents"]
-    return files, documents
-
-
 class _Progress:
     """A progress bar fed by the files the run writes (batches finished), so it works
     whatever runs the tasks: threads, processes or a Dask cluster."""
@@ -485,16 +472,17 @@ class _Progress:
     def _watch(self) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+        from flows.staging import latest_plan, progress
+
         with Progress("[progress.description]{task.description}", BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
             task = bar.add_task("starting Prefect", total=None)
             while not self.done.wait(0.3):
-                plans = sorted((self.home / "staging").glob("*/plan.json"),
-                               key=lambda p: p.stat().st_mtime)
-                if not plans:
+                latest = latest_plan(self.home / "staging")
+                if latest is None:
                     continue
-                plan = json.loads(plans[-1].read_text())
-                files, documents = progress(plans[-1].parent)
+                folder, plan = latest
+                files, documents = progress(folder)
                 bar.update(task, description=f"cleaning: {documents:,} documents from files",
                            total=plan.get("cleaning", plan["files"]), completed=files)
 

@@ -25,7 +25,6 @@ is read and rewritten in this one by the next run.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ import pyarrow.parquet as pq
 
 from cleaners.dedup import DedupConfig, IndexColumns
 from flows import storage
+from flows.atomic import write_atomically
 
 FOLDER = "dedup_index"
 ENTRIES = "entries"
@@ -46,17 +46,6 @@ FINGERPRINT = b"textclean.dedup.fingerprint"
 # Rows per part when a part is rewritten or an old layout converted: one part is what
 # a probe holds in memory at a time (~0.6 kB per entry with all bands).
 PART_ROWS = 100_000
-
-
-def schema(config: DedupConfig) -> pa.Schema:
-    """The staged signatures' schema (one row per paragraph, band keys as one list)."""
-    return pa.schema([
-        pa.field("doc_id", pa.string(), nullable=False),
-        pa.field("position", pa.int64(), nullable=False),
-        pa.field("exact_key", pa.uint64(), nullable=False),
-        pa.field("band_keys", pa.list_(pa.uint32(), config.bands), nullable=False),
-        pa.field("shingles", pa.list_(pa.uint32()), nullable=False),
-    ], metadata={FINGERPRINT: config.fingerprint.encode()})
 
 
 def entries_schema(config: DedupConfig) -> pa.Schema:
@@ -121,11 +110,11 @@ def read_part(part: Part, config: DedupConfig, bands: Sequence[int] | None = Non
     keys = np.empty((table.num_rows, len(chosen)), np.uint32)
     for column, band in enumerate(chosen):
         keys[:, column] = pq.read_table(part.band(band))["band_key"].to_numpy()
-    return _columns(table, keys)
+    return index_columns(table, keys)
 
 
 def write_part(version: Path, number: int, table: pa.Table, config: DedupConfig) -> int:
-    """Write `table` (in the staged signatures' schema) as part `number` of the index of
+    """Write `table` (staged signatures, `flows.staging`) as part `number` of the index of
     `version`: its entries file and one file per band. Returns the rows written."""
     if not table.num_rows:
         return 0
@@ -143,12 +132,10 @@ def write_part(version: Path, number: int, table: pa.Table, config: DedupConfig)
 
 
 def _write(path: Path, table: pa.Table) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
     # Hashes never repeat enough for a dictionary: trying one made writes 2.3x slower.
-    pq.write_table(table, partial, compression="zstd",
-                   use_dictionary=[name for name in ("doc_id",) if name in table.column_names])
-    os.replace(partial, path)
+    dictionary = [name for name in ("doc_id",) if name in table.column_names]
+    write_atomically(path, lambda partial: pq.write_table(
+        table, partial, compression="zstd", use_dictionary=dictionary))
 
 
 def carry_forward(previous: Path, version: Path, config: DedupConfig,
@@ -270,28 +257,9 @@ def iter_parts(version: Path, config: DedupConfig) -> Iterator[IndexColumns]:
         yield read_part(part, config)
 
 
-def from_columns(columns: IndexColumns, config: DedupConfig) -> pa.Table:
-    """Signature rows (the staged schema) from `fingerprint_columns`' columns."""
-    offsets = pa.array(columns.shingle_offsets.astype(np.int32))
-    return pa.table({
-        "doc_id": pa.array(columns.doc_id, pa.string()),
-        "position": pa.array(columns.position.astype(np.int64)),
-        "exact_key": pa.array(columns.exact_key.astype(np.uint64)),
-        "band_keys": pa.FixedSizeListArray.from_arrays(
-            pa.array(columns.band_keys.reshape(-1).astype(np.uint32)), config.bands),
-        "shingles": pa.ListArray.from_arrays(offsets, pa.array(columns.shingles)),
-    }, schema=schema(config))
-
-
-def to_columns(table: pa.Table, config: DedupConfig) -> IndexColumns:
-    """Signature rows (the staged schema) as the columns `DedupIndex` takes."""
-    band_keys = table["band_keys"].combine_chunks()
-    return _columns(table, band_keys.flatten().to_numpy().astype(np.uint32)
-                    .reshape(len(table), config.bands))
-
-
-def _columns(table: pa.Table, band_keys: np.ndarray) -> IndexColumns:
-    """Index columns from a table with doc_id, position, exact_key and shingles."""
+def index_columns(table: pa.Table, band_keys: np.ndarray) -> IndexColumns:
+    """Index columns from a table with doc_id, position, exact_key and shingles, and the
+    band keys as an array of one row per table row."""
     shingles = table["shingles"].combine_chunks()
     return IndexColumns(
         doc_id=tuple(table["doc_id"].to_pylist()),

@@ -14,9 +14,9 @@ that has since changed keeps pointing at the old position; `--full` recomputes a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict
 from importlib.metadata import version
@@ -26,10 +26,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows import storage, warc
-from flows.batch import INPUTS, INPUTS_SCHEMA, BatchStats, count_rows
+from flows import staging, storage, warc
+from flows.atomic import atomically
+from flows.batch import BatchStats, count_rows
 from flows.inputs import InputFile, content_hash
 from flows.settings import Settings
+from flows.staging import INPUTS, INPUTS_SCHEMA
 
 CARRIED = "part-carried.parquet"
 FINGERPRINT = b"textclean.settings.fingerprint"
@@ -47,12 +49,11 @@ def hash_files(files: Iterable[InputFile]) -> dict[str, str]:
     return hashes
 
 
-def staged_hashes(staging: Path, batches: int) -> dict[str, str]:
+def staged_hashes(stage: Path, batches: int) -> dict[str, str]:
     """The content hashes the batches recorded while reading their files."""
     hashes: dict[str, str] = {}
     for batch_no in range(batches):
-        table = storage.read_table(staging / f"batch-{batch_no:05d}" / INPUTS,
-                                   ["source", "content_hash"])
+        table = staging.read(stage, batch_no, INPUTS, ["source", "content_hash"])
         if table.num_rows:
             hashes.update(zip(table["source"].to_pylist(), table["content_hash"].to_pylist(),
                               strict=True))
@@ -136,33 +137,34 @@ def _carried(previous: Path, version: Path, name: str, column: str,
     folder = version / name
     folder.mkdir(parents=True, exist_ok=True)
     writers: dict[Path, pq.ParquetWriter] = {}
+    # One part per target folder, renamed into place (`atomically`) once the writers are
+    # closed: the stack's exits run after the `finally` below.
+    with contextlib.ExitStack() as renames:
 
-    def write(target: Path, table: pa.Table) -> None:
-        if target not in writers:
-            target.mkdir(parents=True, exist_ok=True)
-            writers[target] = pq.ParquetWriter(target / f".{CARRIED}.partial", schema,
-                                               compression="zstd")
-        writers[target].write_table(table)
+        def write(target: Path, table: pa.Table) -> None:
+            if target not in writers:
+                partial = renames.enter_context(atomically(target / CARRIED))
+                writers[target] = pq.ParquetWriter(partial, schema, compression="zstd")
+            writers[target].write_table(table)
 
-    try:
-        for part in storage.table_parts(previous / name):
-            for rows in pq.ParquetFile(part).iter_batches(batch_size=SLICE_ROWS):
-                table = pa.Table.from_batches([rows]).cast(schema)
-                keys = warc.input_files(table[column]) if column == "source" else table[column]
-                table = table.filter(pc.is_in(keys, value_set=values))
-                if not table.num_rows:
-                    continue
-                if partition_by:
-                    for value in pc.unique(table[partition_by]).to_pylist():
-                        write(folder / f"{partition_by}={value}",
-                              table.filter(pc.equal(table[partition_by], value)))
-                else:
-                    write(folder, table)
-                yield table
-        if not writers:
-            write(folder, schema.empty_table())
-    finally:
-        for writer in writers.values():
-            writer.close()
-    for target in writers:
-        os.replace(target / f".{CARRIED}.partial", target / CARRIED)
+        try:
+            for part in storage.table_parts(previous / name):
+                for rows in pq.ParquetFile(part).iter_batches(batch_size=SLICE_ROWS):
+                    table = pa.Table.from_batches([rows]).cast(schema)
+                    keys = (warc.input_files(table[column]) if column == "source"
+                            else table[column])
+                    table = table.filter(pc.is_in(keys, value_set=values))
+                    if not table.num_rows:
+                        continue
+                    if partition_by:
+                        for value in pc.unique(table[partition_by]).to_pylist():
+                            write(folder / f"{partition_by}={value}",
+                                  table.filter(pc.equal(table[partition_by], value)))
+                    else:
+                        write(folder, table)
+                    yield table
+            if not writers:
+                write(folder, schema.empty_table())
+        finally:
+            for writer in writers.values():
+                writer.close()

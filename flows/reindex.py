@@ -26,11 +26,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from cleaners.dedup import DedupConfig, ParagraphRef, fingerprint_columns
-from flows import dedup_store, storage
-from flows.batch import SIGNATURES
-from flows.decide import Documents, order_key, sorted_buckets
+from cleaners.dedup import DedupConfig
+from flows import dedup_store, staging, storage
+from flows.run_dedup import sorted_buckets
 from flows.settings import load_settings
+from flows.staging import SIGNATURES, Documents, order_key
 
 # Paragraphs fingerprinted together: bounds the text in memory at once.
 SLICE_ROWS = 50_000
@@ -57,14 +57,14 @@ def reindex(output: Path, config_file: str | Path | None = None) -> Reindexed:
         if current is None:
             raise FileNotFoundError(f"{output} holds no committed textclean output")
         run_id = datetime.now(UTC).strftime("reindex-%Y%m%dT%H%M%S%f")
-        staging, version = out.staging(run_id), out.version(run_id)
+        stage, version = out.staging(run_id), out.version(run_id)
         storage.link_tree(current, version, skip=dedup_store.FOLDER)
-        paragraphs, entries, parts = build_index(current, staging, version, config)
+        paragraphs, entries, parts = build_index(current, stage, version, config)
         out.commit(run_id)
     return Reindexed(version, paragraphs, entries, parts, time.perf_counter() - started)
 
 
-def build_index(current: Path, staging: Path, version: Path,
+def build_index(current: Path, stage: Path, version: Path,
                 config: DedupConfig) -> tuple[int, int, int]:
     """Write into `version` the index of the tables of `current`; returns the paragraphs
     read, the entries written and the parts they fill."""
@@ -79,19 +79,18 @@ def build_index(current: Path, staging: Path, version: Path,
     # holds most of the output's history), then taken in index order as decide takes them.
     for part in storage.table_parts(current / "paragraphs"):
         for rows in pq.ParquetFile(part).iter_batches(
-                batch_size=SLICE_ROWS, columns=["doc_id", "position", "text",
+                batch_size=SLICE_ROWS, columns=["doc_id", "position", "line", "text",
                                                 "duplicate_of_doc_id"]):
             read += rows.num_rows
             table = pa.Table.from_batches([rows])
             table = table.filter(pc.is_null(table["duplicate_of_doc_id"]))
-            refs = (ParagraphRef(row["doc_id"], row["position"], row["text"])
-                    for row in table.select(["doc_id", "position", "text"]).to_pylist())
-            signatures = dedup_store.from_columns(fingerprint_columns(refs, config), config)
-            storage.write_part(staging / f"batch-{batches:05d}" / SIGNATURES, "part.parquet",
-                               signatures, dedup_store.schema(config))
+            paragraphs = table.select(["doc_id", "position", "line", "text"]).to_pylist()
+            staging.write(stage, batches, SIGNATURES,
+                          staging.signatures_table(paragraphs, config),
+                          staging.signatures_schema(config))
             batches += 1
     entries = number = 0
-    for bucket in sorted_buckets(staging, batches, docs, {}):
+    for bucket in sorted_buckets(stage, batches, docs, {}):
         entries += dedup_store.write_part(version, number, bucket, config)
         number += 1
     return read, entries, number

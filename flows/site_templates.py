@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -58,31 +58,8 @@ from cleaners.templates import (
     template_floor,
     template_positions,
 )
-from flows import storage
-
-if TYPE_CHECKING:
-    from flows.decide import Documents
-
-REASON = "site_template"
-
-TEMPLATE_KEYS = "template_keys"
-# Staged per batch: the short lines that may be template lines, three rows each: the
-# 64-bit hash of the line alone (`line_key`) and of its pairs with the lines before and
-# after it (`pair_key`), which is all the counting across documents needs.
-TEMPLATE_KEYS_SCHEMA = pa.schema([
-    pa.field("doc_id", pa.string(), nullable=False),
-    pa.field("position", pa.int32(), nullable=False),
-    pa.field("with_neighbour", pa.bool_(), nullable=False),
-    pa.field("key_hash", pa.uint64(), nullable=False),
-])
-ARTICLES = "articles"
-# Staged per batch: one row per document, what tells copies of one article apart.
-ARTICLES_SCHEMA = pa.schema([
-    pa.field("doc_id", pa.string(), nullable=False),
-    pa.field("identity", pa.uint64(), nullable=False),
-    pa.field("sketch", pa.list_(pa.uint64()), nullable=False),
-    pa.field("paragraphs", pa.int32(), nullable=False),
-])
+from flows import staging, storage
+from flows.staging import ARTICLES, ARTICLES_SCHEMA, TEMPLATE_KEYS, TEMPLATE_KEYS_SCHEMA, Documents
 
 STATE = "site_templates"
 _DESCRIPTION = b"description"
@@ -101,16 +78,19 @@ STATE_SCHEMA = pa.schema([
 ])
 
 
-def stage(folder: Path, paragraphs: Sequence[Mapping[str, Any]],
+def stage(stage_dir: Path, batch_no: int, paragraphs: Sequence[Mapping[str, Any]],
           config: TemplateConfig) -> None:
-    """Write one batch's template keys and article rows under `folder`."""
+    """Write one batch's template keys and article rows."""
     by_doc: dict[str, list[str]] = defaultdict(list)
+    lines_of: dict[str, list[int]] = defaultdict(list)
     for p in paragraphs:
         # Staged paragraphs come in document order, positions 0, 1, 2, ...
         by_doc[p["doc_id"]].append(p["text"])
+        lines_of[p["doc_id"]].append(p["line"])
     # Columns, not a dict per row: three rows per short line add up on a big batch.
     doc_ids: list[str] = []
     positions: list[int] = []
+    lines: list[int] = []
     with_neighbour: list[bool] = []
     hashes: list[int] = []
     articles: list[dict[str, Any]] = []
@@ -123,6 +103,7 @@ def stage(folder: Path, paragraphs: Sequence[Mapping[str, Any]],
             after = folded[position + 1] if position + 1 < len(texts) else END
             doc_ids += (doc_id, doc_id, doc_id)
             positions += (position, position, position)
+            lines += (lines_of[doc_id][position],) * 3
             with_neighbour += (False, True, True)
             hashes += (line_key(key), pair_key(before, key), pair_key(key, after))
         article = article_of(texts, config)
@@ -130,16 +111,17 @@ def stage(folder: Path, paragraphs: Sequence[Mapping[str, Any]],
                          "sketch": list(article.sketch), "paragraphs": len(texts)})
     keys = pa.table({"doc_id": pa.array(doc_ids, pa.string()),
                      "position": pa.array(positions, pa.int32()),
+                     "line": pa.array(lines, pa.int32()),
                      "with_neighbour": pa.array(with_neighbour, pa.bool_()),
                      "key_hash": pa.array(hashes, pa.uint64())}, schema=TEMPLATE_KEYS_SCHEMA)
-    storage.write_part(folder / TEMPLATE_KEYS, "part.parquet", keys, TEMPLATE_KEYS_SCHEMA)
-    storage.write_part(folder / ARTICLES, "part.parquet", articles, ARTICLES_SCHEMA)
+    staging.write(stage_dir, batch_no, TEMPLATE_KEYS, keys, TEMPLATE_KEYS_SCHEMA)
+    staging.write(stage_dir, batch_no, ARTICLES, articles, ARTICLES_SCHEMA)
 
 
 def decide(stage_dir: Path, batches: int, docs: Documents, config: TemplateConfig,
            previous: Path | None, version: Path
            ) -> tuple[dict[tuple[str, int], str], dict[str, set[tuple[str, int]]]]:
-    """The run's template lines, `(doc_id, staged position) -> rule`, and a few of them
+    """The run's template lines, `(doc_id, line) -> rule`, and a few of them
     per site (for the report); writes the output's new state into `version`."""
     number_of = {name: n for n, name in enumerate(docs.groups)}
     stored = _read_state(previous)
@@ -149,7 +131,7 @@ def decide(stage_dir: Path, batches: int, docs: Documents, config: TemplateConfi
     names = sorted(number_of, key=number_of.__getitem__)
 
     article, paragraphs = _articles(stage_dir, batches, docs, config)
-    keys = _staged(stage_dir, batches, TEMPLATE_KEYS)
+    keys = staging.read_all(stage_dir, batches, TEMPLATE_KEYS, TEMPLATE_KEYS_SCHEMA)
     # Document numbers computed in Arrow: a run stages three rows per short line, and a
     # Python string per row would cost more memory than the rest of this step.
     doc_no = pc.index_in(keys["doc_id"], value_set=pa.array(docs.ids, pa.string())
@@ -191,16 +173,19 @@ def decide(stage_dir: Path, batches: int, docs: Documents, config: TemplateConfi
     # lines are template lines (`template_positions`).
     hits: dict[int, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
     evidence: dict[tuple[int, int], tuple[bool, int, int]] = {}
+    line_at: dict[tuple[int, int], int] = {}
     # Only rows whose key is template somewhere are looked at one by one (a few %).
     maybe = np.flatnonzero(np.isin(run_key, lines.key[template]))
-    for doc, position, with_neighbour, group, key in zip(
+    for doc, position, line, with_neighbour, group, key in zip(
             doc_no[maybe].tolist(), keys["position"].to_numpy()[maybe].tolist(),
+            keys["line"].to_numpy()[maybe].tolist(),
             keys["with_neighbour"].to_numpy(zero_copy_only=False)[maybe].tolist(),
             run_group[maybe].tolist(), run_key[maybe].tolist(), strict=True):
         found = chosen.get((group, key))
         if found is None:
             continue
         hits[doc][0 if with_neighbour else 1].add(position)
+        line_at[(doc, position)] = line
         best = evidence.get((doc, position))
         if best is None or (with_neighbour, found[0]) > best[:2]:
             evidence[(doc, position)] = (with_neighbour, *found)
@@ -212,9 +197,10 @@ def decide(stage_dir: Path, batches: int, docs: Documents, config: TemplateConfi
                                                   alone)):
             paired, n, s = evidence[(number, position)]
             where = "with_its_neighbours" if paired else "at_the_page_edge"
-            decided[(doc, position)] = f"recurs_{where}_in_{n}_of_{s}_articles"
+            line = line_at[(number, position)]
+            decided[(doc, line)] = f"recurs_{where}_in_{n}_of_{s}_articles"
             if len(examples[site]) < 20:
-                examples[site].add((doc, position))
+                examples[site].add((doc, line))
     return decided, dict(examples)
 
 
@@ -258,7 +244,7 @@ def _articles(stage_dir: Path, batches: int, docs: Documents, config: TemplateCo
     """Each document's article id (by document number): copies of one article in one
     site share the id, taken in the run's canonical order; and each document's number
     of staged paragraphs."""
-    table = _staged(stage_dir, batches, ARTICLES)
+    table = staging.read_all(stage_dir, batches, ARTICLES, ARTICLES_SCHEMA)
     found = dict(zip(table["doc_id"].to_pylist(),
                      zip(table["identity"].to_pylist(), table["sketch"].to_pylist(),
                          strict=True), strict=True))
@@ -277,13 +263,6 @@ def _articles(stage_dir: Path, batches: int, docs: Documents, config: TemplateCo
             articles.append(Article(identity, tuple(sketch)))
         ids[group_docs] = same_articles(articles, config)
     return ids, paragraphs
-
-
-def _staged(stage_dir: Path, batches: int, name: str) -> pa.Table:
-    schema = TEMPLATE_KEYS_SCHEMA if name == TEMPLATE_KEYS else ARTICLES_SCHEMA
-    tables = [storage.read_table(stage_dir / f"batch-{n:05d}" / name) for n in range(batches)]
-    tables = [t.cast(schema) for t in tables if t.num_rows]
-    return pa.concat_tables(tables) if tables else schema.empty_table()
 
 
 def _read_state(previous: Path | None) -> pa.Table:
@@ -319,17 +298,16 @@ def _write_state(version: Path, names: list[str], sites: _Sketches, lines: _Sket
 
 
 def texts_of(stage_dir: Path, batches: int, refs: set[tuple[str, int]]) -> set[str]:
-    """The text of a few staged paragraphs, for the run's report."""
+    """The text of a few staged paragraphs, by (doc_id, line), for the run's report."""
     doc_ids = pa.array(sorted({doc for doc, _ in refs}))
     texts = set()
     for batch_no in range(batches):
-        table = storage.read_table(stage_dir / f"batch-{batch_no:05d}" / "paragraphs",
-                                   ["doc_id", "position", "text"])
+        table = staging.read(stage_dir, batch_no, staging.PARAGRAPHS, ["doc_id", "line", "text"])
         if not table.num_rows:
             continue
         table = table.filter(pc.is_in(table["doc_id"], value_set=doc_ids))
         for row in table.to_pylist():
-            if (row["doc_id"], row["position"]) in refs:
+            if (row["doc_id"], row["line"]) in refs:
                 texts.add(row["text"])
     return texts
 

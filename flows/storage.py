@@ -45,6 +45,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.atomic import write_atomically, write_text_atomically
+
 TABLES = ("documents", "paragraphs", "removed", "rejected")
 # The version tag at the end of a committed part file's name (`_tag_parts`).
 _TAG = re.compile("-[0-9a-f]{8}$")
@@ -125,11 +127,8 @@ def write_part(folder: Path, name: str, rows: Sequence[Mapping[str, Any]] | pa.T
     folder.mkdir(parents=True, exist_ok=True)
     table = rows.cast(schema) if isinstance(rows, pa.Table) else pa.Table.from_pylist(
         list(rows), schema=schema)
-    final = folder / name
-    partial = folder / f".{name}.partial"
-    pq.write_table(table, partial, compression="zstd", row_group_size=50_000)
-    os.replace(partial, final)
-    return final
+    return write_atomically(folder / name, lambda partial: pq.write_table(
+        table, partial, compression="zstd", row_group_size=50_000))
 
 
 def read_rows(folder: Path, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -339,11 +338,8 @@ def _record_previous(version: Path, previous: str | None) -> None:
 
 def write_manifest(version: Path, manifest: Mapping[str, Any]) -> None:
     """Write the run manifest (JSON) into its version folder."""
-    version.mkdir(parents=True, exist_ok=True)
-    partial = version / ".manifest.json.partial"
-    partial.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-                       encoding="utf-8")
-    os.replace(partial, version / "manifest.json")
+    write_text_atomically(version / "manifest.json",
+                          json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def _fsync_tree(folder: Path) -> None:

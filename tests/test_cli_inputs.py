@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from flows.batch import clean_files
-from flows.cli import main, progress, run_link
+from flows.cli import main, run_link
 from flows.inputs import discover
 from flows.settings import Settings
+from flows.staging import PROGRESS, batch_folder, progress
 from tests.conftest import SEEDS
 
 CRAWLERS = Path(__file__).parent / "data" / "crawlers"
@@ -60,7 +61,7 @@ def test_batches_note_their_documents_for_the_progress_bar(tmp_path: Path) -> No
     clean_files(1, files[2:], str(tmp_path), Settings(), "run", dedup=False)
     records = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in CRAWLERS.glob("*"))
     assert progress(tmp_path) == (len(files), records)
-    assert json.loads((tmp_path / "batch-00001" / "progress.json").read_text())["files"] == 2
+    assert json.loads((batch_folder(tmp_path, 1) / PROGRESS).read_text())["files"] == 2
 
 
 def test_no_ui_link_without_a_server() -> None:

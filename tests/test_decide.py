@@ -11,15 +11,14 @@ from typing import Any
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from cleaners.dedup import DedupIndex, IndexColumns, ParagraphRef
 from flows import decide as decide_module
-from flows import dedup_store, storage
-from flows.batch import DECISIONS, clean_files
+from flows import dedup_store, run_dedup, staging
+from flows.batch import clean_files
 from flows.inputs import discover
 from flows.settings import Settings, load_settings
+from flows.staging import DECISIONS
 
 _TEMPLATE = "Les Nouvelles du Plateau, édition régionale du matin"
 
@@ -55,7 +54,7 @@ def _stage(tmp_path: Path, shared_eval: Path, batch_files: int) -> tuple[Path, i
 
 def _decisions(stage: Path) -> list[dict[str, Any]]:
     rows = pq.read_table(stage / DECISIONS).to_pylist()
-    return sorted(rows, key=lambda r: (r["doc_id"], r["position"]))
+    return sorted(rows, key=lambda r: (r["doc_id"], r["line"]))
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +71,8 @@ def test_decisions_do_not_depend_on_bucket_size(staged: tuple[Path, int, Setting
     # Buckets of the external sort, and groups decided together (each one matched
     # against the index parts written before it): none may change a decision.
     for rows, group in ((1_000_000, 1_000_000), (37, 60), (5, 5)):
-        monkeypatch.setattr(decide_module, "BUCKET_ROWS", rows)
-        monkeypatch.setattr(decide_module, "PROBE_ROWS", group)
+        monkeypatch.setattr(run_dedup, "BUCKET_ROWS", rows)
+        monkeypatch.setattr(run_dedup, "PROBE_ROWS", group)
         version = tmp_path / f"v{rows}"
         stats = decide_module.decide(str(stage), batches, settings, True, None, str(version))
         results.append((_decisions(stage), dict(stats.duplicates), stats.template_lines))
@@ -83,7 +82,7 @@ def test_decisions_do_not_depend_on_bucket_size(staged: tuple[Path, int, Setting
     assert results[0][2] == 64, "the recurring line is a template line in every document"
     # The dated records, staged in the last batch, come first: they keep their text.
     wire = {d["doc_id"] for n in range(batches)
-            for d in storage.read_rows(stage / f"batch-{n:05d}" / "documents")
+            for d in staging.read_rows(stage, n, staging.DOCUMENTS)
             if d["source"] == "zz-wire.jsonl"}
     assert len(wire) == 3
     assert not [r for r in results[0][0] if r["doc_id"] in wire]
@@ -96,16 +95,16 @@ def test_decisions_do_not_depend_on_bucket_size(staged: tuple[Path, int, Setting
 def test_duplicates_match_checking_the_texts_in_canonical_order(
         staged: tuple[Path, int, Settings], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, group_rows: int) -> None:
-    monkeypatch.setattr(decide_module, "PROBE_ROWS", group_rows)
-    monkeypatch.setattr(decide_module, "BUCKET_ROWS", min(group_rows, 20))
+    monkeypatch.setattr(run_dedup, "PROBE_ROWS", group_rows)
+    monkeypatch.setattr(run_dedup, "BUCKET_ROWS", min(group_rows, 20))
     stage, batches, settings = staged
     decide_module.decide(str(stage), batches, settings, True, None, str(tmp_path / "v"))
-    got = {(r["doc_id"], r["position"], r["of_doc_id"], r["of_position"])
+    got = {(r["doc_id"], r["line"], r["of_doc_id"], r["of_position"])
            for r in _decisions(stage) if r["action"] != "site_template"}
 
-    refs, staged_of = _reference_refs(stage, batches)
+    refs, line_of = _reference_refs(stage, batches)
     reference = DedupIndex(settings.dedup)
-    want = {(d.doc_id, staged_of[(d.doc_id, d.position)], d.of_doc_id, d.of_position)
+    want = {(d.doc_id, line_of[(d.doc_id, d.position)], d.of_doc_id, d.of_position)
             for d in reference.check_and_add(refs)}
     assert got == want
 
@@ -116,23 +115,21 @@ def test_duplicates_match_checking_the_texts_in_canonical_order(
 def _reference_refs(stage: Path, batches: int
                     ) -> tuple[list[ParagraphRef], dict[tuple[str, int], int]]:
     """Every staged paragraph's text, template lines dropped, in canonical order, and
-    each one's staged position by (doc_id, final position)."""
+    each one's line by (doc_id, output position)."""
     docs = []
-    paragraphs: dict[str, list[tuple[int, str]]] = {}
+    paragraphs: dict[str, list[tuple[int, int, str]]] = {}
     for n in range(batches):
-        docs += storage.read_rows(stage / f"batch-{n:05d}" / "documents")
-        for p in storage.read_rows(stage / f"batch-{n:05d}" / "paragraphs"):
-            paragraphs.setdefault(p["doc_id"], []).append((p["position"], p["text"]))
+        docs += staging.read_rows(stage, n, staging.DOCUMENTS)
+        for p in staging.read_rows(stage, n, staging.PARAGRAPHS):
+            paragraphs.setdefault(p["doc_id"], []).append((p["position"], p["line"], p["text"]))
     refs = []
-    for doc in sorted(docs, key=decide_module.order_key):
-        kept = [text for _, text in sorted(paragraphs.get(doc["doc_id"], []))
+    line_of = {}
+    for doc in sorted(docs, key=staging.order_key):
+        kept = [(line, text) for _, line, text in sorted(paragraphs.get(doc["doc_id"], []))
                 if text != _TEMPLATE]
-        refs += [ParagraphRef(doc["doc_id"], n, text) for n, text in enumerate(kept)]
-    staged_of = {}
-    for doc_id, items in paragraphs.items():
-        kept_positions = [pos for pos, text in sorted(items) if text != _TEMPLATE]
-        staged_of.update({(doc_id, n): pos for n, pos in enumerate(kept_positions)})
-    return refs, staged_of
+        refs += [ParagraphRef(doc["doc_id"], n, text) for n, (_, text) in enumerate(kept)]
+        line_of.update({(doc["doc_id"], n): line for n, (line, _) in enumerate(kept)})
+    return refs, line_of
 
 
 @pytest.mark.parametrize("part_rows", [1_000_000, 7])
@@ -140,8 +137,8 @@ def test_a_later_run_decides_as_if_the_earlier_index_were_loaded_first(
         tmp_path: Path, shared_eval: Path, monkeypatch: pytest.MonkeyPatch,
         part_rows: int) -> None:
     monkeypatch.setattr(dedup_store, "PART_ROWS", part_rows)
-    monkeypatch.setattr(decide_module, "PROBE_ROWS", 40)  # several probe groups
-    monkeypatch.setattr(decide_module, "BUCKET_ROWS", 25)  # and many index parts
+    monkeypatch.setattr(run_dedup, "PROBE_ROWS", 40)  # several probe groups
+    monkeypatch.setattr(run_dedup, "BUCKET_ROWS", 25)  # and many index parts
     (tmp_path / "first").mkdir()
     first, batches, settings = _stage(tmp_path / "first", shared_eval, batch_files=9)
     decide_module.decide(str(first), batches, settings, True, None, str(tmp_path / "v1"))
@@ -161,16 +158,16 @@ def test_a_later_run_decides_as_if_the_earlier_index_were_loaded_first(
     stats = decide_module.decide(str(second), 1, settings, True, str(tmp_path / "v1"),
                                  str(tmp_path / "v2"))
 
-    refs, staged_of = _reference_refs(second, 1)
+    refs, line_of = _reference_refs(second, 1)
     again = {r.doc_id for r in refs}
     reference = DedupIndex(settings.dedup)
     yesterday = [columns for columns in dedup_store.iter_parts(tmp_path / "v1", settings.dedup)]
     for columns in yesterday:
         keep = np.array([d not in again for d in columns.doc_id], bool)
         reference.add_columns(columns.take(np.flatnonzero(keep)))
-    want = {(d.doc_id, staged_of[(d.doc_id, d.position)], d.of_doc_id, d.of_position,
+    want = {(d.doc_id, line_of[(d.doc_id, d.position)], d.of_doc_id, d.of_position,
              round(d.similarity, 6)) for d in reference.check_and_add(refs)}
-    got = {(r["doc_id"], r["position"], r["of_doc_id"], r["of_position"],
+    got = {(r["doc_id"], r["line"], r["of_doc_id"], r["of_position"],
             round(r["similarity"], 6)) for r in _decisions(second)
            if r["action"] != "site_template"}
     assert got == want
@@ -204,16 +201,6 @@ def _entries(columns: IndexColumns) -> list[tuple[Any, ...]]:
             strict=True))]
 
 
-@given(st.lists(st.integers(0, 40), max_size=12, unique=True).map(sorted),
-       st.integers(0, 60))
-def test_staged_and_final_positions_are_inverse(templates: list[int], staged: int) -> None:
-    if staged in templates:
-        return
-    final = decide_module._final_position(templates, staged)
-    assert final == staged - sum(t < staged for t in templates)
-    assert decide_module._staged_position(templates, final) == staged
-
-
 def test_keep_first_order_compares_instants_and_puts_undated_last() -> None:
     # Timestamps as the documents table holds them now, strings as older outputs held
     # them (reindex reads those): the same instants sort the same way.
@@ -225,5 +212,5 @@ def test_keep_first_order_compares_instants_and_puts_undated_last() -> None:
     rows = [doc("2024-03-08T10:00:00+02:00", "c"), doc(None, "a"), doc("8 March 2024", "e"),
             doc(datetime(2024, 3, 8, 9, tzinfo=UTC), "b"), doc("not a date", "0"),
             doc("2019-08-16", "z")]
-    order = [d["source"] for d in sorted(rows, key=decide_module.order_key)]
+    order = [d["source"] for d in sorted(rows, key=staging.order_key)]
     assert order == ["z", "e", "c", "b", "0", "a"]

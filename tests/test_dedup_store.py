@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from cleaners.dedup import DedupConfig, ParagraphRef, fingerprint_columns
-from flows import dedup_store
+from cleaners.dedup import DedupConfig
+from flows import dedup_store, staging
 
 CONFIG = DedupConfig()
 TEXTS = [
@@ -24,9 +24,10 @@ TEXTS = [
 
 
 def _signatures(doc_ids: list[str]) -> object:
-    refs = [ParagraphRef(doc, n, f"{TEXTS[n % len(TEXTS)]} ({doc})")
-            for doc in doc_ids for n in range(3)]
-    return dedup_store.from_columns(fingerprint_columns(refs, CONFIG), CONFIG)
+    paragraphs = [{"doc_id": doc, "position": n, "line": 2 * n + 1,
+                   "text": f"{TEXTS[n % len(TEXTS)]} ({doc})"}
+                  for doc in doc_ids for n in range(3)]
+    return staging.signatures_table(paragraphs, CONFIG)
 
 
 def _write_version(version: Path, parts: list[list[str]]) -> None:
@@ -48,7 +49,7 @@ def test_a_part_is_an_entries_file_and_one_file_per_band_in_the_same_row_order(
     bands = sorted(p.name for p in (tmp_path / "v" / "dedup_index" / "bands").iterdir())
     assert bands == [f"band={b:02d}" for b in range(CONFIG.bands)]
     columns = dedup_store.read_part(part, CONFIG)
-    staged = dedup_store.to_columns(_signatures(["a", "b"]), CONFIG)
+    staged = staging.signature_columns(_signatures(["a", "b"]), CONFIG)
     assert columns.doc_id == staged.doc_id
     assert np.array_equal(columns.band_keys, staged.band_keys)
     assert np.array_equal(columns.shingles, staged.shingles)
@@ -91,7 +92,7 @@ def test_the_earlier_layout_is_converted(tmp_path: Path, monkeypatch: pytest.Mon
     carried = dedup_store.carry_forward(tmp_path / "v1", tmp_path / "v2", CONFIG,
                                         exclude={"b"})
     assert len(carried) == (1 if part_rows > 6 else 2)
-    staged = dedup_store.to_columns(_signatures(["a", "c"]), CONFIG)
+    staged = staging.signature_columns(_signatures(["a", "c"]), CONFIG)
     assert _rows(tmp_path / "v2") == [
         (doc, position, staged.band_keys[n].tolist())
         for n, (doc, position) in enumerate(zip(staged.doc_id, staged.position.tolist(),

@@ -16,9 +16,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows import parallel
-from flows.batch import CURRENT, WORKER_DIED, BatchStats, clean_files_alone
+from flows.batch import Cleaned, clean_files_alone
 from flows.inputs import discover
+from flows.rows import WORKER_DIED
 from flows.settings import load_settings
+from flows.staging import CURRENT
 
 
 def _die_first_time(marker: str, value: int) -> int:
@@ -136,7 +138,7 @@ def test_a_document_that_kills_its_worker_twice_becomes_a_rejected_row(
 
 def test_a_worker_death_outside_any_document_still_fails_the_batch(tmp_path: Path) -> None:
     # Nothing to blame (the CURRENT file names no document): no row is invented.
-    def run(function: Any, *args: Any) -> BatchStats:
+    def run(function: Any, *args: Any) -> Cleaned:
         raise BrokenProcessPool("died while writing the batch's files")
 
     with pytest.raises(BrokenProcessPool):

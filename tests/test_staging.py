@@ -1,0 +1,118 @@
+"""The staged contract has one owner (flows/staging.py), and its small helpers."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import pytest
+
+from flows import rows, staging
+from flows.atomic import write_atomically, write_text_atomically
+
+ROOT = Path(__file__).resolve().parents[1]
+# A batch folder spelled by hand: "batch-{...}", "batch-*", "batch-00000" (not a task
+# name such as clean-batch-NNNNN).
+BATCH_NAME = re.compile(r"(?<![\w-])batch-[{*0]")
+# Names that only the staged contract uses (the four output tables share their names
+# with the committed ones, which flows/storage.py owns).
+STAGED_ONLY = (staging.SIGNATURES, staging.TEMPLATE_KEYS, staging.ARTICLES, staging.INPUTS,
+               staging.DECISIONS, staging.PLAN, staging.PROGRESS, staging.CURRENT,
+               staging.BUCKETS)
+
+
+def _modules() -> list[Path]:
+    return sorted([*(ROOT / "flows").rglob("*.py"), *(ROOT / "cleaners").rglob("*.py")])
+
+
+def _path_literals(path: Path) -> set[str]:
+    """The plain string literals of a module that may name a path: not a column (a
+    subscript `t["x"]`, a dict key `"x": ...`, a field `pa.field("x", ...)`)."""
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(path.read_text()).readline)
+              if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT,
+                                tokenize.INDENT, tokenize.DEDENT)]
+    found = set()
+    for n, token in enumerate(tokens):
+        if token.type != tokenize.STRING or not re.fullmatch(r"[\"'][^\"'\\]*[\"']",
+                                                             token.string):
+            continue
+        before = [t.string for t in tokens[max(0, n - 2):n]]
+        after = tokens[n + 1].string if n + 1 < len(tokens) else ""
+        if before[-1:] == ["["] or after == ":" or before == ["field", "("]:
+            continue
+        found.add(token.string[1:-1])
+    return found
+
+
+def test_the_batch_folder_name_is_spelled_in_one_module() -> None:
+    spelled = [p.relative_to(ROOT).as_posix() for p in _modules()
+               if BATCH_NAME.search(p.read_text())]
+    assert spelled == ["flows/staging.py"]
+
+
+@pytest.mark.parametrize("name", STAGED_ONLY)
+def test_each_staged_name_is_spelled_in_one_module(name: str) -> None:
+    spelled = [p.relative_to(ROOT).as_posix() for p in _modules()
+               if name in _path_literals(p)]
+    assert spelled == ["flows/staging.py"]
+
+
+def test_the_grep_sees_a_path_spelled_by_hand(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text('folder = stage / f"batch-{n:05d}" / "signatures"\n'
+                      'rows = table["signatures"]\n')
+    assert BATCH_NAME.search(module.read_text())
+    assert _path_literals(module) == {"signatures"}
+
+
+def test_a_batch_folder_sorts_as_its_number() -> None:
+    names = [staging.batch_folder("s", n).name for n in (0, 9, 10, 99_999)]
+    assert names == sorted(names)
+    assert staging.batch_folder(Path("s"), 3).parent == Path("s")
+
+
+def test_the_plan_round_trips_and_the_latest_one_is_watched(tmp_path: Path) -> None:
+    assert staging.latest_plan(tmp_path) is None
+    staging.write_plan(tmp_path / "run-a", batches=3, files=1200, cleaning=900)
+    assert staging.read_plan(tmp_path / "run-a") == {"batches": 3, "files": 1200,
+                                                     "cleaning": 900}
+    assert staging.read_plan(tmp_path / "nothing") is None
+    folder, plan = staging.latest_plan(tmp_path) or (None, {})
+    assert folder == tmp_path / "run-a" and plan["cleaning"] == 900
+
+
+def test_progress_adds_up_the_batches_notes(tmp_path: Path) -> None:
+    staging.note_progress(tmp_path, 0, files=4, documents=10)
+    staging.note_progress(tmp_path, 12, files=1, documents=3)
+    staging.note_progress(tmp_path, 12, files=2, documents=7)  # replaced, not added
+    assert staging.progress(tmp_path) == (6, 17)
+
+
+def test_an_atomic_write_that_fails_leaves_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "manifest.json"
+    write_text_atomically(target, "première version\n")
+
+    def fail(partial: Path) -> None:
+        partial.write_text("à moitié")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        write_atomically(target, fail)
+    assert target.read_text(encoding="utf-8") == "première version\n"
+    assert [p.name for p in target.parent.iterdir()] == [target.name], "no partial is left"
+    assert write_atomically(target, lambda partial: partial.write_bytes(b"v2")) == target
+    assert target.read_bytes() == b"v2"
+
+
+def test_docs_list_the_flows_reasons() -> None:
+    text = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
+    listed = text.split("<!-- reasons:begin -->\n", 1)[1].split("<!-- reasons:end -->", 1)[0]
+    assert listed == rows.reasons_markdown()
+
+
+def test_reasons_are_distinct_snake_case() -> None:
+    reasons = [*rows.REJECTED_REASONS, *rows.REMOVED_REASONS]
+    assert len(set(reasons)) == len(reasons)
+    assert all(re.fullmatch(r"[a-z]+(_[a-z]+)*", r) for r in reasons)
