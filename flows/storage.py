@@ -251,7 +251,7 @@ class OutputFolder:
         if previous is not None:
             _keep_partitions(version, previous)
         _tag_parts(version, run_id)
-        _record_previous(version, previous.name if previous is not None else None)
+        _record_versions(version, previous.name if previous is not None else None)
         _fsync_tree(version)
         self._swap(self.home / "current", os.path.join("versions", run_id))
         self._publish(run_id)
@@ -352,11 +352,14 @@ def _tag_parts(version: Path, run_id: str) -> None:
                 os.replace(part, part.with_name(f"{stem}-{tag}.parquet"))
 
 
-def _record_previous(version: Path, previous: str | None) -> None:
+def _record_versions(version: Path, previous: str | None) -> None:
     # Written into the manifest (by rename: a version made by `reindex` shares the
-    # previous manifest's file through a hard link) so pruning can follow the chain.
+    # previous manifest's file through a hard link): `previous_version` so pruning can
+    # follow the chain, `version` so a reader can resolve the tables from the manifest
+    # alone (a `reindex` version's folder is not named by the manifest's `run_id`).
     path = version / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    manifest["version"] = version.name
     manifest["previous_version"] = previous
     write_manifest(version, manifest)
 

@@ -65,6 +65,25 @@ def _duckdb_reader() -> Reader:
     return read
 
 
+class _DuckdbManifestReader:
+    """DuckDB resolving the table in SQL alone: the manifest names the version folder
+    (docs/schema.md). Keeps the folder it resolved, to tell a pruned version apart."""
+
+    def __init__(self) -> None:
+        self.con = duckdb.connect()
+        self.folder = ""
+
+    def __call__(self, out: str, partitioned: bool) -> list[tuple[str, int, int]]:
+        self.con.sql("set variable version = "
+                     f"(select version from read_json('{out}/manifest.json'))")
+        [(version,)] = self.con.sql("select getvariable('version')").fetchall()
+        self.folder = f"{out}/_textclean/versions/{version}/documents"
+        return sorted(self.con.sql(
+            f"select run_id, part, row from read_parquet('{out}/_textclean/versions/' || "
+            f"getvariable('version') || '/documents/**/*.parquet', "
+            f"hive_partitioning={str(partitioned).lower()})").fetchall())
+
+
 def _pyarrow_reader() -> Reader:
     def read(folder: str, partitioned: bool) -> list[tuple[str, int, int]]:
         # pyarrow.dataset, as pandas.read_parquet and pyarrow.parquet.read_table use it.
@@ -125,7 +144,8 @@ def test_readers_racing_20_commits_never_see_a_mix(tmp_path: Path, partitioned: 
     commit(0)
     readers: dict[str, tuple[Callable[[], Reader], bool]] = {
         "duckdb": (_duckdb_reader, False), "pyarrow": (_pyarrow_reader, False),
-        "duckdb resolved": (_duckdb_reader, True), "pyarrow resolved": (_pyarrow_reader, True)}
+        "duckdb resolved": (_duckdb_reader, True), "pyarrow resolved": (_pyarrow_reader, True),
+        "duckdb manifest": (_DuckdbManifestReader, True)}
     seen: dict[str, Counter[str]] = {name: Counter() for name in readers}
     errors: list[BaseException] = []
     done = threading.Event()
@@ -133,13 +153,14 @@ def test_readers_racing_20_commits_never_see_a_mix(tmp_path: Path, partitioned: 
     def race(name: str, make_reader: Callable[[], Reader], resolve: bool) -> None:
         reader = make_reader()
         while not done.is_set():
-            folder = os.path.realpath(out.root / "documents") if resolve else \
-                f"{out.root}/documents"
+            folder = (str(out.root) if isinstance(reader, _DuckdbManifestReader)
+                      else os.path.realpath(out.root / "documents") if resolve
+                      else f"{out.root}/documents")
             try:
                 rows = reader(folder, partitioned)
             except (FileNotFoundError, duckdb.IOException) as error:
                 # A resolved version is deleted two commits later (docs/schema.md).
-                pruned = resolve and not os.path.isdir(folder)
+                pruned = resolve and not os.path.isdir(getattr(reader, "folder", folder))
                 seen[name]["pruned" if pruned else "missing"] += 1
                 if not pruned and resolve:
                     errors.append(error)
@@ -170,7 +191,7 @@ def test_readers_racing_20_commits_never_see_a_mix(tmp_path: Path, partitioned: 
     for name, counts in seen.items():
         assert counts["whole"] > 0, seen
         assert counts["mixed"] == 0 or name in may_mix, seen
-    for name in ("duckdb resolved", "pyarrow resolved"):
+    for name in ("duckdb resolved", "pyarrow resolved", "duckdb manifest"):
         assert seen[name]["missing"] == 0, seen
 
 
@@ -182,7 +203,8 @@ def test_table_links_point_at_one_version_each(tmp_path: Path) -> None:
         assert os.readlink(out.root / name) == os.path.join("_textclean", "versions",
                                                             run_id, name)
     assert out.current == out.version(run_id).resolve()
-    assert json.loads((out.root / "manifest.json").read_text())["previous_version"] == "run-01"
+    manifest = json.loads((out.root / "manifest.json").read_text())
+    assert (manifest["version"], manifest["previous_version"]) == (run_id, "run-01")
 
 
 def test_killed_runs_partial_version_never_outlives_the_last_good_one(tmp_path: Path) -> None:
@@ -212,7 +234,7 @@ def test_a_kill_between_current_and_the_table_links_is_completed(tmp_path: Path)
     with out.lock():
         killed = _stage_version(out, 2)
         # Killed after `current` was swapped (the commit point) but before the links.
-        storage._record_previous(out.version(killed), good)
+        storage._record_versions(out.version(killed), good)
         out._swap(out.home / "current", os.path.join("versions", killed))
     assert os.readlink(out.root / "documents").split(os.sep)[2] == good
     with out.lock():  # the next run publishes what `current` says was committed
@@ -255,6 +277,8 @@ def test_part_names_keep_one_tag_whatever_the_versions(tmp_path: Path, reindexed
             assert current is not None
             storage.link_tree(current, out.version(run_id))
             out.commit(run_id)
+        # The manifest, shared with the version it came from, names the new folder.
+        assert json.loads((out.root / "manifest.json").read_text())["version"] == run_id
     names = sorted(p.name for p in (out.root / "documents").iterdir())
     assert len(names) == 2 and all(storage._TAG.search(Path(n).stem) for n in names)
     assert all(n.count("-") == 2 for n in names), names
