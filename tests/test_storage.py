@@ -65,23 +65,17 @@ def _duckdb_reader() -> Reader:
     return read
 
 
-class _DuckdbManifestReader:
-    """DuckDB resolving the table in SQL alone: the manifest names the version folder
-    (docs/schema.md). Keeps the folder it resolved, to tell a pruned version apart."""
+def _duckdb_manifest_reader() -> Reader:
+    con = duckdb.connect()
 
-    def __init__(self) -> None:
-        self.con = duckdb.connect()
-        self.folder = ""
-
-    def __call__(self, out: str, partitioned: bool) -> list[tuple[str, int, int]]:
-        self.con.sql("set variable version = "
-                     f"(select version from read_json('{out}/manifest.json'))")
-        [(version,)] = self.con.sql("select getvariable('version')").fetchall()
-        self.folder = f"{out}/_textclean/versions/{version}/documents"
-        return sorted(self.con.sql(
+    def read(out: str, partitioned: bool) -> list[tuple[str, int, int]]:
+        # Resolved in SQL alone: the manifest names the version folder (docs/schema.md).
+        con.sql(f"set variable version = (select version from read_json('{out}/manifest.json'))")
+        return sorted(con.sql(
             f"select run_id, part, row from read_parquet('{out}/_textclean/versions/' || "
             f"getvariable('version') || '/documents/**/*.parquet', "
             f"hive_partitioning={str(partitioned).lower()})").fetchall())
+    return read
 
 
 def _pyarrow_reader() -> Reader:
@@ -132,6 +126,7 @@ def test_readers_racing_20_commits_never_see_a_mix(tmp_path: Path, partitioned: 
     # reader that resolves the link first must always read one version, whole.
     out = OutputFolder(tmp_path / "out")
     versions: dict[str, list[tuple[str, int, int]]] = {}
+    commits = Counter[str]()  # started and finished
 
     def commit(n: int) -> None:
         with out.lock():
@@ -139,13 +134,15 @@ def test_readers_racing_20_commits_never_see_a_mix(tmp_path: Path, partitioned: 
             # What a reader of this version must get, read before anyone can.
             versions[run_id] = _pyarrow_reader()(str(out.version(run_id) / "documents"),
                                                  partitioned)
+            commits["started"] += 1
             out.commit(run_id)
+            commits["finished"] += 1
 
     commit(0)
     readers: dict[str, tuple[Callable[[], Reader], bool]] = {
         "duckdb": (_duckdb_reader, False), "pyarrow": (_pyarrow_reader, False),
         "duckdb resolved": (_duckdb_reader, True), "pyarrow resolved": (_pyarrow_reader, True),
-        "duckdb manifest": (_DuckdbManifestReader, True)}
+        "duckdb manifest": (_duckdb_manifest_reader, True)}
     seen: dict[str, Counter[str]] = {name: Counter() for name in readers}
     errors: list[BaseException] = []
     done = threading.Event()
@@ -153,19 +150,21 @@ def test_readers_racing_20_commits_never_see_a_mix(tmp_path: Path, partitioned: 
     def race(name: str, make_reader: Callable[[], Reader], resolve: bool) -> None:
         reader = make_reader()
         while not done.is_set():
-            folder = (str(out.root) if isinstance(reader, _DuckdbManifestReader)
+            finished = commits["finished"]
+            folder = (str(out.root) if make_reader is _duckdb_manifest_reader
                       else os.path.realpath(out.root / "documents") if resolve
                       else f"{out.root}/documents")
             rows: list[tuple[str, int, int]] | None = None
             failure: Exception | None = None
             try:
                 rows = reader(folder, partitioned)
-            except Exception as error:  # judged below: missing, pruned, or a failure
+            except Exception as error:  # judged below: missing, or a failure of the test
                 failure = error
-            if resolve and not os.path.isdir(getattr(reader, "folder", folder)):
-                # Its version was deleted two commits later, maybe while it was read:
-                # outside the contract (docs/schema.md), whatever the read gave.
-                seen[name]["pruned"] += 1
+            if commits["started"] - finished >= 2:
+                # Two commits during one read (a thread stalled on a loaded machine): the
+                # version it began with can be deleted under it, through the link too
+                # (docs/schema.md). Outside the contract, so not judged.
+                seen[name]["two commits"] += 1
             elif not resolve and isinstance(failure, (FileNotFoundError, duckdb.IOException)):
                 seen[name]["missing"] += 1
             elif failure is not None or rows is None:
