@@ -20,11 +20,10 @@ while later runs commit. Part files carry their version's tag in their name
 (`part-00000-<tag>.parquet`), so a reader that listed the files of one version through
 the link and opens them after a commit gets FileNotFoundError, never another version's
 file under the same name, and never a mix; a name always means the same bytes, so a
-reader that opens a file twice (footer, then data) never reads a torn file. A hive
-partition folder stays once it exists (`_keep_partitions`). docs/schema.md ("Reading
-while runs commit") has the measured contract per reader, and why one file per table
-under a stable name was rejected. A run killed before the swap leaves the previous
-output as it was.
+reader that opens a file twice (footer, then data) never reads a torn file.
+docs/schema.md ("Reading while runs commit") has the measured contract per reader (hive
+partitions included), and why one file per table under a stable name was rejected. A
+run killed before the swap leaves the previous output as it was.
 
 Committed versions are pruned by their manifests, never by file times: each manifest
 names the version that was current before it (`previous_version`), and the newest
@@ -248,8 +247,6 @@ class OutputFolder:
         for name in TABLES:
             (version / name).mkdir(parents=True, exist_ok=True)
         previous = self.current
-        if previous is not None:
-            _keep_partitions(version, previous)
         _tag_parts(version, run_id)
         _record_versions(version, previous.name if previous is not None else None)
         _fsync_tree(version)
@@ -320,24 +317,6 @@ class OutputFolder:
         for old in versions.iterdir():
             if old.name not in kept:
                 shutil.rmtree(old, ignore_errors=True)
-
-
-def _keep_partitions(version: Path, previous: Path) -> None:
-    # A reader that lists a partitioned table through its link (DuckDB's `**` glob,
-    # pyarrow.dataset) lists the hive folders, then each folder's files a moment later:
-    # if a commit lands in between, a folder the new version lacks is silently skipped
-    # (a partial read, measured in tests/test_storage.py) where a file would be missing.
-    # So a partition folder stays, with an empty part in its own schema, once it exists
-    # (while the table is partitioned: a run without --partition-by drops them all).
-    for name in TABLES:
-        if not any(path.is_dir() for path in (version / name).glob("*=*")):
-            continue
-        for folder in (previous / name).glob("*=*"):
-            parts = sorted(folder.glob("*.parquet"))
-            if parts and not (version / name / folder.name).exists():
-                schema = pq.read_schema(parts[0])
-                write_part(version / name / folder.name, "part-empty.parquet",
-                           schema.empty_table(), schema)
 
 
 def _tag_parts(version: Path, run_id: str) -> None:

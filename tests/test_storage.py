@@ -97,8 +97,8 @@ LANGUAGES = ("fr", "de", "fi")
 def _stage_race_version(out: OutputFolder, n: int, partitioned: bool) -> str:
     """Version `n`: a full run's (n even: 1 to 4 new parts) or an incremental run's (n odd:
     the previous version's first part carried by a hard link, plus one new part). Its
-    number of parts, and with `partitioned` the languages that have rows, change from
-    version to version, so a reader mixing two versions cannot go unnoticed."""
+    number of parts, and with `partitioned` its set of `language=xx/` folders, changes
+    from version to version, so a reader mixing two versions cannot go unnoticed."""
     run_id = f"run-{n:02d}"
     table = out.version(run_id) / "documents"
     previous = out.current
@@ -187,10 +187,11 @@ def test_readers_racing_20_commits_never_see_a_mix(tmp_path: Path, partitioned: 
     print({name: dict(counts) for name, counts in seen.items()})
     assert not errors, errors
     assert out.current == out.version("run-20").resolve()
-    # DuckDB opens the files of a `**` glob while it still lists the partition folders,
-    # so through the link it can read two versions' partitions (1 read in 486 measured):
-    # docs/schema.md tells readers of a partitioned output to resolve the link.
-    may_mix = {"duckdb"} if partitioned else set()
+    # Listing hive folders through the link takes one listing per folder, each resolving
+    # the link again, so a commit in between can give two versions' partitions (DuckDB
+    # 1 read in 486, pyarrow 1 in 274, measured): docs/schema.md tells readers of a
+    # partitioned output to resolve the link.
+    may_mix = {"duckdb", "pyarrow"} if partitioned else set()
     for name, counts in seen.items():
         assert counts["whole"] > 0, seen
         assert counts["mixed"] == 0 or name in may_mix, seen
@@ -285,37 +286,3 @@ def test_part_names_keep_one_tag_whatever_the_versions(tmp_path: Path, reindexed
     names = sorted(p.name for p in (out.root / "documents").iterdir())
     assert len(names) == 2 and all(storage._TAG.search(Path(n).stem) for n in names)
     assert all(n.count("-") == 2 for n in names), names
-
-
-def test_a_partition_a_commit_empties_keeps_its_folder(tmp_path: Path) -> None:
-    # A reader listing a partitioned table through its link lists the hive folders of
-    # one version and their files a moment later: every folder it listed must still be
-    # there after a commit, or it reads part of the new version without an error.
-    out = OutputFolder(tmp_path / "out")
-    for n, languages in enumerate((("de", "fr"), ("fr",), ("fi",))):
-        with out.lock():
-            run_id = f"run-{n}"
-            rows = [{"run_id": run_id, "part": 0, "row": 0, "language": language}
-                    for language in languages]
-            storage.write_partitioned(out.version(run_id) / "documents", "part-00000.parquet",
-                                      rows, RACE_ROWS, "language")
-            write_manifest(out.version(run_id), {"run_id": run_id})
-            out.commit(run_id)
-    folders = sorted(p.name for p in (out.root / "documents").iterdir())
-    assert folders == ["language=de", "language=fi", "language=fr"]
-    table = ds.dataset(out.root / "documents", format="parquet", partitioning="hive").to_table()
-    assert table["run_id"].to_pylist() == ["run-2"]
-    assert table.schema.field("row").type == pa.int32()  # the empty parts keep the schema
-
-
-def test_a_run_without_partitions_drops_the_partition_folders(tmp_path: Path) -> None:
-    out = OutputFolder(tmp_path / "out")
-    for n, partition_by in enumerate(("language", "")):
-        with out.lock():
-            run_id = f"run-{n}"
-            rows = [{"run_id": run_id, "part": 0, "row": 0, "language": "fr"}]
-            storage.write_partitioned(out.version(run_id) / "documents", "part-00000.parquet",
-                                      rows, RACE_ROWS, partition_by)
-            write_manifest(out.version(run_id), {"run_id": run_id})
-            out.commit(run_id)
-    assert [p.suffix for p in (out.root / "documents").iterdir()] == [".parquet"]
