@@ -19,8 +19,11 @@ reader that resolves it once (opens the folder, or its `realpath`) reads one ver
 while later runs commit. Part files carry their version's tag in their name
 (`part-00000-<tag>.parquet`), so a reader that listed the files of one version through
 the link and opens them after a commit gets FileNotFoundError, never another version's
-file under the same name, and never a mix. A run killed before the swap leaves the
-previous output as it was.
+file under the same name, and never a mix; a name always means the same bytes, so a
+reader that opens a file twice (footer, then data) never reads a torn file.
+docs/schema.md ("Reading while runs commit") has the measured contract per reader (hive
+partitions included), and why one file per table under a stable name was rejected. A
+run killed before the swap leaves the previous output as it was.
 
 Committed versions are pruned by their manifests, never by file times: each manifest
 names the version that was current before it (`previous_version`), and the newest
@@ -244,7 +247,7 @@ class OutputFolder:
             (version / name).mkdir(parents=True, exist_ok=True)
         previous = self.current
         _tag_parts(version, run_id)
-        _record_previous(version, previous.name if previous is not None else None)
+        _record_versions(version, previous.name if previous is not None else None)
         _fsync_tree(version)
         self._swap(self.home / "current", os.path.join("versions", run_id))
         self._publish(run_id)
@@ -327,11 +330,14 @@ def _tag_parts(version: Path, run_id: str) -> None:
                 os.replace(part, part.with_name(f"{stem}-{tag}.parquet"))
 
 
-def _record_previous(version: Path, previous: str | None) -> None:
+def _record_versions(version: Path, previous: str | None) -> None:
     # Written into the manifest (by rename: a version made by `reindex` shares the
-    # previous manifest's file through a hard link) so pruning can follow the chain.
+    # previous manifest's file through a hard link): `previous_version` so pruning can
+    # follow the chain, `version` so a reader can resolve the tables from the manifest
+    # alone (a `reindex` version's folder is not named by the manifest's `run_id`).
     path = version / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    manifest["version"] = version.name
     manifest["previous_version"] = previous
     write_manifest(version, manifest)
 
