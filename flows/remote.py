@@ -450,7 +450,8 @@ def run(args: argparse.Namespace, run_local: Callable[[argparse.Namespace], int]
             if target is not None:
                 out_mirror = cache_folder(target.url, "OUT")
                 stack.enter_context(_locked(out_mirror))
-                base = pull_output(target, out_mirror)
+                # A dry run writes nothing, so it needs no earlier output either.
+                base = Base(None, None) if args.dry_run else pull_output(target, out_mirror)
                 local.output = out_mirror / "output"
                 shown[str(local.output.resolve())] = target.url
                 shown[str(local.output)] = target.url
@@ -468,8 +469,7 @@ def run(args: argparse.Namespace, run_local: Callable[[argparse.Namespace], int]
                              f"{pushed.uploaded} objects uploaded ({pushed.bytes:,} bytes), "
                              f"{pushed.copied} copied from the previous version, "
                              f"{pushed.pruned} old versions pruned")
-                lines.append(f"  pointer     {target.url}/{POINTER} (read it, then the "
-                             "version's prefixes: flows.remote.resolve)")
+                lines.append(f"  pointer     {target.url}/{POINTER} (readers start here)")
             moving += time.perf_counter() - tick
             lines.append(f"  transfer    {moving:.1f} s (mirrors in "
                          f"{cache_folder('', '').parent})")
@@ -479,6 +479,10 @@ def run(args: argparse.Namespace, run_local: Callable[[argparse.Namespace], int]
     except RemoteConflict as error:
         print(f"textclean: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("textclean: interrupted; the remote output is as the last completed run left "
+              "it", file=sys.stderr)
+        return 130
     except Exception as error:
         print(f"textclean: run failed: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
