@@ -5,6 +5,7 @@ as it would to AWS. No client is mocked."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import Counter
@@ -125,6 +126,9 @@ def test_a_second_run_on_s3_is_incremental(s3: Any, prefect_server: None,
     assert main(["run", "s3://corpus/seeds", "--output", url]) == 0
     second = capsys.readouterr().out
     assert "(5 unchanged files skipped)" in second and "0 downloaded" in second
+    # What the new version shares with the old (the dedup index) is copied by the store.
+    copied = re.search(r"(\d+) copied from the previous version", second)
+    assert copied is not None and int(copied.group(1)) > 0
     v2, rows2 = read_version(s3, url)
     assert v2 != v1 and sorted(map(str, rows2)) == sorted(map(str, rows))
 
