@@ -108,8 +108,16 @@ def locate(url: str, role: str) -> Location:
     with _named_errors(location, role):
         if fs.root_marker == "":
             fs.info(bucket)  # the bucket, before any key in it: its own message
-        if role == "INPUT" and not fs.find(root, maxdepth=None, withdirs=False):
-            raise RemoteError(f"INPUT {url} holds no objects")
+        if role == "INPUT":
+            if fs.isfile(root):
+                raise RemoteError(f"INPUT {url} is one object; give the prefix (folder) "
+                                  "that holds the files")
+            try:
+                listed = fs.ls(root, detail=False)
+            except FileNotFoundError:
+                listed = []
+            if not listed:
+                raise RemoteError(f"INPUT {url} holds no objects")
     return location
 
 
@@ -122,6 +130,8 @@ def _named_errors(location: Location, role: str) -> Iterator[None]:
     except RemoteError:
         raise
     except FileNotFoundError as error:
+        if _exists(location.fs, bucket):
+            raise  # a key, not the bucket: the caller's to explain
         raise RemoteError(f"{role} {location.url}: bucket '{bucket}' does not exist "
                           f"({error})") from error
     except PermissionError as error:
@@ -134,6 +144,16 @@ def _named_errors(location: Location, role: str) -> Iterator[None]:
                 "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials "
                 f"({type(error).__name__}: {error})") from error
         raise
+
+
+def _exists(fs: Any, path: str) -> bool:
+    try:
+        fs.info(path)
+    except FileNotFoundError:
+        return False
+    except Exception:
+        return True  # it is there, or we cannot tell: the original error stands
+    return True
 
 
 def _chain(error: BaseException | None) -> Iterator[BaseException]:
@@ -341,7 +361,14 @@ def push_output(location: Location, mirror: Path, base: Base,
         if uploads:
             location.fs.put([a for a, _ in uploads], [b for _, b in uploads])
         if copies:  # one request each, sent concurrently by async file systems
-            location.fs.copy([a for a, _ in copies], [b for _, b in copies])
+            try:
+                location.fs.copy([a for a, _ in copies], [b for _, b in copies])
+            except FileNotFoundError as error:
+                _discard(location, prefix)
+                raise RemoteConflict(
+                    f"the version this run started from is gone from {location.url}: "
+                    "other runs committed meanwhile; run again (it is incremental)"
+                ) from error
         manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
         manifest.update(names)
         text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
@@ -355,11 +382,18 @@ def push_output(location: Location, mirror: Path, base: Base,
         try:
             _put_pointer(location, json.dumps(pointer, indent=1).encode(), base)
         except RemoteConflict:
-            location.fs.rm(prefix, recursive=True)
+            _discard(location, prefix)
             raise
         location.fs.pipe_file(location.key("manifest.json"), text.encode())
         pushed.pruned = _prune(location, keep={version.name, str(base.version)})
     return pushed
+
+
+def _discard(location: Location, prefix: str) -> None:
+    # What a run that lost uploaded: never read (no pointer names it), removed now
+    # rather than by the next commit's pruning.
+    with contextlib.suppress(FileNotFoundError):
+        location.fs.rm(prefix, recursive=True)
 
 
 def _shared_with(folder: Path) -> dict[tuple[int, int], str]:

@@ -73,6 +73,7 @@ def read_version(fs: Any, url: str) -> tuple[str, list[dict[str, Any]]]:
     ("s3://no-such-bucket/seeds", "s3://corpus/out-e3", "bucket 'no-such-bucket' does not exist"),
     ("s3://corpus/seeds", "s3://no-such-bucket/out", "bucket 'no-such-bucket' does not exist"),
     ("s3://corpus/nothing-here", "s3://corpus/out-e4", "holds no objects"),
+    ("s3://corpus/seeds/000_84b4950511e689db.txt", "s3://corpus/out-e5", "is one object"),
     ("s3://corpus/seeds", "s3://corpus/seeds/out", "overlap"),
 ])
 def test_a_bad_url_stops_with_exit_2_naming_it(s3: Any, capsys: pytest.CaptureFixture[str],
@@ -286,6 +287,31 @@ def test_the_second_of_two_runs_from_one_commit_loses_and_leaves_no_trace(
         remote.push_output(location, mirror_b, base_b, {})
     assert remote.resolve(url)["documents"].endswith("/winner/documents/")
     assert not s3.exists("corpus/out-conflict/_textclean/versions/loser")
+
+
+def test_a_run_whose_starting_version_was_pruned_meanwhile_loses_cleanly(
+        s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "s3://corpus/out-pruned"
+    _commit(s3, url, "p1", 3)
+    monkeypatch.setenv("TEXTCLEAN_CACHE", str(tmp_path / "slow-machine"))
+    location = remote.locate(url, "OUT")
+    mirror = remote.cache_folder(url, "OUT")
+    base = remote.pull_output(location, mirror)
+    out = storage.OutputFolder(mirror / "output")
+    with out.lock():
+        # The new version shares a file with p1 by hard link, as a run's dedup index
+        # does: publishing it means a server-side copy from p1.
+        shared = sorted(out.version("p1").rglob("*.parquet"))[0]
+        storage.link(shared, out.version("slow") / "documents" / shared.name)
+        storage.write_manifest(out.version("slow"), {"run_id": "slow"})
+        out.commit("slow")
+    monkeypatch.setenv("TEXTCLEAN_CACHE", str(tmp_path / "fast-machine"))
+    _commit(s3, url, "p2", 4)
+    _commit(s3, url, "p3", 5)  # p1 is pruned
+    with pytest.raises(remote.RemoteConflict, match="is gone"):
+        remote.push_output(location, mirror, base, {})
+    assert remote.resolve(url)["documents"].endswith("/p3/documents/")
+    assert not s3.exists("corpus/out-pruned/_textclean/versions/slow")
 
 
 def test_input_objects_are_downloaded_again_only_when_they_change(s3: Any,
