@@ -358,6 +358,7 @@ def push_output(location: Location, mirror: Path, base: Base,
             uploads.append((str(path), f"{prefix}/{relative}"))
             pushed.bytes += stat.st_size
     with _named_errors(location, "OUT"):
+        _make_folders(location, [b for _, b in uploads + copies] + [f"{prefix}/manifest.json"])
         if uploads:
             location.fs.put([a for a, _ in uploads], [b for _, b in uploads])
         if copies:  # one request each, sent concurrently by async file systems
@@ -387,6 +388,15 @@ def push_output(location: Location, mirror: Path, base: Base,
         location.fs.pipe_file(location.key("manifest.json"), text.encode())
         pushed.pruned = _prune(location, keep={version.name, str(base.version)})
     return pushed
+
+
+def _make_folders(location: Location, keys: list[str]) -> None:
+    # Object stores have no folders; a file system with them (file://, sftp://) needs
+    # each one made before a file is put in it.
+    if location.fs.root_marker == "":
+        return
+    for folder in sorted({key.rsplit("/", 1)[0] for key in keys}):
+        location.fs.makedirs(folder, exist_ok=True)
 
 
 def _discard(location: Location, prefix: str) -> None:
@@ -423,8 +433,8 @@ def _put_pointer(location: Location, data: bytes, base: Base) -> None:
                 raise conflict from error
             raise
         return
-    _, etag = read_pointer(location)
-    if etag != base.etag:
+    pointer, _ = read_pointer(location)  # not every file system has ETags: the version
+    if (pointer or {}).get("version") != base.version:
         raise conflict
     location.fs.pipe_file(key, data)
 

@@ -331,3 +331,27 @@ def test_input_objects_are_downloaded_again_only_when_they_change(s3: Any,
                       for p in (tmp_path / "files").rglob("*") if p.is_file())
     expected = sorted(k.removeprefix("corpus/mirror-in/") for k in s3.find("corpus/mirror-in"))
     assert mirrored == expected
+
+
+def test_another_fsspec_file_system_commits_the_same_way(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """file:// goes through the same fsspec calls, with the pointer checked before its
+    PUT instead of a conditional PUT (S3's)."""
+    monkeypatch.setenv("TEXTCLEAN_CACHE", str(tmp_path / "cache"))
+    url = f"file://{tmp_path}/store/out"
+    (tmp_path / "store").mkdir()
+    _commit(None, url, "f1", 2)
+    _commit(None, url, "f2", 3)
+    _commit(None, url, "f3", 4)
+    tables = remote.resolve(url)
+    folder = Path(tables["documents"].removeprefix("file://"))
+    assert pq.read_table(folder).column("run_id").to_pylist() == ["f3"] * 4
+    assert sorted(p.name for p in (tmp_path / "store/out/_textclean/versions").iterdir()) == [
+        "f2", "f3"]
+    location = remote.locate(url, "OUT")
+    stale = remote.Base("f2", remote.read_pointer(location)[1])
+    _commit(None, url, "f4", 1)
+    mirror = remote.cache_folder(url, "OUT")
+    _local_commit(mirror / "output", "f5", 2)
+    with pytest.raises(remote.RemoteConflict):
+        remote.push_output(location, mirror, stale, {})
