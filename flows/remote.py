@@ -485,7 +485,7 @@ def run(args: argparse.Namespace, run_local: Callable[[argparse.Namespace], int]
                 stack.enter_context(_locked(mirror))
                 pulled = pull_input(source, mirror)
                 local.input = mirror / "files"
-                shown[str(local.input)] = source.url
+                shown[str(local.input)] = shown[str(local.input.resolve())] = source.url
                 lines.append(f"  input       {source.url}: {pulled.objects} objects, "
                              f"{pulled.downloaded} downloaded ({pulled.bytes:,} bytes)")
                 if pulled.left_out:
@@ -497,8 +497,7 @@ def run(args: argparse.Namespace, run_local: Callable[[argparse.Namespace], int]
                 # A dry run writes nothing, so it needs no earlier output either.
                 base = Base(None, None) if args.dry_run else pull_output(target, out_mirror)
                 local.output = out_mirror / "output"
-                shown[str(local.output.resolve())] = target.url
-                shown[str(local.output)] = target.url
+                shown[str(local.output)] = shown[str(local.output.resolve())] = target.url
             moving[0] = time.perf_counter() - tick
             buffer = io.StringIO()
             with contextlib.redirect_stdout(buffer):

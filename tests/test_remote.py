@@ -106,6 +106,16 @@ def test_missing_credentials_stop_with_exit_2(s3: Any, monkeypatch: pytest.Monke
     assert f"{role} s3://corpus/" in error and "no credentials found" in error
 
 
+def test_a_dry_run_lists_the_remote_input_and_writes_nothing(
+        s3: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "s3://corpus/seeds", "--output", "s3://corpus/out-dry",
+                 "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "5 files would be read from s3://corpus/seeds" in out
+    assert "output      s3://corpus/out-dry (incremental" in out
+    assert not s3.exists("corpus/out-dry")
+
+
 # ------------------------------------------------------------- runs through the flow
 
 
