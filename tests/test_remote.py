@@ -125,6 +125,7 @@ def test_a_second_run_on_s3_is_incremental(s3: Any, prefect_server: None,
                                            monkeypatch: pytest.MonkeyPatch,
                                            tmp_path: Path) -> None:
     url = "s3://corpus/out-incremental"
+    monkeypatch.setenv("TEXTCLEAN_CACHE", str(tmp_path / "this-machine"))
     assert main(["run", "s3://corpus/seeds", "--output", url]) == 0
     first = capsys.readouterr().out
     assert "5 files -> 5 documents" in first and "5 downloaded" in first
