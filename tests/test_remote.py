@@ -129,7 +129,10 @@ def test_a_second_run_on_s3_is_incremental(s3: Any, prefect_server: None,
     assert main(["run", "s3://corpus/seeds", "--output", url]) == 0
     first = capsys.readouterr().out
     assert "5 files -> 5 documents" in first and "5 downloaded" in first
-    assert f"output      {url}\n" in first and str(tmp_path) not in first
+    assert f"output      {url}\n" in first and f"manifest    {url}/manifest.json" in first
+    # The mirror is named only where the summary says where mirrors are.
+    assert [line for line in first.splitlines() if str(tmp_path) in line] == [
+        line for line in first.splitlines() if line.startswith("  transfer ")]
     v1, rows = read_version(s3, url)
     assert sorted(r["source"] for r in rows) == sorted(p.name for p in SEEDS.iterdir())
     assert {r["run_id"] for r in rows} == {v1}
