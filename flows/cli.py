@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from flows import prefect_server
+from flows.urls import is_remote, path_or_url
 
 # Prefect's embedded server needs over 20 s to start on a fresh PREFECT_HOME here, past
 # its default limit; its telemetry call fails offline. Users may still override both.
@@ -55,11 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Clean every .txt, .md, .html, .htm, .jsonl, .warc and .wet file "
                     "(optionally .gz) under INPUT, recursively, into Parquet tables under OUT.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
-    run.add_argument("input", metavar="INPUT", type=Path,
-                     help="folder of input documents, read recursively")
-    run.add_argument("--output", "-o", metavar="OUT", type=Path, required=True,
-                     help="output folder; created if missing; earlier output there is "
-                          "replaced atomically when the run commits")
+    run.add_argument("input", metavar="INPUT", type=path_or_url,
+                     help="folder of input documents, read recursively, or a URL such "
+                          "as s3://bucket/prefix")
+    run.add_argument("--output", "-o", metavar="OUT", type=path_or_url, required=True,
+                     help="output folder or URL (s3://bucket/prefix); created if missing; "
+                          "earlier output there is replaced atomically when the run commits")
     run.add_argument("--no-dedup", action="store_true",
                      help="do not flag duplicate paragraphs (they stay in documents.text)")
     run.add_argument("--config", metavar="FILE", type=Path,
@@ -174,6 +176,10 @@ def _reindex(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if is_remote(args.input) or is_remote(args.output):
+        from flows import remote
+
+        return remote.run(args, _run)  # mirrors locally, then calls _run again
     if not args.input.is_dir():
         print(f"textclean: error: INPUT {args.input} is not a folder", file=sys.stderr)
         return 2
