@@ -149,6 +149,50 @@ def test_calls_to_action_are_left_out(label: str, box: str, dropped: bool) -> No
     assert (CTA not in on.text) is dropped, label
 
 
+BLOCKER = "Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden."
+NO_CONSENT = ("Nous aimerions afficher ici un formulaire d'inscription à la lettre "
+              "d'information, mais vous n'avez pas donné votre consentement.")
+
+
+@pytest.mark.parametrize(("label", "box", "dropped"), [
+    ("a consent tool's placeholder for an embed",
+     f'<div class="BorlabsCookie"><div class="_brlbs-content-blocker"><p>{BLOCKER}</p>'
+     "</div></div>", BLOCKER),
+    ("a placeholder by id where a newsletter form would be",
+     f'<div id="noConsent"><p>{NO_CONSENT}</p></div>', NO_CONSENT),
+])
+def test_consent_placeholders_are_left_out(label: str, box: str, dropped: str) -> None:
+    before = "".join(f"<p>{text}</p>" for text in BODY[:2])
+    after = "".join(f"<p>{text}</p>" for text in BODY[2:])
+    html = f"<html><body><article><h1>Schulen</h1>{before}{box}{after}</article></body></html>"
+    on = extract_html(html)
+    off = extract_html(html, config=ExtractConfig(drop_consent=False))
+    assert isinstance(on, Extracted) and isinstance(off, Extracted)
+    assert dropped in off.text, label  # trafilatura alone keeps it
+    assert dropped not in on.text, label
+    assert all(text in on.text for text in BODY), label
+
+
+def test_a_long_block_whose_class_mentions_cookies_is_kept() -> None:
+    recipe = [
+        "Für die Haferkekse die Butter mit dem Zucker schaumig schlagen und das Ei unterrühren.",
+        "Haferflocken, Mehl, Backpulver und eine Prise Salz mischen und unter den Teig heben.",
+        "Mit zwei Teelöffeln kleine Häufchen auf das Blech setzen, dabei genug Abstand lassen.",
+        "Die Kekse bei 180 Grad etwa zwölf Minuten backen, bis die Ränder goldbraun sind.",
+        "Auf dem Blech kurz abkühlen lassen und dann auf einem Gitter ganz auskühlen lassen.",
+        "In einer Blechdose halten sich die Kekse gut zwei Wochen, wenn sie trocken lagern.",
+        "Wer mag, gibt eine Handvoll gehackte Nüsse oder Rosinen zum Teig dazu.",
+        "Statt Rosinen passen auch getrocknete Cranberrys oder ein paar Schokoladenstücke.",
+    ]
+    steps = "".join(f"<p>{text}</p>" for text in recipe)
+    html = (f'<html><body><article><h1>Haferkekse</h1><div class="cookie-recipe">{steps}'
+            "</div></article></body></html>")
+    # Without the body fallback, which would put the paragraphs back on its own.
+    result = extract_html(html, config=ExtractConfig(body_fallback=False))
+    assert isinstance(result, Extracted)
+    assert all(text in result.text for text in recipe)
+
+
 # Issue 19: metadata from the page itself, and the article body trafilatura missed.
 
 ARTICLE = "".join(f"<p>{text}</p>" for text in BODY)
