@@ -32,6 +32,7 @@ from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
 
+from cleaners import reasons
 from cleaners.page_tables import with_missing_tables
 from cleaners.records import Rejection
 
@@ -163,13 +164,13 @@ def extract_html(html: str, *, url: str | None = None,
     except (ValueError, TypeError, RecursionError) as error:
         # lxml refuses some malformed or absurdly nested documents by raising; the
         # page is then recorded as rejected instead of stopping the batch.
-        return Rejection("unparsable_html", f"{type(error).__name__}: {error}"[:500])
+        return Rejection(reasons.UNPARSABLE_HTML, f"{type(error).__name__}: {error}"[:500])
     if config.body_fallback and tree is not None:
         text = with_article_body(tree, text, config)
     if config.restore_tables and config.include_tables and tree is not None and text.strip():
         text = with_missing_tables(tree, text)
     if not text.strip():
-        return Rejection("no_main_text", "trafilatura found no main text in the page")
+        return Rejection(reasons.NO_MAIN_TEXT, "trafilatura found no main text in the page")
     if config.lead_from_description and tree is not None:
         lead = missing_lead(tree, found.get("description"), text)
         if lead is not None:

@@ -22,6 +22,7 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 
+from cleaners.reasons import SITE_TEMPLATE
 from flows import storage
 from flows.batch import BatchStats
 from flows.decide import DecideStats
@@ -37,7 +38,7 @@ def manifest(run_id: str, input_dir: str, output: str, dedup: bool, config_file:
              timings: dict[str, float], seconds: float, unchanged: int) -> dict[str, Any]:
     """The run manifest: what went in, what came out, and why things were removed."""
     counts = final.as_dict()
-    counts["removed"]["site_template"] = counts["removed"].get("site_template", 0)
+    counts["removed"][SITE_TEMPLATE] = counts["removed"].get(SITE_TEMPLATE, 0)
     return {
         "run_id": run_id,
         "processed_at": processed_at.isoformat(),

@@ -34,16 +34,18 @@ import pyarrow.parquet as pq
 
 from cleaners.language import LanguageConfig, LanguageDetector
 from cleaners.pipeline import CleanDocument, PipelineConfig, RawDocument, Toolkit, clean_document
-from cleaners.records import Rejection
-from flows import site_templates, staging, storage
-from flows.inputs import InputFile, RejectedInput, content_hash, read_documents
-from flows.rows import (
+from cleaners.reasons import (
     INTERNAL_ERROR,
     LANGUAGE_FILTERED,
     LINE_TOO_LONG,
     SITE_TEMPLATE,
     TIME_LIMIT,
     WORKER_DIED,
+)
+from cleaners.records import Rejection
+from flows import site_templates, staging, storage
+from flows.inputs import InputFile, RejectedInput, content_hash, read_documents
+from flows.rows import (
     rejected_row,
     removed_row,
 )

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from cleaners.reasons import SITE_TEMPLATE
 from flows import run_dedup, site_templates, staging, storage
-from flows.rows import SITE_TEMPLATE
 from flows.settings import Settings
 from flows.staging import DECISIONS, DECISIONS_SCHEMA
 

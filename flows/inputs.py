@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from cleaners import reasons
 from cleaners.pipeline import RawDocument
 from flows.jsonl import JsonlFields, body_problem, map_record
 from flows.settings import Limits
@@ -137,7 +138,7 @@ def discover(root: Path, follow_links: bool = False) -> tuple[list[InputFile],
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as error:
             rel = os.path.relpath(folder, root)
-            rejected.append(RejectedInput(source_name(rel), None, "unreadable", str(error)))
+            rejected.append(RejectedInput(source_name(rel), None, reasons.UNREADABLE, str(error)))
             continue
         for entry in entries:
             rel = source_name(os.path.relpath(entry.path, root))
@@ -194,28 +195,28 @@ def _examine(entry: os.DirEntry[str], rel: str, inside: str, follow_links: bool,
     try:
         if entry.is_symlink() and not follow_links and not _within(
                 os.path.realpath(entry.path), inside):
-            return RejectedInput(rel, None, "outside_input",
+            return RejectedInput(rel, None, reasons.OUTSIDE_INPUT,
                                  "a link to a path outside INPUT (--follow-links reads it)")
         try:
             target = os.stat(entry.path)
         except FileNotFoundError:
-            return RejectedInput(rel, None, "broken_link", "the link's target does not exist")
+            return RejectedInput(rel, None, reasons.BROKEN_LINK, "the link's target does not exist")
         if stat.S_ISDIR(target.st_mode):
             if (target.st_dev, target.st_ino) in seen_dirs:
-                return RejectedInput(rel, None, "symlink_loop",
+                return RejectedInput(rel, None, reasons.SYMLINK_LOOP,
                                      "directory link points back to a folder already read")
             seen_dirs.add((target.st_dev, target.st_ino))
             return entry.path
         if not stat.S_ISREG(target.st_mode):
-            return RejectedInput(rel, None, "not_a_regular_file",
+            return RejectedInput(rel, None, reasons.NOT_A_REGULAR_FILE,
                                  "a device, FIFO or socket: not a file that can be read")
     except OSError as error:
         # ELOOP from a file symlink that points to itself lands here too.
-        reason = "symlink_loop" if error.errno == errno.ELOOP else "unreadable"
+        reason = reasons.SYMLINK_LOOP if error.errno == errno.ELOOP else reasons.UNREADABLE
         return RejectedInput(rel, None, reason, str(error))
     kind, compressed = classify(entry.name)
     if kind is None:
-        return RejectedInput(rel, None, "unsupported_type",
+        return RejectedInput(rel, None, reasons.UNSUPPORTED_TYPE,
                              "not .txt, .md, .html, .htm, .jsonl, .warc or .wet (optionally .gz)")
     return InputFile(entry.path, rel, kind, compressed, target.st_size)
 
@@ -250,7 +251,7 @@ def read_bytes(file: InputFile, limits: Limits,
         if hashes is not None:
             with contextlib.suppress(OSError):
                 hashes[file.source] = content_hash(file.path)
-        return RejectedInput(file.source, None, "too_large",
+        return RejectedInput(file.source, None, reasons.TOO_LARGE,
                              f"{file.size} bytes, over the limit of {limits.max_file_bytes}")
     try:
         with open(file.path, "rb") as handle:
@@ -262,7 +263,7 @@ def read_bytes(file: InputFile, limits: Limits,
                     digest.update(block)
                 hashes[file.source] = digest.hexdigest()
     except OSError as error:
-        return RejectedInput(file.source, None, "unreadable", str(error))
+        return RejectedInput(file.source, None, reasons.UNREADABLE, str(error))
     # A JSON Lines file holds many documents: its lines are counted per record.
     max_lines = None if file.kind == "jsonl" else limits.max_lines
     if not file.compressed:
@@ -278,7 +279,7 @@ def _line_count(data: bytes | bytearray) -> int:
 
 
 def _too_many_lines(source: str, record: int | None, limit: int) -> RejectedInput:
-    return RejectedInput(source, record, "too_many_lines", f"more than {limit} lines")
+    return RejectedInput(source, record, reasons.TOO_MANY_LINES, f"more than {limit} lines")
 
 
 def _gunzip(source: str, data: bytes, limit: int,
@@ -296,7 +297,7 @@ def _gunzip(source: str, data: bytes, limit: int,
                 chunk = stream.decompress(pending, min(limit + 1 - len(out), 1 << 20))
                 out += chunk
                 if len(out) > limit:
-                    return RejectedInput(source, None, "too_large_expanded",
+                    return RejectedInput(source, None, reasons.TOO_LARGE_EXPANDED,
                                          f"expands past the limit of {limit} bytes")
                 if max_lines is not None:
                     lines += _line_count(chunk)
@@ -306,10 +307,10 @@ def _gunzip(source: str, data: bytes, limit: int,
                 if stream.eof or not pending:
                     break
             if not stream.eof:
-                return RejectedInput(source, None, "bad_gzip", "truncated gzip stream")
+                return RejectedInput(source, None, reasons.BAD_GZIP, "truncated gzip stream")
             pending = stream.unused_data
     except zlib.error as error:
-        return RejectedInput(source, None, "bad_gzip", str(error))
+        return RejectedInput(source, None, reasons.BAD_GZIP, str(error))
     return bytes(out)
 
 
@@ -365,7 +366,7 @@ def _json_lines(source: str, data: bytes, mapping: JsonlFields | None = None,
     for number, start, end in _records(data):
         if end - start > limits.max_record_bytes:
             any_record = True
-            yield RejectedInput(source, number, "too_large",
+            yield RejectedInput(source, number, reasons.TOO_LARGE,
                                 f"a record of {end - start} bytes, over the limit of "
                                 f"{limits.max_record_bytes}")
             continue
@@ -380,19 +381,20 @@ def _json_lines(source: str, data: bytes, mapping: JsonlFields | None = None,
             record = json.loads(line)
         except (ValueError, RecursionError) as error:
             # RecursionError: a line of thousands of nested brackets.
-            yield RejectedInput(source, number, "invalid_json",
+            yield RejectedInput(source, number, reasons.INVALID_JSON,
                                 f"{type(error).__name__}: {error}"[:300])
             continue
         if not isinstance(record, dict):
-            yield RejectedInput(source, number, "bad_record", "a record must be a JSON object")
+            yield RejectedInput(source, number, reasons.BAD_RECORD,
+                                "a record must be a JSON object")
             continue
         mapped = map_record(record, mapping)
         if mapped.body is None:
-            yield RejectedInput(source, number, "bad_record", body_problem(record, mapping))
+            yield RejectedInput(source, number, reasons.BAD_RECORD, body_problem(record, mapping))
             continue
         if not mapped.body.strip():
             # As for an empty file: a record with no text is not a document.
-            yield RejectedInput(source, number, "empty", f"the {mapped.kind} field is blank")
+            yield RejectedInput(source, number, reasons.EMPTY, f"the {mapped.kind} field is blank")
             continue
         if max(mapped.body.count("\n"), mapped.body.count("\r")) > limits.max_lines:
             yield _too_many_lines(source, number, limits.max_lines)
@@ -414,7 +416,7 @@ def _json_lines(source: str, data: bytes, mapping: JsonlFields | None = None,
             metadata=_optional_str(mapped.metadata),
         )
     if not any_record:
-        yield RejectedInput(source, None, "empty", "no records in the file")
+        yield RejectedInput(source, None, reasons.EMPTY, "no records in the file")
 
 
 def _valid_unicode(text: str) -> str:

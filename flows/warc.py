@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from cleaners import reasons
 from cleaners.pipeline import RawDocument
 from flows.inputs import InputFile, RejectedInput, doc_id_for
 from flows.settings import Limits
@@ -45,7 +46,7 @@ def warc_documents(file: InputFile, limits: Limits) -> Iterator[RawDocument | Re
     try:
         handle = open(file.path, "rb")  # noqa: SIM115 - closed below, after the generator
     except OSError as error:
-        yield RejectedInput(file.source, None, "unreadable", str(error))
+        yield RejectedInput(file.source, None, reasons.UNREADABLE, str(error))
         return
     with handle:
         records = ArchiveIterator(handle)
@@ -55,7 +56,7 @@ def warc_documents(file: InputFile, limits: Limits) -> Iterator[RawDocument | Re
                 number += 1
                 if record.format != "warc":
                     # warcio reads any line of words as an old ARC header.
-                    yield RejectedInput(file.source, None, "bad_warc",
+                    yield RejectedInput(file.source, None, reasons.BAD_WARC,
                                         f"record {number} is not a WARC record")
                     return
                 if record.rec_type not in CONTENT_RECORDS:
@@ -67,11 +68,11 @@ def warc_documents(file: InputFile, limits: Limits) -> Iterator[RawDocument | Re
                 yield _document(file, record, number, offset, payload, limits)
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as error:
             # A damaged archive keeps the records read before the damage.
-            yield RejectedInput(file.source, None, "bad_warc",
+            yield RejectedInput(file.source, None, reasons.BAD_WARC,
                                 f"record {number + 1}: {type(error).__name__}: {error}"[:500])
             return
     if found == 0:
-        yield RejectedInput(file.source, None, "empty",
+        yield RejectedInput(file.source, None, reasons.EMPTY,
                             f"no response, resource or conversion record in {number} records")
 
 
@@ -83,7 +84,7 @@ def _document(file: InputFile, record: object, number: int, offset: int, payload
     if http is not None and record.rec_type == "response":  # type: ignore[attr-defined]
         status = http.get_statuscode() or ""
         if not status.startswith("2"):
-            return RejectedInput(source, number, "http_status",
+            return RejectedInput(source, number, reasons.HTTP_STATUS,
                                  f"HTTP status {status or 'missing'}, not a page")
         content_type = http.get_header("Content-Type")
     else:
@@ -91,10 +92,10 @@ def _document(file: InputFile, record: object, number: int, offset: int, payload
     media, charset = _media_type(content_type)
     kind = MEDIA_KINDS.get(media) if media else _sniff(payload)
     if kind is None:
-        return RejectedInput(source, number, "unsupported_media_type",
+        return RejectedInput(source, number, reasons.UNSUPPORTED_MEDIA_TYPE,
                              f"{media}: not HTML or plain text")
     if len(payload) > limits.max_file_bytes:
-        return RejectedInput(source, number, "too_large",
+        return RejectedInput(source, number, reasons.TOO_LARGE,
                              f"payload over the limit of {limits.max_file_bytes} bytes")
     record_id = headers.get_header("WARC-Record-ID")
     key = f"warc:{record_id}" if record_id else f"offset:{offset}"

@@ -15,10 +15,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from cleaners.reasons import WORKER_DIED
 from flows import parallel
 from flows.batch import Cleaned, clean_files_alone
 from flows.inputs import discover
-from flows.rows import WORKER_DIED
 from flows.settings import load_settings
 from flows.staging import CURRENT
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaners.reasons import REJECTED, REMOVED
 from flows import rows, staging
 from flows.atomic import write_atomically, write_text_atomically
 
@@ -113,6 +115,29 @@ def test_docs_list_the_flows_reasons() -> None:
 
 
 def test_reasons_are_distinct_snake_case() -> None:
-    reasons = [*rows.REJECTED_REASONS, *rows.REMOVED_REASONS]
+    reasons = [*REJECTED, *REMOVED]
     assert len(set(reasons)) == len(reasons)
     assert all(re.fullmatch(r"[a-z]+(_[a-z]+)*", r) for r in reasons)
+
+
+def _reason_literals() -> list[str]:
+    """Places in flows/ and cleaners/ that spell a reason as a string literal, outside
+    cleaners/reasons.py (docstrings aside)."""
+    known = {*REJECTED, *REMOVED}
+    found = []
+    for path in sorted([*ROOT.glob("flows/**/*.py"), *ROOT.glob("cleaners/**/*.py")]):
+        if path == ROOT / "cleaners" / "reasons.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+                      and node.body and isinstance(node.body[0], ast.Expr)}
+        found += [f"{path.relative_to(ROOT)}:{node.lineno} {node.value!r}"
+                  for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and node.value in known
+                  and id(node) not in docstrings]
+    return found
+
+
+def test_reasons_are_named_only_through_their_constants() -> None:
+    assert _reason_literals() == []

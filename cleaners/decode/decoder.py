@@ -9,6 +9,7 @@ import codecs
 import unicodedata
 from dataclasses import dataclass
 
+from cleaners import reasons
 from cleaners.decode.charsets import codecs_for_label, declared_charset, decode_or_none
 from cleaners.decode.mixed import read_strays, split_utf8
 from cleaners.decode.plausibility import (
@@ -166,9 +167,10 @@ def decode_bytes(
     'empty'
     """
     if max_bytes is not None and len(data) > max_bytes:
-        return Rejection("too_large", f"{len(data)} bytes, more than the limit of {max_bytes}")
+        return Rejection(reasons.TOO_LARGE,
+                         f"{len(data)} bytes, more than the limit of {max_bytes}")
     if not data.strip():
-        return Rejection("empty", "no bytes" if not data else "only whitespace bytes")
+        return Rejection(reasons.EMPTY, "no bytes" if not data else "only whitespace bytes")
 
     decoded = _by_bom(data)
     sample = data[:_SAMPLE]
@@ -180,13 +182,13 @@ def decode_bytes(
     if decoded is None:
         refusal = _binary_reason(sample)
         if refusal is not None:
-            return Rejection("binary", refusal)
+            return Rejection(reasons.BINARY, refusal)
         found = _by_content(data, declared)
         if isinstance(found, Rejection):
             return found
         decoded = found
     if not decoded.text.strip():
-        return Rejection("empty", f"only whitespace once decoded as {decoded.encoding}")
+        return Rejection(reasons.EMPTY, f"only whitespace once decoded as {decoded.encoding}")
     return decoded
 
 
@@ -323,7 +325,7 @@ def _detect(
         if text is not None and text not in texts:
             texts[text] = (codec, penalty, "detected")
     if not texts:
-        return Rejection("undecodable", "no candidate codec decodes these bytes")
+        return Rejection(reasons.UNDECODABLE, "no candidate codec decodes these bytes")
     # A first sift on the first non-ASCII characters drops the readings that are
     # already far worse than the best; then the odd-character share on the whole
     # sample; charset-normalizer's measures (about 1 ms each on 3.5 KB) only for the
@@ -349,6 +351,7 @@ def _detect(
     score, _, text, codec, method = best
     if score > _UNREADABLE:
         return Rejection(
-            "undecodable", f"no codec reads these bytes as text (best: {codec}, score {score:.2f})"
+            reasons.UNDECODABLE,
+            f"no codec reads these bytes as text (best: {codec}, score {score:.2f})",
         )
     return Decoded(text, codec, method)
