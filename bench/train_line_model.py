@@ -51,11 +51,10 @@ from cleaners.boilerplate import (
     SHIPPED_LANGUAGES,
     BoilerplateConfig,
     Lexicon,
-    _core,
-    _tokens,
     load_lexicon,
     strip_boilerplate,
 )
+from cleaners.boilerplate.lexicon import _core, _tokens
 from cleaners.linemodel import (
     FEATURES,
     NGRAM_BUCKETS,

@@ -15,13 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaners.boilerplate import (
-    BoilerplateConfig,
-    _core,
-    _tokens,
-    load_lexicon,
-    strip_boilerplate,
-)
+from cleaners.boilerplate import BoilerplateConfig, load_lexicon, strip_boilerplate
+from cleaners.boilerplate.lexicon import _core, _tokens
 from cleaners.linemodel import (
     FEATURES,
     NGRAM_BUCKETS,
