@@ -1,4 +1,4 @@
-"""Tests for the cleaners/boilerplate package: lexicon kinds, content kept, structure, invariants."""
+"""Tests for cleaners/boilerplate/: lexicon kinds, content kept, structure, invariants."""
 
 # The cases are real multilingual text: typographic apostrophes, dashes and Cyrillic
 # letters are what is being tested, not look-alikes typed by mistake.

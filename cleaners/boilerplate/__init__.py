@@ -63,6 +63,7 @@ from cleaners.boilerplate.lexicon import (
 from cleaners.boilerplate.rules import (
     _alphabet_index,
     _context_pass,
+    _Facts,
     _facts,
     _model_pass,
     _presumed_title_line,
@@ -100,6 +101,30 @@ def strip_boilerplate(
     headline. (Lines that recur across a site's pages are decided before this stage, by
     `flows/decide.py` with `cleaners.templates`.)
     """
+    items, decisions, protected = _rule_pass(lines, lexicon, title)
+    config = lexicon.config
+    off = lexicon.structural_off
+    if lexicon.line_model is not None and "line_model" not in off:
+        _model_pass(lexicon.line_model, items, decisions, protected, config)
+
+    _context_pass(items, decisions, protected, config, off)
+
+    kept: list[Line] = []
+    removed: list[Removal] = []
+    for facts, final in zip(items, decisions, strict=True):
+        if final is None:
+            kept.append(Line(facts.number, facts.text))
+        else:
+            removed.append(Removal(facts.number, facts.text, final[0], final[1]))
+    return StripResult(kept=tuple(kept), removed=tuple(removed))
+
+
+def _rule_pass(
+    lines: Sequence[str], lexicon: Lexicon, title: str | None,
+) -> tuple[list[_Facts], list[tuple[str, str] | None], list[bool]]:
+    """Pass 1: each non-empty line's facts, the line rules' decisions, and which lines
+    are protected from the context rules (the title). The line model's training reads
+    the decisions as its second stage's evidence."""
     config = lexicon.config
     off = lexicon.structural_off
     items = [
@@ -152,18 +177,5 @@ def strip_boilerplate(
                 facts, title_key, config
             ):
                 decisions[k] = ("title_repeat", "title_repeat")
-
-    if lexicon.line_model is not None and "line_model" not in off:
-        _model_pass(lexicon.line_model, items, decisions, protected, config)
-
-    _context_pass(items, decisions, protected, config, off)
-
-    kept: list[Line] = []
-    removed: list[Removal] = []
-    for facts, final in zip(items, decisions, strict=True):
-        if final is None:
-            kept.append(Line(facts.number, facts.text))
-        else:
-            removed.append(Removal(facts.number, facts.text, final[0], final[1]))
-    return StripResult(kept=tuple(kept), removed=tuple(removed))
+    return items, decisions, protected
 

@@ -130,7 +130,8 @@ def _model_pass(
     # The model reads every line (its neighbours are features), whatever the rules said.
     # As Python floats: indexing a numpy array one element at a time costs more.
     scores: list[float] = model.scores([facts.text for facts in items],
-                                       [facts.tokens for facts in items]).tolist()
+                                       [facts.tokens for facts in items],
+                                       [decision is not None for decision in decisions]).tolist()
     if len(items) >= config.line_model_min_lines:
         for k in undecided:
             if (scores[k] >= threshold and not protected[k]
