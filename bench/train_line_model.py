@@ -20,9 +20,14 @@ it has not seen: each training language in turn is held out, the model is fitted
 others, and the whole line pass (lexicon without the held-out language's file, then the
 model, then the context rules) is scored on the held-out language's train documents for
 each candidate threshold and block mean (`BLOCK_MEANS`; only "off" ships). Of the
-settings whose pooled content kept is at most `CONTENT_COST` below the rules' own (no
-model), the one that removes the most boilerplate, pooled, wins. The shipped model is
-then fitted on every training language with that setting.
+settings under which every held-out language keeps its content within `CONTENT_COST`
+of the rules' own (no model), the one that removes the most boilerplate, pooled, wins.
+The shipped model is then fitted on every training language with that setting, and its
+threshold raised to `MIN_SHIPPED_THRESHOLD` if lower.
+
+The second stage (`fit_context`, `CONTEXT_L2`) is fitted after the first on the lines
+the rules leave, from first-stage scores cross-fitted over `CONTEXT_FOLDS` folds of
+documents, their neighbours' and the rules' removals around (`context_rows`).
 
     .venv/bin/python bench/train_line_model.py              # rebuild the shipped model
     .venv/bin/python bench/train_line_model.py --check      # rebuild, compare, write nothing

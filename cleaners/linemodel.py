@@ -17,6 +17,12 @@ boilerplate looks like: a logistic regression over
   because the trigrams of four training languages say little about a fifth (see
   `bench/train_line_model.py` for the measurement).
 
+A second stage, a logistic regression over `CONTEXT_FEATURES`, scores each line again
+from the first stage's log-odds of the line, of its neighbours and of its run of short
+lines, and from which lines around it the rules removed (`context_rows`): a menu entry
+the first stage doubts sits among entries it is sure of. Lines the rules removed are not
+scored; they count as sure boilerplate in their neighbours' context.
+
 Everything is computed per document: in plain Python row by row up to
 `PLAIN_PYTHON_LINES` lines (`_line_rows`), where numpy's fixed cost per call would
 dominate, and with a handful of numpy operations beyond (`line_features`); the two give
