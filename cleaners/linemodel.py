@@ -17,6 +17,12 @@ boilerplate looks like: a logistic regression over
   because the trigrams of four training languages say little about a fifth (see
   `bench/train_line_model.py` for the measurement).
 
+A second stage, a logistic regression over `CONTEXT_FEATURES`, scores each line again
+from the first stage's log-odds of the line, of its neighbours and of its run of short
+lines, and from which lines around it the rules removed (`context_rows`): a menu entry
+the first stage doubts sits among entries it is sure of. Lines the rules removed are not
+scored; they count as sure boilerplate in their neighbours' context.
+
 Everything is computed per document: in plain Python row by row up to
 `PLAIN_PYTHON_LINES` lines (`_line_rows`), where numpy's fixed cost per call would
 dominate, and with a handful of numpy operations beyond (`line_features`); the two give
@@ -37,9 +43,10 @@ from __future__ import annotations
 
 import bisect
 import math
+import operator
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -123,26 +130,134 @@ class LineModel:
     #: A run of short lines whose mean score reaches this is a menu as a whole (above 1:
     #: never); chosen with `threshold`.
     block_mean: float = 2.0
+    #: The second stage's weights over `CONTEXT_FEATURES` (empty: no second stage), and
+    #: its bias.
+    context: FloatArray = field(default_factory=lambda: np.zeros(0))
+    context_bias: float = 0.0
 
-    def scores(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> FloatArray:
+    def scores(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
+               evidence: Sequence[bool] | None = None) -> FloatArray:
         """The boilerplate probability of each line of one document, in order.
 
         `texts` are the document's non-empty lines, stripped; `tokens` their casefolded
-        words (as `cleaners.boilerplate` has them).
+        words (as `cleaners.boilerplate` has them). `evidence` says which lines the rules
+        removed: those are not scored (they get the sure score of `_LOGIT_CAP`), and a
+        model that has a second stage scores the others again in their context
+        (`context_rows`).
         """
-        if not texts:
+        wanted = None if evidence is None else [not flag for flag in evidence]
+        logits = self.logits(texts, tokens, wanted)
+        if self.context.size and evidence is not None and len(texts):
+            short = [len(words) <= _SHORT_WORDS and text.rstrip(_CLOSING)[-1:] not in _SENTENCE_END
+                     for text, words in zip(texts, tokens, strict=True)]
+            weights = self.context.tolist()
+            bias = self.context_bias
+            # As Python floats: a dozen lines' dot products cost less than numpy's calls.
+            values = logits.tolist()
+            for k, row in context_rows(values, short, evidence, wanted):
+                logits[k] = sum(map(operator.mul, row, weights)) + bias
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def logits(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
+               wanted: Sequence[bool] | None = None) -> FloatArray:
+        """The first stage's log-odds of boilerplate of each line, from the line and its
+        neighbours' shapes alone; only for the `wanted` lines (all by default), the
+        others get `_LOGIT_CAP`."""
+        count = len(texts)
+        if not count:
             return np.zeros(0)
         # A short document's features are cheaper row by row in Python than in numpy's
         # calls, each of which costs microseconds whatever its size; both give the same
         # matrix.
-        matrix = (np.array(_line_rows(texts, tokens), dtype=np.float64)
-                  if len(texts) <= PLAIN_PYTHON_LINES else line_features(texts, tokens))
-        logits = matrix @ self.dense + self.bias
+        if count <= PLAIN_PYTHON_LINES:
+            rows = _line_rows(texts, tokens, wanted)
+            if not rows:
+                return np.full(count, _LOGIT_CAP)
+            matrix = np.array(rows, dtype=np.float64)
+        else:
+            matrix = line_features(texts, tokens)
+            if wanted is not None:
+                matrix = matrix[np.array(wanted, dtype=bool)]
+        found = matrix @ self.dense + self.bias
         if self.ngrams.size:
-            rows, buckets, values = ngram_hashes(texts)
-            logits += np.bincount(rows, weights=self.ngrams[buckets] * values,
-                                  minlength=len(texts))
-        return 1.0 / (1.0 + np.exp(-logits))
+            lines, buckets, values = ngram_hashes(texts)
+            grams = np.bincount(lines, weights=self.ngrams[buckets] * values, minlength=count)
+            found += grams if wanted is None else grams[np.array(wanted, dtype=bool)]
+        if wanted is None:
+            return found
+        logits = np.full(count, _LOGIT_CAP)
+        logits[np.array(wanted, dtype=bool)] = found
+        return logits
+
+
+#: The second stage's features, in column order: the first stage's log-odds of the line
+#: and of its neighbours, and what the rules removed around it. A menu entry the first
+#: stage doubts (0.6) sits among entries it is sure of or that the rules removed.
+CONTEXT_FEATURES: tuple[str, ...] = (
+    "logit", "prev_logit", "next_logit", "window_logit", "neighbour_max_logit",
+    "run_logit", "short_x_window_logit", "prev_removed", "next_removed", "window_removed",
+    "run_removed", "short_x_window_removed",
+)
+#: Lines on each side that make a line's context window.
+_CONTEXT_WINDOW = 2
+#: The first stage's log-odds are clipped to this: a sure line says no more past it.
+_LOGIT_CAP = 6.0
+
+
+def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Sequence[bool],
+                 wanted: Sequence[bool] | None = None) -> list[tuple[int, list[float]]]:
+    """The `CONTEXT_FEATURES` of the `wanted` lines (all by default) of one document, as
+    `(line index, row)` pairs, in plain Python (linear).
+
+    `logits` are the first stage's, `short` whether each line is short (at most
+    `_SHORT_WORDS` words, no sentence end), `evidence` whether the rules removed it. A
+    line's run is the run of short lines it is in (none if it is not short); the
+    window is `_CONTEXT_WINDOW` lines each side, the line itself left out.
+    """
+    count = len(logits)
+    capped = [min(max(value, -_LOGIT_CAP), _LOGIT_CAP) for value in logits]
+    removed = [1.0 if flag else 0.0 for flag in evidence]
+    # Prefix sums make each window and run a subtraction.
+    sum_logit, sum_removed = [0.0], [0.0]
+    for value, flag in zip(capped, removed, strict=True):
+        sum_logit.append(sum_logit[-1] + value)
+        sum_removed.append(sum_removed[-1] + flag)
+    run_start = [0] * count
+    run_end = [0] * count
+    start = 0
+    while start < count:
+        end = start + 1
+        if short[start]:
+            while end < count and short[end]:
+                end += 1
+        run_start[start:end] = [start] * (end - start)
+        run_end[start:end] = [end] * (end - start)
+        start = end
+    rows = []
+    for k in range(count):
+        if wanted is not None and not wanted[k]:
+            continue
+        low, high = max(k - _CONTEXT_WINDOW, 0), min(k + _CONTEXT_WINDOW + 1, count)
+        others = high - low - 1
+        window_logit = (sum_logit[high] - sum_logit[low] - capped[k]) / others if others else 0.0
+        window_removed = ((sum_removed[high] - sum_removed[low] - removed[k]) / others
+                          if others else 0.0)
+        prev_logit = capped[k - 1] if k else 0.0
+        next_logit = capped[k + 1] if k + 1 < count else 0.0
+        if short[k]:
+            a, b = run_start[k], run_end[k]
+            run_logit = (sum_logit[b] - sum_logit[a]) / (b - a)
+            run_removed = (sum_removed[b] - sum_removed[a]) / (b - a)
+        else:
+            run_logit = run_removed = 0.0
+        rows.append((k, [
+            capped[k], prev_logit, next_logit, window_logit,
+            max(prev_logit if k else -_LOGIT_CAP, next_logit if k + 1 < count else -_LOGIT_CAP),
+            run_logit, window_logit if short[k] else 0.0,
+            removed[k - 1] if k else 0.0, removed[k + 1] if k + 1 < count else 0.0,
+            window_removed, run_removed, window_removed if short[k] else 0.0,
+        ]))
+    return rows
 
 
 def line_features(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> FloatArray:
@@ -339,7 +454,9 @@ def load_line_model(path: Path | None = None) -> LineModel:
 def _from_npz(handle: object) -> LineModel:
     with np.load(handle, allow_pickle=False) as data:  # type: ignore[arg-type]
         names = tuple(str(name) for name in data["features"])
-        if names != FEATURES or data["ngrams"].shape not in ((NGRAM_BUCKETS,), (0,)):
+        context_size = data["context"].shape[0] if "context" in data else 0
+        if (names != FEATURES or data["ngrams"].shape not in ((NGRAM_BUCKETS,), (0,))
+                or context_size not in (0, len(CONTEXT_FEATURES))):
             raise ValueError("line model file does not match cleaners.linemodel's features")
         return LineModel(
             dense=data["dense"].astype(np.float64),
@@ -348,12 +465,17 @@ def _from_npz(handle: object) -> LineModel:
             threshold=float(data["threshold"]),
             source=str(data["source"]),
             block_mean=float(data["block_mean"]) if "block_mean" in data else 2.0,
+            context=(data["context"].astype(np.float64) if "context" in data
+                     else np.zeros(0)),
+            context_bias=float(data["context_bias"]) if "context_bias" in data else 0.0,
         )
 
 
-def _line_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[list[float | bool]]:
+def _line_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]],
+               wanted: Sequence[bool] | None = None) -> list[list[float | bool]]:
     """`line_features` in plain Python, row by row: the same values (a test holds them
-    equal), for short documents, where numpy's cost per call outweighs the work."""
+    equal), for short documents, where numpy's cost per call outweighs the work. Only
+    the rows of the `wanted` lines (all by default) are made."""
     count = len(texts)
     last = count - 1
     cuts = [text[:_CHAR_SPAN] for text in texts]
@@ -376,6 +498,9 @@ def _line_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[li
         terminal = end != "" and end in _SENTENCE_END
         short.append(count_words <= _SHORT_WORDS and not terminal)
         body.append(count_words >= _BODY_WORDS and terminal)
+        if wanted is not None and not wanted[k]:
+            shape.append([])
+            continue
         # The first character of each space-separated word, as one string.
         initials = "".join([piece[:1] for piece in cut.split(" ")])
         # On ASCII, str.isupper says what lowering says, and faster.
@@ -431,6 +556,8 @@ def _line_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[li
             distances[k] = min(distances[k], gap)
     rows: list[list[float | bool]] = []
     for k in range(count):
+        if wanted is not None and not wanted[k]:
+            continue
         distance = distances[k]
         low, high = max(k - _WINDOW, 0), min(k + _WINDOW + 1, count)
         run = runs[k]

@@ -1,4 +1,4 @@
-"""Tests for cleaners/boilerplate.py: lexicon kinds, content kept, structure, invariants."""
+"""Tests for cleaners/boilerplate/: lexicon kinds, content kept, structure, invariants."""
 
 # The cases are real multilingual text: typographic apostrophes, dashes and Cyrillic
 # letters are what is being tested, not look-alikes typed by mistake.
@@ -563,13 +563,6 @@ def test_an_alphabet_index_is_navigation_but_answer_options_are_kept() -> None:
     assert removed == {}  # five letters: the options of a question
 
 
-def test_template_lines_from_other_documents() -> None:
-    templates = {template_key("Recipe 3 of 30 in the Gardening series")}
-    lines = [BODY, "Recipe 12 of 30 in the Gardening series"]
-    _, removed = strip(lines, templates=templates)
-    assert removed == {lines[1]: "template_line"}
-
-
 @pytest.mark.parametrize(
     ("line", "key"),
     [
@@ -690,7 +683,7 @@ def _spans_pattern(source: str) -> Any:
 
 def brute_force_match(lexicon: Lexicon, line: str) -> str | None:
     """The first rule whose pattern is found starting at a word, trying every rule."""
-    from cleaners.boilerplate import _core
+    from cleaners.boilerplate.lexicon import _core
 
     core = _core(line.strip())
     if len(line.strip()) > lexicon.config.lexicon_max_chars:

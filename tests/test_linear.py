@@ -11,12 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaners.boilerplate import (
-    SHIPPED_LANGUAGES,
-    BoilerplateConfig,
-    _parse_lexicon_file,
-    load_lexicon,
-)
+from cleaners.boilerplate import SHIPPED_LANGUAGES, BoilerplateConfig, load_lexicon
+from cleaners.boilerplate.lexicon import _parse_lexicon_file
 from cleaners.linear import PatternError, compile_linear
 
 SHIPPED = [

@@ -15,18 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaners.boilerplate import (
-    BoilerplateConfig,
-    _core,
-    _tokens,
-    load_lexicon,
-    strip_boilerplate,
-)
+from cleaners.boilerplate import BoilerplateConfig, load_lexicon, strip_boilerplate
+from cleaners.boilerplate.lexicon import _core, _tokens
 from cleaners.linemodel import (
+    CONTEXT_FEATURES,
     FEATURES,
     NGRAM_BUCKETS,
     PLAIN_PYTHON_LINES,
     _line_rows,
+    context_rows,
     line_features,
     load_line_model,
 )
@@ -229,6 +226,50 @@ def test_plain_python_features_equal_numpys(lines: list[str]) -> None:
                        line_features(lines, tokens), rtol=1e-12, atol=1e-12)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(EDGE_LINES, st.lists(LINE, min_size=1, max_size=30)), st.data())
+def test_rows_of_some_lines_are_those_rows_of_all(lines: list[str], data: st.DataObject) -> None:
+    # The line pass scores only the lines the rules left; their features must not
+    # depend on which other lines are scored.
+    tokens = [_tokens(_core(line)) for line in lines]
+    wanted = data.draw(st.lists(st.booleans(), min_size=len(lines), max_size=len(lines)))
+    every = _line_rows(lines, tokens)
+    assert _line_rows(lines, tokens, wanted) == [row for row, w in zip(every, wanted,
+                                                                        strict=True) if w]
+
+
+def test_context_rows_read_the_neighbours() -> None:
+    # Five lines: a paragraph, then three short lines the first stage is sure of, of
+    # which the rules removed the middle one, then a paragraph.
+    logits = [-4.0, 3.0, 9.0, 1.0, -4.0]
+    short = [False, True, True, True, False]
+    evidence = [False, False, True, False, False]
+    rows = dict(context_rows(logits, short, evidence))
+    named = {k: dict(zip(CONTEXT_FEATURES, row, strict=True)) for k, row in rows.items()}
+    third = named[3]
+    assert third["logit"] == 1.0 and third["prev_logit"] == 6.0  # capped at 6
+    assert third["next_logit"] == -4.0
+    assert third["window_logit"] == (3.0 + 6.0 - 4.0) / 3  # lines 1, 2 and 4
+    assert third["run_logit"] == (3.0 + 6.0 + 1.0) / 3
+    assert third["prev_removed"] == 1.0 and third["window_removed"] == 1 / 3
+    assert named[0]["run_logit"] == 0.0 and named[0]["prev_logit"] == 0.0  # no run, edge
+    assert [k for k, _ in context_rows(logits, short, evidence, [not e for e in evidence])] == [
+        0, 1, 3, 4]
+
+
+def test_the_second_stage_scores_lines_among_removed_ones_higher() -> None:
+    # The same short line scores higher between lines the rules removed than between
+    # paragraphs: what the second stage adds.
+    if not MODEL.context.size:
+        pytest.skip("the shipped model has no second stage")
+    para = "Der Stadtrat hat am Dienstag beschlossen, das Programm zu verlängern."
+    lines = [para, "Kontakt", "Impressum", "Datenschutz", para, para]
+    tokens = [_tokens(_core(line)) for line in lines]
+    among_removed = MODEL.scores(lines, tokens, [False, True, False, True, False, False])
+    among_kept = MODEL.scores(lines, tokens, [False, False, False, False, False, False])
+    assert among_removed[2] > among_kept[2]
+
+
 def test_long_documents_score_as_short_ones_do() -> None:
     # Past PLAIN_PYTHON_LINES the features come from numpy: a document twice that long,
     # made of one page repeated, scores its first copy as the page alone would but for
@@ -237,7 +278,7 @@ def test_long_documents_score_as_short_ones_do() -> None:
     assert len(lines) > PLAIN_PYTHON_LINES
     tokens = [_tokens(_core(line)) for line in lines]
     expected = line_features(lines, tokens) @ MODEL.dense + MODEL.bias
-    assert np.allclose(np.log(scores(lines) / (1 - scores(lines))), expected)
+    assert np.allclose(MODEL.logits(lines, tokens), expected)
 
 
 def test_a_menu_block_goes_as_a_whole() -> None:
