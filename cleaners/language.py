@@ -59,7 +59,7 @@ from cleaners.language_model import (
     script_of,
 )
 from cleaners.language_text import (
-    NOT_SCRIPT_RES,
+    SCRIPT_WORD_RES,
     blank_noise,
     sample_text,
     script_counts,
@@ -391,7 +391,7 @@ class LanguageDetector:
             return _UND
         # Judge only this script's letters: a Latin brand name inside Russian text, or a
         # Cyrillic name inside English, is evidence of nothing.
-        words = NOT_SCRIPT_RES[script].sub(" ", sample).split()
+        words = SCRIPT_WORD_RES[script].findall(sample)
         if sum(map(str.isupper, words)) * 2 > len(words):
             # Text set in capitals: langdetect skips words in capitals (as acronyms), so
             # it would have nothing left to read.
@@ -444,9 +444,15 @@ class LanguageDetector:
         if not rows.size:
             # No n-gram any profile knows (langdetect: "No features in text").
             return _UND
-        log_likelihood = model.log_prob[rows].sum(axis=0)
+        # `take` and `add.reduce`: the same rows summed in the same order as
+        # `log_prob[rows].sum(axis=0)`, a quarter cheaper.
+        log_likelihood = np.add.reduce(model.log_prob.take(rows, axis=0), axis=0)
         posterior = np.exp(log_likelihood - log_likelihood.max())
-        merged = np.bincount(model.columns, weights=posterior, minlength=len(model.codes))
+        merged = (
+            np.bincount(model.columns, weights=posterior, minlength=len(model.codes))
+            if model.merges_columns
+            else posterior  # one profile per code: the sum of one value is that value
+        )
         total = float(merged.sum())
         best = int(np.argmax(merged))  # the first code in name order on a tie
         language, score = model.codes[best], float(merged[best] / total)

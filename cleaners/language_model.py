@@ -73,10 +73,12 @@ class ScriptModel:
     Row r of `log_prob` is for one profile n-gram: one column per profile (in name
     order), each cell log(P(n-gram | language) + smoothing), the factor langdetect
     multiplies a language's probability by when it draws that n-gram.  `columns` maps
-    each column to its ISO 639-1 code in `codes`.  `char_ids` also does, for this
-    script's letters, what langdetect's per-character `NGram.normalize` does (Romanian
-    comma letters read as cedilla ones, every Vietnamese letter of Latin Extended
-    Additional as one, Persian yeh as Arabic yeh), by giving both the same id.
+    each column to its ISO 639-1 code in `codes`; `merges_columns` says whether that is
+    anything but one column per code in order (zh-cn and zh-tw would share one).
+    `char_ids` also does, for this script's letters, what langdetect's per-character
+    `NGram.normalize` does (Romanian comma letters read as cedilla ones, every
+    Vietnamese letter of Latin Extended Additional as one, Persian yeh as Arabic yeh),
+    by giving both the same id.
 
     An n-gram finds its row by array lookups, no search (`ngram_rows`), each table
     holding -1 where no profile has the n-gram:
@@ -95,6 +97,7 @@ class ScriptModel:
 
     codes: tuple[str, ...]
     columns: npt.NDArray[np.intp]
+    merges_columns: bool
     char_ids: npt.NDArray[np.int64]
     base: int
     unigram_rows: npt.NDArray[np.signedinteger[Any]]
@@ -168,6 +171,7 @@ def script_model(script: str, profiles: Sequence[LangProfile]) -> ScriptModel:
     return ScriptModel(
         codes,
         columns,
+        not np.array_equal(columns, np.arange(len(profiles))),
         char_ids,
         base,
         unigram_rows,
