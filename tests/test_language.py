@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import pickle
 import statistics
@@ -590,11 +591,68 @@ def test_noise_blanking_is_linear_on_a_long_word_before_an_address() -> None:
     # positions (20k characters: 2.3 s, quadratic). Now one pass.
     import time
 
-    from cleaners.language import _blank_noise
+    from cleaners.language_text import blank_noise
 
     text = "Écrivez-nous à contact@example.org. " + "x" * 200_000 + " ou redaction@journal.fr"
     started = time.perf_counter()
-    blanked = _blank_noise(text)
+    blanked = blank_noise(text)
     assert time.perf_counter() - started < 1.0
     assert "contact@" not in blanked and "redaction@" not in blanked
     assert "Écrivez-nous" in blanked
+
+
+def _profile_log_likelihood(text: str, script: str) -> dict[str, float]:
+    """Sum log(P(n-gram | language) + smoothing) over the n-grams langdetect reads in
+    `text`, straight from langdetect's profile files: the reference `ngram_rows` must match."""
+    from langdetect.detector import Detector
+    from langdetect.utils.ngram import NGram
+
+    from cleaners.language_model import read_profiles, script_of
+
+    smoothing = Detector.ALPHA_DEFAULT / Detector.BASE_FREQ
+    profiles = [p for p in read_profiles() if script_of(p) == script]
+    grams = []
+    for word in NGram.normalize_vi(text).split():
+        padded = f" {''.join(NGram.normalize(c) for c in word)} "
+        for n in (1, 2, 3):
+            grams += [padded[i : i + n] for i in range(len(padded) - n + 1)]
+    grams = [g for g in grams if g != " "]
+    known = [g for g in grams if any(g in p.freq for p in profiles)]
+    return {
+        str(p.name): sum(
+            math.log(p.freq.get(g, 0) / p.n_words[len(g) - 1] + smoothing) for g in known
+        )
+        for p in profiles
+    }
+
+
+@pytest.mark.parametrize(
+    ("script", "text"),
+    [
+        ("Latn", "Le gouvernement a présenté mercredi son projet de loi sur les retraites"),
+        ("Latn", "Guvernul a aprobat ieri modificările aduse legii învățământului"),
+        ("Latn", "Chính phủ đã phê duyệt kế hoạch mới để giảm lạm phát"),
+        ("Latn", "Bundesregierung beschließt Übergangsfrist für Größenangaben qxzj"),
+        ("Cyrl", "Уряд оголосив про підвищення зарплати вчителям з наступного року"),
+        ("Arab", "دولت ایران برنامه جدیدی برای کاهش تورم ارائه کرد"),
+        ("Deva", "सरकार ने नई शिक्षा नीति को मंजूरी दे दी है"),
+    ],
+)
+def test_ngram_lookup_reads_the_profiles_as_langdetect_does(
+    detector: LanguageDetector, script: str, text: str
+) -> None:
+    # The array lookups find exactly the n-grams a profile holds, each with its own
+    # probabilities: the summed log-likelihood per profile equals one computed from
+    # langdetect's files n-gram by n-gram (a missed or wrong row would move it).
+    from langdetect.utils.ngram import NGram
+
+    from cleaners.language_model import ngram_rows, read_profiles, script_of
+
+    model = detector._models[script]
+    rows = ngram_rows(NGram.normalize_vi(text), model)
+    got = model.log_prob[rows].sum(axis=0)
+    names = [str(p.name) for p in read_profiles() if script_of(p) == script]
+    want = _profile_log_likelihood(text, script)
+    assert len(rows) > len(text)  # unigrams, bigrams and trigrams were all found
+    for column, name in enumerate(names):
+        assert got[column] == pytest.approx(want[name], rel=1e-9)

@@ -219,3 +219,21 @@ def test_never_raises_and_leaves_no_surrogate_or_control(text: str) -> None:
 def test_precheck_changes_nothing(text: str) -> None:
     # The pre-check only skips ftfy where ftfy would change nothing.
     assert normalize_text(text).text == normalize_text(text, NormalizeConfig(precheck=False)).text
+
+
+@given(st.one_of(MOJIBAKE_TEXT, ANY_TEXT))
+@settings(max_examples=500, deadline=None)
+@example("CafÃ© au lait &lt;b&gt;")
+@example("Ã¤Ã¤n kÃ¤yttÃ¤Ã¤ &amp;amp;")
+def test_a_repaired_line_is_left_alone_as_ftfy_would_leave_it(text: str) -> None:
+    # normalize_text skips the lines ftfy has just repaired when it checks the text a
+    # second time: that is only right if ftfy, asked again, changes nothing.
+    from ftfy import fix_and_explain
+
+    from cleaners.normalize import _ftfy_config, _is_fixed_point
+
+    config = _ftfy_config("auto")
+    for line in text.split("\n"):
+        fixed, _ = fix_and_explain(line, config)
+        if fixed != line and _is_fixed_point(line, fixed, config, lost_bytes=False):
+            assert fix_and_explain(fixed, config).text == fixed
