@@ -200,6 +200,8 @@ def _with_watchdog(seconds: float, function: Callable[..., T], args: tuple[Any, 
                 _raise_in(job.thread, None)
     except _Expired:
         raise TimeLimitExceeded(f"stopped after the limit of {seconds:g} s") from None
-    if job.fired:  # the call caught the exception and went on
+    # The call caught the exception and went on, or ended past its deadline before the
+    # watchdog thread was scheduled (a loaded machine): over the limit either way.
+    if job.fired or time.monotonic() > job.deadline:
         raise TimeLimitExceeded(f"ran past the limit of {seconds:g} s")
     return result
