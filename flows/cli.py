@@ -225,7 +225,7 @@ def _run_with(args: argparse.Namespace, server: prefect_server.EmbeddedServer | 
             print(f"textclean: error: {error}", file=sys.stderr)
             return 2
     if server is not None and not args.dask and _cleans_here(args, settings):
-        _warm_up(settings, dedup=not args.no_dedup)
+        _warm_up(settings)
     watcher = _Progress(args.output) if interactive else None
     try:
         if watcher:
@@ -271,19 +271,14 @@ def _cleans_here(args: argparse.Namespace, settings: Any) -> bool:
     return fits_one_batch(args.input, settings.batching.files, settings.batching.bytes)
 
 
-def _warm_up(settings: Any, dedup: bool) -> None:
+def _warm_up(settings: Any) -> None:
     """Build what cleaning needs in this process while the embedded server starts on the
-    other core: the toolkit (compiled lexicon, line model, language profiles: 0.75 s)
-    and the dedup hasher's imports (datasketch, which imports scipy: about 1 s). Both
-    are kept (the toolkit per process, modules once imported), so the run's one batch,
-    cleaned here, starts at once instead of after them."""
-    from cleaners.dedup import ParagraphRef, fingerprint_columns
+    other core: the toolkit (compiled lexicon, line model, language profiles: 0.75 s),
+    kept per process, so the run's one batch, cleaned here, starts at once instead of
+    after it. (The dedup hasher needs no warming: its first use takes about 10 ms.)"""
     from flows.batch import toolkit
 
     toolkit(settings.pipeline)
-    if dedup:
-        fingerprint_columns([ParagraphRef("warm-up", 0, "one line to hash, never kept")],
-                            settings.dedup)
 
 
 def _version() -> str:

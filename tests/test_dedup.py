@@ -6,6 +6,8 @@ import itertools
 import json
 import random
 import re
+import subprocess
+import sys
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -30,7 +32,7 @@ from cleaners.dedup import (
     normalized_text,
 )
 from cleaners.dedup.bounds import shared_bound, sketches, verify
-from cleaners.dedup.minhash import Hasher
+from cleaners.dedup.minhash import Hasher, affine32_permutations
 
 # Per language: four sentences of a paragraph (S), four unrelated ones (O), a one-word
 # edit inside S[1], and the string that joins sentences.
@@ -316,12 +318,32 @@ def test_marks_stay_inside_their_words() -> None:
 # -- hashing -------------------------------------------------------------------------
 
 
-def test_signatures_match_datasketch_minhash() -> None:
+# (seed, bands, rows): the default, other seeds (0, the largest RandomState takes), and
+# permutation counts from one to more than the default's 120.
+PERMUTATION_CASES = [(1, 40, 3), (0, 40, 3), (42, 20, 5), (2**32 - 1, 1, 1), (7, 1, 3),
+                     (123456789, 64, 4)]
+
+
+@pytest.mark.parametrize(("seed", "bands", "rows"), PERMUTATION_CASES)
+def test_permutations_are_datasketchs(seed: int, bands: int, rows: int) -> None:
+    # Stored band keys of earlier runs were made with datasketch's parameters.
     from datasketch import MinHash
 
-    config = DedupConfig()
+    config = DedupConfig(seed=seed, bands=bands, rows=rows)
+    ours = affine32_permutations(config.num_perm, config.seed)
+    theirs = MinHash(num_perm=config.num_perm, seed=seed, scheme="affine32").permutations
+    for mine, reference in zip(ours, theirs, strict=True):
+        assert mine.dtype == np.uint32
+        assert mine.tolist() == reference.tolist()
+
+
+@pytest.mark.parametrize(("seed", "bands", "rows"), PERMUTATION_CASES)
+def test_signatures_match_datasketch_minhash(seed: int, bands: int, rows: int) -> None:
+    from datasketch import MinHash
+
+    config = DedupConfig(seed=seed, bands=bands, rows=rows)
     hasher = Hasher(config)
-    rng = np.random.default_rng(7)
+    rng = np.random.default_rng(seed % 1000)
     sets = [np.unique(rng.integers(0, 2**32, size, dtype=np.uint64)).astype(np.uint32)
             for size in (1, 5, 200, 9000)]
     offsets = np.cumsum([0, *map(len, sets)]).astype(np.int64)
@@ -331,6 +353,19 @@ def test_signatures_match_datasketch_minhash() -> None:
                          hashfunc=int)
         theirs.update_batch(values.tolist())
         assert row.tolist() == theirs.hashvalues.tolist()
+
+
+def test_hashing_imports_no_datasketch() -> None:
+    # datasketch imports scipy and redis (0.5 to 2.7 s of CPU per process, issue 20);
+    # it is a test dependency only, for the comparisons above.
+    probe = ("import sys\n"
+             "from cleaners.dedup import DedupConfig, DedupIndex, ParagraphRef\n"
+             "text = 'Le conseil municipal a vot\u00e9 mardi le budget de la nouvelle ligne.'\n"
+             "DedupIndex(DedupConfig()).check_and_add([ParagraphRef('a', 0, text)])\n"
+             "print(sorted({'datasketch', 'scipy', 'redis'} & set(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).parent.parent)
+    assert done.stdout.strip() == "[]"
 
 
 def test_fingerprint_names_what_keys_depend_on() -> None:

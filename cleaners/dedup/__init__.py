@@ -44,7 +44,8 @@ Layout (everything per paragraph is a fixed-size number or one compact array):
   verifications 26-fold on the 100k benchmark corpus (6.8M to 258k). datasketch's
   own ``MinHashLSH`` (Python dicts of byte keys) took 13.8 kB per paragraph and 1.6 ms
   per paragraph with the same banding, hence these tables; the signatures themselves
-  are datasketch's (``affine32`` scheme), computed for a whole batch at once.
+  are datasketch's (``affine32`` scheme), computed for a whole batch at once, with the
+  permutations drawn here as datasketch draws them (importing it costs 1 s of scipy).
 * on disk (the caller's business): band keys are independent per band, so they can be
   written exploded as ``(band, band_key, doc_id, position)`` rows partitioned by
   ``band=i`` (or as one fixed-size list column); ``DedupConfig.fingerprint`` must be

@@ -33,7 +33,7 @@ class DedupIndex:
 
     def __init__(self, config: DedupConfig) -> None:
         self.config = config
-        self._hasher_made: Hasher | None = None
+        self._hasher = Hasher(config)
         self._doc_names: list[str] = []
         self._doc_numbers: dict[str, int] = {}
         self._doc = Column(np.uint32)
@@ -52,14 +52,6 @@ class DedupIndex:
 
     def __len__(self) -> int:
         return self._doc.size
-
-    @property
-    def _hasher(self) -> Hasher:
-        # Made on first use: checking pre-hashed columns needs none, and making one
-        # imports datasketch (2.5 s).
-        if self._hasher_made is None:
-            self._hasher_made = Hasher(self.config)
-        return self._hasher_made
 
     # -- loading earlier runs ------------------------------------------------------
 

@@ -91,18 +91,35 @@ def shingle_sets(hashes: U64, counts: I64, k: int) -> tuple[I64, U32]:
     return sets_by_owner(owner, (_fmix64(h) >> _S32).astype(np.uint64), n)
 
 
+def affine32_permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
+    """The multipliers and offsets of `num_perm` permutations ``h -> a * h + b mod 2**32``.
+
+    They are datasketch's (2.x) ``affine32`` parameters for this seed, drawn the same
+    way from numpy's legacy Mersenne Twister: first every multiplier, an odd number
+    (odd makes the map a bijection), then every offset, uniform below 2**32. Drawn here
+    rather than taken from datasketch because importing it imports scipy and redis:
+    0.5 to 2.7 s of CPU in every process that hashes (issue 20). numpy keeps
+    `RandomState`'s stream fixed across its versions (NEP 19), so the parameters, and
+    with them the band keys stored by earlier runs, stay valid; tests/test_dedup.py
+    compares them and the signatures with datasketch's for several seeds.
+
+    >>> a, b = affine32_permutations(4, seed=1)
+    >>> bool((a % 2 == 1).all()), a.dtype.name, b.dtype.name
+    (True, 'uint32', 'uint32')
+    """
+    draws = np.random.RandomState(seed)
+    # The draw's dtype is part of the stream: uint32 draws consume 32-bit words.
+    halves = draws.randint(0, 1 << 31, size=num_perm, dtype=np.uint32)
+    offsets: U32 = draws.randint(0, 1 << 32, size=num_perm, dtype=np.uint32)
+    multipliers: U32 = (halves << np.uint32(1)) | np.uint32(1)
+    return multipliers, offsets
+
+
 class Hasher:
     """MinHash signatures (datasketch's affine32 permutations) and band keys, in batch."""
 
     def __init__(self, config: DedupConfig) -> None:
-        # Imported here: datasketch pulls in scipy and redis at import (2.7 s measured),
-        # which every process importing cleaners would otherwise pay.
-        from datasketch import MinHash
-
-        permutations = MinHash(num_perm=config.num_perm, seed=config.seed,
-                               scheme="affine32").permutations
-        self.a: U32 = np.ascontiguousarray(permutations[0], dtype=np.uint32)
-        self.b: U32 = np.ascontiguousarray(permutations[1], dtype=np.uint32)
+        self.a, self.b = affine32_permutations(config.num_perm, config.seed)
         self.bands = config.bands
         self.rows = config.rows
 
