@@ -62,38 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", "-o", metavar="OUT", type=path_or_url, required=True,
                      help="output folder or URL (s3://bucket/prefix); created if missing; "
                           "earlier output there is replaced atomically when the run commits")
-    run.add_argument("--no-dedup", action="store_true",
-                     help="do not flag duplicate paragraphs (they stay in documents.text)")
-    run.add_argument("--config", metavar="FILE", type=Path,
-                     help="TOML file with per-stage settings, limits and per-site "
-                          "boilerplate patterns (see docs/config.md)")
-    run.add_argument("--full", action="store_true",
-                     help="clean every file again; by default files whose content is "
-                          "unchanged since the last run over OUT keep their rows")
-    run.add_argument("--workers", metavar="N", type=_positive, default=0,
-                     help="processes for the cleaning work, 1 or more (default: one per "
-                          "CPU core)")
+    _add_cleaning_options(run)
     run.add_argument("--follow-links", action="store_true",
                      help="read the targets of links that lead outside INPUT (by default "
                           "they are rejected as outside_input)")
-    run.add_argument("--dask", metavar="ADDRESS", default=os.environ.get("TEXTCLEAN_DASK"),
-                     help="run the tasks on Dask: a scheduler address (tcp://host:8786) or "
-                          "local:N for a local cluster of N worker processes (default: "
-                          "$TEXTCLEAN_DASK; without it, a local process pool)")
     run.add_argument("--verbose", "-v", action="store_true",
                      help="print Prefect's log lines on the terminal too (they always "
                           "reach the Prefect UI)")
     run.add_argument("--json", action="store_true",
                      help="print the run manifest as JSON instead of the summary")
-    run.add_argument("--include", metavar="GLOB", action="append", default=[],
-                     help="read only files whose path under INPUT matches GLOB ('**/*.jsonl'; "
-                          "repeatable; added to [input] include in the config)")
-    run.add_argument("--exclude", metavar="GLOB", action="append", default=[],
-                     help="leave out files whose path under INPUT matches GLOB "
-                          "('**/gold.jsonl'; repeatable)")
-    run.add_argument("--partition-by", choices=["language"], default=None,
-                     help="split the documents and paragraphs tables into hive folders "
-                          "(OUT/documents/language=fr/...); see docs/schema.md")
     run.add_argument("--dry-run", action="store_true",
                      help="check the config and the input, print what would run, and stop "
                           "(no Prefect, nothing written)")
@@ -109,20 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cron", default="0 3 * * *",
                        help="when to run, a cron expression in UTC (default: 03:00 daily)")
     serve.add_argument("--name", default="nightly", help="deployment name (default: nightly)")
-    serve.add_argument("--config", metavar="FILE", type=Path, help="TOML settings file")
-    serve.add_argument("--no-dedup", action="store_true", help="do not flag duplicates")
-    serve.add_argument("--full", action="store_true",
-                       help="clean every file again on each run (default: incremental)")
-    serve.add_argument("--workers", metavar="N", type=int, default=0,
-                       help="processes for the cleaning work (default: one per CPU core)")
-    serve.add_argument("--dask", metavar="ADDRESS", default=os.environ.get("TEXTCLEAN_DASK"),
-                       help="run each flow run's tasks on Dask (as for run)")
-    serve.add_argument("--include", metavar="GLOB", action="append", default=[],
-                       help="read only files matching GLOB (repeatable)")
-    serve.add_argument("--exclude", metavar="GLOB", action="append", default=[],
-                       help="leave out files matching GLOB (repeatable)")
-    serve.add_argument("--partition-by", choices=["language"], default=None,
-                       help="split documents and paragraphs into hive folders")
+    _add_cleaning_options(serve)
     serve.add_argument("--replace", action="store_true",
                        help="replace a deployment of this name that cleans another INPUT or "
                             "OUT (by default serve refuses, naming it)")
@@ -137,6 +101,35 @@ def build_parser() -> argparse.ArgumentParser:
                          help="TOML settings file whose [dedup] section to index with")
     return parser
 
+
+
+def _add_cleaning_options(parser: argparse.ArgumentParser) -> None:
+    """The options that shape a run's cleaning, shared by `run` and `serve`."""
+    parser.add_argument("--no-dedup", action="store_true",
+                        help="do not flag duplicate paragraphs (they stay in documents.text)")
+    parser.add_argument("--config", metavar="FILE", type=Path,
+                        help="TOML file with per-stage settings, limits and per-site "
+                             "boilerplate patterns (see docs/config.md)")
+    parser.add_argument("--full", action="store_true",
+                        help="clean every file again; by default files whose content is "
+                             "unchanged since the last run over OUT keep their rows")
+    parser.add_argument("--workers", metavar="N", type=_positive, default=0,
+                        help="processes for the cleaning work, 1 or more (default: one per "
+                             "CPU core)")
+    parser.add_argument("--dask", metavar="ADDRESS", default=os.environ.get("TEXTCLEAN_DASK"),
+                        help="run the tasks on Dask: a scheduler address (tcp://host:8786) "
+                             "or local:N for a local cluster of N worker processes "
+                             "(default: $TEXTCLEAN_DASK; without it, a local process pool)")
+    parser.add_argument("--include", metavar="GLOB", action="append", default=[],
+                        help="read only files whose path under INPUT matches GLOB "
+                             "('**/*.jsonl'; repeatable; added to [input] include in the "
+                             "config)")
+    parser.add_argument("--exclude", metavar="GLOB", action="append", default=[],
+                        help="leave out files whose path under INPUT matches GLOB "
+                             "('**/gold.jsonl'; repeatable)")
+    parser.add_argument("--partition-by", choices=["language"], default=None,
+                        help="split the documents and paragraphs tables into hive folders "
+                             "(OUT/documents/language=fr/...); see docs/schema.md")
 
 def _positive(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
