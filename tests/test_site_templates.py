@@ -7,14 +7,16 @@ tests/test_decide.py; `bench/eval_site_templates.py` measures the same through t
 
 from __future__ import annotations
 
-import gzip
+import importlib
 import json
 import re
+import sys
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -341,21 +343,18 @@ def _norm(text: str) -> str:
     return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
+def _corpus_script() -> ModuleType:
+    # bench/ is scripts, not a package: its folder goes on the path, as when run.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    return importlib.import_module("eval_site_templates")
+
+
 def _write(rows: list[dict[str, Any]], folder: Path) -> dict[str, int]:
-    where, records = {}, defaultdict(list)
-    for n, row in enumerate(rows):
-        text = "\n".join(row["lines"]) + "\n"
-        if row["url"] is None:
-            path = folder / row["site"] / (row["page"].replace("/", "_") + ".txt")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            where[path.relative_to(folder).as_posix()] = n
-        else:
-            records[f"{row['site']}.jsonl"].append(json.dumps({"url": row["url"], "text": text}))
-            where[f"{row['site']}.jsonl#{len(records[row['site'] + '.jsonl'])}"] = n
-    for name, lines in records.items():
-        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return where
+    """The benchmark's input files; each document's `source` (`name#record` for a JSON
+    Lines record) -> row index."""
+    where = _corpus_script().write_input(rows, folder)
+    return {key if isinstance(key, str) else f"{key[0]}#{key[1]}": n
+            for key, n in where.items()}
 
 
 def _outcome(rows: list[dict[str, Any]], where: dict[str, int], run: dict[str, Any]
@@ -384,11 +383,9 @@ def _outcome(rows: list[dict[str, Any]], where: dict[str, int], run: dict[str, A
 
 @pytest.fixture(scope="module")
 def real_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle]
-    last = {row["site"]: row["page"] for row in sorted(rows, key=lambda r: r["page"])}
-    known = [r for r in rows if last[r["site"]] != r["page"]]
-    new = [r for r in rows if last[r["site"]] == r["page"]]
+    corpus = _corpus_script()
+    rows = corpus.load(CORPUS)
+    known, new = corpus.split(rows)
     work = tmp_path_factory.mktemp("real-pages")
     known_where = _write(known, work / "first")
     new_where = _write(new, work / "second")
@@ -397,7 +394,8 @@ def real_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     alone = _run(work / "second", work, "alone", dedup=False)
     return {"first": _outcome(known, known_where, first),
             "second": _outcome(new, new_where, second),
-            "alone": _outcome(new, new_where, alone), "sites": len(last)}
+            "alone": _outcome(new, new_where, alone),
+            "sites": len({row["site"] for row in rows})}
 
 
 def test_real_pages_lose_their_site_templates_and_keep_their_content(
