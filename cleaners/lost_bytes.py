@@ -40,6 +40,14 @@ from types import MappingProxyType
 import ftfy.bad_codecs  # noqa: F401  (registers the "sloppy-windows-1252" codec)
 from ftfy.badness import is_bad
 
+from cleaners.lost_byte_words import (
+    WordTable,
+    choose_word,
+    language_weights,
+    load_word_table,
+    lost_mark,
+)
+
 __all__ = ["LOST_BYTES", "LostByteConfig", "restore_lost_bytes"]
 
 # The bytes cp1252 leaves undefined; Python's codec (and browsers' error paths) turn
@@ -62,10 +70,14 @@ class LostByteConfig:
     """
 
     margin: float = 2.0
+    word_margin: float = 10.0
+    word_floor: float = 3.0
 
     def __post_init__(self) -> None:
         if self.margin < 1:
             raise ValueError(f"margin must be 1 or more, not {self.margin}")
+        if self.word_margin < 1:
+            raise ValueError(f"word_margin must be 1 or more, not {self.word_margin}")
 
 
 Table = MappingProxyType[str, float]
@@ -86,6 +98,7 @@ def _load_tables() -> tuple[tuple[str, Table], ...]:
 # Built once from a data file shipped with the package and never changed: a constant,
 # like a compiled pattern, not a cache.
 _TABLES = _load_tables()
+_WORDS: WordTable = load_word_table()
 # Frequencies are per million; a pair the table lacks is rarer than its cut-off of 1.
 _UNSEEN = math.log(0.3)
 _PER_MILLION = math.log(1e6)
@@ -109,6 +122,7 @@ class _Lost:
     """A character one lost byte of which is unknown: what it may have been."""
 
     options: tuple[str, ...]
+    mark: str
 
 
 def restore_lost_bytes(line: str, config: LostByteConfig = LostByteConfig()) -> str | None:
@@ -133,7 +147,7 @@ def restore_lost_bytes(line: str, config: LostByteConfig = LostByteConfig()) -> 
     slots = _decode(data)
     if slots is None or not any(isinstance(slot, _Lost) for slot in slots):
         return None
-    chosen = _choose(slots, config.margin)
+    chosen = _choose(_by_words(slots, config), config.margin)
     if not any(isinstance(slot, _Lost) and ch != "\ufffd" for slot, ch in zip(slots, chosen,
                                                                                strict=True)):
         return None
@@ -170,11 +184,52 @@ def _decode(data: bytes) -> list[str | _Lost] | None:
             except UnicodeDecodeError:
                 return None
         elif lost == 1:
-            slots.append(_Lost(_options(seq, slots[-1] if slots else " ")))
+            options = _options(seq, slots[-1] if slots else " ")
+            slots.append(_Lost(options, lost_mark(options[0]) if options else ""))
         else:
             return None
         i += size
     return slots
+
+
+def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _Lost]:
+    """`slots` with the lost letters of each damaged word filled where one filling makes
+    a known word `word_margin` times likelier than any other; where several known words
+    are close, the lost letter keeps only their fillings as options."""
+    known = [ch.casefold() for ch in slots if isinstance(ch, str) and not ch.isascii()
+             and ch.isalpha() and len(ch.casefold()) == 1]
+    weights = language_weights(known, _WORDS)
+    out = slots.copy()
+    i = 0
+    while i < len(slots):
+        if not _in_word(slots[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(slots) and _in_word(slots[j]):
+            j += 1
+        lost = [k for k in range(i, j) if isinstance(slots[k], _Lost)]
+        if lost and all(isinstance(slot, str) or slot.mark for slot in slots[i:j]):
+            key = "".join(slot.mark if isinstance(slot, _Lost) else slot.casefold()
+                          for slot in slots[i:j])
+            options = [slot.options for slot in slots[i:j] if isinstance(slot, _Lost)]
+            ranked = [(score, filling) for score, filling in choose_word(
+                key, options, weights, _WORDS) if score >= config.word_floor]
+            close = [filling for score, filling in ranked
+                     if score > ranked[0][0] - math.log10(config.word_margin)]
+            if len(close) == 1:
+                for k, ch in zip(lost, close[0], strict=True):
+                    out[k] = ch
+            elif close and len(lost) == 1:
+                out[lost[0]] = _Lost(tuple(filling for filling in close), slots[lost[0]].mark)
+        i = j
+    return out
+
+
+def _in_word(slot: str | _Lost) -> bool:
+    if isinstance(slot, _Lost):
+        return any(_is_letter(ch) for ch in slot.options)
+    return _is_letter(slot)
 
 
 def _options(seq: bytes, before: str | _Lost) -> tuple[str, ...]:

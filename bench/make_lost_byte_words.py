@@ -1,0 +1,118 @@
+"""Build cleaners/letters/lost_byte_words.tsv: the words a lost byte can hide in.
+
+The lost-byte repair (cleaners/lost_bytes.py) first asks which filling of a damaged
+word makes a known word. The words come from wordfreq 3.1.1's "small" lists (Robyn
+Speer et al., https://github.com/rspeer/wordfreq; the word frequencies are CC BY-SA 4.0,
+built from Wikipedia, subtitles, news, books, web text and more), each word with its
+Zipf frequency (log10 of its count per billion words). Written: only words that, in
+lower case, in title case or in upper case, hold a character whose UTF-8 form has one of
+cp1252's five undefined bytes (0x81 0x8D 0x8F 0x90 0x9D) as a continuation byte, keyed
+the way the repair sees them, that character replaced by a mark of its lead byte(s)
+(``key<TAB>language:filling:zipf ...``, the filling being the characters the marks stood
+for); plus each language's letter frequencies, by which the repair weighs the languages
+for a line (``#letters<TAB>language<TAB>letter:log10 ...``).
+
+Belarusian, which wordfreq lacks, is counted from the dev split of UD_Belarusian-HSE
+(CC BY-SA 4.0; the snapshot lacks the train split, of 4 MiB and more), its first 300
+sentences left out (bench/data/lost_bytes_tune.jsonl draws on those; the reported set,
+tests/data/lost_bytes.jsonl, on the test split).
+
+wordfreq is not a dependency of textclean: run this with it installed beside, e.g.
+
+    .tools/bin/uv run --with wordfreq==3.1.1 python bench/make_lost_byte_words.py \
+        [MIN_ZIPF] [MIRROR_DIR]
+
+MIRROR_DIR holds git snapshots named UniversalDependencies+UD_<Treebank>/repo.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import wordfreq
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cleaners.lost_byte_words import lost_mark  # noqa: E402
+
+OUT = ROOT / "cleaners" / "letters" / "lost_byte_words.tsv"
+# Languages written in Latin, Cyrillic or Greek letters that lose bytes in a cp1252 round
+# trip (other scripts, and CJK, keep to the letter model: their lists are large).
+LANGUAGES = ("bg", "ca", "cs", "el", "en", "es", "fr", "hu", "is", "lt", "lv", "mk", "pl",
+             "pt", "ro", "ru", "sh", "sk", "sl", "tr", "uk", "vi")
+# Words rarer than this (per billion, as Zipf) are left out, to keep the table small.
+MIN_ZIPF = 3.0
+
+
+def ud_words(mirror: Path, treebank: str, split: str, skip: int) -> dict[str, float]:
+    """Word frequencies of one split of a UD treebank, its first `skip` sentences left
+    out (tokens casefolded, as wordfreq's; words seen once dropped)."""
+    repo = mirror / f"UniversalDependencies+UD_{treebank}" / "repo"
+    name = next(name for name in subprocess.run(
+        ["git", "-C", str(repo), "ls-tree", "--name-only", "HEAD"], check=True,
+        capture_output=True, text=True).stdout.split() if name.endswith(f"-{split}.conllu"))
+    text = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{name}"], check=True,
+                          capture_output=True, text=True).stdout
+    counts: dict[str, int] = defaultdict(int)
+    for sentence in text.split("\n\n")[skip:]:
+        for line in sentence.splitlines():
+            fields = line.split("\t")
+            if len(fields) == 10 and fields[0].isdigit() and fields[1].isalpha():
+                counts[fields[1].casefold()] += 1
+    total = sum(counts.values())
+    return {word: count / total for word, count in counts.items() if count > 1}
+
+
+def word_lists(mirror: Path) -> dict[str, dict[str, float]]:
+    """Each language's words and their frequencies."""
+    lists = {language: wordfreq.get_frequency_dict(language, "small")
+             for language in LANGUAGES}
+    lists["be"] = ud_words(mirror, "Belarusian-HSE", "dev", 300)
+    return lists
+
+
+def main() -> None:
+    min_zipf = float(sys.argv[1]) if len(sys.argv) > 1 else MIN_ZIPF
+    mirror = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("/work/.mirror")
+    keys: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
+    letter_lines = []
+    for language, words in sorted(word_lists(mirror).items()):
+        letters: dict[str, float] = defaultdict(float)
+        for word, freq in words.items():
+            for ch in word:
+                if ch.isalpha() and not ch.isascii():
+                    letters[ch] += freq
+            zipf = math.log10(freq) + 9
+            if zipf < min_zipf:
+                continue
+            for variant in {word, word[:1].upper() + word[1:], word.upper()}:
+                if len(variant) != len(word):
+                    continue
+                marks = [lost_mark(ch) for ch in variant]
+                if not any(marks):
+                    continue
+                key = "".join(mark or ch for mark, ch in zip(marks, word, strict=True))
+                filling = "".join(ch for mark, ch in zip(marks, variant, strict=True) if mark)
+                slot = (language, filling)
+                keys[key][slot] = max(keys[key].get(slot, 0.0), zipf)
+        total = sum(letters.values())
+        letter_lines.append(f"#letters\t{language}\t" + " ".join(
+            f"{ch}:{math.log10(freq / total):.2f}" for ch, freq in sorted(letters.items())
+            if freq / total >= 1e-6))
+    lines = [f"{key}\t" + " ".join(f"{language}:{filling}:{zipf:.1f}" for (language, filling),
+                                   zipf in sorted(slots.items()))
+             for key, slots in sorted(keys.items())]
+    OUT.write_text(
+        "# Built by bench/make_lost_byte_words.py from wordfreq 3.1.1's small lists"
+        " (word frequencies CC BY-SA 4.0, https://github.com/rspeer/wordfreq).\n"
+        + "\n".join(letter_lines + lines) + "\n", encoding="utf-8")
+    print(len(lines), "keys,", OUT.stat().st_size, "bytes ->", OUT)
+
+
+if __name__ == "__main__":
+    main()
