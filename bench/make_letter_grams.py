@@ -5,14 +5,13 @@ cp1252 byte may have been by how often each follows its left neighbours and prec
 right ones. Those letter, letter-pair and letter-triple frequencies come from the 55
 character n-gram profiles langdetect ships (Apache-2.0; built from Wikipedia),
 casefolded, per language, per million of the language's own n-grams; for the languages
-of bench/make_lost_byte_words.py (wordfreq's lists, CC BY-SA 4.0, and Belarusian from
-UD_Belarusian-HSE) they are counted instead from those word lists, each word weighted by
+of bench/make_lost_byte_words.py (wordfreq's lists, CC BY-SA 4.0) they are counted instead from those word lists, each word weighted by
 its frequency and padded with a space either side, as langdetect counts. Written: every
 letter (by the non-ASCII ones the repair weighs the languages for a line), the pairs
 and triples holding a character a lost byte can stand for, and the pairs such a triple
 starts with (rounded; under 1 left out).
 
-    .tools/bin/uv run --with wordfreq==3.1.1 python bench/make_letter_grams.py [MIRROR_DIR]
+    .tools/bin/uv run --with wordfreq==3.1.1 python bench/make_letter_grams.py
 """
 
 from __future__ import annotations
@@ -72,7 +71,7 @@ def main() -> None:
                 for path in folder.iterdir()}
     # wordfreq's Serbo-Croatian list ("sh") stands in for langdetect's Croatian.
     profiles.pop("hr", None)
-    lists = word_lists(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/.mirror"))
+    lists = word_lists()
     profiles |= {language: word_profile(words) for language, words in lists.items()}
     for name, profile in sorted(profiles.items()):
         totals = profile["n_words"]
@@ -95,7 +94,7 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("# Built by bench/make_letter_grams.py from langdetect's profiles"
                    " (Apache-2.0) and the word lists of bench/make_lost_byte_words.py"
-                   " (wordfreq 3.1.1, CC BY-SA 4.0; UD_Belarusian-HSE, CC BY-SA 4.0):"
+                   " (wordfreq 3.1.1, CC BY-SA 4.0):"
                    " language, letter or pair, per million.\n"
                    + "\n".join(lines) + "\n", encoding="utf-8")
     print(len(lines), "lines ->", OUT)

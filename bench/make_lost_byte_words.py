@@ -12,23 +12,15 @@ the way the repair sees them, that character replaced by a mark of its lead byte
 for); plus each language's letter frequencies, by which the repair weighs the languages
 for a line (``#letters<TAB>language<TAB>letter:log10 ...``).
 
-Belarusian, which wordfreq lacks, is counted from the dev split of UD_Belarusian-HSE
-(CC BY-SA 4.0; the snapshot lacks the train split, of 4 MiB and more), its first 300
-sentences left out (bench/data/lost_bytes_tune.jsonl draws on those; the reported set,
-tests/data/lost_bytes.jsonl, on the test split).
-
 wordfreq is not a dependency of textclean: run this with it installed beside, e.g.
 
     .tools/bin/uv run --with wordfreq==3.1.1 python bench/make_lost_byte_words.py \
-        [MIN_ZIPF] [MIRROR_DIR]
-
-MIRROR_DIR holds git snapshots named UniversalDependencies+UD_<Treebank>/repo.
+        [MIN_ZIPF]
 """
 
 from __future__ import annotations
 
 import math
-import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -49,39 +41,18 @@ LANGUAGES = ("bg", "ca", "cs", "el", "en", "es", "fr", "hu", "is", "lt", "lv", "
 MIN_ZIPF = 3.0
 
 
-def ud_words(mirror: Path, treebank: str, split: str, skip: int) -> dict[str, float]:
-    """Word frequencies of one split of a UD treebank, its first `skip` sentences left
-    out (tokens casefolded, as wordfreq's; words seen once dropped)."""
-    repo = mirror / f"UniversalDependencies+UD_{treebank}" / "repo"
-    name = next(name for name in subprocess.run(
-        ["git", "-C", str(repo), "ls-tree", "--name-only", "HEAD"], check=True,
-        capture_output=True, text=True).stdout.split() if name.endswith(f"-{split}.conllu"))
-    text = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{name}"], check=True,
-                          capture_output=True, text=True).stdout
-    counts: dict[str, int] = defaultdict(int)
-    for sentence in text.split("\n\n")[skip:]:
-        for line in sentence.splitlines():
-            fields = line.split("\t")
-            if len(fields) == 10 and fields[0].isdigit() and fields[1].isalpha():
-                counts[fields[1].casefold()] += 1
-    total = sum(counts.values())
-    return {word: count / total for word, count in counts.items() if count > 1}
-
-
-def word_lists(mirror: Path) -> dict[str, dict[str, float]]:
+def word_lists() -> dict[str, dict[str, float]]:
     """Each language's words and their frequencies."""
     lists = {language: wordfreq.get_frequency_dict(language, "small")
              for language in LANGUAGES}
-    lists["be"] = ud_words(mirror, "Belarusian-HSE", "dev", 300)
     return lists
 
 
 def main() -> None:
     min_zipf = float(sys.argv[1]) if len(sys.argv) > 1 else MIN_ZIPF
-    mirror = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("/work/.mirror")
     keys: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
     letter_lines = []
-    for language, words in sorted(word_lists(mirror).items()):
+    for language, words in sorted(word_lists().items()):
         letters: dict[str, float] = defaultdict(float)
         for word, freq in words.items():
             for ch in word:

@@ -69,7 +69,7 @@ class LostByteConfig:
         and a wrong letter is worse than a U+FFFD a reader sees as damage.
     """
 
-    margin: float = 2.0
+    margin: float = 1.5
     word_margin: float = 10.0
     word_floor: float = 3.0
 
@@ -107,6 +107,14 @@ _BACKOFF = math.log(0.4)
 _SPACE = math.log(1.6e5)
 # Languages this much less likely than the likeliest for the line are not consulted.
 _FAR_LANGUAGE = math.log(1e-4)
+# A line whose likeliest language lacks this many of its letters, and this share, is
+# in a language the tables do not know.
+_FOREIGN_LETTERS = 2
+_FOREIGN_SHARE = 0.02
+_RARE_LETTER = math.log(20)  # per million letters
+# The letters some language of the tables uses (not only by a stray loan word).
+_WRITTEN = frozenset(key for _, table in _TABLES for key, weight in table.items()
+                     if len(key) == 1 and weight >= _RARE_LETTER)
 # An upper-case letter right after a lower-case one is rare outside names like "McDonald".
 _MID_WORD_CAPITAL = 0.02
 
@@ -146,6 +154,8 @@ def restore_lost_bytes(line: str, config: LostByteConfig = LostByteConfig()) -> 
         return None
     slots = _decode(data)
     if slots is None or not any(isinstance(slot, _Lost) for slot in slots):
+        return None
+    if not _known_language([slot for slot in slots if isinstance(slot, str)]):
         return None
     chosen = _choose(_by_words(slots, config), config.margin)
     if not any(isinstance(slot, _Lost) and ch != "\ufffd" for slot, ch in zip(slots, chosen,
@@ -323,10 +333,23 @@ def _follows(table: Table, ky: str, kz: str) -> float:
     return _BACKOFF + _unigram(table, kz) - _PER_MILLION
 
 
+def _known_language(chars: list[str]) -> bool:
+    """Whether a language the tables know may write the line: none of its letters is
+    one that no table's language uses (Belarusian "ў": there the tables, which have no
+    Belarusian, would guess wrong), and its likeliest language by letters has all of
+    them but a few (a foreign name)."""
+    letters = [_key(ch) for ch in chars if _is_letter(ch)]
+    if any(ch not in _WRITTEN for ch in letters if ch != " "):
+        return False
+    best = max(_TABLES, key=lambda entry: sum(entry[1].get(ch, _UNSEEN) for ch in letters))[1]
+    unseen = sum(best.get(ch, _UNSEEN) < _RARE_LETTER for ch in letters)
+    return unseen < _FOREIGN_LETTERS or unseen < _FOREIGN_SHARE * len(letters)
+
+
 def _languages(chars: list[str]) -> list[tuple[float, Table]]:
     """The languages' tables, each with the log-likelihood of the line's known
-    non-ASCII letters under it (letters only: no words), the unlikely ones left out."""
-    letters = [_key(ch) for ch in chars if not ch.isascii() and _is_letter(ch)]
+    letters under it (letters only: no words), the unlikely ones left out."""
+    letters = [_key(ch) for ch in chars if _is_letter(ch)]
     scored = [(sum(table.get(ch, _UNSEEN) for ch in letters), table) for _, table in _TABLES]
     best = max(score for score, _ in scored)
     return [(score - best, table) for score, table in scored
