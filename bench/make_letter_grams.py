@@ -5,9 +5,10 @@ cp1252 byte may have been by how often each follows its left neighbours and prec
 right ones. Those letter, letter-pair and letter-triple frequencies come from the 55
 character n-gram profiles langdetect ships (Apache-2.0; built from Wikipedia),
 casefolded, per language, per million of the language's own n-grams; for the languages
-of bench/make_lost_byte_words.py (wordfreq's lists, CC BY-SA 4.0) they are counted instead from those word lists, each word weighted by
-its frequency and padded with a space either side, as langdetect counts. Written: every
-letter (by the non-ASCII ones the repair weighs the languages for a line), the pairs
+of bench/make_lost_byte_words.py (wordfreq's lists, CC BY-SA 4.0) they are counted
+instead from those word lists, each word weighted by its frequency and padded with a
+space either side, as langdetect counts. Written: every letter (by which the repair
+weighs the languages for a line), the pairs
 and triples holding a character a lost byte can stand for, and the pairs such a triple
 starts with (rounded; under 1 left out).
 

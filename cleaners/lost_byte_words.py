@@ -12,6 +12,9 @@ each language's letter frequencies. `choose_word` weighs the fillings by how fre
 each word is in the languages the line's own undamaged letters point to.
 """
 
+# The docstrings quote damaged words.
+# ruff: noqa: RUF002
+
 from __future__ import annotations
 
 import math
