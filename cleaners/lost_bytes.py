@@ -31,6 +31,7 @@ kept (55 at most): linear time.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -106,10 +107,27 @@ def _load_tables() -> tuple[tuple[str, Table], ...]:
     return tuple((language, MappingProxyType(table)) for language, table in tables.items())
 
 
-# Built once from a data file shipped with the package and never changed: a constant,
-# like a compiled pattern, not a cache.
-_TABLES = _load_tables()
-_WORDS: WordTable = load_word_table()
+@dataclass(frozen=True, slots=True)
+class _Data:
+    """The shipped tables: letter grams per language, the letters some language
+    writes, and the damaged-word keys."""
+
+    tables: tuple[tuple[str, Table], ...]
+    written: frozenset[str]
+    words: WordTable
+
+
+@functools.cache
+def _data() -> _Data:
+    """The shipped tables, read on the first line that needs them: a constant built
+    from files that never change, like a compiled pattern (reading them takes 85 ms of
+    CPU, which a process whose lines hold no lost byte should not pay at import)."""
+    tables = _load_tables()
+    # The letters some language of the tables uses (not only by a stray loan word).
+    written = frozenset(key for _, table in tables for key, weight in table.items()
+                        if len(key) == 1 and weight >= _WRITTEN_LETTER)
+    return _Data(tables, written, load_word_table())
+
 # Frequencies are per million; a pair the table lacks is rarer than its cut-off of 1.
 _UNSEEN = math.log(0.3)
 _PER_MILLION = math.log(1e6)
@@ -122,10 +140,8 @@ _FAR_LANGUAGE = math.log(1e-4)
 # in a language the tables do not know.
 _FOREIGN_LETTERS = 2
 _FOREIGN_SHARE = 0.02
-_RARE_LETTER = math.log(20)  # per million letters
-# The letters some language of the tables uses (not only by a stray loan word).
-_WRITTEN = frozenset(key for _, table in _TABLES for key, weight in table.items()
-                     if len(key) == 1 and weight >= _RARE_LETTER)
+_RARE_LETTER = math.log(500)  # per million letters
+_WRITTEN_LETTER = math.log(20)  # per million letters
 # An upper-case letter right after a lower-case one is rare outside names like "McDonald".
 _MID_WORD_CAPITAL = 0.02
 
@@ -220,7 +236,8 @@ def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _L
     filling of which is known stays as it was, for the letters to decide."""
     known = [ch.casefold() for ch in slots if isinstance(ch, str) and not ch.isascii()
              and ch.isalpha() and len(ch.casefold()) == 1]
-    weights = language_weights(known, _WORDS)
+    words = _data().words
+    weights = language_weights(known, words)
     out = slots.copy()
     i = 0
     while i < len(slots):
@@ -236,7 +253,7 @@ def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _L
                           for slot in slots[i:j])
             options = [slot.options for slot in slots[i:j] if isinstance(slot, _Lost)]
             ranked = [(score, filling) for score, filling in choose_word(
-                key, options, weights, _WORDS) if score >= config.word_floor]
+                key, options, weights, words) if score >= config.word_floor]
             close = [filling for score, filling in ranked
                      if score > ranked[0][0] - math.log10(config.word_margin)]
             if len(close) == 1:
@@ -369,14 +386,17 @@ def _follows(table: Table, ky: str, kz: str) -> float:
 
 def _known_language(chars: list[str]) -> bool:
     """Whether a language the tables know may write the line: none of its letters is
-    one that no table's language uses (Belarusian "ў": there the tables, which have no
-    Belarusian, would guess wrong), and its likeliest language by letters has all of
-    them but a few (a foreign name)."""
+    one that no table's language uses (Belarusian "ў"), and the likeliest language for
+    its non-ASCII letters has all of them but a few (a foreign name), not one at every
+    turn (Belarusian "ы" beside "і": Russian has the one, Ukrainian the other). The
+    tables have no Belarusian: its lines would be guessed wrong."""
     letters = [_key(ch) for ch in chars if _is_letter(ch)]
-    if any(ch not in _WRITTEN for ch in letters if ch != " "):
+    if any(ch not in _data().written for ch in letters if ch != " "):
         return False
-    best = max(_TABLES, key=lambda entry: sum(entry[1].get(ch, _UNSEEN) for ch in letters))[1]
-    unseen = sum(best.get(ch, _UNSEEN) < _RARE_LETTER for ch in letters)
+    foreign = [ch for ch in letters if not ch.isascii()]
+    best = max((table for _, table in _data().tables),
+               key=lambda table: sum(table.get(ch, _UNSEEN) for ch in foreign))
+    unseen = sum(best.get(ch, _UNSEEN) < _RARE_LETTER for ch in foreign)
     return unseen < _FOREIGN_LETTERS or unseen < _FOREIGN_SHARE * len(letters)
 
 
@@ -384,7 +404,7 @@ def _languages(chars: list[str]) -> list[tuple[float, Table]]:
     """The languages' tables, each with the log-likelihood of the line's known
     letters under it (letters only: no words), the unlikely ones left out."""
     letters = [_key(ch) for ch in chars if _is_letter(ch)]
-    scored = [(sum(table.get(ch, _UNSEEN) for ch in letters), table) for _, table in _TABLES]
+    scored = [(sum(table.get(ch, _UNSEEN) for ch in letters), table) for _, table in _data().tables]
     best = max(score for score, _ in scored)
     return [(score - best, table) for score, table in scored
             if score - best >= _FAR_LANGUAGE]
