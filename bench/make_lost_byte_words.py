@@ -1,4 +1,4 @@
-"""Build cleaners/letters/lost_byte_words.tsv: the words a lost byte can hide in.
+"""Build cleaners/letters/lost_byte_words.tsv.gz: the words a lost byte can hide in.
 
 The lost-byte repair (cleaners/lost_bytes.py) first asks which filling of a damaged
 word makes a known word. The words come from wordfreq 3.1.1's "small" lists (Robyn
@@ -8,7 +8,7 @@ Zipf frequency (log10 of its count per billion words). Written: only words that,
 lower case, in title case or in upper case, hold a character whose UTF-8 form has one of
 cp1252's five undefined bytes (0x81 0x8D 0x8F 0x90 0x9D) as a continuation byte, keyed
 the way the repair sees them, that character replaced by a mark of its lead byte(s)
-(``key<TAB>language:filling:zipf ...``, the filling being the characters the marks stood
+(gzipped text lines ``key<TAB>language:filling:zipf ...``, the filling being the characters the marks stood
 for); plus each language's letter frequencies, by which the repair weighs the languages
 for a line (``#letters<TAB>language<TAB>letter:log10 ...``).
 
@@ -20,6 +20,7 @@ wordfreq is not a dependency of textclean: run this with it installed beside, e.
 
 from __future__ import annotations
 
+import gzip
 import math
 import sys
 from collections import defaultdict
@@ -32,13 +33,15 @@ sys.path.insert(0, str(ROOT))
 
 from cleaners.lost_byte_words import lost_mark  # noqa: E402
 
-OUT = ROOT / "cleaners" / "letters" / "lost_byte_words.tsv"
+OUT = ROOT / "cleaners" / "letters" / "lost_byte_words.tsv.gz"
 # Languages written in Latin, Cyrillic or Greek letters that lose bytes in a cp1252 round
 # trip (other scripts, and CJK, keep to the letter model: their lists are large).
 LANGUAGES = ("bg", "ca", "cs", "el", "en", "es", "fr", "hu", "is", "lt", "lv", "mk", "pl",
              "pt", "ro", "ru", "sh", "sk", "sl", "tr", "uk", "vi")
 # Words rarer than this (per billion, as Zipf) are left out, to keep the table small.
 MIN_ZIPF = 3.0
+# A non-ASCII letter under this share of a language's non-ASCII letters is foreign to it.
+FOREIGN_LETTER = 1e-3
 
 
 def word_lists() -> dict[str, dict[str, float]]:
@@ -58,8 +61,16 @@ def main() -> None:
             for ch in word:
                 if ch.isalpha() and not ch.isascii():
                     letters[ch] += freq
+        total = sum(letters.values())
+        share = {ch: freq / total for ch, freq in letters.items()}
+        letter_lines.append(f"#letters\t{language}\t" + " ".join(
+            f"{ch}:{math.log10(part):.2f}" for ch, part in sorted(share.items())
+            if part >= 1e-6))
+        for word, freq in words.items():
             zipf = math.log10(freq) + 9
-            if zipf < min_zipf:
+            # Words in a script or with letters the language hardly writes are loans or
+            # noise of the list's sources ("с" in the Czech list).
+            if zipf < min_zipf or any(share.get(ch, 1.0) < FOREIGN_LETTER for ch in word):
                 continue
             for variant in {word, word[:1].upper() + word[1:], word.upper()}:
                 if len(variant) != len(word):
@@ -71,17 +82,15 @@ def main() -> None:
                 filling = "".join(ch for mark, ch in zip(marks, variant, strict=True) if mark)
                 slot = (language, filling)
                 keys[key][slot] = max(keys[key].get(slot, 0.0), zipf)
-        total = sum(letters.values())
-        letter_lines.append(f"#letters\t{language}\t" + " ".join(
-            f"{ch}:{math.log10(freq / total):.2f}" for ch, freq in sorted(letters.items())
-            if freq / total >= 1e-6))
     lines = [f"{key}\t" + " ".join(f"{language}:{filling}:{zipf:.1f}" for (language, filling),
                                    zipf in sorted(slots.items()))
              for key, slots in sorted(keys.items())]
-    OUT.write_text(
-        "# Built by bench/make_lost_byte_words.py from wordfreq 3.1.1's small lists"
-        " (word frequencies CC BY-SA 4.0, https://github.com/rspeer/wordfreq).\n"
-        + "\n".join(letter_lines + lines) + "\n", encoding="utf-8")
+    text = ("# Built by bench/make_lost_byte_words.py from wordfreq 3.1.1's small lists"
+            " (word frequencies CC BY-SA 4.0, https://github.com/rspeer/wordfreq).\n"
+            + "\n".join(letter_lines + lines) + "\n")
+    # Gzipped (9.7 MB of text, 1.8 MB packed), with no time stamp: the same lists give
+    # the same bytes.
+    OUT.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
     print(len(lines), "keys,", OUT.stat().st_size, "bytes ->", OUT)
 
 

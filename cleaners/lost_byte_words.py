@@ -5,7 +5,7 @@ cp1252 leaves undefined, the same way each time: "это" loses its "э" (D1 8D)
 "то", "Ísland" loses its "Í" (C3 8D). So a damaged word, read with each lost character
 replaced by a mark of the bytes that survived (`lost_mark`), is a key into a table of
 real words that look the same when damaged: "\\ue0d1то" is "это" or "сто", "\\ue0c3sland"
-is "Ísland" or "Ásland". ``cleaners/letters/lost_byte_words.tsv`` holds those keys, built
+is "Ísland" or "Ásland". ``cleaners/letters/lost_byte_words.tsv.gz`` holds those keys, built
 by bench/make_lost_byte_words.py from wordfreq's word lists (CC BY-SA 4.0) in 22
 languages written in Latin, Cyrillic or Greek letters, each word with its frequency, and
 each language's letter frequencies. `choose_word` weighs the fillings by how frequent
@@ -17,6 +17,7 @@ each word is in the languages the line's own undamaged letters point to.
 
 from __future__ import annotations
 
+import gzip
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,18 +61,15 @@ class WordTable:
 
 def load_word_table() -> WordTable:
     """The shipped table; each key's fillings stay text until a line needs them."""
-    text = resources.files("cleaners").joinpath("letters/lost_byte_words.tsv").read_text(
-        encoding="utf-8")
-    keys: dict[str, str] = {}
+    packed = resources.files("cleaners").joinpath("letters/lost_byte_words.tsv.gz").read_bytes()
+    lines = gzip.decompress(packed).decode("utf-8").splitlines()
     letters: dict[str, Mapping[str, float]] = {}
-    for line in text.splitlines():
+    for line in lines:
         if line.startswith("#letters\t"):
             _, language, pairs = line.split("\t")
             letters[language] = MappingProxyType({
                 pair[0]: float(pair[2:]) for pair in pairs.split(" ")})
-        elif line and not line.startswith("#"):
-            key, fillings = line.split("\t")
-            keys[key] = fillings
+    keys = dict(line.split("\t", 1) for line in lines if line and line[0] != "#")
     return WordTable(MappingProxyType(keys), MappingProxyType(letters))
 
 

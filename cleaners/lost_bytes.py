@@ -63,22 +63,22 @@ class LostByteConfig:
 
     Chosen on bench/data/lost_bytes_tune.jsonl (UD dev splits; 417 lost-byte sentences
     in 17 languages), never on the reported set. Figures: lost-byte sentences back
-    exactly, and lost characters restored right / wrong.
+    exactly, and lost characters restored right / wrong (the rest keep U+FFFD).
 
     margin: 1.5. By the letters (a word no filling of which is known, or a choice
         between close known words), the chosen character's score (its likeliest
         readings, letter-pair and triple frequencies along the run of lost bytes,
         summed over the languages weighted by the line's letters) must be at least this
-        many times the next candidate's, else U+FFFD stays. 1.2 -> 0.8705, 954 / 30;
-        1.5 -> 0.8657, 952 / 27; 2 -> 0.8393, 940 / 25; 3 -> 0.8321, 935 / 22.
+        many times the next candidate's, else U+FFFD stays. 1.2 -> 0.8729, 944 / 16;
+        1.5 -> 0.8705, 943 / 13; 2 -> 0.8489, 933 / 11; 3 -> 0.8417, 929 / 9.
     word_margin: 10. A filling that makes a known word is taken when its score (the
         word's frequency summed over the languages weighted by the line's letters) is
         this many times any other known filling's; else the close ones are left to the
         letters. 3, 10 and 30 give the same figures.
     word_floor: 3.0. A known word counts only with a score (log10: Zipf frequency plus
         the language's log weight) of at least this: a word of a language the line's
-        letters make unlikely is no evidence. 3.0 and 4.0 give the same figures; 5.0
-        -> 0.8561, 944 / 31.
+        letters make unlikely is no evidence. 2.0 to 3.0 give the same figures; 3.5 ->
+        0.8633, 937 / 18; 5.0 -> 0.8489, 927 / 25.
     """
 
     margin: float = 1.5
@@ -150,6 +150,7 @@ _MID_WORD_CAPITAL = 0.02
 # spaces other than the plain one (U+2001 EM QUAD is E2 80 81).
 _NOT_TEXT = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zs", "Zl", "Zp"})
 _OPENING_QUOTES = frozenset("“„‟")
+_APOSTROPHES = frozenset("'’ʼ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,11 +246,14 @@ def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _L
             i += 1
             continue
         j = i
-        while j < len(slots) and _in_word(slots[j]):
+        # An apostrophe between letters is part of the word, as in the lists ("пам'ять").
+        while j < len(slots) and (_in_word(slots[j]) or (
+                slots[j] in _APOSTROPHES and j + 1 < len(slots) and _in_word(slots[j + 1]))):
             j += 1
         lost = [k for k in range(i, j) if isinstance(slots[k], _Lost)]
         if lost and all(isinstance(slot, str) or slot.mark for slot in slots[i:j]):
-            key = "".join(slot.mark if isinstance(slot, _Lost) else slot.casefold()
+            key = "".join(slot.mark if isinstance(slot, _Lost) else
+                          "'" if slot in _APOSTROPHES else slot.casefold()
                           for slot in slots[i:j])
             options = [slot.options for slot in slots[i:j] if isinstance(slot, _Lost)]
             ranked = [(score, filling) for score, filling in choose_word(
