@@ -8,9 +8,9 @@ Zipf frequency (log10 of its count per billion words). Written: only words that,
 lower case, in title case or in upper case, hold a character whose UTF-8 form has one of
 cp1252's five undefined bytes (0x81 0x8D 0x8F 0x90 0x9D) as a continuation byte, keyed
 the way the repair sees them, that character replaced by a mark of its lead byte(s)
-(gzipped text lines ``key<TAB>language:filling:zipf ...``, the filling being the characters the marks stood
-for); plus each language's letter frequencies, by which the repair weighs the languages
-for a line (``#letters<TAB>language<TAB>letter:log10 ...``).
+(gzipped text lines ``key<TAB>language:filling:zipf ...``, the filling being the
+characters the marks stood for); plus each language's letter frequencies, by which the
+repair weighs the languages for a line (``#letters<TAB>language<TAB>letter:log10 ...``).
 
 wordfreq is not a dependency of textclean: run this with it installed beside, e.g.
 
@@ -69,7 +69,7 @@ def main() -> None:
         for word, freq in words.items():
             zipf = math.log10(freq) + 9
             # Words in a script or with letters the language hardly writes are loans or
-            # noise of the list's sources ("с" in the Czech list).
+            # noise of the list's sources (a Cyrillic letter in the Czech list).
             if zipf < min_zipf or any(share.get(ch, 1.0) < FOREIGN_LETTER for ch in word):
                 continue
             for variant in {word, word[:1].upper() + word[1:], word.upper()}:

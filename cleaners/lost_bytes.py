@@ -150,7 +150,7 @@ _MID_WORD_CAPITAL = 0.02
 # spaces other than the plain one (U+2001 EM QUAD is E2 80 81).
 _NOT_TEXT = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zs", "Zl", "Zp"})
 _OPENING_QUOTES = frozenset("“„‟")
-_APOSTROPHES = frozenset("'’ʼ")
+_APOSTROPHES = frozenset("'\u2019\u02bc")  # typewriter, typographic, modifier letter
 
 
 @dataclass(frozen=True, slots=True)
