@@ -11,19 +11,33 @@ three invisible format characters; "Ã" + lost is Á Í Ï Ð or Ý; "Ñ" + lost
 `restore_lost_bytes` decodes such a line itself and, for each lost byte, keeps the
 candidates that are characters text is made of (no controls, unassigned or private-use
 code points, no invisible format characters or odd spaces, a combining mark only after
-a letter), then chooses among letters by how often each follows its left neighbours and
-precedes its right ones in 55 languages (letter, pair and triple frequencies from
-langdetect's profiles, ``cleaners/letters/lost_byte_grams.tsv``, built by
-bench/make_letter_grams.py; no word lists), each language weighted by how likely the
-line's own undamaged letters make it. Neighbouring lost bytes ("ся" in Russian loses
-both letters) are first read together by letter pairs (best path along the run); then
-each lost letter is decided by the letter triples around it. Among punctuation, a
-closing quote is chosen where the line has an opening one before it or the mark closes
-a word, a hyphen only between two letters. A lost byte whose best candidate is not
-`margin` times likelier than the next keeps its U+FFFD.
+a letter; after an emoji, the presentation selector U+FE0F or a skin tone). Then:
 
-Two passes over the line; a lost byte costs at most 5 x 5 options times the languages
-kept (55 at most): linear time.
+1. Words first (`cleaners.lost_byte_words`): a damaged word, its lost characters
+   replaced by a mark of the bytes that survived, is looked up among the real words of
+   22 languages that look the same once damaged (wordfreq's lists): "\ue0d1то" is "это"
+   far more often than "сто". The filling that makes a known word `word_margin` times
+   likelier than any other (frequencies weighed by the languages the line's letters
+   point to) is taken; between close known words (Russian " с " and " я ") the letters
+   below choose among those words alone.
+2. Letters for the rest: how often each candidate follows its left neighbours and
+   precedes its right ones, per language (letter, pair and triple frequencies from the
+   same word lists, and langdetect's profiles for the other languages,
+   ``cleaners/letters/lost_byte_grams.tsv``, built by bench/make_letter_grams.py), each
+   language weighted by how likely the line's own undamaged letters make it.
+   Neighbouring lost bytes ("ся" in Russian loses both letters) are first read
+   together by letter pairs (best path along the run); then each lost letter is decided
+   by the letter triples around it. Among punctuation, a closing quote is chosen where
+   the line has an opening one before it or the mark closes a word, a hyphen only
+   between two letters. A lost byte whose best candidate is not `margin` times likelier
+   than the next keeps its U+FFFD.
+
+A line in a language none of the tables knows (Belarusian: "ў", or "ы" beside "і") is
+left to ftfy, U+FFFD and all: the tables would guess its letters wrong.
+
+A few passes over the line; a lost byte costs at most 5 x 5 options times the languages
+kept (56 at most), a word one dictionary look-up: linear time. The tables are read on
+the first line that needs them.
 """
 
 # The docstrings name the characters a lost byte stands for.
