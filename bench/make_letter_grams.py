@@ -12,7 +12,9 @@ weighs the languages for a line), the pairs
 and triples holding a character a lost byte can stand for, and the pairs such a triple
 starts with (rounded; under 1 left out).
 
-    .tools/bin/uv run --with wordfreq==3.1.1 python bench/make_letter_grams.py
+    .tools/bin/uv run --with wordfreq==3.1.1 python bench/make_letter_grams.py MIRROR_DIR
+
+(MIRROR_DIR as for bench/make_lost_byte_words.py: Belarusian is counted from UD text.)
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def main() -> None:
                 for path in folder.iterdir()}
     # wordfreq's Serbo-Croatian list ("sh") stands in for langdetect's Croatian.
     profiles.pop("hr", None)
-    lists = word_lists()
+    lists = word_lists(Path(sys.argv[1]))
     profiles |= {language: word_profile(words) for language, words in lists.items()}
     for name, profile in sorted(profiles.items()):
         totals = profile["n_words"]

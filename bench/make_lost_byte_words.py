@@ -12,18 +12,24 @@ the way the repair sees them, that character replaced by a mark of its lead byte
 characters the marks stood for); plus each language's letter frequencies, by which the
 repair weighs the languages for a line (``#letters<TAB>language<TAB>letter:log10 ...``).
 
+Belarusian, which wordfreq lacks, is counted from UD sentences (bench/ud_text.py: the
+Belarusian-HSE treebank, CC BY-SA 4.0), each word's frequency its share of the tokens.
+
 wordfreq is not a dependency of textclean: run this with it installed beside, e.g.
 
     .tools/bin/uv run --with wordfreq==3.1.1 python bench/make_lost_byte_words.py \
-        [MIN_ZIPF]
+        MIRROR_DIR [MIN_ZIPF]
+
+MIRROR_DIR holds git snapshots named UniversalDependencies+UD_<Treebank>/repo.
 """
 
 from __future__ import annotations
 
 import gzip
 import math
+import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import wordfreq
@@ -32,6 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cleaners.lost_byte_words import lost_mark  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from ud_text import sentences  # noqa: E402
 
 OUT = ROOT / "cleaners" / "letters" / "lost_byte_words.tsv.gz"
 # Languages written in Latin, Cyrillic or Greek letters that lose bytes in a cp1252 round
@@ -44,18 +53,31 @@ MIN_ZIPF = 3.0
 FOREIGN_LETTER = 1e-3
 
 
-def word_lists() -> dict[str, dict[str, float]]:
+# The languages counted from UD text instead.
+UD_LANGUAGES = ("be",)
+# A word: letters, with apostrophes between them ("пам'ять", Belarusian "сям'я").
+WORD = re.compile(r"[^\W\d_]+(?:['\u2019\u02bc][^\W\d_]+)*")
+
+
+def word_lists(mirror: Path) -> dict[str, dict[str, float]]:
     """Each language's words and their frequencies."""
     lists = {language: wordfreq.get_frequency_dict(language, "small")
              for language in LANGUAGES}
+    for language in UD_LANGUAGES:
+        counts = Counter(word.lower().replace("\u2019", "'").replace("\u02bc", "'")
+                         for text in sentences(mirror, language)
+                         for word in WORD.findall(text))
+        total = sum(counts.values())
+        lists[language] = {word: count / total for word, count in counts.items()}
     return lists
 
 
 def main() -> None:
-    min_zipf = float(sys.argv[1]) if len(sys.argv) > 1 else MIN_ZIPF
+    mirror = Path(sys.argv[1])
+    min_zipf = float(sys.argv[2]) if len(sys.argv) > 2 else MIN_ZIPF
     keys: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
     letter_lines = []
-    for language, words in sorted(word_lists().items()):
+    for language, words in sorted(word_lists(mirror).items()):
         letters: dict[str, float] = defaultdict(float)
         for word, freq in words.items():
             for ch in word:
@@ -86,7 +108,8 @@ def main() -> None:
                                    zipf in sorted(slots.items()))
              for key, slots in sorted(keys.items())]
     text = ("# Built by bench/make_lost_byte_words.py from wordfreq 3.1.1's small lists"
-            " (word frequencies CC BY-SA 4.0, https://github.com/rspeer/wordfreq).\n"
+            " (word frequencies CC BY-SA 4.0, https://github.com/rspeer/wordfreq) and, for"
+            " Belarusian, UD Belarusian-HSE (CC BY-SA 4.0).\n"
             + "\n".join(letter_lines + lines) + "\n")
     # Gzipped (9.7 MB of text, 1.8 MB packed), with no time stamp: the same lists give
     # the same bytes.

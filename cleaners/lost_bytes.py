@@ -15,7 +15,8 @@ a letter; after an emoji, the presentation selector U+FE0F or a skin tone). Then
 
 1. Words first (`cleaners.lost_byte_words`): a damaged word, its lost characters
    replaced by a mark of the bytes that survived, is looked up among the real words of
-   22 languages that look the same once damaged (wordfreq's lists): "\ue0d1то" is "это"
+   23 languages that look the same once damaged (wordfreq's lists; Belarusian counted
+   from UD text, and read with its relatives' lists too): "\ue0d1то" is "это"
    far more often than "сто". The filling that makes a known word `word_margin` times
    likelier than any other (frequencies weighed by the languages the line's letters
    point to) is taken; between close known words (Russian " с " and " я ") the letters
@@ -32,8 +33,8 @@ a letter; after an emoji, the presentation selector U+FE0F or a skin tone). Then
    between two letters. A lost byte whose best candidate is not `margin` times likelier
    than the next keeps its U+FFFD.
 
-A line in a language none of the tables knows (Belarusian: "ў", or "ы" beside "і") is
-left to ftfy, U+FFFD and all: the tables would guess its letters wrong.
+A line in a language none of the tables knows (Kazakh: "қ", or "ң" beside "ы") is left
+to ftfy, U+FFFD and all: the tables would guess its letters wrong.
 
 A few passes over the line; a lost byte costs at most 5 x 5 options times the languages
 kept (56 at most), a word one dictionary look-up: linear time. The tables are read on
@@ -56,6 +57,7 @@ import ftfy.bad_codecs  # noqa: F401  (registers the "sloppy-windows-1252" codec
 from ftfy.badness import is_bad
 
 from cleaners.lost_byte_words import (
+    RELATIVES,
     WordTable,
     choose_word,
     language_weights,
@@ -404,10 +406,10 @@ def _follows(table: Table, ky: str, kz: str) -> float:
 
 def _known_language(chars: list[str]) -> bool:
     """Whether a language the tables know may write the line: none of its letters is
-    one that no table's language uses (Belarusian "ў"), and the likeliest language for
-    its non-ASCII letters has all of them but a few (a foreign name), not one at every
-    turn (Belarusian "ы" beside "і": Russian has the one, Ukrainian the other). The
-    tables have no Belarusian: its lines would be guessed wrong."""
+    one that no table's language uses (Kazakh "қ"), and the likeliest language for its
+    non-ASCII letters has all of them but a few (a foreign name), not one at every turn
+    (a language the tables lack, mixing letters of several they have): its lines would
+    be guessed wrong."""
     letters = [_key(ch) for ch in chars if _is_letter(ch)]
     if any(ch not in _data().written for ch in letters if ch != " "):
         return False
@@ -422,10 +424,17 @@ def _languages(chars: list[str]) -> list[tuple[float, Table]]:
     """The languages' tables, each with the log-likelihood of the line's known
     letters under it (letters only: no words), the unlikely ones left out."""
     letters = [_key(ch) for ch in chars if _is_letter(ch)]
-    scored = [(sum(table.get(ch, _UNSEEN) for ch in letters), table) for _, table in _data().tables]
-    best = max(score for score, _ in scored)
-    return [(score - best, table) for score, table in scored
-            if score - best >= _FAR_LANGUAGE]
+    scored = {language: sum(table.get(ch, _UNSEEN) for ch in letters)
+              for language, table in _data().tables}
+    best = max(scored.values())
+    weights = {language: score - best for language, score in scored.items()
+               if score - best >= _FAR_LANGUAGE}
+    for language, relatives in RELATIVES.items():
+        if language in weights:
+            for relative in relatives:
+                weights[relative] = max(weights.get(relative, -math.inf), weights[language])
+    tables = dict(_data().tables)
+    return [(weight, tables[language]) for language, weight in weights.items()]
 
 
 def _choose_run(run: list[tuple[str, ...]], left: str, right: str, opened: bool,

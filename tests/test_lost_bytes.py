@@ -46,6 +46,10 @@ def round_trip(text: str) -> str:
     ("Це галузь, яка дуже швидко росте.", "Ukrainian 'яка', not 'ска'"),
     ("Trả lời phỏng vấn báo chí hôm qua.", "Vietnamese 'phỏng' (E1 BB 8F)"),
     ("Love it \u2764\ufe0f so much", "❤ (E2 9D A4) and U+FE0F (EF B8 8F) after it"),
+    # Belarusian: its own words and letters (UD text), and its relatives' lists.
+    ("Мы ведаем, што гэта ясны сігнал для ўсіх.", "Belarusian 'ясны' (Russian list)"),
+    ("Яна сказала, што сёння ў горадзе вельмі холадна.", "Belarusian 'Яна', 'сёння'"),
+    ("Гэта наша сям'я і наша зямля.", "Belarusian 'сям'я' with its apostrophe"),
 ])
 def test_lost_byte_is_chosen(original: str, why: str) -> None:
     damaged = round_trip(original)
@@ -64,8 +68,8 @@ def test_undecided_or_not_mojibake_is_left_alone(line: str) -> None:
 
 
 @pytest.mark.parametrize(("original", "why"), [
-    ("Кэтрын Эштан сказала, што Еўрасаюз мае ясны план.", "Belarusian ў: no table has it"),
-    ("Мы ведаем, што гэта ясны сігнал для ўсіх.", "Belarusian, ў and ы beside і"),
+    ("Қазақстан Республикасы Орталық Азияда орналасқан.", "Kazakh қ ң: no table has it"),
+    ("Менің атым Асан, мен Алматыда тұрамын.", "Kazakh і ң ұ beside ы"),
 ])
 def test_a_language_no_table_knows_is_left_to_ftfy(original: str, why: str) -> None:
     damaged = round_trip(original)

@@ -1,0 +1,52 @@
+"""Running text for the lost-byte tables: UD sentences kept apart from both sets.
+
+The lost-byte repair learns Belarusian words and letters (wordfreq has no Belarusian
+list) from the sentences of the Universal Dependencies treebank Belarusian-HSE, CC BY-SA
+4.0 (its LICENSE.txt at the commit read). The sentences used:
+
+- the train split, at the newest commit of the snapshot that still holds it (the newer
+  files are too large for the snapshots);
+- for Belarusian, whose train split then had 319 sentences, also the dev split's
+  sentences that bench/data/lost_bytes_tune.jsonl does not hold;
+
+and never a sentence of tests/data/lost_bytes.jsonl, of the tune set, or of the
+treebank's current test split (an older train split may hold sentences the test split
+took later).
+
+MIRROR_DIR holds git snapshots named UniversalDependencies+UD_<Treebank>/repo.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SETS = (ROOT / "tests" / "data" / "lost_bytes.jsonl", ROOT / "bench" / "data" /
+        "lost_bytes_tune.jsonl")
+
+# language -> (treebank, commit, file, current test file) of the text read.
+SOURCES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "be": (("Belarusian-HSE", "95d6db6", "be_hse-ud-train.conllu", "be_hse-ud-test.conllu"),
+           ("Belarusian-HSE", "HEAD", "be_hse-ud-dev.conllu", "be_hse-ud-test.conllu")),
+}
+
+
+def _texts(repo: Path, commit: str, name: str) -> list[str]:
+    shown = subprocess.run(["git", "-C", str(repo), "show", f"{commit}:{name}"],
+                           check=True, capture_output=True, text=True).stdout
+    return [unicodedata.normalize("NFC", line[len("# text ="):].strip())
+            for line in shown.splitlines() if line.startswith("# text =")]
+
+
+def sentences(mirror: Path, language: str) -> list[str]:
+    """The sentences of `language`'s sources, less those of the sets and test splits."""
+    held = {json.loads(line)["text"] for path in SETS for line in path.open(encoding="utf-8")}
+    found: list[str] = []
+    for treebank, commit, name, test in SOURCES[language]:
+        repo = mirror / f"UniversalDependencies+UD_{treebank}" / "repo"
+        held |= set(_texts(repo, "HEAD", test))
+        found += [text for text in _texts(repo, commit, name) if text not in held]
+    return list(dict.fromkeys(found))
