@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import gzip
 import math
-import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -40,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from cleaners.lost_byte_words import lost_mark  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
-from ud_text import sentences  # noqa: E402
+from ud_text import WORD, sentences  # noqa: E402
 
 OUT = ROOT / "cleaners" / "letters" / "lost_byte_words.tsv.gz"
 # Languages written in Latin, Cyrillic or Greek letters that lose bytes in a cp1252 round
@@ -55,8 +54,6 @@ FOREIGN_LETTER = 1e-3
 
 # The languages counted from UD text instead.
 UD_LANGUAGES = ("be",)
-# A word: letters, with apostrophes between them ("пам'ять", Belarusian "сям'я").
-WORD = re.compile(r"[^\W\d_]+(?:['\u2019\u02bc][^\W\d_]+)*")
 
 
 def word_lists(mirror: Path) -> dict[str, dict[str, float]]:

@@ -1,8 +1,10 @@
 """Running text for the lost-byte tables: UD sentences kept apart from both sets.
 
 The lost-byte repair learns Belarusian words and letters (wordfreq has no Belarusian
-list) from the sentences of the Universal Dependencies treebank Belarusian-HSE, CC BY-SA
-4.0 (its LICENSE.txt at the commit read). The sentences used:
+list), and which neighbouring words decide between two common fillings of a damaged word
+(Russian " с " or " я ", Icelandic "Í" or "Á", Vietnamese "mọi" or "mời"), from the
+sentences of Universal Dependencies treebanks, all CC BY-SA 4.0 (each treebank's
+LICENSE.txt at the commit read), never PUD. The sentences used:
 
 - the train split, at the newest commit of the snapshot that still holds it (the newer
   files are too large for the snapshots);
@@ -16,9 +18,13 @@ took later).
 MIRROR_DIR holds git snapshots named UniversalDependencies+UD_<Treebank>/repo.
 """
 
+# The docstrings quote Cyrillic words.
+# ruff: noqa: RUF002
+
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -27,10 +33,18 @@ ROOT = Path(__file__).resolve().parents[1]
 SETS = (ROOT / "tests" / "data" / "lost_bytes.jsonl", ROOT / "bench" / "data" /
         "lost_bytes_tune.jsonl")
 
+# A word: letters, with apostrophes between them ("пам'ять", Belarusian "сям'я").
+WORD = re.compile(r"[^\W\d_]+(?:['\u2019\u02bc][^\W\d_]+)*")
+
 # language -> (treebank, commit, file, current test file) of the text read.
 SOURCES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "be": (("Belarusian-HSE", "95d6db6", "be_hse-ud-train.conllu", "be_hse-ud-test.conllu"),
            ("Belarusian-HSE", "HEAD", "be_hse-ud-dev.conllu", "be_hse-ud-test.conllu")),
+    "ru": (("Russian-Taiga", "445b061", "ru_taiga-ud-train.conllu",
+            "ru_taiga-ud-test.conllu"),),
+    "is": (("Icelandic-Modern", "901c358", "is_modern-ud-train.conllu",
+            "is_modern-ud-test.conllu"),),
+    "vi": (("Vietnamese-VTB", "HEAD", "vi_vtb-ud-train.conllu", "vi_vtb-ud-test.conllu"),),
 }
 
 

@@ -77,6 +77,18 @@ def test_a_language_no_table_knows_is_left_to_ftfy(original: str, why: str) -> N
     assert restore_lost_bytes(damaged) is None, why
 
 
+@pytest.mark.parametrize(("original", "why"), [
+    ("Вчера я видел его с братом.", "'я' before a verb, 'с' before an instrumental"),
+    ("Потом я думал о нём весь день.", "'я' before 'думал'"),
+])
+def test_neighbouring_words_decide_between_two_known_words(original: str, why: str) -> None:
+    # " \ue0d1 " is "с" or "я", both common: without the neighbours' evidence (a
+    # margin nothing reaches) the letters read "с" for both.
+    damaged = round_trip(original)
+    assert restore_lost_bytes(damaged) == original, why
+    assert restore_lost_bytes(damaged, LostByteConfig(context_margin=1e9)) != original, why
+
+
 def test_a_zero_width_joiner_after_an_emoji_stays_lost() -> None:
     # E2 80 8D after an emoji is a joiner or a closing quote (E2 80 9D): undecided. The
     # skin tone (F0 9F 8F BE) after an emoji is restored.
@@ -122,7 +134,8 @@ def test_a_close_call_keeps_the_replacement_character() -> None:
     assert restore_lost_bytes("Ã\ufffd", LostByteConfig(margin=1000)) is None
 
 
-@pytest.mark.parametrize("config", [{"margin": 0.5}, {"word_margin": 0.9}])
+@pytest.mark.parametrize("config", [{"margin": 0.5}, {"word_margin": 0.9},
+                                    {"context_margin": 0.9}])
 def test_margin_below_one_is_refused(config: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="margin"):
         LostByteConfig(**config)
