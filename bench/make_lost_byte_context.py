@@ -1,10 +1,10 @@
 """Build cleaners/letters/lost_byte_context.tsv.gz: the words beside damageable words.
 
 For every word of the running text of bench/ud_text.py (UD sentences, CC BY-SA 4.0: the
-train splits of Russian-Taiga, Icelandic-Modern and Vietnamese-VTB, Belarusian-HSE's
-train and dev sentences outside the tune set; never a sentence of either lost-byte set
-or of a current test split) that a cp1252 round trip can damage in some case (lower,
-title or upper), seen at least MIN_COUNT times: how often it was seen, and how often
+train splits of Russian-Taiga, Icelandic-Modern, Vietnamese-VTB and Belarusian-HSE, and
+the dev sentences outside the tune set of those and of Russian-GSD and
+Ukrainian-ParlaMint; never a sentence of either lost-byte set or of a current test
+split) that a cp1252 round trip can damage in some case (lower, title or upper), seen at least MIN_COUNT times: how often it was seen, and how often
 after each word, before each word, and before a word ending in each two letters
 (cleaners/lost_byte_context.py, `features`), features seen once left out. A neighbour
 counts only when nothing but spaces stands between; else it is "" (the line's edge, a

@@ -8,8 +8,9 @@ LICENSE.txt at the commit read), never PUD. The sentences used:
 
 - the train split, at the newest commit of the snapshot that still holds it (the newer
   files are too large for the snapshots);
-- for Belarusian, whose train split then had 319 sentences, also the dev split's
-  sentences that bench/data/lost_bytes_tune.jsonl does not hold;
+- the dev split's sentences that bench/data/lost_bytes_tune.jsonl does not hold (the
+  tune set takes at most 36 of each dev split; Belarusian's train split then had 319
+  sentences); Ukrainian-ParlaMint gives its dev split only;
 
 and never a sentence of tests/data/lost_bytes.jsonl, of the tune set, or of the
 treebank's current test split (an older train split may hold sentences the test split
@@ -41,10 +42,16 @@ SOURCES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "be": (("Belarusian-HSE", "95d6db6", "be_hse-ud-train.conllu", "be_hse-ud-test.conllu"),
            ("Belarusian-HSE", "HEAD", "be_hse-ud-dev.conllu", "be_hse-ud-test.conllu")),
     "ru": (("Russian-Taiga", "445b061", "ru_taiga-ud-train.conllu",
-            "ru_taiga-ud-test.conllu"),),
+            "ru_taiga-ud-test.conllu"),
+           ("Russian-Taiga", "HEAD", "ru_taiga-ud-dev.conllu", "ru_taiga-ud-test.conllu"),
+           ("Russian-GSD", "HEAD", "ru_gsd-ud-dev.conllu", "ru_gsd-ud-test.conllu")),
     "is": (("Icelandic-Modern", "901c358", "is_modern-ud-train.conllu",
-            "is_modern-ud-test.conllu"),),
-    "vi": (("Vietnamese-VTB", "HEAD", "vi_vtb-ud-train.conllu", "vi_vtb-ud-test.conllu"),),
+            "is_modern-ud-test.conllu"),
+           ("Icelandic-Modern", "HEAD", "is_modern-ud-dev.conllu", "is_modern-ud-test.conllu")),
+    "uk": (("Ukrainian-ParlaMint", "HEAD", "uk_parlamint-ud-dev.conllu",
+            "uk_parlamint-ud-test.conllu"),),
+    "vi": (("Vietnamese-VTB", "HEAD", "vi_vtb-ud-train.conllu", "vi_vtb-ud-test.conllu"),
+           ("Vietnamese-VTB", "HEAD", "vi_vtb-ud-dev.conllu", "vi_vtb-ud-test.conllu")),
 }
 
 
