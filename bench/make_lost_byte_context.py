@@ -4,8 +4,9 @@ For every word of the running text of bench/ud_text.py (UD sentences, CC BY-SA 4
 train splits of Russian-Taiga, Icelandic-Modern, Vietnamese-VTB and Belarusian-HSE, and
 the dev sentences outside the tune set of those and of Russian-GSD and
 Ukrainian-ParlaMint; never a sentence of either lost-byte set or of a current test
-split) that a cp1252 round trip can damage in some case (lower, title or upper), seen at least MIN_COUNT times: how often it was seen, and how often
-after each word, before each word, and before a word ending in each two letters
+split) that a cp1252 round trip can damage in some case (lower, title or upper), seen
+at least MIN_COUNT times: how often it was seen, and how often after each word, before
+each word, and before a word ending in each two letters
 (cleaners/lost_byte_context.py, `features`), features seen once left out. A neighbour
 counts only when nothing but spaces stands between; else it is "" (the line's edge, a
 comma). Gzipped text lines ``language<TAB>word<TAB>count<TAB>feature:count ...``.
