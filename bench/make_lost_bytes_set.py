@@ -1,11 +1,17 @@
-"""Build tests/data/lost_bytes.jsonl: real sentences that a cp1252 round trip damages.
+"""Build the lost-byte sets: real sentences that a cp1252 round trip damages.
 
-Sentences come from the test split (else the dev split) of Universal Dependencies treebanks licensed
-CC BY-SA 4.0 (or CC BY 4.0), never the PUD treebanks ../shared/eval uses. A sentence is
-kept when its UTF-8 bytes, read as cp1252, hit one of the five bytes cp1252 leaves
-undefined (0x81 0x8D 0x8F 0x90 0x9D), which a real round trip turns into U+FFFD; a
-smaller share of sentences damaged only by ordinary mojibake (no lost byte) is kept
-beside them. The file stores the sentence only; the damage is made again by the test.
+Sentences come from Universal Dependencies treebanks licensed CC BY-SA 4.0 (or CC BY
+4.0), never the PUD treebanks ../shared/eval uses. A sentence is kept when its UTF-8
+bytes, read as cp1252, hit one of the five bytes cp1252 leaves undefined (0x81 0x8D 0x8F
+0x90 0x9D), which a real round trip turns into U+FFFD; a smaller share of sentences
+damaged only by ordinary mojibake (no lost byte) is kept beside them. The files store
+the sentence only; the damage is made again by whoever reads them.
+
+Two sets, from different sentences of the same treebanks:
+- tests/data/lost_bytes.jsonl, the set reported on: the test split.
+- bench/data/lost_bytes_tune.jsonl, the set the repair's constants are chosen on: the
+  dev split (a treebank whose snapshot has only one of the two splits gives its first
+  half to the test set and its second half to the tune set).
 
     .venv/bin/python bench/make_lost_bytes_set.py MIRROR_DIR
 
@@ -21,22 +27,29 @@ import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "tests" / "data" / "lost_bytes.jsonl"
+TEST = ROOT / "tests" / "data" / "lost_bytes.jsonl"
+TUNE = ROOT / "bench" / "data" / "lost_bytes_tune.jsonl"
 
-# treebank -> (language, licence)
+# treebank -> (language, licence); each licence read from the treebank's LICENSE.txt.
 TREEBANKS = {
     "Czech-CAC": ("cs", "CC BY-SA 4.0"),
     "Slovak-SNK": ("sk", "CC BY-SA 4.0"),
     "Croatian-SET": ("hr", "CC BY-SA 4.0"),
+    "Serbian-SET": ("sr", "CC BY-SA 4.0"),
     "Slovenian-SSJ": ("sl", "CC BY-SA 4.0"),
     "Icelandic-Modern": ("is", "CC BY-SA 4.0"),
     "Lithuanian-HSE": ("lt", "CC BY-SA 4.0"),
+    "Lithuanian-ALKSNIS": ("lt", "CC BY-SA 4.0"),
     "Latvian-LVTB": ("lv", "CC BY-SA 4.0"),
     "Russian-Taiga": ("ru", "CC BY-SA 4.0"),
+    "Russian-GSD": ("ru", "CC BY-SA 4.0"),
     "Ukrainian-ParlaMint": ("uk", "CC BY-SA 4.0"),
+    "Belarusian-HSE": ("be", "CC BY-SA 4.0"),
+    "Macedonian-MTB": ("mk", "CC BY-SA 4.0"),
+    "Spanish-GSD": ("es", "CC BY-SA 4.0"),
+    "Portuguese-Bosque": ("pt", "CC BY-SA 4.0"),
     "Vietnamese-VTB": ("vi", "CC BY-SA 4.0"),
     "Turkish-BOUN": ("tr", "CC BY-SA 4.0"),
-    "Spanish-AnCora": ("es", "CC BY 4.0"),
     "English-EWT": ("en", "CC BY-SA 4.0"),
 }
 LOST_PER_LANGUAGE = 30
@@ -49,48 +62,65 @@ def round_trip(sentence: str) -> str:
     return sentence.encode("utf-8").decode("cp1252", errors="replace")
 
 
-def sentences(mirror: Path, treebank: str) -> list[str]:
+def split_sentences(mirror: Path, treebank: str, split: str) -> list[str] | None:
+    """The sentences of one split of a treebank, None when the snapshot lacks it."""
     repo = mirror / f"UniversalDependencies+UD_{treebank}" / "repo"
     names = subprocess.run(["git", "-C", str(repo), "ls-tree", "--name-only", "HEAD"],
                            check=True, capture_output=True, text=True).stdout.split()
-    # The test split, or the dev split where the snapshot lacks the test file (files of
-    # 4 MiB and more are not in the snapshots this was built from).
-    text = ""
-    for split in ("test", "dev"):
-        name = next(name for name in names if name.endswith(f"-ud-{split}.conllu"))
-        shown = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{name}"],
-                               capture_output=True, text=True)
-        if shown.returncode == 0:
-            text = shown.stdout
+    name = next((name for name in names if name.endswith(f"-ud-{split}.conllu")), None)
+    if name is None:
+        return None
+    shown = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{name}"],
+                           capture_output=True, text=True)
+    if shown.returncode != 0:  # files of 4 MiB and more are not in the snapshots
+        return None
+    # "# text =Thanh ..." (no space after "=") in some files.
+    return [unicodedata.normalize("NFC", line[len("# text ="):].strip())
+            for line in shown.stdout.splitlines() if line.startswith("# text =")]
+
+
+def pick(sentences: list[str], lost_wanted: int, plain_wanted: int) -> tuple[list[str],
+                                                                             list[str]]:
+    lost: list[str] = []
+    plain: list[str] = []
+    for sentence in sentences:
+        if len(sentence) < 20 or sentence.isascii():
+            continue
+        if UNDEFINED & set(sentence.encode("utf-8")):
+            if len(lost) < lost_wanted:
+                lost.append(sentence)
+        elif len(plain) < plain_wanted:
+            plain.append(sentence)
+        if len(lost) >= lost_wanted and len(plain) >= plain_wanted:
             break
-    return [unicodedata.normalize("NFC", line[len("# text = "):].strip())
-            for line in text.splitlines() if line.startswith("# text = ")]
+    return lost, plain
 
 
 def main() -> None:
     mirror = Path(sys.argv[1])
-    rows = []
+    per_language: dict[str, int] = {}
+    for _, (language, _) in TREEBANKS.items():
+        per_language[language] = per_language.get(language, 0) + 1
+    sets: dict[Path, list[dict[str, object]]] = {TEST: [], TUNE: []}
     for treebank, (language, licence) in TREEBANKS.items():
-        lost, plain = [], []
-        for sentence in sentences(mirror, treebank):
-            if len(sentence) < 20 or sentence.isascii():
-                continue
-            if UNDEFINED & set(sentence.encode("utf-8")):
-                if len(lost) < LOST_PER_LANGUAGE:
-                    lost.append(sentence)
-            elif len(plain) < PLAIN_PER_LANGUAGE:
-                plain.append(sentence)
-            if len(lost) >= LOST_PER_LANGUAGE and len(plain) >= PLAIN_PER_LANGUAGE:
-                break
-        rows += [{"language": language, "lost_byte": True, "text": s,
-                  "source": f"UD_{treebank}", "licence": licence} for s in lost]
-        rows += [{"language": language, "lost_byte": False, "text": s,
-                  "source": f"UD_{treebank}", "licence": licence} for s in plain]
-        print(treebank, language, len(lost), len(plain))
-    with OUT.open("w", encoding="utf-8") as out:
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(len(rows), "rows ->", OUT)
+        share = per_language[language]
+        test = split_sentences(mirror, treebank, "test")
+        tune = split_sentences(mirror, treebank, "dev")
+        if test is None or tune is None:  # one split only: halve it
+            whole = test or tune or []
+            test, tune = whole[: len(whole) // 2], whole[len(whole) // 2 :]
+        for path, sentences in ((TEST, test), (TUNE, tune)):
+            lost, plain = pick(sentences, LOST_PER_LANGUAGE // share,
+                               PLAIN_PER_LANGUAGE // share)
+            sets[path] += [{"language": language, "lost_byte": bool(s in lost), "text": s,
+                            "source": f"UD_{treebank}", "licence": licence}
+                           for s in lost + plain]
+            print(path.name, treebank, language, len(lost), len(plain))
+    for path, rows in sets.items():
+        with path.open("w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(len(rows), "rows ->", path)
 
 
 if __name__ == "__main__":

@@ -11,19 +11,35 @@ three invisible format characters; "Ã" + lost is Á Í Ï Ð or Ý; "Ñ" + lost
 `restore_lost_bytes` decodes such a line itself and, for each lost byte, keeps the
 candidates that are characters text is made of (no controls, unassigned or private-use
 code points, no invisible format characters or odd spaces, a combining mark only after
-a letter), then chooses among letters by how often each follows its left neighbours and
-precedes its right ones in 55 languages (letter, pair and triple frequencies from
-langdetect's profiles, ``cleaners/letters/lost_byte_grams.tsv``, built by
-bench/make_letter_grams.py; no word lists), each language weighted by how likely the
-line's own undamaged letters make it. Neighbouring lost bytes ("ся" in Russian loses
-both letters) are first read together by letter pairs (best path along the run); then
-each lost letter is decided by the letter triples around it. Among punctuation, a
-closing quote is chosen where the line has an opening one before it or the mark closes
-a word, a hyphen only between two letters. A lost byte whose best candidate is not
-`margin` times likelier than the next keeps its U+FFFD.
+a letter; after an emoji, the presentation selector U+FE0F or a skin tone). Then:
 
-Two passes over the line; a lost byte costs at most 5 x 5 options times the languages
-kept (55 at most): linear time.
+1. Words first (`cleaners.lost_byte_words`): a damaged word, its lost characters
+   replaced by a mark of the bytes that survived, is looked up among the real words of
+   23 languages that look the same once damaged (wordfreq's lists; Belarusian counted
+   from UD text, and read with its relatives' lists too): "\ue0d1то" is "это"
+   far more often than "сто". The filling that makes a known word `word_margin` times
+   likelier than any other (frequencies weighed by the languages the line's letters
+   point to) is taken; between close known words (Russian " с " and " я ") the words
+   beside it decide (`cleaners.lost_byte_context`: "я думаю", "с братом"), else the
+   letters below choose among those words alone.
+2. Letters for the rest: how often each candidate follows its left neighbours and
+   precedes its right ones, per language (letter, pair and triple frequencies from the
+   same word lists, and langdetect's profiles for the other languages,
+   ``cleaners/letters/lost_byte_grams.tsv``, built by bench/make_letter_grams.py), each
+   language weighted by how likely the line's own undamaged letters make it.
+   Neighbouring lost bytes ("ся" in Russian loses both letters) are first read
+   together by letter pairs (best path along the run); then each lost letter is decided
+   by the letter triples around it. Among punctuation, a closing quote is chosen where
+   the line has an opening one before it or the mark closes a word, a hyphen only
+   between two letters. A lost byte whose best candidate is not `margin` times likelier
+   than the next keeps its U+FFFD.
+
+A line in a language none of the tables knows (Kazakh: "қ", or "ң" beside "ы") is left
+to ftfy, U+FFFD and all: the tables would guess its letters wrong.
+
+A few passes over the line; a lost byte costs at most 5 x 5 options times the languages
+kept (56 at most), a word one dictionary look-up: linear time. The tables are read on
+the first line that needs them.
 """
 
 # The docstrings name the characters a lost byte stands for.
@@ -31,6 +47,7 @@ kept (55 at most): linear time.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -39,6 +56,21 @@ from types import MappingProxyType
 
 import ftfy.bad_codecs  # noqa: F401  (registers the "sloppy-windows-1252" codec)
 from ftfy.badness import is_bad
+
+from cleaners.lost_byte_context import (
+    ContextTable,
+    choose_by_context,
+    features,
+    load_context_table,
+)
+from cleaners.lost_byte_words import (
+    RELATIVES,
+    WordTable,
+    choose_word,
+    language_weights,
+    load_word_table,
+    lost_mark,
+)
 
 __all__ = ["LOST_BYTES", "LostByteConfig", "restore_lost_bytes"]
 
@@ -52,20 +84,42 @@ _LOST = 0x1A  # what ftfy's sloppy codec encodes U+FFFD as
 class LostByteConfig:
     """How sure the choice of a lost byte must be.
 
-    margin: 2.0. The chosen character's score (its likeliest readings, letter-pair
-        frequencies multiplied along the run of lost bytes, summed over languages
-        weighted by the line's letters) must be at least this many times the next
-        candidate's, else U+FFFD stays. On tests/data/lost_bytes.jsonl, sentences back
-        exactly: 1.5 -> 0.8498, 2 -> 0.8275, 3 -> 0.8083, 5 -> 0.7668; below 2 the
-        choices gained are near coin flips (Icelandic Á against Í at a word's start),
-        and a wrong letter is worse than a U+FFFD a reader sees as damage.
+    Chosen on bench/data/lost_bytes_tune.jsonl (UD dev splits; 417 lost-byte sentences
+    in 17 languages), never on the reported set. Figures: lost-byte sentences back
+    exactly, and lost characters restored right / wrong (the rest keep U+FFFD).
+
+    margin: 1.5. By the letters (a word no filling of which is known, or a choice
+        between close known words), the chosen character's score (its likeliest
+        readings, letter-pair and triple frequencies along the run of lost bytes,
+        summed over the languages weighted by the line's letters) must be at least this
+        many times the next candidate's, else U+FFFD stays. 1.2 -> 0.8729, 944 / 16;
+        1.5 -> 0.8705, 943 / 13; 2 -> 0.8489, 933 / 11; 3 -> 0.8417, 929 / 9.
+    word_margin: 10. A filling that makes a known word is taken when its score (the
+        word's frequency summed over the languages weighted by the line's letters) is
+        this many times any other known filling's; else the close ones are left to the
+        letters. 3, 10 and 30 give the same figures.
+    word_floor: 3.0. A known word counts only with a score (log10: Zipf frequency plus
+        the language's log weight) of at least this: a word of a language the line's
+        letters make unlikely is no evidence. 2.0 to 3.0 give the same figures; 3.5 ->
+        0.8633, 937 / 18; 5.0 -> 0.8489, 927 / 25.
+    context_margin: 10. Between close known words, the one the words beside it make
+        this many times likelier than any other (`cleaners.lost_byte_context`) is
+        taken. With Belarusian's table (third round): off 0.9306 (383 of 417 lost-byte
+        sentences); 2 to 30: 384, lost letters wrong 23 -> 22; 100: 383.
     """
 
-    margin: float = 2.0
+    margin: float = 1.5
+    word_margin: float = 10.0
+    word_floor: float = 3.0
+    context_margin: float = 10.0
 
     def __post_init__(self) -> None:
         if self.margin < 1:
             raise ValueError(f"margin must be 1 or more, not {self.margin}")
+        if self.word_margin < 1:
+            raise ValueError(f"word_margin must be 1 or more, not {self.word_margin}")
+        if self.context_margin < 1:
+            raise ValueError(f"context_margin must be 1 or more, not {self.context_margin}")
 
 
 Table = MappingProxyType[str, float]
@@ -83,9 +137,28 @@ def _load_tables() -> tuple[tuple[str, Table], ...]:
     return tuple((language, MappingProxyType(table)) for language, table in tables.items())
 
 
-# Built once from a data file shipped with the package and never changed: a constant,
-# like a compiled pattern, not a cache.
-_TABLES = _load_tables()
+@dataclass(frozen=True, slots=True)
+class _Data:
+    """The shipped tables: letter grams per language, the letters some language
+    writes, and the damaged-word keys."""
+
+    tables: tuple[tuple[str, Table], ...]
+    written: frozenset[str]
+    words: WordTable
+    context: ContextTable
+
+
+@functools.cache
+def _data() -> _Data:
+    """The shipped tables, read on the first line that needs them: a constant built
+    from files that never change, like a compiled pattern (reading them takes 85 ms of
+    CPU, which a process whose lines hold no lost byte should not pay at import)."""
+    tables = _load_tables()
+    # The letters some language of the tables uses (not only by a stray loan word).
+    written = frozenset(key for _, table in tables for key, weight in table.items()
+                        if len(key) == 1 and weight >= _WRITTEN_LETTER)
+    return _Data(tables, written, load_word_table(), load_context_table())
+
 # Frequencies are per million; a pair the table lacks is rarer than its cut-off of 1.
 _UNSEEN = math.log(0.3)
 _PER_MILLION = math.log(1e6)
@@ -94,6 +167,12 @@ _BACKOFF = math.log(0.4)
 _SPACE = math.log(1.6e5)
 # Languages this much less likely than the likeliest for the line are not consulted.
 _FAR_LANGUAGE = math.log(1e-4)
+# A line whose likeliest language lacks this many of its letters, and this share, is
+# in a language the tables do not know.
+_FOREIGN_LETTERS = 2
+_FOREIGN_SHARE = 0.02
+_RARE_LETTER = math.log(500)  # per million letters
+_WRITTEN_LETTER = math.log(20)  # per million letters
 # An upper-case letter right after a lower-case one is rare outside names like "McDonald".
 _MID_WORD_CAPITAL = 0.02
 
@@ -102,6 +181,7 @@ _MID_WORD_CAPITAL = 0.02
 # spaces other than the plain one (U+2001 EM QUAD is E2 80 81).
 _NOT_TEXT = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zs", "Zl", "Zp"})
 _OPENING_QUOTES = frozenset("“„‟")
+_APOSTROPHES = frozenset("'\u2019\u02bc")  # typewriter, typographic, modifier letter
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +189,7 @@ class _Lost:
     """A character one lost byte of which is unknown: what it may have been."""
 
     options: tuple[str, ...]
+    mark: str
 
 
 def restore_lost_bytes(line: str, config: LostByteConfig = LostByteConfig()) -> str | None:
@@ -133,7 +214,9 @@ def restore_lost_bytes(line: str, config: LostByteConfig = LostByteConfig()) -> 
     slots = _decode(data)
     if slots is None or not any(isinstance(slot, _Lost) for slot in slots):
         return None
-    chosen = _choose(slots, config.margin)
+    if not _known_language([slot for slot in slots if isinstance(slot, str)]):
+        return None
+    chosen = _choose(_by_words(slots, config), config.margin)
     if not any(isinstance(slot, _Lost) and ch != "\ufffd" for slot, ch in zip(slots, chosen,
                                                                                strict=True)):
         return None
@@ -170,21 +253,124 @@ def _decode(data: bytes) -> list[str | _Lost] | None:
             except UnicodeDecodeError:
                 return None
         elif lost == 1:
-            slots.append(_Lost(_options(seq, slots[-1] if slots else " ")))
+            options = _options(seq, slots[-1] if slots else " ")
+            slots.append(_Lost(options, lost_mark(options[0]) if options else ""))
         else:
             return None
         i += size
     return slots
 
 
+def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _Lost]:
+    """`slots` with the lost letters of each damaged word filled where one filling makes
+    a known word `word_margin` times likelier than any other, or where several known
+    words are close and the words beside it make one `context_margin` times likelier
+    (`cleaners.lost_byte_context`); else, with several close known words, a single lost
+    letter keeps only their fillings as options. A word no filling of which is known
+    stays as it was, for the letters to decide."""
+    known = [ch.casefold() for ch in slots if isinstance(ch, str) and not ch.isascii()
+             and ch.isalpha() and len(ch.casefold()) == 1]
+    words = _data().words
+    weights = language_weights(known, words)
+    spans = _word_spans(slots)
+    out = slots.copy()
+    for n, (i, j) in enumerate(spans):
+        lost = [k for k in range(i, j) if isinstance(slots[k], _Lost)]
+        if not lost or not all(isinstance(slot, str) or slot.mark for slot in slots[i:j]):
+            continue
+        key = "".join(slot.mark if isinstance(slot, _Lost) else
+                      "'" if slot in _APOSTROPHES else slot.casefold()
+                      for slot in slots[i:j])
+        options = [slot.options for slot in slots[i:j] if isinstance(slot, _Lost)]
+        ranked = [(score, filling) for score, filling in choose_word(
+            key, options, weights, words) if score >= config.word_floor]
+        close = [filling for score, filling in ranked
+                 if score > ranked[0][0] - math.log10(config.word_margin)]
+        if len(close) > 1:
+            place = features(_neighbour(slots, spans, n, -1), _neighbour(slots, spans, n, 1))
+            chosen = choose_by_context([_filled(slots[i:j], filling) for filling in close],
+                                       place, weights, _data().context,
+                                       config.context_margin)
+            if chosen is not None:
+                close = [close[chosen]]
+        if len(close) == 1:
+            for k, ch in zip(lost, close[0], strict=True):
+                out[k] = ch
+        elif close and len(lost) == 1:
+            # Several known words: the letters choose among them alone.
+            slot = slots[lost[0]]
+            if isinstance(slot, _Lost):
+                out[lost[0]] = _Lost(tuple(close), slot.mark)
+    return out
+
+
+def _word_spans(slots: list[str | _Lost]) -> list[tuple[int, int]]:
+    """Where the words of the line start and end."""
+    spans = []
+    i = 0
+    while i < len(slots):
+        if not _in_word(slots[i]):
+            i += 1
+            continue
+        j = i
+        # An apostrophe between letters is part of the word, as in the lists ("пам'ять").
+        while j < len(slots) and (_in_word(slots[j]) or (
+                slots[j] in _APOSTROPHES and j + 1 < len(slots) and _in_word(slots[j + 1]))):
+            j += 1
+        spans.append((i, j))
+        i = j
+    return spans
+
+
+def _filled(slots: list[str | _Lost], filling: str) -> str:
+    """A damaged word in lower case with its lost characters filled in order."""
+    fill = iter(filling)
+    return "".join((next(fill) if isinstance(slot, _Lost) else
+                    "'" if slot in _APOSTROPHES else slot).casefold() for slot in slots)
+
+
+def _neighbour(slots: list[str | _Lost], spans: list[tuple[int, int]], n: int,
+               step: int) -> str:
+    """The word before (`step` -1) or after (1) word `n` in lower case, a lost character
+    in it as U+FFFD; "" where the line ends or anything but spaces stands between."""
+    m = n + step
+    if not 0 <= m < len(spans):
+        return ""
+    gap = slots[spans[m][1] : spans[n][0]] if step < 0 else slots[spans[n][1] : spans[m][0]]
+    if not all(isinstance(slot, str) and slot.isspace() for slot in gap):
+        return ""
+    i, j = spans[m]
+    return "".join("\ufffd" if isinstance(slot, _Lost) else
+                   "'" if slot in _APOSTROPHES else slot.casefold() for slot in slots[i:j])
+
+
+def _in_word(slot: str | _Lost) -> bool:
+    if isinstance(slot, _Lost):
+        return any(_is_letter(ch) for ch in slot.options)
+    return _is_letter(slot)
+
+
 def _options(seq: bytes, before: str | _Lost) -> tuple[str, ...]:
-    """The characters `seq` may have been, its one lost byte being any undefined byte."""
-    found = []
+    """The characters `seq` may have been, its one lost byte being any undefined byte.
+
+    After an emoji (or a lost symbol), the emoji presentation selector U+FE0F (EF B8 8F)
+    and a skin-tone modifier (F0 9F 8F BB-BF) are what the bytes were; a zero-width
+    joiner (E2 80 8D) there might as well be a closing quote: none is chosen.
+    """
+    decoded = []
     for byte in LOST_BYTES:
         try:
-            ch = seq.replace(bytes([_LOST]), bytes([byte])).decode("utf-8")
+            decoded.append(seq.replace(bytes([_LOST]), bytes([byte])).decode("utf-8"))
         except UnicodeDecodeError:
             continue
+    if _is_symbol(before):
+        for ch in decoded:
+            if ch == "\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff":
+                return (ch,)
+        if "\u200d" in decoded:
+            return ()
+    found = []
+    for ch in decoded:
         category = unicodedata.category(ch)
         if category in _NOT_TEXT:
             continue
@@ -192,6 +378,12 @@ def _options(seq: bytes, before: str | _Lost) -> tuple[str, ...]:
             continue
         found.append(ch)
     return tuple(found)
+
+
+def _is_symbol(slot: str | _Lost) -> bool:
+    """Whether `slot` is a symbol such as an emoji, or a lost one that can only be."""
+    chars = slot.options if isinstance(slot, _Lost) else (slot,)
+    return bool(chars) and all(unicodedata.category(ch) in ("So", "Sk") for ch in chars)
 
 
 def _choose(slots: list[str | _Lost], margin: float) -> list[str]:
@@ -268,14 +460,37 @@ def _follows(table: Table, ky: str, kz: str) -> float:
     return _BACKOFF + _unigram(table, kz) - _PER_MILLION
 
 
+def _known_language(chars: list[str]) -> bool:
+    """Whether a language the tables know may write the line: none of its letters is
+    one that no table's language uses (Kazakh "қ"), and the likeliest language for its
+    non-ASCII letters has all of them but a few (a foreign name), not one at every turn
+    (a language the tables lack, mixing letters of several they have): its lines would
+    be guessed wrong."""
+    letters = [_key(ch) for ch in chars if _is_letter(ch)]
+    if any(ch not in _data().written for ch in letters if ch != " "):
+        return False
+    foreign = [ch for ch in letters if not ch.isascii()]
+    best = max((table for _, table in _data().tables),
+               key=lambda table: sum(table.get(ch, _UNSEEN) for ch in foreign))
+    unseen = sum(best.get(ch, _UNSEEN) < _RARE_LETTER for ch in foreign)
+    return unseen < _FOREIGN_LETTERS or unseen < _FOREIGN_SHARE * len(letters)
+
+
 def _languages(chars: list[str]) -> list[tuple[float, Table]]:
     """The languages' tables, each with the log-likelihood of the line's known
-    non-ASCII letters under it (letters only: no words), the unlikely ones left out."""
-    letters = [_key(ch) for ch in chars if not ch.isascii() and _is_letter(ch)]
-    scored = [(sum(table.get(ch, _UNSEEN) for ch in letters), table) for _, table in _TABLES]
-    best = max(score for score, _ in scored)
-    return [(score - best, table) for score, table in scored
-            if score - best >= _FAR_LANGUAGE]
+    letters under it (letters only: no words), the unlikely ones left out."""
+    letters = [_key(ch) for ch in chars if _is_letter(ch)]
+    scored = {language: sum(table.get(ch, _UNSEEN) for ch in letters)
+              for language, table in _data().tables}
+    best = max(scored.values())
+    weights = {language: score - best for language, score in scored.items()
+               if score - best >= _FAR_LANGUAGE}
+    for language, relatives in RELATIVES.items():
+        if language in weights:
+            for relative in relatives:
+                weights[relative] = max(weights.get(relative, -math.inf), weights[language])
+    tables = dict(_data().tables)
+    return [(weight, tables[language]) for language, weight in weights.items()]
 
 
 def _choose_run(run: list[tuple[str, ...]], left: str, right: str, opened: bool,

@@ -57,12 +57,12 @@ class NormalizeConfig:
     - `restore_lost_bytes`: False. With `repair`, a line of cp1252 mojibake in which the
       round trip lost a byte (U+FFFD where 0x81 0x8D 0x8F 0x90 or 0x9D stood) is decoded
       with the lost byte chosen from its neighbours (`cleaners.lost_bytes`), where ftfy
-      alone leaves U+FFFD. On tests/data/lost_bytes.jsonl (313 UD sentences, 11
-      languages) exact sentences go from ftfy's 0.19 to the figure in docs/benchmarks.md.
-      Off by default: it chooses the right letter for 0.79 of lost-byte sentences, not
-      yet the 0.97 that would make a wrong guess rare, and a reader of the output can no
-      longer see that a character was lost (the encodings dev set, whose gold keeps
-      U+FFFD where bytes were lost, falls from 0.9941 to 0.9586 with it on).
+      alone leaves U+FFFD. On tests/data/lost_bytes.jsonl (492 UD sentences, 17
+      languages) exact sentences go from ftfy's 0.20 to 0.90 (docs/benchmarks.md).
+      Off by default: 1.3% of lost characters still come back as a wrong letter, and a
+      reader of the output can no longer see that a character was lost (the encodings
+      dev set, whose gold keeps U+FFFD where bytes were lost, falls from 0.9941 to
+      0.9645 with it on, by 5 restorations that are all right).
     - `unescape_html`: "auto". Decode HTML entities left in the text (``&amp;`` → ``&``).
       "auto" is ftfy's rule applied per line: a line containing ``<`` is taken to be
       markup, where entities are meant, and is left alone. True or False force it.

@@ -1,0 +1,122 @@
+"""Word-level evidence for the lost-byte repair: which filling makes a known word.
+
+A cp1252 round trip loses every character whose UTF-8 form holds one of the five bytes
+cp1252 leaves undefined, the same way each time: "это" loses its "э" (D1 8D) and keeps
+"то", "Ísland" loses its "Í" (C3 8D). So a damaged word, read with each lost character
+replaced by a mark of the bytes that survived (`lost_mark`), is a key into a table of
+real words that look the same when damaged: "\\ue0d1то" is "это" or "сто", "\\ue0c3sland"
+is "Ísland" or "Ásland". ``cleaners/letters/lost_byte_words.tsv.gz`` holds those keys, built
+by bench/make_lost_byte_words.py from wordfreq's word lists (CC BY-SA 4.0) in 22
+languages written in Latin, Cyrillic or Greek letters and, for Belarusian, which wordfreq
+lacks, from 17,000 words of UD Belarusian-HSE (CC BY-SA 4.0), each word with its
+frequency, and each language's letter frequencies. `choose_word` weighs the fillings by how frequent
+each word is in the languages the line's own undamaged letters point to.
+"""
+
+# The docstrings quote damaged words.
+# ruff: noqa: RUF002
+
+from __future__ import annotations
+
+import gzip
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+
+__all__ = ["WordTable", "choose_word", "language_weights", "load_word_table", "lost_mark"]
+
+_LOST = frozenset(b"\x81\x8d\x8f\x90\x9d")
+# A letter a language's list never shows: rarer than its rarest listed letter.
+_UNSEEN_LETTER = -6.5
+# Languages this much (log10) less likely than the likeliest for the line are ignored.
+_FAR_LANGUAGE = -4.0
+# A language whose tables are counted from little text (Belarusian: 17,000 words of UD)
+# borrows the tables of its close relatives, weighted as itself: Belarusian "ясны" is
+# Russian "ясны", and the Belarusian text never has it. (On the tune set, Belarusian
+# exact 18 -> 20 of 30 lost-byte sentences, wrong letters 16 -> 9; a relative's weight
+# of 1/100 or 1/10 of Belarusian's gains less.)
+RELATIVES = MappingProxyType({"be": ("ru", "uk")})
+
+
+def lost_mark(ch: str) -> str:
+    """The mark a cp1252 round trip leaves of `ch`, or "" when it loses none of it.
+
+    The mark names the bytes that survive: the lead byte of a two-byte character
+    (U+E000 + lead, in the private use area), or the lead byte, the other continuation
+    byte and which of the two was lost for a three-byte one (in plane 15's private use
+    area). Characters with two lost bytes, or of four bytes, get no mark.
+    """
+    data = ch.encode("utf-8")
+    if len(data) == 2 and data[1] in _LOST:
+        return chr(0xE000 + data[0])
+    if len(data) == 3 and (data[1] in _LOST) != (data[2] in _LOST):
+        lost_last = data[2] in _LOST
+        other = data[1] if lost_last else data[2]
+        return chr(0xF0000 + (((data[0] - 0xE0) * 64 + other - 0x80) * 2 + lost_last))
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class WordTable:
+    """Damaged-word keys and each language's letter frequencies (log10 shares)."""
+
+    keys: Mapping[str, str]
+    letters: Mapping[str, Mapping[str, float]]
+
+
+def load_word_table() -> WordTable:
+    """The shipped table; each key's fillings stay text until a line needs them."""
+    packed = resources.files("cleaners").joinpath("letters/lost_byte_words.tsv.gz").read_bytes()
+    lines = gzip.decompress(packed).decode("utf-8").splitlines()
+    letters: dict[str, Mapping[str, float]] = {}
+    for line in lines:
+        if line.startswith("#letters\t"):
+            _, language, pairs = line.split("\t")
+            letters[language] = MappingProxyType({
+                pair[0]: float(pair[2:]) for pair in pairs.split(" ")})
+    keys = dict(line.split("\t", 1) for line in lines if line and line[0] != "#")
+    return WordTable(MappingProxyType(keys), MappingProxyType(letters))
+
+
+def language_weights(letters: list[str], table: WordTable) -> dict[str, float]:
+    """Each listed language's log10 likelihood of the line's undamaged non-ASCII
+    letters (lower case), relative to the likeliest; the far ones left out."""
+    scores = {language: sum(freqs.get(ch, _UNSEEN_LETTER) for ch in letters)
+              for language, freqs in table.letters.items()}
+    best = max(scores.values())
+    weights = {language: score - best for language, score in scores.items()
+               if score - best >= _FAR_LANGUAGE}
+    for language, relatives in RELATIVES.items():
+        if language in weights:
+            for relative in relatives:
+                weights[relative] = max(weights.get(relative, -math.inf), weights[language])
+    return weights
+
+
+def choose_word(key: str, options: list[tuple[str, ...]], weights: Mapping[str, float],
+                table: WordTable) -> list[tuple[float, str]]:
+    """The fillings of a damaged word (its lost characters, in order) that make a
+    known word and fit `options`, each with its log10 score (its Zipf frequency summed
+    over the languages, each weighted by `weights`), likeliest first."""
+    found = table.keys.get(key)
+    if found is None:
+        return []
+    totals: dict[str, float] = {}
+    for entry in found.split(" "):
+        language, filling, zipf = entry.split(":")
+        weight = weights.get(language)
+        if weight is None or len(filling) != len(options) or any(
+                ch not in opts for ch, opts in zip(filling, options, strict=True)):
+            continue
+        score = weight + float(zipf)
+        old = totals.get(filling)
+        totals[filling] = score if old is None else _log10_add(old, score)
+    return sorted(((score, filling) for filling, score in totals.items()), reverse=True)
+
+
+def _log10_add(a: float, b: float) -> float:
+    """log10(10**a + 10**b)."""
+    high, low = max(a, b), min(a, b)
+    return high + math.log10(1 + 10 ** (low - high))
