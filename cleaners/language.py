@@ -220,6 +220,7 @@ class LanguageConfig:
     paragraph_n_trial: int = 1
     seed: int = 0
     tiebreak: bool = True
+    priors: tuple[tuple[str, float], ...] = (("en", 2.0), ("af", 0.5), ("so", 0.5), ("tl", 0.5))
 
     def __post_init__(self) -> None:
         for name in ("sample_chars", "paragraph_sample_chars"):
@@ -234,6 +235,11 @@ class LanguageConfig:
             raise ValueError("n_trial and paragraph_n_trial must be >= 1")
         if self.min_letters < 1 or self.min_script_letters < 1:
             raise ValueError("min_letters and min_script_letters must be >= 1")
+        for code, weight in self.priors:
+            if code not in LANGUAGES or not weight > 0:
+                raise ValueError(
+                    f"priors: a known code and a weight above 0, got {code!r}: {weight}"
+                )
         if not 0.0 <= self.min_probability <= 1.0:
             raise ValueError(f"min_probability must be in [0, 1], got {self.min_probability}")
         if not 0 <= self.paragraph_min_chars <= self.paragraph_sample_chars:
@@ -328,6 +334,13 @@ class LanguageDetector:
         # pickled.  Only the configured judge's data is built: each is 6-50 MB.
         self._factories: Mapping[str, DetectorFactory] = factories
         self._models: Mapping[str, ScriptModel] = models
+        weights = dict(config.priors)
+        self._priors: Mapping[str, np.ndarray] = {
+            script: np.array([weights.get(code, 1.0) for code in model.codes])
+            for script, model in models.items()
+            if any(code in weights for code in model.codes)
+        }
+        self._prior_weights: Mapping[str, float] = weights
         self._script_language: Mapping[str, str] = script_language
         self._close: CloseLanguages | None = load_close_languages() if config.tiebreak else None
         self._letter_rules: tuple[LetterRule, ...] = load_letter_rules() if config.tiebreak else ()
@@ -408,7 +421,7 @@ class LanguageDetector:
         if sum(map(len, words)) < self.config.min_letters:
             return _UND
         if model is not None:
-            guess = self._naive_bayes(model, own)
+            guess = self._naive_bayes(model, own, self._priors.get(script))
         else:
             assert factory is not None
             guess = self._langdetect(factory, own, n_trial)
@@ -438,7 +451,9 @@ class LanguageDetector:
             language = "zh"
         return LanguageGuess(language, share)
 
-    def _naive_bayes(self, model: ScriptModel, text: str) -> LanguageGuess:
+    def _naive_bayes(
+        self, model: ScriptModel, text: str, prior: np.ndarray | None
+    ) -> LanguageGuess:
         """Score every n-gram of `text` against one script's profiles; fold to ISO 639-1."""
         rows = ngram_rows(NGram.normalize_vi(text), model)
         if not rows.size:
@@ -453,6 +468,8 @@ class LanguageDetector:
             if model.merges_columns
             else posterior  # one profile per code: the sum of one value is that value
         )
+        if prior is not None:
+            merged = merged * prior
         total = float(merged.sum())
         best = int(np.argmax(merged))  # the first code in name order on a tie
         language, score = model.codes[best], float(merged[best] / total)
@@ -480,7 +497,9 @@ class LanguageDetector:
         merged: dict[str, float] = {}
         for item in ranked:
             code = iso639_1(str(item.lang))
-            merged[code] = merged.get(code, 0.0) + float(item.prob)
+            merged[code] = merged.get(code, 0.0) + float(item.prob) * self._prior_weights.get(
+                code, 1.0
+            )
         if not merged:
             return _UND
         codes = sorted(sorted(merged), key=merged.__getitem__, reverse=True)
