@@ -57,6 +57,11 @@ CLOSE_PAIRS = [
     ("sl", "Rekel je, da bo prišel jutri zjutraj."),
     ("nl", "Ik heb het niet voor hem gedaan."),
     ("af", "Ek het dit nie vir hom gedoen nie."),
+    ("ca", "Per què no m'ho vas dir abans?"),
+    ("ca", "La meva germana viu a Girona des de fa tres anys."),
+    ("es", "¿Por qué no me lo dijiste antes?"),
+    ("sk", "Tu už študovali jeho dvaja bratia."),
+    ("hr", "Tu su već studirala njegova dva brata."),
 ]
 
 
