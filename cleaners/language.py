@@ -302,9 +302,10 @@ class LanguageDetector:
     """Decide the language of documents and paragraphs, deterministically and cheaply.
 
     Build one per process: construction reads langdetect's 55 profiles (about half a
-    second) into one model per script (naive Bayes: 12 MB in numpy arrays, pickled in
-    12 MB and unpickled in milliseconds) or private factories (langdetect judge);
-    detection itself reads no file and keeps no state between calls.
+    second) into one model per script (naive Bayes: 12 MB in numpy arrays) or private
+    factories (langdetect judge), and the close-language word tables (0.1 s); pickled,
+    a detector is 16 MB (4 MB of it the word tables) and unpickles in about 60 ms.
+    Detection itself reads no file and keeps no state between calls.
 
     >>> detector = LanguageDetector()
     >>> guess = detector.detect("Le gouvernement a présenté mercredi son projet de loi.")
