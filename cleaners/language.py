@@ -513,6 +513,10 @@ class LanguageDetector:
             )
         if not merged:
             return _UND
+        if self._prior_weights:
+            # Weighted, the probabilities no longer add up to what langdetect gave.
+            scale = sum(float(item.prob) for item in ranked) / sum(merged.values())
+            merged = {code: value * scale for code, value in merged.items()}
         codes = sorted(sorted(merged), key=merged.__getitem__, reverse=True)
         ranked = [(code, merged[code]) for code in codes[:_TIEBREAK_RANKS]]
         language, score = _break_tie(self._close, ranked, text)

@@ -429,6 +429,13 @@ def test_priors_tip_only_a_hesitating_judge(
     assert detector.detect(text).language == language
 
 
+@pytest.mark.parametrize("judge", ["naive_bayes", "langdetect"])
+def test_weighted_scores_stay_probabilities(judge: str) -> None:
+    heavy = LanguageDetector(LanguageConfig(judge=judge, priors=(("en", 50.0), ("af", 0.01))))
+    for _, text in PRIOR_CASES:
+        assert 0.0 <= heavy.detect(text).score <= 1.0
+
+
 def test_without_priors_the_judge_hesitates_towards_afrikaans() -> None:
     flat = LanguageDetector(LanguageConfig(priors=()))
     assert flat.detect(PRIOR_CASES[0][1]).language == "af"
