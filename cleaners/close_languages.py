@@ -260,6 +260,9 @@ def load_close_languages(files: Iterable[str] | None = None) -> CloseLanguages:
         text = folder.joinpath(f"{name}.txt").read_text(encoding="utf-8")
         pair = parse_pair_file(text, name.split("-"))
         low, high = sorted(pair)
+        if name != f"{low}-{high}":
+            # The word table is found by the codes in name order (words/<low>-<high>).
+            raise ValueError(f"{name}.txt: name the pair in order, {low}-{high}.txt")
         if (low, high) in pairs:
             raise ValueError(f"pair {low}/{high} is listed twice ({name}.txt)")
         pairs[(low, high)] = pair

@@ -30,7 +30,7 @@ import wordfreq
 FOLDER = Path(__file__).resolve().parents[1] / "cleaners" / "close_languages"
 # Our codes -> wordfreq's: Norwegian Bokmål is `nb`; Croatian is in the Serbo-Croatian
 # list `sh` (Croatian, Serbian and Bosnian in Latin letters together).
-WORDFREQ_CODES = {"no": "nb", "hr": "sh"}
+WORDFREQ_CODES = {"no": "nb", "hr": "sh", "tl": "fil"}
 TOP_WORDS = 10_000
 FLOOR = 2.5
 MIN_DIFFERENCE = 0.5
