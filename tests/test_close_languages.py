@@ -122,7 +122,12 @@ def test_rule_changes_some_answers_the_judge_gets_wrong(plain: LanguageDetector)
         ("cs", "sk", "říkal že už", "cs"),
         ("no", "da", "efter mig", "da"),
         ("da", "no", "etter meg", "no"),
-        ("en", "fr", "anything at all", None),  # not a listed pair
+        ("en", "ja", "anything at all", None),  # not a listed pair
+        # Not neighbours, but listed: a short English line the judge read as French.
+        ("fr", "en", "is it still for sale", "en"),
+        ("en", "fr", "est-il encore à vendre", "fr"),
+        ("nl", "en", "best place in town", "en"),
+        ("en", "de", "die Katze ist hier", "de"),
         ("ru", "uk", "мама", None),  # written alike, as common in both
         # No marker letter: the word tables decide (Russian кто, она; Ukrainian хто, вона).
         ("uk", "ru", "кто", "ru"),
@@ -156,7 +161,10 @@ def test_pair_files_name_known_languages_with_markers() -> None:
 
 
 def test_word_tables_cover_pairs_wordfreq_knows() -> None:
-    """Every pair has a word table but af-nl (wordfreq has no Afrikaans list)."""
+    """Every pair has a word table but af-nl (wordfreq has no Afrikaans list).
+
+    A pair file named out of code order (en-de.txt) would be refused when loaded.
+    """
     close = load_close_languages()
     assert set(close.pairs) - set(close.words) == {("af", "nl")}
     for key, table in close.words.items():
