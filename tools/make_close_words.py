@@ -6,7 +6,8 @@ their Zipf frequencies (log10 of occurrences per billion words), first language 
 second, from wordfreq's `small` lists.  A word missing from a list (under one per million
 words) counts as Zipf 2.5.  Differences under 0.5 (a factor of 3) are left out: they say
 little and would triple the table.  The tie-break adds up these differences over a
-text's words (cleaners/close_languages.py).  Gzipped: about a quarter of their plain size (1.1 MB for 17 pairs).
+text's words (cleaners/close_languages.py).  Gzipped: about a quarter of their plain
+size (1.6 MB for 24 pairs).
 
 wordfreq is needed only here, never at run time; it is not a project dependency:
 
