@@ -11,7 +11,7 @@ size (1.6 MB for 24 pairs).
 
 wordfreq is needed only here, never at run time; it is not a project dependency:
 
-    .tools/bin/uvx --with wordfreq==3.1.1 python tools/make_close_words.py
+    .tools/bin/uv run --no-project --with wordfreq==3.1.1 python tools/make_close_words.py
 
 Source: wordfreq 3.1.1 by Robyn Speer (https://github.com/rspeer/wordfreq,
 doi:10.5281/zenodo.7199437), whose word lists are under CC BY-SA 4.0; the tables it
