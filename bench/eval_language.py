@@ -14,14 +14,17 @@ lines of the documents named right, how often a line's own answer (every line ju
 whatever its length) equals its document's, by letters in the line's sample (CJK
 weighted as in `detect_paragraphs`); lines whose own answer is `und` are counted apart.
 
-`--ud` scores instead the short sentences of bench/data/lang_sentences.jsonl (32
+`--ud` scores instead the short sentences of bench/data/lang_sentences.jsonl (26
 languages from Universal Dependencies treebanks, never PUD; built by
 bench/make_lang_sentences.py, sources in bench/data/SOURCES.md), per split (`tune`: the
-half the tie-break rules may be chosen on; `report`: the half their figures are given
-on), per language, with langdetect alone (`langdetect.detect`, seed 0) beside.  Languages
-langdetect has no profile for (be, gl, sr) are counted apart, as `no_profile`: what they
-come out as.
-`--no-tiebreak` turns the close-language rule off, to measure what it adds.
+500 sentences a language the tie-break rules and priors may be chosen on; `report`: the
+100 their figures are given on), per language, with langdetect alone
+(`langdetect.detect`, seed 0) beside.  Languages langdetect has no profile for (be, gl,
+sr) are counted apart, as `no_profile`: what they come out as (be is also scored, as
+it is named by its letters).
+`--no-tiebreak` turns the close-language rule off, `--no-priors` the priors, to measure
+what each adds; `--markdown` prints the per-language table of docs/language.md instead
+(textclean, without the rule and priors, langdetect alone).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cleaners.language import (
     UNDETERMINED,
@@ -181,11 +185,13 @@ def evaluate_ud(path: Path, config: LanguageConfig, splits: Sequence[str]) -> di
     alone: dict[str, list[bool]] = {}
     confusions: Counter[str] = Counter()
     answers: Counter[str] = Counter()
+    lettered: dict[str, list[bool]] = {}
     for row in rows:
         language, text = row["language"], row["text"]
         got = detector.detect(text).language
         if language in NO_PROFILE:
             answers[f"{language}->{got}"] += 1
+            lettered.setdefault(language, []).append(got == language)
             continue
         ours.setdefault(language, []).append(got == language)
         alone.setdefault(language, []).append(_langdetect_alone(text) == language)
@@ -195,6 +201,7 @@ def evaluate_ud(path: Path, config: LanguageConfig, splits: Sequence[str]) -> di
         code: {
             "ours": round(statistics.mean(v), 3),
             "langdetect": round(statistics.mean(alone[code]), 3),
+            "n": len(v),
         }
         for code, v in sorted(ours.items())
     }
@@ -209,7 +216,31 @@ def evaluate_ud(path: Path, config: LanguageConfig, splits: Sequence[str]) -> di
         "per_language": per,
         "confusions": dict(confusions.most_common(20)),
         "no_profile": dict(answers.most_common(12)),
+        # Outside `accuracy`: languages without a profile, named only by their letters.
+        "named_by_letters": {
+            code: round(statistics.mean(v), 3)
+            for code, v in sorted(lettered.items())
+            if code in detector.languages
+        },
     }
+
+
+def markdown_table(ours: dict[str, Any], bare: dict[str, Any]) -> str:
+    """The per-language table of docs/language.md: with the rule, without, langdetect."""
+    lines = [
+        "| language | n | textclean | without rule and priors | langdetect alone |",
+        "|---|---|---|---|---|",
+        f"| all {ours['languages']} | {ours['sentences']} | {ours['accuracy']} "
+        f"| {bare['accuracy']} | {ours['accuracy_langdetect']} |",
+    ]
+    for code, row in ours["per_language"].items():
+        lines.append(
+            f"| {code} | {row['n']} | {row['ours']} | {bare['per_language'][code]['ours']} "
+            f"| {row['langdetect']} |"
+        )
+    for code, share in ours["named_by_letters"].items():
+        lines.append(f"| {code} (no profile) | | {share} | 0 | 0 |")
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -233,13 +264,24 @@ def main() -> int:
     parser.add_argument(
         "--no-tiebreak", action="store_true", help="turn the close-language rule off"
     )
+    parser.add_argument("--no-priors", action="store_true", help="turn the priors off")
+    parser.add_argument(
+        "--markdown", action="store_true", help="with --ud: print the docs' per-language table"
+    )
     args = parser.parse_args()
     config = parse_overrides(args.overrides)
     if args.no_tiebreak:
         config = dataclasses.replace(config, tiebreak=False)
+    if args.no_priors:
+        config = dataclasses.replace(config, priors=())
     if args.ud is not None:
         splits = ("tune", "report") if args.ud == "all" else (args.ud,)
-        print(json.dumps(evaluate_ud(UD_SENTENCES, config, splits), ensure_ascii=False))
+        result = evaluate_ud(UD_SENTENCES, config, splits)
+        if args.markdown:
+            bare = dataclasses.replace(config, tiebreak=False, priors=())
+            print(markdown_table(result, evaluate_ud(UD_SENTENCES, bare, splits)))
+        else:
+            print(json.dumps(result, ensure_ascii=False))
         return 0
     result = evaluate(args.root, config)
     if args.prefixes:

@@ -5,7 +5,9 @@ which the shared dev set is made of), from snapshots of their GitHub repositorie
 (UniversalDependencies/UD_*), one directory each under MIRROR.  Per language it keeps
 sentences of 4+ words and 20-150 characters, drops repeats, shuffles them with a fixed
 seed and keeps 200: the even positions are the `tune` split (rules may be chosen on
-it), the odd ones the `report` split (figures are given on it).  Languages without a
+it), the odd ones the `report` split (figures are given on it).  Positions 200-599 are
+`tune` too: added later (issue 19), so that choices between close languages are
+measured on 500 sentences a language, where 100 left one sentence worth 0.01.  Languages without a
 langdetect profile (be, gl, sr) are kept apart by bench/eval_language.py.
 
     .venv/bin/python bench/make_lang_sentences.py /work/.mirror
@@ -21,6 +23,8 @@ import sys
 from pathlib import Path
 
 PER_LANGUAGE = 200
+# Further `tune` sentences after the first PER_LANGUAGE (the same shuffled pool).
+EXTRA_TUNE = 400
 OUT = Path(__file__).resolve().parent / "data" / "lang_sentences.jsonl"
 
 # language -> (treebank, licence).  Only treebanks whose licence allows any use with
@@ -89,6 +93,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     rows = []
+    extra: list[dict[str, str]] = []
     for language, (treebank, licence) in TREEBANKS.items():
         repo = args.mirror / f"UniversalDependencies+{treebank}" / "repo"
         seen: set[str] = set()
@@ -101,9 +106,16 @@ def main() -> int:
         for index, text in enumerate(pool[:PER_LANGUAGE]):
             split = "tune" if index % 2 == 0 else "report"
             rows.append({"language": language, "split": split, "text": text})
-        print(language, treebank, licence, min(len(pool), PER_LANGUAGE), file=sys.stderr)
+        # After every language's first PER_LANGUAGE rows, so those keep their places.
+        extra += [
+            {"language": language, "split": "tune", "text": text}
+            for text in pool[PER_LANGUAGE : PER_LANGUAGE + EXTRA_TUNE]
+        ]
+        print(
+            language, treebank, licence, min(len(pool), PER_LANGUAGE + EXTRA_TUNE), file=sys.stderr
+        )
     with OUT.open("w", encoding="utf-8") as handle:
-        for row in rows:
+        for row in rows + extra:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     return 0
 

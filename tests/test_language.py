@@ -401,11 +401,44 @@ def test_strip_noise(text: str, clean: str) -> None:
         {"min_probability": 1.5},
         {"paragraph_min_chars": -1},
         {"paragraph_min_chars": 500},
+        {"priors": (("xx", 2.0),)},
+        {"priors": (("en", 0.0),)},
+        {"priors": (("af", -1.0),)},
     ],
 )
 def test_config_rejects_nonsense(change: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         dataclasses.replace(LanguageConfig(), **change)
+
+
+# Written for this test.  Without priors the first reads as Afrikaans (0.66); the others
+# are what the priors must leave alone: Afrikaans and Tagalog that say so clearly.
+PRIOR_CASES = [
+    ("en", "See you all next week"),
+    ("af", "Ek is baie bly om jou te sien"),
+    ("af", "Ons gaan more see toe"),
+    ("tl", "Mahal kita, anak ko"),
+    ("tl", "Salamat po sa inyo"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), PRIOR_CASES)
+def test_priors_tip_only_a_hesitating_judge(
+    detector: LanguageDetector, language: str, text: str
+) -> None:
+    assert detector.detect(text).language == language
+
+
+@pytest.mark.parametrize("judge", ["naive_bayes", "langdetect"])
+def test_weighted_scores_stay_probabilities(judge: str) -> None:
+    heavy = LanguageDetector(LanguageConfig(judge=judge, priors=(("en", 50.0), ("af", 0.01))))
+    for _, text in PRIOR_CASES:
+        assert 0.0 <= heavy.detect(text).score <= 1.0
+
+
+def test_without_priors_the_judge_hesitates_towards_afrikaans() -> None:
+    flat = LanguageDetector(LanguageConfig(priors=()))
+    assert flat.detect(PRIOR_CASES[0][1]).language == "af"
 
 
 # --- quality gate ----------------------------------------------------------------------
