@@ -22,6 +22,7 @@ body are tried in turn (see `ExtractConfig`).
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -74,13 +75,17 @@ class ExtractConfig:
     drop_comment_sections: take reader comment sections out of the page (trafilatura's
         own comment-container patterns, `REMOVE_COMMENTS_XPATH`) before anything is read
         from it, metadata included: trafilatura reads the date from the whole page, and
-        a comment's timestamp could become `published`. Kept on forum threads (the
+        a comment's timestamp could become `published`. Also taken out: what trafilatura's
+        patterns miss (`MARKED_COMMENTS`: schema.org Comment markup, a section whose class
+        or id token starts with "comments" or "kommentare"); on html_pages and
+        Readability's test pages no date and no text changed. Kept on forum threads (the
         page declares schema.org DiscussionForumPosting), whose posts live in such
         containers.
     title_from_page: when trafilatura's title is a heading of the page (h1, h2) that the
         page's own metadata (og:title, twitter:title, JSON-LD headline) does not give
-        and whose words the page's <title> does not contain, the <title> is the title
-        instead: a lone h1 in a sidebar ("Ansprechpartner") is not the page's title.
+        and whose words the page's <title> does not contain, the metadata's title is the
+        title instead, else the <title>: a lone h1 in a sidebar ("Ansprechpartner") is
+        not the page's title.
         On Mozilla Readability's 130 test pages (bench/eval_html_reference.py) see
         docs/benchmarks.md.
     body_fallback, body_min_chars, body_share: the page's article body, measured as the
@@ -154,7 +159,7 @@ def extract_html(html: str, *, url: str | None = None,
         # Parsed here once so that the checks below read the same tree.
         tree = load_html(html)
         if tree is not None and config.drop_comment_sections and not _forum_thread(html):
-            _drop(tree, REMOVE_COMMENTS_XPATH)
+            _drop(tree, [*REMOVE_COMMENTS_XPATH, MARKED_COMMENTS])
         found = _trafilatura(tree if tree is not None else html, url, config,
                              config.favor_recall)
         text = str(found.get("text") or "")
@@ -210,6 +215,20 @@ def _trafilatura(page: _Element | str, url: str | None, config: ExtractConfig,
 
 # trafilatura's own test for a forum thread, whose posts sit in comment-like containers.
 _FORUM = re.compile(r'"@type"\s*:\s*(?:"DiscussionForumPosting"|\[[^\]]*"DiscussionForumPosting")')
+
+
+# Comments trafilatura's patterns miss (they want a class or id that starts with
+# "comment"): schema.org's markup for a comment, and on a section-like block a class or
+# id token that starts with "comments" or German "kommentare" ("comments-area",
+# "kommentare-liste"). A token that only ends with it ("has-comments", a post's wrapper)
+# is not matched, nor a list item or link ("li.comments" is a comment counter in a share
+# bar: without it trafilatura kept the bar's labels on one of Readability's test pages).
+MARKED_COMMENTS = XPath(
+    "//*[@itemprop='comment' or contains(@itemtype, 'schema.org/Comment')]"
+    " | //*[self::div or self::section or self::ol or self::ul or self::aside]["
+    "re:test(@class, '(^|\\s)([Cc]omments|[Kk]ommentare)')"
+    " or re:test(@id, '^([Cc]omments|[Kk]ommentare)')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"})
 
 
 def _forum_thread(html: str) -> bool:
@@ -311,7 +330,8 @@ _HEADINGS = XPath("//h1|//h2")
 
 def page_title(tree: _Element, title: str | None) -> str | None:
     """`title`, unless it is a heading of the page that neither the page's metadata nor
-    its <title> gives: then the <title>.
+    its <title> gives: then the metadata's title (og:title, twitter:title, JSON-LD
+    headline, in that order), else the <title>.
 
     >>> from lxml import html
     >>> page = html.fromstring("<html><head><title>Flood warning for the coast</title>"
@@ -327,18 +347,36 @@ def page_title(tree: _Element, title: str | None) -> str | None:
     headings = {" ".join(_text_of(h).split()) for h in heads} if isinstance(heads, list) else set()
     if " ".join(title.split()) not in headings:
         return title
-    meta = _META_TITLES(tree)
-    given = {" ".join(str(value).split()) for value in meta} if isinstance(meta, list) else set()
-    scripts = tree.xpath("//script[@type='application/ld+json']/text()")
-    for script in scripts if isinstance(scripts, list) else ():
-        given.update(" ".join(m.split()) for m in _HEADLINE.findall(str(script)))
+    given = metadata_titles(tree)
     if " ".join(title.split()) in given:
         return title
     element = tree.find(".//title")
     page = " ".join(_text_of(element).split()) if element is not None else ""
-    if not page or _words(title) in _words(page):
+    if page and _words(title) in _words(page):
         return title
-    return page
+    return next(iter(given), page or title)
+
+
+def metadata_titles(tree: _Element) -> list[str]:
+    """The titles the page's metadata gives, in order: og:title and twitter:title, then
+    JSON-LD headlines.
+
+    >>> from lxml import html
+    >>> metadata_titles(html.fromstring('<html><head><script type="application/ld+json">'
+    ...     r'{"headline": "Caf\u00e9 am Markt schlie\u00dft"}</script></head></html>'))
+    ['Café am Markt schließt']
+    """
+    meta = _META_TITLES(tree)
+    given = [" ".join(str(value).split()) for value in meta] if isinstance(meta, list) else []
+    scripts = tree.xpath("//script[@type='application/ld+json']/text()")
+    for script in scripts if isinstance(scripts, list) else ():
+        for found in _HEADLINE.findall(str(script)):
+            try:
+                headline = json.loads(f'"{found}"')
+            except ValueError:
+                continue
+            given.append(" ".join(str(headline).split()))
+    return [value for value in given if value]
 
 
 _LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"

@@ -6,6 +6,7 @@ import pytest
 from lxml import html as lxml_html
 
 from cleaners.extract import (
+    MARKED_COMMENTS,
     ExtractConfig,
     Extracted,
     body_paragraphs,
@@ -228,21 +229,71 @@ def test_heading_titles_the_page_agrees_with_stay(label: str, head: str, heading
     assert result.title == expect, label
 
 
-def test_a_comment_timestamp_is_not_the_publication_date() -> None:
-    comments = "".join(
-        f'<li class="comment"><div class="comment-metadata"><time datetime="2021-03-0{day}">'
-        f"{day}. März 2021</time></div><p>Endlich passiert etwas!</p></li>"
-        for day in (4, 5))
+COMMENT = ('<time datetime="2021-03-04">4. März 2021</time><p>Endlich passiert etwas in '
+           "dieser Stadt, das wurde wirklich auch Zeit!</p>")
+
+
+@pytest.mark.parametrize(("label", "section"), [
+    ("WordPress's comment area (trafilatura's own pattern)",
+     f'<div id="comments" class="comments-area"><ol class="comment-list"><li class="comment">'
+     f'<div class="comment-metadata">{COMMENT}</div></li></ol></div>'),
+    ("schema.org Comment markup", f'<div class="user-area"><article itemscope '
+     f'itemtype="https://schema.org/Comment">{COMMENT}</article></div>'),
+    ("itemprop comment", f'<div class="reactions"><div itemprop="comment">{COMMENT}</div></div>'),
+    ("a class token that is not the first", f'<section class="c-box comments-list">{COMMENT}'
+     "</section>"),
+    ("German class", f'<div class="kommentare">{COMMENT}</div>'),
+])
+def test_a_comment_timestamp_is_not_the_publication_date(label: str, section: str) -> None:
     html = ("<html><head><title>Schulen werden saniert</title></head><body>"
             f'<div class="article-body"><h1>Schulen werden saniert</h1>{ARTICLE}</div>'
-            f'<div id="comments" class="comments-area"><ol class="comment-list">{comments}'
-            "</ol></div></body></html>")
+            f"{section}</body></html>")
     result = extract_html(html)
-    assert isinstance(result, Extracted)
-    assert result.published is None
-    assert "Endlich passiert etwas" not in result.text
+    assert isinstance(result, Extracted), label
+    assert result.published is None, label
+    assert "Endlich passiert etwas" not in result.text, label
     before = extract_html(html, config=ExtractConfig(drop_comment_sections=False))
-    assert isinstance(before, Extracted) and before.published == "2021-03-04"
+    assert isinstance(before, Extracted) and before.published == "2021-03-04", label
+
+
+@pytest.mark.parametrize(("label", "post"), [
+    ("a list item whose class is a share bar's comment counter",
+     '<ul class="share"><li class="comments"><a href="#c">12 Kommentare</a></li></ul>'),
+    ("a wrapper whose class only ends with comments",
+     f'<div class="post has-comments">{ARTICLE}</div>'),
+])
+def test_what_only_looks_like_a_comment_section_stays(label: str, post: str) -> None:
+    html = ("<html><head><title>Schulen werden saniert</title></head><body>"
+            f'<h1>Schulen werden saniert</h1>{post}'
+            f'<div class="article-body">{ARTICLE}</div></body></html>')
+    tree = lxml_html.fromstring(html)
+    assert MARKED_COMMENTS(tree) == [], label
+
+
+# The page's metadata (JSON-LD, og:, article:published_time) comes before its body text:
+# an "updated" date in the text is not the publication date, a sidebar's heading is not
+# the title.
+UPDATED = '<p>Aktualisiert am <time datetime="2024-06-07">7. Juni 2024</time></p>'
+
+
+@pytest.mark.parametrize(("label", "head", "title", "published"), [
+    ("JSON-LD", '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+     '"Schulen werden saniert", "datePublished": "2023-05-02T08:00:00+02:00"}</script>',
+     "Schulen werden saniert", "2023-05-02"),
+    ("og: and article:", '<meta property="og:title" content="Schulen werden saniert">'
+     '<meta property="article:published_time" content="2023-05-02T08:00:00+02:00">',
+     "Schulen werden saniert", "2023-05-02"),
+    ("no metadata: the <title>, and the date the text shows", "", "Stadtanzeiger",
+     "2024-06-07"),
+])
+def test_metadata_comes_before_the_body_text(label: str, head: str, title: str,
+                                              published: str) -> None:
+    html = (f"<html><head><title>Stadtanzeiger</title>{head}</head><body>"
+            "<aside><h1>Ansprechpartner</h1><p>Frau Beispiel</p></aside>"
+            f'<div class="article-body">{UPDATED}{ARTICLE}</div></body></html>')
+    result = extract_html(html)
+    assert isinstance(result, Extracted), label
+    assert (result.title, result.published) == (title, published), label
 
 
 def test_a_forum_thread_keeps_its_posts() -> None:
