@@ -27,6 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import lxml.html
 import trafilatura
 from lxml.etree import XPath, _Element
 from trafilatura.settings import set_date_params
@@ -101,6 +102,14 @@ class ExtractConfig:
         resort was dropped: on a page nested 100,000 deep (tests/test_hostile.py) its
         main-content pass ran for minutes. html_pages: f1 0.9301 -> 0.9315, no page
         rejected.
+    declared_body: the same rule for the article body the page declares in its JSON-LD
+        (`articleBody`, its markup read as HTML): when the extraction covers less than
+        `body_share` of its sentences and is shorter than it, its paragraphs the
+        extraction lacks are added. Some pages render the article with a script from
+        that data, so the visible markup holds only the lead. On ../shared/eval/html_pages
+        one page fires (half B, whose misses suggested the rule: 3 content snippets
+        gained, 2 boilerplate added, teaser headlines that the declared body holds
+        inline); half A, Readability's and newspaper's pages do not change.
     restore_tables: put back the article's data tables that trafilatura's extraction
         lacks (`cleaners.page_tables`): tables of two filled columns or more, not mostly
         links, not calendars, whose surroundings share a run of 8 words with the
@@ -125,6 +134,7 @@ class ExtractConfig:
     body_fallback: bool = True
     body_min_chars: int = 300
     body_share: float = 0.3
+    declared_body: bool = True
 
     def __post_init__(self) -> None:
         if not 0 <= self.body_share <= 1:
@@ -172,6 +182,8 @@ def extract_html(html: str, *, url: str | None = None,
         return Rejection(reasons.UNPARSABLE_HTML, f"{type(error).__name__}: {error}"[:500])
     if config.body_fallback and tree is not None:
         text = with_article_body(tree, text, config)
+    if config.declared_body and tree is not None and "articleBody" in html:
+        text = with_declared_body(tree, text, config)
     if config.restore_tables and config.include_tables and tree is not None and text.strip():
         text = with_missing_tables(tree, text)
     if not text.strip():
@@ -319,6 +331,74 @@ def with_article_body(tree: _Element, text: str, config: ExtractConfig) -> str:
     if covered >= config.body_share * total or len(text) >= total:
         return text
     return "\n".join(([text.rstrip("\n")] if text.strip() else []) + missing)
+
+
+def with_declared_body(tree: _Element, text: str, config: ExtractConfig) -> str:
+    """`text`, with the paragraphs of the page's declared article body (JSON-LD
+    `articleBody`) it lacks added when it covers less than `config.body_share` of its
+    sentences: some pages render the article with a script from that data alone."""
+    paragraphs = declared_body(tree)
+    sentences = [part for paragraph in paragraphs for part in _SENTENCE_END.split(paragraph)]
+    total = sum(len(sentence) for sentence in sentences)
+    if total < config.body_min_chars or len(text) >= total:
+        return text
+    have = _words(text)
+    covered = sum(len(sentence) for sentence in sentences if _words(sentence) in have)
+    if covered >= config.body_share * total:
+        return text
+    missing = [paragraph for paragraph in paragraphs if _words(paragraph) not in have]
+    return "\n".join(([text.rstrip("\n")] if text.strip() else []) + missing)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_LD_JSON = XPath("//script[@type='application/ld+json']/text()")
+
+
+def declared_body(tree: _Element) -> list[str]:
+    """The paragraphs of the longest `articleBody` in the page's JSON-LD (markup in it
+    read as HTML), or none.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<html><head><script type="application/ld+json">'
+    ...     '{"@graph": [{"@type": "NewsArticle", "articleBody": "<p>One.</p><p>Two.</p>"}]}'
+    ...     '</script></head><body></body></html>')
+    >>> declared_body(page)
+    ['One.', 'Two.']
+    """
+    found: list[str] = []
+    scripts = _LD_JSON(tree)
+    for script in scripts if isinstance(scripts, list) else ():
+        try:
+            data = json.loads(str(script), strict=False)
+        except ValueError:
+            continue
+        found.extend(_article_bodies(data))
+    if not found:
+        return []
+    body = max(found, key=len)
+    if "<" in body and ">" in body:
+        fragment = lxml.html.fragment_fromstring(body, create_parent="div")
+        blocks = [" ".join(_text_of(block).split()) for block in fragment.iter(*_BLOCKS)]
+        if any(blocks):
+            return [block for block in blocks if block]
+        body = " ".join(_visible_text(fragment))
+    return [" ".join(line.split()) for line in body.splitlines() if line.strip()]
+
+
+def _article_bodies(data: object) -> list[str]:
+    """Every string `articleBody` in a parsed JSON-LD value, at any depth."""
+    found: list[str] = []
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            body = value.get("articleBody")
+            if isinstance(body, str):
+                found.append(body)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
 
 
 _META_TITLES = XPath(

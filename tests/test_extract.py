@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from lxml import html as lxml_html
 
@@ -329,3 +331,46 @@ def test_article_body_is_added_only_when_the_extraction_misses_it(label: str, te
     if added:
         assert all(paragraph in out for paragraph in BODY), label
         assert out.startswith(text), label
+
+
+# The article body a page declares in JSON-LD, for pages that render it with a script.
+
+def declared(body: str) -> str:
+    data = json.dumps({"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "name": "Stadtanzeiger"},
+        {"@type": "NewsArticle", "headline": "Schulen werden saniert", "articleBody": body}]})
+    return f'<script type="application/ld+json">{data}</script>'
+
+
+# Shown besides the lead, long enough that trafilatura's own JSON-LD fallback (for pages
+# with almost no text) stays off.
+SHOWN = (f"<p>{LEAD}</p><p>Im Rathaus hängt seit gestern eine Liste aller Schulen, die in "
+         "den kommenden Jahren an die Reihe kommen, mit den geschätzten Kosten und dem "
+         "geplanten Beginn der Arbeiten an jedem einzelnen Standort.</p>")
+
+
+@pytest.mark.parametrize(("label", "head", "shown", "added"), [
+    ("only the lead is in the markup: the declared paragraphs come back",
+     declared("\n".join(BODY)), SHOWN, True),
+    ("the declared body as HTML", declared("".join(f"<p>{t}</p>" for t in BODY)), SHOWN,
+     True),
+    ("the markup holds the article already", declared("\n".join(BODY)),
+     f"{SHOWN}{ARTICLE}", False),
+    ("broken JSON-LD is ignored", '<script type="application/ld+json">{"articleBody": '
+     f'"{BODY[0]}",,}}</script>', SHOWN, False),
+    ("a declared body too short to judge", declared("Kurz."), SHOWN, False),
+])
+def test_the_declared_article_body_fills_a_script_rendered_page(
+        label: str, head: str, shown: str, added: bool) -> None:
+    html = (f"<html><head><title>Schulen werden saniert</title>{head}</head><body>"
+            f'<div id="app"><h1>Schulen werden saniert</h1>{shown}</div></body></html>')
+    result = extract_html(html)
+    plain = extract_html(html, config=ExtractConfig(declared_body=False))
+    assert isinstance(result, Extracted) and isinstance(plain, Extracted), label
+    lines = result.text.split("\n")
+    assert LEAD in lines, label
+    if added:
+        assert all(paragraph in lines for paragraph in BODY), label
+        assert not any(paragraph in plain.text for paragraph in BODY), label
+    else:
+        assert result.text == plain.text, label
