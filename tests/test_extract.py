@@ -15,6 +15,7 @@ from cleaners.extract import (
     extract_html,
     missing_lead,
     with_article_body,
+    without_page_chrome,
 )
 
 LEAD = ("Die Stadt will bis 2030 alle Schulen sanieren lassen und stellt dafür in den "
@@ -374,3 +375,23 @@ def test_the_declared_article_body_fills_a_script_rendered_page(
         assert not any(paragraph in plain.text for paragraph in BODY), label
     else:
         assert result.text == plain.text, label
+
+
+# Lines the page shows only in its navigation, footer or sidebar.
+BLURB = ("Iberische Weine in Berlin: ein Familienbetrieb für spanische und portugiesische "
+         "Weine und Lebensmittel.")
+
+
+@pytest.mark.parametrize(("label", "body", "dropped"), [
+    ("a site blurb in the menu bar", f"<nav><span>{BLURB}</span></nav>{ARTICLE}", [BLURB]),
+    ("a footer's line", f"{ARTICLE}<footer><p>{BLURB}</p></footer>", [BLURB]),
+    ("a sidebar's line", f"{ARTICLE}<aside><p>{BLURB}</p></aside>", [BLURB]),
+    ("shown in the article as well", f"<nav><span>{BLURB}</span></nav><p>{BLURB}</p>"
+     f"{ARTICLE}", []),
+    ("an article wrapped in a nav stays whole", f"<nav>{ARTICLE}</nav><p>{BLURB}</p>", []),
+])
+def test_lines_shown_only_in_page_chrome_leave(label: str, body: str,
+                                               dropped: list[str]) -> None:
+    text = "\n".join([BLURB, *BODY])
+    kept = without_page_chrome(tree(body), text).split("\n")
+    assert kept == [line for line in text.split("\n") if line not in dropped], label
