@@ -24,17 +24,23 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 
-import lxml.html
 import trafilatura
-from lxml.etree import XPath, _Element, _ElementUnicodeResult
+from lxml.etree import XPath, _Element
 from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
 
 from cleaners import reasons
+from cleaners.html_body import (
+    body_paragraphs,
+    text_of,
+    visible_text,
+    with_declared_body,
+    without_page_chrome,
+    word_string,
+)
 from cleaners.page_tables import with_missing_tables
 from cleaners.records import Rejection
 
@@ -192,7 +198,8 @@ def extract_html(html: str, *, url: str | None = None,
     if config.body_fallback and tree is not None:
         text = with_article_body(tree, text, config)
     if config.declared_body and tree is not None and "articleBody" in html:
-        text = with_declared_body(tree, text, config)
+        text = with_declared_body(tree, text, min_chars=config.body_min_chars,
+                                  share=config.body_share)
     if config.drop_page_chrome_lines and tree is not None and text.strip():
         text = without_page_chrome(tree, text)
     if config.restore_tables and config.include_tables and tree is not None and text.strip():
@@ -278,54 +285,6 @@ def _remove_keeping_tail(parent: _Element, element: _Element) -> None:
     parent.remove(element)
 
 
-# Paragraph-like blocks and what does not count as article text around them.
-_BLOCKS = ("p", "pre", "blockquote")
-_OUTSIDE_ARTICLE = frozenset({"nav", "header", "footer", "aside", "form"})
-_NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
-# A paragraph shorter than this is a label, a date or a button rather than prose; one
-# with more link text than this share is a teaser list (readability's link-density idea).
-_PARAGRAPH_MIN_CHARS = 40
-_PARAGRAPH_MAX_LINK_SHARE = 0.3
-
-
-def body_paragraphs(tree: _Element) -> list[str]:
-    """The paragraphs of the page's article body: those of the container holding the
-    most paragraph text (paragraphs of 40 characters or more, under 30% link text,
-    outside nav, header, footer, aside and form), in page order.
-
-    >>> from lxml import html
-    >>> lead = "The storm reached the coast on Monday and cut power to many homes."
-    >>> page = html.fromstring(
-    ...     f"<html><body><nav><p>{lead}</p></nav><div><p>{lead}</p><p>Crews worked"
-    ...     " through the night to restore it.</p><p>{lead}</p></div></body></html>")
-    >>> len(body_paragraphs(page))
-    2
-    """
-    groups: dict[_Element, list[str]] = {}
-    sizes: dict[_Element, int] = {}
-    for element in tree.iter(*_BLOCKS):
-        parent = element.getparent()
-        if parent is None or any(a.tag in _OUTSIDE_ARTICLE for a in element.iterancestors()):
-            continue
-        text = " ".join(_text_of(element).split())
-        if len(text) < _PARAGRAPH_MIN_CHARS:
-            continue
-        links = sum(len(" ".join(_text_of(a).split())) for a in element.iter("a"))
-        if links > _PARAGRAPH_MAX_LINK_SHARE * len(text):
-            continue
-        groups.setdefault(parent, []).append(text)
-        sizes[parent] = sizes.get(parent, 0) + len(text)
-    if not groups:
-        return []
-    return groups[max(sizes, key=lambda parent: sizes[parent])]
-
-
-def _text_of(element: _Element) -> str:
-    """The visible text of `element`: its script and style contents left out."""
-    found = _VISIBLE_TEXT(element)
-    return "".join(str(part) for part in found) if isinstance(found, list) else ""
-
-
 def with_article_body(tree: _Element, text: str, config: ExtractConfig) -> str:
     """`text`, with the article body's paragraphs it lacks added when it covers less
     than `config.body_share` of them."""
@@ -333,8 +292,8 @@ def with_article_body(tree: _Element, text: str, config: ExtractConfig) -> str:
     total = sum(len(paragraph) for paragraph in body)
     if total < config.body_min_chars:
         return text
-    have = _words(text)
-    missing = [paragraph for paragraph in body if _words(paragraph) not in have]
+    have = word_string(text)
+    missing = [paragraph for paragraph in body if word_string(paragraph) not in have]
     covered = total - sum(len(paragraph) for paragraph in missing)
     # Both: the extraction misses most of the body, and is itself shorter than it (a
     # longer one holds the article elsewhere, the densest container being notes or a
@@ -342,122 +301,6 @@ def with_article_body(tree: _Element, text: str, config: ExtractConfig) -> str:
     if covered >= config.body_share * total or len(text) >= total:
         return text
     return "\n".join(([text.rstrip("\n")] if text.strip() else []) + missing)
-
-
-def with_declared_body(tree: _Element, text: str, config: ExtractConfig) -> str:
-    """`text`, with the paragraphs of the page's declared article body (JSON-LD
-    `articleBody`) it lacks added when it covers less than `config.body_share` of its
-    sentences: some pages render the article with a script from that data alone."""
-    paragraphs = declared_body(tree)
-    sentences = [part for paragraph in paragraphs for part in _SENTENCE_END.split(paragraph)]
-    total = sum(len(sentence) for sentence in sentences)
-    if total < config.body_min_chars or len(text) >= total:
-        return text
-    have = _words(text)
-    covered = sum(len(sentence) for sentence in sentences if _words(sentence) in have)
-    if covered >= config.body_share * total:
-        return text
-    missing = [paragraph for paragraph in paragraphs if _words(paragraph) not in have]
-    return "\n".join(([text.rstrip("\n")] if text.strip() else []) + missing)
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_LD_JSON = XPath("//script[@type='application/ld+json']/text()")
-
-
-def declared_body(tree: _Element) -> list[str]:
-    """The paragraphs of the longest `articleBody` in the page's JSON-LD (markup in it
-    read as HTML), or none.
-
-    >>> from lxml import html
-    >>> page = html.fromstring('<html><head><script type="application/ld+json">'
-    ...     '{"@graph": [{"@type": "NewsArticle", "articleBody": "<p>One.</p><p>Two.</p>"}]}'
-    ...     '</script></head><body></body></html>')
-    >>> declared_body(page)
-    ['One.', 'Two.']
-    """
-    found: list[str] = []
-    scripts = _LD_JSON(tree)
-    for script in scripts if isinstance(scripts, list) else ():
-        try:
-            data = json.loads(str(script), strict=False)
-        except ValueError:
-            continue
-        found.extend(_article_bodies(data))
-    if not found:
-        return []
-    body = max(found, key=len)
-    if "<" in body and ">" in body:
-        fragment = lxml.html.fragment_fromstring(body, create_parent="div")
-        blocks = [" ".join(_text_of(block).split()) for block in fragment.iter(*_BLOCKS)]
-        if any(blocks):
-            return [block for block in blocks if block]
-        body = " ".join(_visible_text(fragment))
-    return [" ".join(line.split()) for line in body.splitlines() if line.strip()]
-
-
-def _article_bodies(data: object) -> list[str]:
-    """Every string `articleBody` in a parsed JSON-LD value, at any depth."""
-    found: list[str] = []
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            body = value.get("articleBody")
-            if isinstance(body, str):
-                found.append(body)
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return found
-
-
-_PAGE_CHROME = ("nav", "footer", "aside")
-# Above this share of the text the "chrome" holds the article itself.
-_CHROME_MAX_SHARE = 0.5
-
-
-def without_page_chrome(tree: _Element, text: str) -> str:
-    """`text` without the lines the page shows only inside nav, footer and aside.
-
-    >>> from lxml import html
-    >>> page = html.fromstring("<html><body><nav><span>Wines from Spain and Portugal, "
-    ...     "delivered</span></nav><p>Rioja lies in the north of Spain.</p>"
-    ...     "<p>Its wines age in oak.</p></body></html>")
-    >>> lines = ["Wines from Spain and Portugal, delivered",
-    ...          "Rioja lies in the north of Spain.", "Its wines age in oak."]
-    >>> without_page_chrome(page, "\\n".join(lines)).split("\\n")
-    ['Rioja lies in the north of Spain.', 'Its wines age in oak.']
-    """
-    body = tree.find(".//body")
-    if body is None:
-        return text
-    chrome: set[_Element] = set()
-    for element in body.iter(*_PAGE_CHROME):
-        if element not in chrome:
-            chrome.update(element.iter())
-    if not chrome:
-        return text
-    found = _VISIBLE_TEXT(body)
-    parts = found if isinstance(found, list) else []
-    outside = [str(part) for part in parts if _holder(part) not in chrome]
-    within = [str(part) for part in parts if _holder(part) in chrome]
-    shown, only_there = _words(" ".join(outside)), _words(" ".join(within))
-    lines = text.split("\n")
-    kept = [line for line in lines
-            if not ((words := _words(line)).strip() and words in only_there
-                    and words not in shown)]
-    if sum(map(len, kept)) <= (1 - _CHROME_MAX_SHARE) * sum(map(len, lines)):
-        return text
-    return "\n".join(kept)
-
-
-def _holder(part: object) -> _Element | None:
-    """The element a text node of an XPath result stands in (a tail's is its parent's)."""
-    if not isinstance(part, _ElementUnicodeResult):
-        return None
-    holder = part.getparent()
-    return holder.getparent() if holder is not None and part.is_tail else holder
 
 
 _META_TITLES = XPath(
@@ -483,15 +326,15 @@ def page_title(tree: _Element, title: str | None) -> str | None:
     if title is None:
         return None
     heads = _HEADINGS(tree)
-    headings = {" ".join(_text_of(h).split()) for h in heads} if isinstance(heads, list) else set()
+    headings = {" ".join(text_of(h).split()) for h in heads} if isinstance(heads, list) else set()
     if " ".join(title.split()) not in headings:
         return title
     given = metadata_titles(tree)
     if " ".join(title.split()) in given:
         return title
     element = tree.find(".//title")
-    page = " ".join(_text_of(element).split()) if element is not None else ""
-    if page and _words(title) in _words(page):
+    page = " ".join(text_of(element).split()) if element is not None else ""
+    if page and word_string(title) in word_string(page):
         return title
     return next(iter(given), page or title)
 
@@ -559,12 +402,6 @@ def _prune_xpath(config: ExtractConfig) -> list[str]:
 
 # A description this short is a tagline or a site slogan rather than an article's lead.
 _LEAD_MIN_WORDS = 6
-_WORD = re.compile(r"\w+")
-# MathML's <annotation> holds a formula's TeX source, which browsers do not show.
-_VISIBLE_TEXT = XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-                      " or ancestor::template or ancestor::annotation)]")
-
-
 def missing_lead(tree: _Element, description: object, text: str) -> str | None:
     """The page's meta `description`, if the page shows it as text and `text` lacks it.
 
@@ -585,24 +422,13 @@ def missing_lead(tree: _Element, description: object, text: str) -> str | None:
     if not isinstance(description, str):
         return None
     lead = " ".join(description.split())
-    words = _words(lead)
-    if len(words.split()) < _LEAD_MIN_WORDS or words in _words(text):
+    words = word_string(lead)
+    if len(words.split()) < _LEAD_MIN_WORDS or words in word_string(text):
         return None
     body = tree.find(".//body")
     if body is None:
         return None
-    return lead if words in _words(" ".join(_visible_text(body))) else None
-
-
-def _visible_text(body: _Element) -> list[str]:
-    found = _VISIBLE_TEXT(body)
-    return [str(part) for part in found] if isinstance(found, list) else []
-
-
-def _words(text: str) -> str:
-    """`text` as space-separated casefolded words, padded with a space on each side so
-    that `in` matches whole words only."""
-    return f" {' '.join(_WORD.findall(unicodedata.normalize('NFKC', text).casefold()))} "
+    return lead if words in word_string(" ".join(visible_text(body))) else None
 
 
 def _clean(value: object) -> str | None:
