@@ -83,7 +83,7 @@ class ExtractConfig:
         own comment-container patterns, `REMOVE_COMMENTS_XPATH`) before anything is read
         from it, metadata included: trafilatura reads the date from the whole page, and
         a comment's timestamp could become `published`. Also taken out: what trafilatura's
-        patterns miss (`MARKED_COMMENTS`: schema.org Comment markup, a section whose class
+        patterns miss (`marked_comments`: schema.org Comment markup, a section whose class
         or id token starts with "comments" or "kommentare"); on html_pages and
         Readability's test pages no date and no text changed. Kept on forum threads (the
         page declares schema.org DiscussionForumPosting), whose posts live in such
@@ -184,7 +184,8 @@ def extract_html(html: str, *, url: str | None = None,
         # Parsed here once so that the checks below read the same tree.
         tree = load_html(html)
         if tree is not None and config.drop_comment_sections and not _forum_thread(html):
-            _drop(tree, [*REMOVE_COMMENTS_XPATH, MARKED_COMMENTS])
+            _drop(tree, REMOVE_COMMENTS_XPATH)
+            _remove_all(marked_comments(tree))
         found = _trafilatura(tree if tree is not None else html, url, config,
                              config.favor_recall)
         text = str(found.get("text") or "")
@@ -253,12 +254,26 @@ _FORUM = re.compile(r'"@type"\s*:\s*(?:"DiscussionForumPosting"|\[[^\]]*"Discuss
 # "kommentare-liste"). A token that only ends with it ("has-comments", a post's wrapper)
 # is not matched, nor a list item or link ("li.comments" is a comment counter in a share
 # bar: without it trafilatura kept the bar's labels on one of Readability's test pages).
-MARKED_COMMENTS = XPath(
-    "//*[@itemprop='comment' or contains(@itemtype, 'schema.org/Comment')]"
-    " | //*[self::div or self::section or self::ol or self::ul or self::aside]["
-    "re:test(@class, '(^|\\s)([Cc]omments|[Kk]ommentare)')"
-    " or re:test(@id, '^([Cc]omments|[Kk]ommentare)')]",
-    namespaces={"re": "http://exslt.org/regular-expressions"})
+_COMMENT_CANDIDATES = XPath(
+    "//*[@itemprop='comment' or contains(@itemtype, 'schema.org/Comment')"
+    " or contains(@class, 'omment') or contains(@id, 'omment')"
+    " or contains(@class, 'ommentare') or contains(@id, 'ommentare')]")
+_SECTIONS = frozenset({"div", "section", "ol", "ul", "aside"})
+_COMMENT_TOKEN = re.compile(r"(?:^|\s)(?:[Cc]omments|[Kk]ommentare)")
+_COMMENT_ID = re.compile(r"^(?:[Cc]omments|[Kk]ommentare)")
+
+
+def marked_comments(tree: _Element) -> list[_Element]:
+    """The elements of `tree` that are comments by schema.org markup, or comment
+    sections by a class or id token (see the comment above)."""
+    found = _COMMENT_CANDIDATES(tree)
+    return [element for element in (found if isinstance(found, list) else [])
+            if isinstance(element, _Element) and (
+                element.get("itemprop") == "comment"
+                or "schema.org/Comment" in (element.get("itemtype") or "")
+                or (element.tag in _SECTIONS
+                    and (_COMMENT_TOKEN.search(element.get("class") or "") is not None
+                         or _COMMENT_ID.match(element.get("id") or "") is not None)))]
 
 
 def _forum_thread(html: str) -> bool:
@@ -272,6 +287,12 @@ def _drop(tree: _Element, xpaths: list[XPath]) -> None:
         for element in found if isinstance(found, list) else ():
             if isinstance(element, _Element) and (parent := element.getparent()) is not None:
                 _remove_keeping_tail(parent, element)
+
+
+def _remove_all(elements: list[_Element]) -> None:
+    for element in elements:
+        if (parent := element.getparent()) is not None:
+            _remove_keeping_tail(parent, element)
 
 
 def _remove_keeping_tail(parent: _Element, element: _Element) -> None:

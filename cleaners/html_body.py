@@ -150,21 +150,23 @@ def without_page_chrome(tree: _Element, text: str) -> str:
     body = tree.find(".//body")
     if body is None:
         return text
-    chrome: set[_Element] = set()
-    for element in body.iter(*_PAGE_CHROME):
-        if element not in chrome:
-            chrome.update(element.iter())
-    if not chrome:
+    outermost = [element for element in body.iter(*_PAGE_CHROME)
+                 if not any(above.tag in _PAGE_CHROME for above in element.iterancestors())]
+    if not outermost:
         return text
+    # Most pages have no line from their chrome: the whole page's text is read only when
+    # some line stands there.
+    only_there = word_string(" ".join(part for e in outermost for part in visible_text(e)))
+    lines = text.split("\n")
+    keys = [word_string(line) for line in lines]
+    if not any(key.strip() and key in only_there for key in keys):
+        return text
+    chrome = {inside for element in outermost for inside in element.iter()}
     found = _VISIBLE_TEXT(body)
     parts = found if isinstance(found, list) else []
-    outside = [str(part) for part in parts if _holder(part) not in chrome]
-    within = [str(part) for part in parts if _holder(part) in chrome]
-    shown, only_there = word_string(" ".join(outside)), word_string(" ".join(within))
-    lines = text.split("\n")
-    kept = [line for line in lines
-            if not ((words := word_string(line)).strip() and words in only_there
-                    and words not in shown)]
+    shown = word_string(" ".join(str(part) for part in parts if _holder(part) not in chrome))
+    kept = [line for line, key in zip(lines, keys, strict=True)
+            if not (key.strip() and key in only_there and key not in shown)]
     if sum(map(len, kept)) <= (1 - _CHROME_MAX_SHARE) * sum(map(len, lines)):
         return text
     return "\n".join(kept)

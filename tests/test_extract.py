@@ -8,11 +8,11 @@ import pytest
 from lxml import html as lxml_html
 
 from cleaners.extract import (
-    MARKED_COMMENTS,
     ExtractConfig,
     Extracted,
     body_paragraphs,
     extract_html,
+    marked_comments,
     missing_lead,
     with_article_body,
     without_page_chrome,
@@ -270,7 +270,7 @@ def test_what_only_looks_like_a_comment_section_stays(label: str, post: str) -> 
             f'<h1>Schulen werden saniert</h1>{post}'
             f'<div class="article-body">{ARTICLE}</div></body></html>')
     tree = lxml_html.fromstring(html)
-    assert MARKED_COMMENTS(tree) == [], label
+    assert marked_comments(tree) == [], label
 
 
 # The page's metadata (JSON-LD, og:, article:published_time) comes before its body text:
