@@ -6,8 +6,12 @@ snippet must survive, a "without" one must not), next to trafilatura alone.
 
     .venv/bin/python bench/eval_html.py [--quick]
 
-``--quick`` measures the default settings only. The times are per page: trafilatura
-alone after decoding, textclean for the whole per-document pipeline.
+``--quick`` measures the default settings only. ``--speed OLD_EXTRACT_PY`` instead times
+`extract_html` of this tree against another version of cleaners/extract.py (for example
+``git show main:cleaners/extract.py > /tmp/extract_main.py``) on every second page, both in
+turn on each page, and prints pages per CPU-second and per wall-second (median of 3).
+Otherwise the times are per page: trafilatura alone after decoding, textclean for the
+whole per-document pipeline.
 
 Each figure is printed for the whole set and for its two halves, split by a hash of the
 file name (`half`): rules are tuned on half A and confirmed on half B, so that a rule that
@@ -17,8 +21,10 @@ only fits the pages it was tuned on shows as a gain on A alone.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
+import statistics
 import sys
 import time
 import unicodedata
@@ -31,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cleaners.decode import declared_charset, decode_bytes  # noqa: E402
-from cleaners.extract import ExtractConfig  # noqa: E402
+from cleaners.extract import ExtractConfig, extract_html  # noqa: E402
 from cleaners.pipeline import PipelineConfig, RawDocument, Toolkit, clean_document  # noqa: E402
 from cleaners.records import Rejection  # noqa: E402
 
@@ -70,7 +76,41 @@ def snippet_score(texts: dict[str, str], gold: list[dict]) -> dict[str, float]:
             "f1": round(2 * p * r / max(1e-9, p + r), 4)}
 
 
+def speed(old_module: Path) -> None:
+    """Interleaved timing of `extract_html`: `old_module`'s against this tree's."""
+    spec = importlib.util.spec_from_file_location("extract_before", old_module)
+    assert spec is not None and spec.loader is not None
+    before = importlib.util.module_from_spec(spec)
+    sys.modules["extract_before"] = before
+    spec.loader.exec_module(before)
+    gold = [json.loads(line) for line in (SET / "gold.jsonl").open(encoding="utf-8")]
+    texts = []
+    for item in gold[::2]:
+        data = (SET / item["source"]).read_bytes()
+        decoded = decode_bytes(data, declared=declared_charset(data))
+        assert not isinstance(decoded, Rejection)
+        texts.append(decoded.text)
+    runs = {"before": before.extract_html, "now": extract_html}
+    rates: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
+    for trial in range(3):
+        spent = {name: [0.0, 0.0] for name in runs}
+        for i, text in enumerate(texts):
+            for name in sorted(runs, reverse=(i + trial) % 2 == 1):
+                cpu, wall = time.process_time(), time.perf_counter()
+                runs[name](text)
+                spent[name][0] += time.process_time() - cpu
+                spent[name][1] += time.perf_counter() - wall
+        for name, (cpu, wall) in spent.items():
+            rates[name].append((len(texts) / cpu, len(texts) / wall))
+    for name, values in rates.items():
+        print(f"{name}: {statistics.median(v[0] for v in values):.2f} pages per CPU-second, "
+              f"{statistics.median(v[1] for v in values):.2f} per wall-second")
+
+
 def main() -> None:
+    if "--speed" in sys.argv:
+        speed(Path(sys.argv[sys.argv.index("--speed") + 1]))
+        return
     gold = [json.loads(line) for line in (SET / "gold.jsonl").open(encoding="utf-8")]
     pages = {g["source"]: (SET / g["source"]).read_bytes() for g in gold}
     alone = {}
@@ -94,6 +134,8 @@ def main() -> None:
         "no_drop_comment_sections": ExtractConfig(drop_comment_sections=False),
         "no_body_fallback": ExtractConfig(body_fallback=False),
         "no_restore_tables": ExtractConfig(restore_tables=False),
+        "no_declared_body": ExtractConfig(declared_body=False),
+        "no_drop_page_chrome_lines": ExtractConfig(drop_page_chrome_lines=False),
     }
     if "--quick" in sys.argv:
         variants = {"balanced": variants["balanced"]}

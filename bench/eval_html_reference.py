@@ -1,13 +1,17 @@
 """Measure HTML extraction against a public reference set, trafilatura alone beside.
 
-The set is a folder of page folders, each with ``source.html``, ``expected.html`` (the
-article as the set's makers extracted it) and optionally ``expected-metadata.json``
-(``title``, ``publishedTime``): the layout of Mozilla Readability's test pages
-(mozilla/readability, test/test-pages, Apache-2.0). Nothing of it is stored here; get it
-with
+Two layouts are read. Mozilla Readability's test pages (mozilla/readability,
+test/test-pages, Apache-2.0): a folder of page folders, each with ``source.html``,
+``expected.html`` (the article as the set's makers extracted it) and optionally
+``expected-metadata.json`` (``title``, ``publishedTime``). newspaper's full-text fixtures
+(codelucas/newspaper, tests/data, MIT): ``html/NAME.html`` beside ``text/NAME.txt``, the
+article text its maintainers expect (145 pages of news sites in several languages; no
+metadata). Nothing of either is stored here; get them with
 
     git -C READABILITY_SNAPSHOT archive HEAD test/test-pages | tar -x -C /tmp/readability
     .venv/bin/python bench/eval_html_reference.py /tmp/readability/test/test-pages
+    git -C NEWSPAPER_SNAPSHOT archive HEAD tests/data/html tests/data/text | tar -x -C /tmp/np
+    .venv/bin/python bench/eval_html_reference.py /tmp/np/tests/data
 
 Printed: word-level precision, recall and F1 against expected.html (bags of casefolded
 words, micro-averaged over pages), pages with no text, title exact match (casefolded,
@@ -45,17 +49,29 @@ def same(a: str | None, b: str | None) -> bool:
     return " ".join((a or "").casefold().split()) == " ".join((b or "").casefold().split())
 
 
-def main() -> None:
-    folder = Path(sys.argv[1])
-    pages = sorted(p for p in folder.iterdir() if (p / "source.html").exists())
-    totals = {name: {"tp": 0, "got": 0, "want": 0, "empty": 0, "titles": 0, "dates": 0,
-                     "seconds": 0.0} for name in ("trafilatura alone", "textclean")}
-    titled = dated = 0
-    for page in pages:
-        html = (page / "source.html").read_text(encoding="utf-8", errors="replace")
+def reference_pages(folder: Path) -> list[tuple[str, Path, Counter[str], dict[str, str]]]:
+    """(name, page, words of the reference text, metadata) for each page of the set."""
+    if (folder / "html").is_dir() and (folder / "text").is_dir():
+        return [(text.stem, folder / "html" / f"{text.stem}.html",
+                 words(text.read_text(encoding="utf-8", errors="replace")), {})
+                for text in sorted((folder / "text").glob("*.txt"))
+                if (folder / "html" / f"{text.stem}.html").exists()]
+    found = []
+    for page in sorted(p for p in folder.iterdir() if (p / "source.html").exists()):
         want = words(lxml.html.fromstring((page / "expected.html").read_bytes()).text_content())
         meta_file = page / "expected-metadata.json"
         meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+        found.append((page.name, page / "source.html", want, meta))
+    return found
+
+
+def main() -> None:
+    pages = reference_pages(Path(sys.argv[1]))
+    totals = {name: {"tp": 0, "got": 0, "want": 0, "empty": 0, "titles": 0, "dates": 0,
+                     "seconds": 0.0} for name in ("trafilatura alone", "textclean")}
+    titled = dated = 0
+    for name, source, want, meta in pages:
+        html = source.read_text(encoding="utf-8", errors="replace")
         titled += bool(meta.get("title"))
         dated += bool(meta.get("publishedTime"))
         for name in totals:
@@ -81,7 +97,7 @@ def main() -> None:
                 date)[:10] == meta["publishedTime"][:10]
             if "-v" in sys.argv and name == "textclean" and meta.get("title") and not same(
                     title, meta["title"]):
-                print(f"  title {page.name}: {title!r} want {meta['title']!r}")
+                print(f"  title {name}: {title!r} want {meta['title']!r}")
     print(f"{len(pages)} pages, {titled} with a title, {dated} with a published date")
     for name, row in totals.items():
         p, r = row["tp"] / max(1, row["got"]), row["tp"] / max(1, row["want"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from lxml import html as lxml_html
 
@@ -10,8 +12,10 @@ from cleaners.extract import (
     Extracted,
     body_paragraphs,
     extract_html,
+    marked_comments,
     missing_lead,
     with_article_body,
+    without_page_chrome,
 )
 
 LEAD = ("Die Stadt will bis 2030 alle Schulen sanieren lassen und stellt dafür in den "
@@ -228,21 +232,71 @@ def test_heading_titles_the_page_agrees_with_stay(label: str, head: str, heading
     assert result.title == expect, label
 
 
-def test_a_comment_timestamp_is_not_the_publication_date() -> None:
-    comments = "".join(
-        f'<li class="comment"><div class="comment-metadata"><time datetime="2021-03-0{day}">'
-        f"{day}. März 2021</time></div><p>Endlich passiert etwas!</p></li>"
-        for day in (4, 5))
+COMMENT = ('<time datetime="2021-03-04">4. März 2021</time><p>Endlich passiert etwas in '
+           "dieser Stadt, das wurde wirklich auch Zeit!</p>")
+
+
+@pytest.mark.parametrize(("label", "section"), [
+    ("WordPress's comment area (trafilatura's own pattern)",
+     f'<div id="comments" class="comments-area"><ol class="comment-list"><li class="comment">'
+     f'<div class="comment-metadata">{COMMENT}</div></li></ol></div>'),
+    ("schema.org Comment markup", f'<div class="user-area"><article itemscope '
+     f'itemtype="https://schema.org/Comment">{COMMENT}</article></div>'),
+    ("itemprop comment", f'<div class="reactions"><div itemprop="comment">{COMMENT}</div></div>'),
+    ("a class token that is not the first", f'<section class="c-box comments-list">{COMMENT}'
+     "</section>"),
+    ("German class", f'<div class="kommentare">{COMMENT}</div>'),
+])
+def test_a_comment_timestamp_is_not_the_publication_date(label: str, section: str) -> None:
     html = ("<html><head><title>Schulen werden saniert</title></head><body>"
             f'<div class="article-body"><h1>Schulen werden saniert</h1>{ARTICLE}</div>'
-            f'<div id="comments" class="comments-area"><ol class="comment-list">{comments}'
-            "</ol></div></body></html>")
+            f"{section}</body></html>")
     result = extract_html(html)
-    assert isinstance(result, Extracted)
-    assert result.published is None
-    assert "Endlich passiert etwas" not in result.text
+    assert isinstance(result, Extracted), label
+    assert result.published is None, label
+    assert "Endlich passiert etwas" not in result.text, label
     before = extract_html(html, config=ExtractConfig(drop_comment_sections=False))
-    assert isinstance(before, Extracted) and before.published == "2021-03-04"
+    assert isinstance(before, Extracted) and before.published == "2021-03-04", label
+
+
+@pytest.mark.parametrize(("label", "post"), [
+    ("a list item whose class is a share bar's comment counter",
+     '<ul class="share"><li class="comments"><a href="#c">12 Kommentare</a></li></ul>'),
+    ("a wrapper whose class only ends with comments",
+     f'<div class="post has-comments">{ARTICLE}</div>'),
+])
+def test_what_only_looks_like_a_comment_section_stays(label: str, post: str) -> None:
+    html = ("<html><head><title>Schulen werden saniert</title></head><body>"
+            f'<h1>Schulen werden saniert</h1>{post}'
+            f'<div class="article-body">{ARTICLE}</div></body></html>')
+    tree = lxml_html.fromstring(html)
+    assert marked_comments(tree) == [], label
+
+
+# The page's metadata (JSON-LD, og:, article:published_time) comes before its body text:
+# an "updated" date in the text is not the publication date, a sidebar's heading is not
+# the title.
+UPDATED = '<p>Aktualisiert am <time datetime="2024-06-07">7. Juni 2024</time></p>'
+
+
+@pytest.mark.parametrize(("label", "head", "title", "published"), [
+    ("JSON-LD", '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+     '"Schulen werden saniert", "datePublished": "2023-05-02T08:00:00+02:00"}</script>',
+     "Schulen werden saniert", "2023-05-02"),
+    ("og: and article:", '<meta property="og:title" content="Schulen werden saniert">'
+     '<meta property="article:published_time" content="2023-05-02T08:00:00+02:00">',
+     "Schulen werden saniert", "2023-05-02"),
+    ("no metadata: the <title>, and the date the text shows", "", "Stadtanzeiger",
+     "2024-06-07"),
+])
+def test_metadata_comes_before_the_body_text(label: str, head: str, title: str,
+                                              published: str) -> None:
+    html = (f"<html><head><title>Stadtanzeiger</title>{head}</head><body>"
+            "<aside><h1>Ansprechpartner</h1><p>Frau Beispiel</p></aside>"
+            f'<div class="article-body">{UPDATED}{ARTICLE}</div></body></html>')
+    result = extract_html(html)
+    assert isinstance(result, Extracted), label
+    assert (result.title, result.published) == (title, published), label
 
 
 def test_a_forum_thread_keeps_its_posts() -> None:
@@ -278,3 +332,66 @@ def test_article_body_is_added_only_when_the_extraction_misses_it(label: str, te
     if added:
         assert all(paragraph in out for paragraph in BODY), label
         assert out.startswith(text), label
+
+
+# The article body a page declares in JSON-LD, for pages that render it with a script.
+
+def declared(body: str) -> str:
+    data = json.dumps({"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "name": "Stadtanzeiger"},
+        {"@type": "NewsArticle", "headline": "Schulen werden saniert", "articleBody": body}]})
+    return f'<script type="application/ld+json">{data}</script>'
+
+
+# Shown besides the lead, long enough that trafilatura's own JSON-LD fallback (for pages
+# with almost no text) stays off.
+SHOWN = (f"<p>{LEAD}</p><p>Im Rathaus hängt seit gestern eine Liste aller Schulen, die in "
+         "den kommenden Jahren an die Reihe kommen, mit den geschätzten Kosten und dem "
+         "geplanten Beginn der Arbeiten an jedem einzelnen Standort.</p>")
+
+
+@pytest.mark.parametrize(("label", "head", "shown", "added"), [
+    ("only the lead is in the markup: the declared paragraphs come back",
+     declared("\n".join(BODY)), SHOWN, True),
+    ("the declared body as HTML", declared("".join(f"<p>{t}</p>" for t in BODY)), SHOWN,
+     True),
+    ("the markup holds the article already", declared("\n".join(BODY)),
+     f"{SHOWN}{ARTICLE}", False),
+    ("broken JSON-LD is ignored", '<script type="application/ld+json">{"articleBody": '
+     f'"{BODY[0]}",,}}</script>', SHOWN, False),
+    ("a declared body too short to judge", declared("Kurz."), SHOWN, False),
+])
+def test_the_declared_article_body_fills_a_script_rendered_page(
+        label: str, head: str, shown: str, added: bool) -> None:
+    html = (f"<html><head><title>Schulen werden saniert</title>{head}</head><body>"
+            f'<div id="app"><h1>Schulen werden saniert</h1>{shown}</div></body></html>')
+    result = extract_html(html)
+    plain = extract_html(html, config=ExtractConfig(declared_body=False))
+    assert isinstance(result, Extracted) and isinstance(plain, Extracted), label
+    lines = result.text.split("\n")
+    assert LEAD in lines, label
+    if added:
+        assert all(paragraph in lines for paragraph in BODY), label
+        assert not any(paragraph in plain.text for paragraph in BODY), label
+    else:
+        assert result.text == plain.text, label
+
+
+# Lines the page shows only in its navigation, footer or sidebar.
+BLURB = ("Iberische Weine in Berlin: ein Familienbetrieb für spanische und portugiesische "
+         "Weine und Lebensmittel.")
+
+
+@pytest.mark.parametrize(("label", "body", "dropped"), [
+    ("a site blurb in the menu bar", f"<nav><span>{BLURB}</span></nav>{ARTICLE}", [BLURB]),
+    ("a footer's line", f"{ARTICLE}<footer><p>{BLURB}</p></footer>", [BLURB]),
+    ("a sidebar's line", f"{ARTICLE}<aside><p>{BLURB}</p></aside>", [BLURB]),
+    ("shown in the article as well", f"<nav><span>{BLURB}</span></nav><p>{BLURB}</p>"
+     f"{ARTICLE}", []),
+    ("an article wrapped in a nav stays whole", f"<nav>{ARTICLE}</nav><p>{BLURB}</p>", []),
+])
+def test_lines_shown_only_in_page_chrome_leave(label: str, body: str,
+                                               dropped: list[str]) -> None:
+    text = "\n".join([BLURB, *BODY])
+    kept = without_page_chrome(tree(body), text).split("\n")
+    assert kept == [line for line in text.split("\n") if line not in dropped], label
