@@ -94,7 +94,9 @@ def _kind(pid: int) -> str:
             cmdline = handle.read()
     except OSError:
         return "gone"
-    if b"uvicorn" in cmdline:
+    # Started as `uvicorn ...` by Prefect itself, or as `-m flows.lifeline PID
+    # flows.prefect_server ...` by textclean (flows/prefect_server.py).
+    if b"uvicorn" in cmdline or b"flows.prefect_server" in cmdline:
         return "prefect_server"
     if b"spawn_main" in cmdline or b"forkserver" in cmdline or b"multiprocess" in cmdline:
         return "workers"
