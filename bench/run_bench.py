@@ -24,6 +24,12 @@ compare the ratio measured in one invocation, not figures of different invocatio
 
     .venv/bin/python bench/run_bench.py --docs 1000,10000 --peer --repeat 3
 
+With --peer-docs, the peer runs at those sizes only (and textclean at those too), so
+one invocation can time textclean at 100k and compare it with datatrove at 10k, where
+datatrove takes minutes rather than hours (issue 20):
+
+    .venv/bin/python bench/run_bench.py --docs 100000 --peer-docs 10000 --repeat 3
+
 Prints one table, and writes every run's figures to bench/out/bench-<time>.json.
 """
 
@@ -50,9 +56,11 @@ PEER_VENV = HERE / ".peer-venv"
 # What the peer's steps import, pinned to the versions measured in docs/benchmarks.md.
 # spaCy is the word tokenizer datatrove assigns to English (a blank pipeline, no model
 # download); tokenizers and orjson are imported by datatrove's dedup and JSONL modules;
-# trafilatura<1.12 is what datatrove's extractor supports.
+# trafilatura<1.12 is what datatrove's extractor supports; it imports lxml.html.clean,
+# which lxml 5.2 moved out into lxml_html_clean (without it the peer venv was broken).
 PEER_PACKAGES = ["datatrove==0.10.1", "ftfy==6.3.1", "langdetect==1.0.9", "spacy==3.8.18",
-                 "trafilatura==1.11.0", "regex", "xxhash<4", "orjson", "tokenizers"]
+                 "trafilatura==1.11.0", "lxml_html_clean", "regex", "xxhash<4", "orjson",
+                 "tokenizers"]
 PEER_IMPORTS = ("import datatrove, ftfy, langdetect, spacy, trafilatura, regex, xxhash, orjson, "
                 "tokenizers")
 POLL_SECONDS = 0.2
@@ -94,7 +102,9 @@ def _kind(pid: int) -> str:
             cmdline = handle.read()
     except OSError:
         return "gone"
-    if b"uvicorn" in cmdline:
+    # Started as `uvicorn ...` by Prefect itself, or as `-m flows.lifeline PID
+    # flows.prefect_server ...` by textclean (flows/prefect_server.py).
+    if b"uvicorn" in cmdline or b"flows.prefect_server" in cmdline:
         return "prefect_server"
     if b"spawn_main" in cmdline or b"forkserver" in cmdline or b"multiprocess" in cmdline:
         return "workers"
@@ -260,22 +270,53 @@ def row(label: str, tc: dict[str, Any], peer: dict[str, Any] | None, fmt: str) -
     return f"  {label:<26}{left:>14}{right:>14}"
 
 
+def ratio_line(tc: dict[str, Any], peer: dict[str, Any]) -> str:
+    """textclean's advantage in throughput and in CPU time per document (higher: better)."""
+    return (f"{tc['docs_per_s'] / peer['docs_per_s']:.2f}; "
+            f"datatrove/textclean CPU ms per document: "
+            f"{peer['cpu_ms_per_doc'] / tc['cpu_ms_per_doc']:.2f}")
+
+
+def print_summary(by_size: dict[int, dict[str, Any]]) -> None:
+    """One line per size: textclean's CPU per document, and the peer's where it ran."""
+    print("\nsummary (CPU ms per document, whole process tree, median):")
+    peers = [(docs, f["datatrove"]) for docs, f in sorted(by_size.items()) if f["datatrove"]]
+    for docs, figures in sorted(by_size.items()):
+        tc, peer = figures["textclean"], figures["datatrove"]
+        line = f"  {docs:>7} documents: textclean {tc['cpu_ms_per_doc']:.2f}"
+        if peer:
+            line += (f", datatrove {peer['cpu_ms_per_doc']:.2f}; ratio textclean/datatrove "
+                     f"docs/s {ratio_line(tc, peer)}")
+        elif peers:
+            # The peer ran at a smaller size only: its CPU per document there, for scale.
+            size, other = peers[-1]
+            line += (f" (datatrove at {size}: {other['cpu_ms_per_doc']:.2f}, "
+                     f"{other['cpu_ms_per_doc'] / tc['cpu_ms_per_doc']:.2f}x textclean's)")
+        print(line)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="textclean end-to-end benchmark (issue 8)")
     parser.add_argument("--docs", default="1000,10000", help="corpus sizes, comma-separated")
     parser.add_argument("--peer", action="store_true", help="also run the datatrove pipeline")
+    parser.add_argument("--peer-docs", default="",
+                        help="sizes at which to run the datatrove pipeline (implies --peer; "
+                             "textclean runs at these sizes too); default: every --docs size")
     parser.add_argument("--repeat", type=int, default=1, help="runs per size and tool (median)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed")
     parser.add_argument("--tasks", type=int, default=os.cpu_count() or 1,
                         help="datatrove tasks and workers (default: cores)")
     parser.add_argument("--no-dedup", action="store_true", help="textclean --no-dedup")
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.docs.split(",") if s.strip()]
+    peer_sizes = {int(s) for s in args.peer_docs.split(",") if s.strip()}
+    sizes = sorted({int(s) for s in args.docs.split(",") if s.strip()} | peer_sizes)
+    if args.peer and not peer_sizes:
+        peer_sizes = set(sizes)
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     prefect_home = OUT / "prefect-home"
     env = textclean_env(prefect_home)
-    peer_python = ensure_peer_venv() if args.peer else None
+    peer_python = ensure_peer_venv() if peer_sizes else None
 
     # The first run on a fresh PREFECT_HOME creates Prefect's database (20+ s here): a
     # user pays that once, so it is measured apart and kept out of the timed runs. The
@@ -314,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
                             "counts": manifest.get("counts", {})})
             print(f"  textclean {docs}: {measured.seconds:.1f} s (load average "
                   f"{measured.load_before:.1f} -> {measured.load_after:.1f})", file=sys.stderr)
-            if peer_python:
+            if peer_python and docs in peer_sizes:
                 try:
                     measured, peer_info = run_peer(
                         peer_python, corpus, OUT / f"dt-{docs}", args.tasks,
@@ -342,8 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  seconds per run: textclean {tc['seconds_all']}"
               + (f", datatrove {peer['seconds_all']}" if peer else ""))
         if peer:
-            ratio = tc["docs_per_s"] / peer["docs_per_s"]
-            print(f"  ratio textclean/datatrove docs/s: {ratio:.2f}")
+            print(f"  ratio textclean/datatrove docs/s: {ratio_line(tc, peer)}")
         print("  textclean stages (s): "
               + ", ".join(f"{k} {v:.1f}" for k, v in tc["stages"].items())
               + f"; fixed cost of a run ~{fixed.seconds:.1f}")
@@ -365,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             results["peer_versions"] = peer_runs[-1]["info"]["versions"]
         # Written after every size, so a long run that is stopped keeps what it measured.
         path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    print_summary(results["sizes"])
     print(f"\nfigures of every run: {path.relative_to(ROOT)}")
     return 0
 

@@ -237,3 +237,33 @@ def test_a_repaired_line_is_left_alone_as_ftfy_would_leave_it(text: str) -> None
         fixed, _ = fix_and_explain(line, config)
         if fixed != line and _is_fixed_point(line, fixed, config, lost_bytes=False):
             assert fix_and_explain(fixed, config).text == fixed
+
+
+@given(st.one_of(MOJIBAKE_TEXT, ANY_TEXT))
+@settings(max_examples=500, deadline=None)
+@example("CafÃ© au lait &lt;b&gt;")
+@example("Ã¤Ã¤n kÃ¤yttÃ¤Ã¤ &amp;amp;")
+@example("<p>Ã©tÃ© &amp; hiver</p>")
+def test_fix_line_is_ftfy(text: str) -> None:
+    # `_fix_line` stops where the pre-check finds nothing more for ftfy to do: the text
+    # and the steps must be ftfy's own, line by line.
+    from ftfy import fix_and_explain
+
+    from cleaners.normalize import _fix_line, _ftfy_config
+
+    for unescape in ("auto", True, False):
+        config = _ftfy_config(unescape)
+        for line in text.split("\n"):
+            fixed, steps = fix_and_explain(line, config)
+            assert _fix_line(line, config) == (fixed, list(steps or ()))
+
+
+@pytest.mark.parametrize("case", MOJIBAKE_CASES, ids=[c[0] for c in MOJIBAKE_CASES])
+def test_fix_line_is_ftfy_on_misread_sentences(case: tuple[str, str, str]) -> None:
+    from ftfy import fix_and_explain
+
+    from cleaners.normalize import _fix_line, _ftfy_config
+
+    config = _ftfy_config("auto")
+    fixed, steps = fix_and_explain(case[2], config)
+    assert _fix_line(case[2], config) == (fixed, list(steps or ()))
