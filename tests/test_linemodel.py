@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
 import sys
 from pathlib import Path
@@ -244,7 +245,8 @@ def test_context_rows_read_the_neighbours() -> None:
     logits = [-4.0, 3.0, 9.0, 1.0, -4.0]
     short = [False, True, True, True, False]
     evidence = [False, False, True, False, False]
-    rows = dict(context_rows(logits, short, evidence))
+    tokens = [["news"], ["home"], ["home"], ["contact"], ["sport", "news"]]
+    rows = dict(context_rows(logits, short, evidence, tokens=tokens))
     named = {k: dict(zip(CONTEXT_FEATURES, row, strict=True)) for k, row in rows.items()}
     third = named[3]
     assert third["logit"] == 1.0 and third["prev_logit"] == 6.0  # capped at 6
@@ -253,8 +255,31 @@ def test_context_rows_read_the_neighbours() -> None:
     assert third["run_logit"] == (3.0 + 6.0 + 1.0) / 3
     assert third["prev_removed"] == 1.0 and third["window_removed"] == 1 / 3
     assert named[0]["run_logit"] == 0.0 and named[0]["prev_logit"] == 0.0  # no run, edge
-    assert [k for k, _ in context_rows(logits, short, evidence, [not e for e in evidence])] == [
+    assert named[1]["first_word_recurs"] == math.log1p(1)  # "home" starts line 2 too
+    assert named[4]["last_word_recurs"] == math.log1p(1)  # "news" ends line 0 too
+    assert named[3]["first_word_recurs"] == 0.0
+    assert [k for k, _ in context_rows(logits, short, evidence, [not e for e in evidence],
+                                       tokens=tokens)] == [
         0, 1, 3, 4]
+
+
+@pytest.mark.parametrize(("line", "body"), [
+    ("Der Stadtrat hat am Dienstag beschlossen, das Programm zu verlängern.", True),
+    ("Kaupunginvaltuusto päätti tiistaina jatkaa ohjelmaa kahdella vuodella eteenpäin.", True),
+    ("«El ayuntamiento aprobó el martes el nuevo plan de movilidad urbana.»", True),
+    ("Kontakt", False),
+    ("Seven words here but no final mark", False),
+    ("Four words, then stop.", False),
+])
+def test_body_paragraphs_are_not_scored_and_count_as_content(line: str, body: bool) -> None:
+    # A body paragraph (8+ words ending a sentence) is neither the model's nor the
+    # context rules' to remove: the first stage skips it and gives it sure content.
+    lines = ["Startseite", line, "Impressum"]
+    tokens = [_tokens(_core(text)) for text in lines]
+    logits, _, wanted = MODEL.first_stage(lines, tokens, [False, False, False])
+    assert wanted[1] is not body
+    assert (logits[1] == -6.0) is body
+    assert (MODEL.scores(lines, tokens, [False, False, False])[1] < 0.01) or not body
 
 
 def test_the_second_stage_scores_lines_among_removed_ones_higher() -> None:

@@ -102,7 +102,8 @@ class Lexicon:
         # Positions of the candidate rules; a list, as most lines have none or two.
         found = list(self.unindexed)
         first_exact = self.first_exact
-        if self.gate is not None and self.gate.search(core):
+        data = core.encode("utf-8", "surrogatepass")  # once for the gate and the candidates
+        if self.gate is not None and self.gate.search_utf8(data):
             found += self.gated
         if core and not core[0].isalnum():
             found += first_exact.get("=" + core[0], ())
@@ -127,7 +128,6 @@ class Lexicon:
                           for stem, position in pairs if " " + stem in spaced]
         if not found:
             return None
-        data = core.encode("utf-8", "surrogatepass")  # once for all the candidates
         for position in sorted(set(found)) if len(found) > 1 else found:
             rule = self.rules[position]
             if rule.search_utf8(data):
