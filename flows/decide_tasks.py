@@ -6,7 +6,8 @@ when asked for this path with one task) the work is split as issue 20 asks:
 1. earlier runs' copies: each group of the run's signatures, in canonical order, is
    matched against the earlier runs' index part by part (`EarlierCopies`, as today);
    what it flags is decided. This does not depend on the run's order, so the rows left
-   are spilled to `stage/dedup-rows/` in canonical order, numbered by that order;
+   are spilled to the staging folder (`staging.DEDUP_ROWS`) in canonical order,
+   numbered by that order;
 2. candidate search, one task per range of bands (`candidate_pairs`): a task reads the
    spilled rows' band keys of its bands only, and their shingles, and returns every
    pair (row, earlier row) of exact-key representatives that share a band key there and
@@ -46,8 +47,6 @@ from cleaners.dedup.records import EXACT_DUPLICATE, NEAR_DUPLICATE
 from flows import dedup_store, run_dedup, staging
 from flows.staging import DECISIONS_SCHEMA, Documents
 
-ROWS = "dedup-rows"
-
 
 def find_duplicates(stage: Path, batches: int, docs: Documents,
                     templates: Mapping[str, Sequence[int]], config: DedupConfig,
@@ -75,7 +74,7 @@ def find_duplicates(stage: Path, batches: int, docs: Documents,
         rows.append({"doc_id": doc_id, "line": line, "action": kind, "rule": None,
                      "of_doc_id": of[0], "of_position": of[1], "similarity": similarity})
 
-    spill = stage / ROWS
+    spill = stage / staging.DEDUP_ROWS
     shutil.rmtree(spill, ignore_errors=True)
     spill.mkdir(parents=True)
     files: list[Path] = []
