@@ -44,6 +44,7 @@ import pyarrow.parquet as pq
 from cleaners.dedup import DedupConfig, EarlierCopies
 from cleaners.dedup.bounds import bounded_pairs, sketches, verify
 from cleaners.dedup.records import EXACT_DUPLICATE, NEAR_DUPLICATE
+from cleaners.dedup.tables import distinct_pairs
 from flows import dedup_store, run_dedup, staging
 from flows.staging import DECISIONS_SCHEMA, Documents
 
@@ -80,8 +81,10 @@ def find_duplicates(stage: Path, batches: int, docs: Documents,
     files: list[Path] = []
     keys: list[tuple[str, int]] = []
     lines: list[int] = []
-    for group in run_dedup.groups(run_dedup.sorted_buckets(stage, batches, docs, templates),
-                                   run_dedup.PROBE_ROWS):
+    buckets = run_dedup.sorted_buckets(stage, batches, docs, templates)
+    # Without an earlier index nothing is matched in groups: spilled bucket by bucket.
+    for group in (run_dedup.groups(buckets, run_dedup.PROBE_ROWS) if earlier
+                  else ([bucket] for bucket in buckets)):
         table = pa.concat_tables(group)
         del group
         if earlier:
@@ -179,7 +182,10 @@ def candidate_pairs(paths: Sequence[str], config: DedupConfig, first_band: int,
     del exact, band_keys, offsets, shingles
     _, first = np.unique(all_exact, return_index=True)
     reps = np.sort(first).astype(np.int64)
+    sizes = np.diff(all_offsets)
+    sketch = sketches(all_offsets, all_shingles)
     later, earlier = [], []
+    # Band by band, each band's pairs bounded at once: only plausible pairs are held.
     for band in range(keys.shape[1]):
         column = keys[reps, band]
         order = np.argsort(column, kind="stable")
@@ -192,14 +198,17 @@ def candidate_pairs(paths: Sequence[str], config: DedupConfig, first_band: int,
             continue
         pos = np.repeat(np.arange(len(ordered)), before)
         step = np.arange(len(pos)) - np.repeat(np.cumsum(before) - before, before)
-        later.append(reps[order[pos]])
-        earlier.append(reps[order[np.repeat(start_of, before) + step]])
+        rows, ids = bounded_pairs(reps[order[pos]],
+                                  reps[order[np.repeat(start_of, before) + step]],
+                                  sizes, sizes, sketch, sketch, config)
+        later.append(rows)
+        earlier.append(ids)
+        del pos, step, order, ordered, start_of, before
     if not later:
         return empty
-    sizes = np.diff(all_offsets)
-    sketch = sketches(all_offsets, all_shingles)
-    rows, ids = bounded_pairs(np.concatenate(later), np.concatenate(earlier), sizes, sizes,
-                              sketch, sketch, config)
+    del keys
+    rows, ids = distinct_pairs(np.concatenate(later), np.concatenate(earlier))
+    del later, earlier
     found_rows, found_ids, similarity = [], [], []
     for row, other in zip(rows.tolist(), ids.tolist(), strict=True):
         score = verify(all_shingles[all_offsets[row]:all_offsets[row + 1]],
