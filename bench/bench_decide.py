@@ -11,6 +11,11 @@ and its time is not mixed with cleaning.
     .venv/bin/python bench/bench_decide.py --docs 100000 --profile
     .venv/bin/python bench/bench_decide.py --docs 100000 --group-rows 250000,100000000
 
+`--tasks 1,2` runs decide once per figure with its duplicate search split into that
+many band tasks (`flows.decide_tasks`, local processes); `--tasks 0` is the one-process
+path (`flows.run_dedup`). The peak RSS of the task processes is reported apart
+(`task_peak_rss_mb`, RUSAGE_CHILDREN: the largest of them).
+
 `--group-rows` sets `flows.run_dedup.PROBE_ROWS`, the signatures decided together (one
 group larger than the run is the whole run's index in memory at once).
 
@@ -64,7 +69,7 @@ def stage(corpus: Path, staging: Path, workers: int) -> int:
 
 
 def run_decide(staging: Path, version: Path, previous: Path | None, profile: bool,
-               group_rows: int | None) -> dict:
+               group_rows: int | None, tasks: int | None = None) -> dict:
     from flows import run_dedup
     from flows.decide import decide
     from flows.settings import Settings
@@ -80,7 +85,7 @@ def run_decide(staging: Path, version: Path, previous: Path | None, profile: boo
     if profiler:
         profiler.enable()
     stats = decide(str(staging), batches, Settings(), True,
-                   str(previous) if previous else None, str(version))
+                   str(previous) if previous else None, str(version), tasks=tasks)
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - start
@@ -88,7 +93,9 @@ def run_decide(staging: Path, version: Path, previous: Path | None, profile: boo
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     return {"seconds": round(seconds, 2), "duplicates": dict(stats.duplicates),
             "index_before": stats.index_entries_before, "index_after": stats.index_entries_after,
-            "group_rows": run_dedup.PROBE_ROWS,
+            "group_rows": run_dedup.PROBE_ROWS, "tasks": tasks or 0,
+            "task_peak_rss_mb": round(
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
@@ -101,13 +108,16 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the decide step")
     parser.add_argument("--group-rows", default="",
                         help="comma-separated PROBE_ROWS values, one decide run each")
+    parser.add_argument("--tasks", default="0",
+                        help="comma-separated decide task counts (0: one process)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         staging, version, previous = args.child
         print(json.dumps(run_decide(Path(staging), Path(version),
                                     Path(previous) if previous != "-" else None,
-                                    args.profile, int(args.group_rows or 0) or None)))
+                                    args.profile, int(args.group_rows or 0) or None,
+                                    int(args.tasks) or None)))
         return 0
 
     import make_corpus
@@ -117,9 +127,12 @@ def main() -> int:
     staging = work / "staging"
     if args.restage or not (staging / "batches.json").exists():
         stage(corpus, staging, args.workers)
-    for group_rows in args.group_rows.split(",") if args.group_rows else [""]:
+    runs = [(group_rows, tasks)
+            for group_rows in (args.group_rows.split(",") if args.group_rows else [""])
+            for tasks in args.tasks.split(",")]
+    for group_rows, tasks in runs:
         command = [sys.executable, __file__, "--child", str(staging), str(work / "version-1"),
-                   "-", "--group-rows", group_rows]
+                   "-", "--group-rows", group_rows, "--tasks", tasks]
         if args.profile:
             command.append("--profile")
         result = subprocess.run(command, check=True, capture_output=True, text=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from cleaners.reasons import SITE_TEMPLATE
-from flows import run_dedup, site_templates, staging, storage
+from flows import decide_tasks, run_dedup, site_templates, staging, storage
 from flows.settings import Settings
 from flows.staging import DECISIONS, DECISIONS_SCHEMA
 
@@ -37,8 +37,13 @@ class DecideStats(run_dedup.DedupStats):
 
 
 def decide(staging_dir: str, batches: int, settings: Settings, dedup: bool,
-           previous_version: str | None, version: str) -> DecideStats:
-    """Decide template lines and duplicates for the run staged in `staging_dir`."""
+           previous_version: str | None, version: str, tasks: int | None = None
+           ) -> DecideStats:
+    """Decide template lines and duplicates for the run staged in `staging_dir`.
+
+    `tasks`: split the duplicate search into that many band tasks (`flows.decide_tasks`);
+    None decides in this process (`flows.run_dedup`). The decisions are the same.
+    """
     stage = Path(staging_dir)
     docs = staging.read_documents(stage, batches)
     stats = DecideStats()
@@ -55,8 +60,13 @@ def decide(staging_dir: str, batches: int, settings: Settings, dedup: bool,
         template_lines: dict[str, list[int]] = defaultdict(list)
         for doc_id, line in sorted(decided):
             template_lines[doc_id].append(line)
-        tables += run_dedup.find_duplicates(stage, batches, docs, template_lines,
-                                            settings.dedup, previous_version, version,
-                                            stats)
+        if tasks is None:
+            tables += run_dedup.find_duplicates(stage, batches, docs, template_lines,
+                                                settings.dedup, previous_version, version,
+                                                stats)
+        else:
+            tables += decide_tasks.find_duplicates(stage, batches, docs, template_lines,
+                                                   settings.dedup, previous_version, version,
+                                                   stats, tasks)
     storage.write_part(stage, DECISIONS, pa.concat_tables(tables), DECISIONS_SCHEMA)
     return stats

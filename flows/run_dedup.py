@@ -87,7 +87,7 @@ def find_duplicates(stage: Path, batches: int, docs: Documents,
         previous = Path(previous_version)
         stats.index_discarded = not dedup_store.usable(previous, config)
         earlier = dedup_store.carry_forward(previous, target, config,
-                                            exclude=_processed_again(previous, docs))
+                                            exclude=processed_again(previous, docs))
     stats.index_entries_before = sum(part.rows() for part in earlier)
     number = max((part.number for part in earlier), default=-1) + 1
     # Each group's decisions become an Arrow table (a few dozen bytes a row instead of a
@@ -96,7 +96,7 @@ def find_duplicates(stage: Path, batches: int, docs: Documents,
     rows: list[dict[str, Any]] = []
     clusters: Counter[tuple[str, int]] = Counter()
 
-    for group in _groups(sorted_buckets(stage, batches, docs, templates), PROBE_ROWS):
+    for group in groups(sorted_buckets(stage, batches, docs, templates), PROBE_ROWS):
         # The line of each paragraph of the group: decisions name paragraphs by line.
         line_of: dict[tuple[str, int], int] = {}
         for bucket in group:
@@ -164,7 +164,7 @@ def find_duplicates(stage: Path, batches: int, docs: Documents,
     return tables
 
 
-def _processed_again(previous: Path, docs: Documents) -> set[str]:
+def processed_again(previous: Path, docs: Documents) -> set[str]:
     """The earlier documents whose entries this run replaces: those of every file it
     read again. Their entries are re-derived from the new text; keeping the old ones
     would make a document a copy of its own past (a record of a JSON Lines file whose
@@ -182,7 +182,7 @@ def _processed_again(previous: Path, docs: Documents) -> set[str]:
     return replaced
 
 
-def _groups(buckets: Iterator[pa.Table], rows: int) -> Iterator[list[pa.Table]]:
+def groups(buckets: Iterator[pa.Table], rows: int) -> Iterator[list[pa.Table]]:
     """Consecutive buckets gathered into groups of about `rows` rows."""
     group: list[pa.Table] = []
     size = 0

@@ -15,6 +15,7 @@ is the only one that names a path in it (a test greps for the names):
             progress.json           files read, documents made    -> the CLI's progress bar
             current.json            the document a worker is on   -> clean_files_alone
         dedup-buckets/              flows.run_dedup's external sort (spilled, then removed)
+        dedup-rows/                 flows.decide_tasks' rows for its band tasks (then removed)
         decisions.parquet           flows.decide                  -> finalize_batch
 
 Every table is one `part.parquet` per batch, written atomically. A paragraph is named
@@ -49,6 +50,7 @@ PROGRESS = "progress.json"
 CURRENT = "current.json"
 DECISIONS = "decisions.parquet"
 BUCKETS = "dedup-buckets"
+DEDUP_ROWS = "dedup-rows"
 
 # The staged tables: the four output tables, as cleaned (before decisions) ...
 DOCUMENTS, PARAGRAPHS, REMOVED, REJECTED = storage.TABLES
