@@ -37,12 +37,13 @@ class DecideStats(run_dedup.DedupStats):
 
 
 def decide(staging_dir: str, batches: int, settings: Settings, dedup: bool,
-           previous_version: str | None, version: str, tasks: int | None = None
-           ) -> DecideStats:
+           previous_version: str | None, version: str, tasks: int = 1,
+           run: decide_tasks.Runner = decide_tasks.inline) -> DecideStats:
     """Decide template lines and duplicates for the run staged in `staging_dir`.
 
-    `tasks`: split the duplicate search into that many band tasks (`flows.decide_tasks`);
-    None decides in this process (`flows.run_dedup`). The decisions are the same.
+    `tasks`: the duplicate search in that many tasks per phase (`flows.decide_tasks`),
+    run by `run` (default: one after another, here). 0 is the one-process reference
+    path (`flows.run_dedup`), kept to check the split against: the decisions are the same.
     """
     stage = Path(staging_dir)
     docs = staging.read_documents(stage, batches)
@@ -60,13 +61,13 @@ def decide(staging_dir: str, batches: int, settings: Settings, dedup: bool,
         template_lines: dict[str, list[int]] = defaultdict(list)
         for doc_id, line in sorted(decided):
             template_lines[doc_id].append(line)
-        if tasks is None:
+        if tasks == 0:
             tables += run_dedup.find_duplicates(stage, batches, docs, template_lines,
                                                 settings.dedup, previous_version, version,
                                                 stats)
         else:
             tables += decide_tasks.find_duplicates(stage, batches, docs, template_lines,
                                                    settings.dedup, previous_version, version,
-                                                   stats, tasks)
+                                                   stats, tasks, run)
     storage.write_part(stage, DECISIONS, pa.concat_tables(tables), DECISIONS_SCHEMA)
     return stats

@@ -1,59 +1,84 @@
-"""The run's duplicate search split into tasks by band, then one cheap keep-first merge.
+"""The run's duplicate search as tasks over partitions, then one vectorized keep-first.
 
-`flows.run_dedup.find_duplicates` decides a run in one process. With `tasks` > 1 (or
-when asked for this path with one task) the work is split as issue 20 asks:
+`flows.decide` calls `find_duplicates` with a `Runner` that runs a list of calls as
+tasks: local processes by default, Prefect tasks on Dask with `--dask`
+(`flows.clean_corpus`), inline for one task. Every phase is `tasks` calls, each over its
+own partition, and they talk through files in the staging folder (`staging.DEDUP_ROWS`),
+never through the caller's memory:
 
-1. earlier runs' copies: each group of the run's signatures, in canonical order, is
-   matched against the earlier runs' index part by part (`EarlierCopies`, as today);
-   what it flags is decided. This does not depend on the run's order, so the rows left
-   are spilled to the staging folder (`staging.DEDUP_ROWS`) in canonical order,
-   numbered by that order;
-2. candidate search, one task per range of bands (`candidate_pairs`): a task reads the
-   spilled rows' band keys of its bands only, and their shingles, and returns every
-   pair (row, earlier row) of exact-key representatives that share a band key there and
-   verify as near duplicates (with their similarity). Which task finds a pair does not
-   matter: the union over tasks is the pairs that share any band, for any split;
-3. merge (`keep_first`), in canonical order: a row whose exact key an earlier row had
-   takes that row's decision (an exact duplicate of it if it was kept); another row is
-   a near duplicate of the earliest kept row it verified against, else kept. That is
-   `DedupIndex`'s rule (earliest exact match, else first verifying kept candidate in id
-   order), so the decisions are the same for any number of tasks.
+1. spill (by batch): a task reads its batches' signatures, drops template lines, gives
+   each row its document's rank and its output position, and writes each row to the
+   bucket of its rank range (an external sort, in parallel);
+2. sort (by bucket): each bucket sorted by (rank, position): the buckets in turn are
+   the run's rows in canonical order, row numbers global without a gather;
+3. earlier copies (by group of buckets, only with an earlier index): each group matched
+   against the earlier runs' index part by part (`EarlierCopies`); what it flags is
+   decided and leaves the search;
+4. search (by band range): a task reads its bands' keys only (one column per band) and
+   returns the candidate pairs of its bands (`keep_first` says which: each key's pool),
+   after the size bound, each pair sent to the verify task its hash names;
+5. verify (by hash of pair): a task reads the shingles of the rows in its pairs only,
+   drops pairs by the sketch bound and verifies the rest: plausible pairs with their
+   similarity, each pair verified once whatever the number of bands it shares;
+6. merge (here): `cleaners.dedup.keep_first` over the pairs, vectorized; the decisions;
+7. index (by bucket): each bucket's kept rows written as one part of the new index, in
+   canonical order.
 
-Where it differs from one `DedupIndex`: `DedupConfig.max_candidates` bounds the
-candidates of a row there; here every verified pair is kept, so a row with more than
-`max_candidates` plausible kept candidates (adversarial input only) may point at
-another copy, and a band key shared by thousands of rows costs pairs quadratic in
-their number. A task holds its bands' keys and every row's shingles (~0.3 kB a row).
-Tasks run as local processes (`concurrent.futures`, spawned); `--dask` is not wired.
+The decisions are the same for any number of tasks: every phase's union over tasks is
+the same set, and only the merge depends on order.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import shutil
+import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cleaners.dedup import DedupConfig, EarlierCopies
 from cleaners.dedup.bounds import bounded_pairs, sketches, verify
+from cleaners.dedup.keep_first import keep_first, representatives
 from cleaners.dedup.records import EXACT_DUPLICATE, NEAR_DUPLICATE
 from cleaners.dedup.tables import distinct_pairs
 from flows import dedup_store, run_dedup, staging
-from flows.staging import DECISIONS_SCHEMA, Documents
+from flows.staging import DECISIONS_SCHEMA, SIGNATURES, Documents
+
+_EMPTY_PAIRS = np.empty(0, np.int64)
+
+
+class Runner(Protocol):
+    """Runs `function(*args)` for each args of `calls` as tasks of phase `phase`, and
+    returns the results in order."""
+
+    def __call__(self, phase: str, function: Callable[..., Any],
+                 calls: list[tuple[Any, ...]]) -> list[Any]: ...
+
+
+def inline(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]]) -> list[Any]:
+    """A `Runner` that runs every task here, one after another."""
+    return [function(*args) for args in calls]
+
+
+def band_column(band: int) -> str:
+    """The spill's column of band `band`'s keys."""
+    return f"band_{band:03d}"
 
 
 def find_duplicates(stage: Path, batches: int, docs: Documents,
                     templates: Mapping[str, Sequence[int]], config: DedupConfig,
                     previous_version: str | None, version: str,
-                    stats: run_dedup.DedupStats, tasks: int) -> list[pa.Table]:
-    """`run_dedup.find_duplicates`, the candidate search in `tasks` band tasks."""
+                    stats: run_dedup.DedupStats, tasks: int,
+                    run: Runner = inline) -> list[pa.Table]:
+    """The run's duplicate paragraphs as decision tables, in `tasks` tasks per phase;
+    writes the new version's index."""
+    tasks = max(1, tasks)
     target = Path(version)
     earlier: list[dedup_store.Part] = []
     if previous_version is not None:
@@ -63,194 +88,358 @@ def find_duplicates(stage: Path, batches: int, docs: Documents,
             previous, target, config, exclude=run_dedup.processed_again(previous, docs))
     stats.index_entries_before = sum(part.rows() for part in earlier)
     number = max((part.number for part in earlier), default=-1) + 1
-    rows: list[dict[str, Any]] = []
-    clusters: Counter[tuple[str, int]] = Counter()
-
-    def report(doc_id: str, line: int, kind: str, of: tuple[str, int],
-               similarity: float) -> None:
-        if of[0] == doc_id and not config.drop_repeats_within_document:
-            return  # a repeat inside one document stays in its text (DedupConfig)
-        stats.duplicates[kind] += 1
-        clusters[of] += 1
-        rows.append({"doc_id": doc_id, "line": line, "action": kind, "rule": None,
-                     "of_doc_id": of[0], "of_position": of[1], "similarity": similarity})
-
     spill = stage / staging.DEDUP_ROWS
     shutil.rmtree(spill, ignore_errors=True)
     spill.mkdir(parents=True)
-    files: list[Path] = []
-    keys: list[tuple[str, int]] = []
-    lines: list[int] = []
-    buckets = run_dedup.sorted_buckets(stage, batches, docs, templates)
-    # Without an earlier index nothing is matched in groups: spilled bucket by bucket.
-    for group in (run_dedup.groups(buckets, run_dedup.PROBE_ROWS) if earlier
-                  else ([bucket] for bucket in buckets)):
-        table = pa.concat_tables(group)
-        del group
-        if earlier:
-            copies = EarlierCopies(staging.signature_columns(table, config), config)
-            for part in earlier:
-                copies.add_part(dedup_store.read_part(part, config))
-            line_of = dict(zip(zip(table["doc_id"].to_pylist(), table["position"].to_pylist(),
-                                   strict=True), table["line"].to_pylist(), strict=True))
-            for dup in copies.found():
-                report(dup.doc_id, line_of[(dup.doc_id, dup.position)], dup.kind,
-                       (dup.of_doc_id, dup.of_position), dup.similarity)
-            stats.capped += copies.capped
-            table = table.take(pa.array(copies.unmatched()))
-            del copies
-        if table.num_rows:
-            files.append(spill / f"rows-{len(files):05d}.parquet")
-            pq.write_table(table, files[-1], compression="none", use_dictionary=["doc_id"])
-            keys += zip(table["doc_id"].to_pylist(), table["position"].to_pylist(), strict=True)
-            lines += table["line"].to_pylist()
-        del table
-
-    pairs = _search(files, config, tasks)
-    kept = keep_first(_exact_keys(files), *pairs, report_to=lambda row, kind, of, sim: report(
-        keys[row][0], lines[row], kind, keys[of], sim))
-    first = 0
-    for path in files:
-        table = pq.read_table(path)
-        chosen = kept[first:first + table.num_rows]
-        first += table.num_rows
-        table = table.filter(pa.array(chosen))
-        for start in range(0, table.num_rows, run_dedup.BUCKET_ROWS):
-            if dedup_store.write_part(target, number,
-                                      table.slice(start, run_dedup.BUCKET_ROWS), config):
-                number += 1
-        stats.index_entries_after += table.num_rows
-    shutil.rmtree(spill, ignore_errors=True)
-    stats.index_entries_after += stats.index_entries_before
-    biggest = sorted(clusters.items(), key=lambda item: (-item[1], item[0]))[:10]
-    stats.clusters = [{"kept": f"{d}#{p}", "copies": copies} for (d, p), copies in biggest]
-    return [pa.Table.from_pylist(rows, schema=DECISIONS_SCHEMA)]
+    try:
+        return _find(spill, stage, batches, docs, templates, config, earlier, target,
+                     number, stats, tasks, run)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
-def _exact_keys(files: Sequence[Path]) -> np.ndarray:
-    if not files:
-        return np.empty(0, np.uint64)
-    return np.concatenate([pq.read_table(p, columns=["exact_key"])["exact_key"]
-                           .to_numpy().astype(np.uint64) for p in files])
+def _find(spill: Path, stage: Path, batches: int, docs: Documents,
+          templates: Mapping[str, Sequence[int]], config: DedupConfig,
+          earlier: list[dedup_store.Part], target: Path, number: int,
+          stats: run_dedup.DedupStats, tasks: int, run: Runner) -> list[pa.Table]:
+    total = sum(staging.rows_in(stage, n, SIGNATURES) for n in range(batches))
+    # Rows per bucket of the external sort, and so per index part: run_dedup's figure.
+    buckets = max(1, -(-total // run_dedup.BUCKET_ROWS))
+    # Each batch's documents' ranks, in the order the batch staged them (`docs.ids` is
+    # batch after batch), and the template lines as sorted `rank << 32 | line` keys.
+    ranks = np.fromiter((docs.rank[d] for d in docs.ids), np.int64, len(docs.ids))
+    counts = [staging.rows_in(stage, n, staging.DOCUMENTS) for n in range(batches)]
+    starts = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    template_keys = np.sort(np.fromiter(
+        ((docs.rank[d] << 32) | line for d, lines in templates.items() for line in lines),
+        np.int64))
+    np.save(spill / "templates.npy", template_keys)
+    mine = [[b for b in range(batches) if b % tasks == t] for t in range(tasks)]
+    run("spill", spill_batches,
+        [(str(stage), str(spill), batch_nos, [ranks[starts[b]:starts[b + 1]] for b in batch_nos],
+          max(1, len(docs.ids)), buckets, config.bands) for batch_nos in mine if batch_nos])
+    sizes = run("sort", sort_buckets, [(str(spill), _share(buckets, tasks, t))
+                                       for t in range(min(tasks, buckets))])
+    rows_per_bucket = np.zeros(buckets, np.int64)
+    for result in sizes:
+        for b, n in result.items():
+            rows_per_bucket[b] = n
+    offsets = np.r_[0, np.cumsum(rows_per_bucket)].astype(np.int64)
+    n = int(offsets[-1])
+    active = np.ones(n, bool)
+    earlier_found: list[tuple[int, str, str, int, float]] = []
+    if earlier and n:
+        groups = _bucket_groups(rows_per_bucket, run_dedup.PROBE_ROWS)
+        for found, capped in run("earlier", earlier_copies,
+                                 [(str(spill), group, offsets[group[0]], earlier, config)
+                                  for group in groups]):
+            earlier_found += found
+            stats.capped += capped
+        for row, *_ in earlier_found:
+            active[row] = False
+    np.save(spill / "active.npy", active)
+    ranges = [(config.bands * t // tasks, config.bands * (t + 1) // tasks) for t in range(tasks)]
+    run("search", search_bands, [(str(spill), offsets, lo, hi, tasks, t, config)
+                                 for t, (lo, hi) in enumerate(ranges) if hi > lo])
+    verified = run("verify", verify_pairs,
+                   [(str(spill), offsets, u, tasks, config) for u in range(tasks)])
+    pair_rows = np.concatenate([_EMPTY_PAIRS, *(v[0] for v in verified)])
+    pair_of = np.concatenate([_EMPTY_PAIRS, *(v[1] for v in verified)])
+    pair_similarity = np.concatenate([np.empty(0), *(v[2] for v in verified)])
 
-
-def _search(files: Sequence[Path], config: DedupConfig, tasks: int
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every verified candidate pair, the band ranges searched by `tasks` tasks."""
-    ranges = [(config.bands * k // tasks, config.bands * (k + 1) // tasks)
-              for k in range(tasks)]
-    ranges = [(lo, hi) for lo, hi in ranges if hi > lo]
-    paths = [str(p) for p in files]
-    if len(ranges) == 1:
-        results = [candidate_pairs(paths, config, *ranges[0])]
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(len(ranges), mp_context=context) as pool:
-            results = list(pool.map(candidate_pairs, [paths] * len(ranges),
-                                    [config] * len(ranges), *zip(*ranges, strict=True)))
-    return (np.concatenate([r[0] for r in results]) if results else np.empty(0, np.int64),
-            np.concatenate([r[1] for r in results]) if results else np.empty(0, np.int64),
-            np.concatenate([r[2] for r in results]) if results else np.empty(0))
-
-
-def candidate_pairs(paths: Sequence[str], config: DedupConfig, first_band: int,
-                    end_band: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The pairs (row, earlier row, Jaccard) of exact-key representatives (the first row
-    of each exact key) that share a key of bands `first_band` to `end_band - 1` and
-    verify as near duplicates. Rows are numbered across `paths` in order."""
-    exact, band_keys, offsets, shingles = [], [], [], []
-    base = 0
-    for path in paths:
-        table = pq.read_table(path, columns=["exact_key", "band_keys", "shingles"])
-        exact.append(table["exact_key"].to_numpy().astype(np.uint64))
-        band_keys.append(table["band_keys"].combine_chunks().flatten().to_numpy()
-                         .reshape(table.num_rows, config.bands)[:, first_band:end_band].copy())
-        column = table["shingles"].combine_chunks()
-        offsets.append(column.offsets.to_numpy()[1:].astype(np.int64) - column.offsets[0].as_py()
-                       + base)
-        values = column.flatten().to_numpy().astype(np.uint32)
-        shingles.append(values)
-        base += len(values)
-        del table, column
-    empty = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
-    if not exact:
-        return empty
-    all_exact = np.concatenate(exact)
-    all_offsets = np.concatenate([np.zeros(1, np.int64), *offsets])
-    all_shingles = np.concatenate(shingles)
-    keys = np.concatenate(band_keys)
-    del exact, band_keys, offsets, shingles
-    _, first = np.unique(all_exact, return_index=True)
-    reps = np.sort(first).astype(np.int64)
-    sizes = np.diff(all_offsets)
-    sketch = sketches(all_offsets, all_shingles)
-    later, earlier = [], []
-    # Band by band, each band's pairs bounded at once: only plausible pairs are held.
-    for band in range(keys.shape[1]):
-        column = keys[reps, band]
-        order = np.argsort(column, kind="stable")
-        ordered = column[order]
-        start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        length = np.diff(np.r_[start, len(ordered)])
-        start_of = np.repeat(start, length)
-        before = np.arange(len(ordered)) - start_of  # rows of the same key before it
-        if not before.any():
-            continue
-        pos = np.repeat(np.arange(len(ordered)), before)
-        step = np.arange(len(pos)) - np.repeat(np.cumsum(before) - before, before)
-        rows, ids = bounded_pairs(reps[order[pos]],
-                                  reps[order[np.repeat(start_of, before) + step]],
-                                  sizes, sizes, sketch, sketch, config)
-        later.append(rows)
-        earlier.append(ids)
-        del pos, step, order, ordered, start_of, before
-    if not later:
-        return empty
-    del keys
-    rows, ids = distinct_pairs(np.concatenate(later), np.concatenate(earlier))
-    del later, earlier
-    found_rows, found_ids, similarity = [], [], []
-    for row, other in zip(rows.tolist(), ids.tolist(), strict=True):
-        score = verify(all_shingles[all_offsets[row]:all_offsets[row + 1]],
-                       all_shingles[all_offsets[other]:all_offsets[other + 1]], config)
-        if score is not None:
-            found_rows.append(row)
-            found_ids.append(other)
-            similarity.append(score)
-    return (np.array(found_rows, np.int64), np.array(found_ids, np.int64),
-            np.array(similarity, np.float64))
-
-
-def keep_first(exact: np.ndarray, rows: np.ndarray, ids: np.ndarray,
-               similarity: np.ndarray, report_to: Any) -> np.ndarray:
-    """Which rows are kept, in canonical order, from the verified pairs; each duplicate
-    goes to `report_to(row, kind, of_row, similarity)`. See the module docstring."""
-    n = len(exact)
+    columns = _read_columns(spill, buckets, ["doc_id", "line", "position", "exact_key"])
+    exact_keys = columns["exact_key"].to_numpy()
+    # Rows copying an earlier run are out of the merge: renumber the active rows.
+    where = np.flatnonzero(active)
+    local = np.full(n, -1, np.int64)
+    local[where] = np.arange(len(where))
+    result = keep_first(representatives(exact_keys[where]), local[pair_rows], local[pair_of],
+                        pair_similarity, config.max_candidates)
+    stats.capped += int(result.capped.sum())
     kept = np.zeros(n, bool)
-    order = np.lexsort((ids, rows))
-    rows, ids, similarity = rows[order].tolist(), ids[order].tolist(), similarity[order].tolist()
-    decided: dict[int, tuple[str, int, float]] = {}  # representative -> (kind, of, sim)
-    first_of: dict[int, int] = {}
-    cursor = 0
-    for row, key in enumerate(exact.tolist()):
-        rep = first_of.setdefault(key, row)
-        if rep != row:
-            if kept[rep]:
-                report_to(row, EXACT_DUPLICATE, rep, 1.0)
-            else:
-                kind, of, score = decided[rep]
-                report_to(row, kind, of, score)
+    kept[where[result.kept]] = True
+    np.save(spill / "kept.npy", kept)
+    duplicates = where[~result.kept]
+    of_rows = where[result.of[~result.kept]]
+    similarity = result.similarity[~result.kept]
+    kinds = np.where(result.exact[~result.kept], EXACT_DUPLICATE, NEAR_DUPLICATE)
+    table = _decisions(columns, duplicates, of_rows, similarity, kinds, earlier_found, config)
+    written = run("index", write_index,
+                  [(str(spill), offsets, _share(buckets, tasks, t), str(target), number, config)
+                   for t in range(min(tasks, buckets))])
+    stats.index_entries_after = stats.index_entries_before + sum(written)
+    stats.duplicates.update(Counter(table["action"].to_pylist()))
+    stats.clusters = _clusters(table)
+    return [table]
+
+
+def _share(items: int, tasks: int, t: int) -> list[int]:
+    """Task `t`'s items of `range(items)`: a contiguous share."""
+    return list(range(items * t // tasks, items * (t + 1) // tasks))
+
+
+def _bucket_groups(rows: np.ndarray, limit: int) -> list[list[int]]:
+    """Consecutive buckets gathered into groups of about `limit` rows."""
+    groups: list[list[int]] = [[]]
+    size = 0
+    for b, count in enumerate(rows.tolist()):
+        if size >= limit:
+            groups.append([])
+            size = 0
+        groups[-1].append(b)
+        size += count
+    return [g for g in groups if g]
+
+
+def _read_columns(spill: Path, buckets: int, names: list[str]) -> pa.Table:
+    parts = [pq.read_table(_sorted(spill, b), columns=names) for b in range(buckets)
+             if _sorted(spill, b).exists()]
+    return pa.concat_tables(parts).combine_chunks() if parts else pa.table(
+        {name: pa.array([], pa.int64()) for name in names})
+
+
+def _sorted(spill: Path, bucket: int) -> Path:
+    return spill / f"sorted-{bucket:05d}.parquet"
+
+
+def _decisions(columns: pa.Table, duplicates: np.ndarray, of_rows: np.ndarray,
+               similarity: np.ndarray, kinds: np.ndarray,
+               earlier_found: list[tuple[int, str, str, int, float]],
+               config: DedupConfig) -> pa.Table:
+    """The decision rows, in canonical order: earlier runs' copies, then the run's."""
+    doc_id, line, position = (columns[name].combine_chunks()
+                              for name in ("doc_id", "line", "position"))
+    rows = np.r_[np.array([item[0] for item in earlier_found], np.int64), duplicates]
+    earlier_of = [item[3] for item in earlier_found]
+    table = pa.Table.from_arrays([
+        doc_id.take(pa.array(rows)).cast(pa.string()),
+        line.take(pa.array(rows)).cast(pa.int32()),
+        pa.array([item[1] for item in earlier_found] + kinds.tolist(), pa.string()),
+        pa.nulls(len(rows), pa.string()),
+        pa.concat_arrays([pa.array([item[2] for item in earlier_found], pa.string()),
+                          doc_id.take(pa.array(of_rows)).cast(pa.string())]),
+        pa.concat_arrays([pa.array(earlier_of, pa.int32()),
+                          position.take(pa.array(of_rows)).cast(pa.int32())]),
+        pa.array(np.r_[np.array([item[4] for item in earlier_found]), similarity]
+                 .astype(np.float32)),
+    ], schema=DECISIONS_SCHEMA)
+    if not config.drop_repeats_within_document:
+        # A repeat inside one document stays in its text (DedupConfig); it is still not
+        # indexed, which keep_first already decided.
+        table = table.filter(pc.not_equal(table["doc_id"], table["of_doc_id"]))
+    return table
+
+
+def _clusters(table: pa.Table) -> list[dict[str, Any]]:
+    """The ten kept paragraphs with the most copies."""
+    if not table.num_rows:
+        return []
+    counts = table.group_by(["of_doc_id", "of_position"]).aggregate([("doc_id", "count")])
+    biggest = sorted(zip(counts["of_doc_id"].to_pylist(), counts["of_position"].to_pylist(),
+                         counts["doc_id_count"].to_pylist(), strict=True),
+                     key=lambda item: (-item[2], item[0], item[1]))[:10]
+    return [{"kept": f"{d}#{p}", "copies": c} for d, p, c in biggest]
+
+
+# -- the tasks: module functions of paths and small arrays, picklable for any runner --
+
+
+def spill_batches(stage: str, spill: str, batch_nos: list[int], ranks: list[np.ndarray],
+                  documents: int, buckets: int, bands: int) -> dict[str, Any]:
+    """Phase 1: the batches' signature rows, template lines out, each to its bucket."""
+    start = time.perf_counter()
+    template_keys = np.load(Path(spill) / "templates.npy")
+    rows = 0
+    for batch_no, rank_of_doc in zip(batch_nos, ranks, strict=True):
+        table = staging.read(stage, batch_no, SIGNATURES)
+        if not table.num_rows:
             continue
-        while cursor < len(rows) and rows[cursor] < row:
-            cursor += 1
-        match = None
-        while cursor < len(rows) and rows[cursor] == row:
-            if match is None and kept[ids[cursor]]:
-                match = (ids[cursor], similarity[cursor])
-            cursor += 1
-        if match is None:
-            kept[row] = True
+        batch_docs = staging.read(stage, batch_no, staging.DOCUMENTS, ["doc_id"])["doc_id"]
+        rank = rank_of_doc[pc.index_in(table["doc_id"], value_set=batch_docs).to_numpy()]
+        line = table["line"].to_numpy().astype(np.int64)
+        position = table["position"].to_numpy().astype(np.int64)
+        if len(template_keys):
+            key = (rank << 32) | line
+            at = np.searchsorted(template_keys, key)
+            is_template = template_keys[np.minimum(at, len(template_keys) - 1)] == key
+            # Output position: less the document's template lines before this one.
+            position = position - (at - np.searchsorted(template_keys, rank << 32))
+            keep = ~is_template
+        else:
+            keep = np.ones(len(rank), bool)
+        band_keys = table["band_keys"].combine_chunks().flatten().to_numpy().reshape(-1, bands)
+        shingles = table["shingles"]
+        columns = {"doc_id": table["doc_id"], "line": table["line"],
+                   "position": pa.array(position), "rank": pa.array(rank),
+                   "exact_key": table["exact_key"], "shingles": shingles,
+                   "size": pc.list_value_length(shingles).cast(pa.int32())}
+        columns.update({band_column(b): pa.array(band_keys[:, b]) for b in range(bands)})
+        spilled = pa.table(columns).filter(pa.array(keep))
+        bucket_of = spilled["rank"].to_numpy() * buckets // documents
+        for b in np.unique(bucket_of).tolist():
+            folder = Path(spill) / f"bucket-{b:05d}"
+            folder.mkdir(parents=True, exist_ok=True)
+            # Uncompressed: written once, read once, deleted; speed over size.
+            pq.write_table(spilled.filter(pa.array(bucket_of == b)),
+                           folder / f"{batch_no:05d}.parquet", compression="none",
+                           use_dictionary=["doc_id"])
+        rows += spilled.num_rows
+    return {"batches": len(batch_nos), "rows": rows, "seconds": time.perf_counter() - start}
+
+
+def sort_buckets(spill: str, bucket_nos: list[int]) -> dict[int, int]:
+    """Phase 2: each bucket's rows sorted by (rank, position); its rows per bucket."""
+    rows: dict[int, int] = {}
+    for b in bucket_nos:
+        folder = Path(spill) / f"bucket-{b:05d}"
+        parts = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+        if not parts:
             continue
-        decided[row] = (NEAR_DUPLICATE, match[0], match[1])
-        report_to(row, NEAR_DUPLICATE, match[0], match[1])
-    return kept
+        table = pa.concat_tables([pq.read_table(p) for p in parts])
+        order = pc.sort_indices(table, [("rank", "ascending"), ("position", "ascending")])
+        pq.write_table(table.take(order), _sorted(Path(spill), b), compression="none",
+                       use_dictionary=["doc_id"])
+        rows[b] = table.num_rows
+        shutil.rmtree(folder)
+    return rows
+
+
+def earlier_copies(spill: str, bucket_nos: list[int], first_row: int,
+                   earlier: list[dedup_store.Part], config: DedupConfig
+                   ) -> tuple[list[tuple[int, str, str, int, float]], int]:
+    """Phase 3: which rows of the buckets copy the earlier runs' index (global rows)."""
+    parts = [pq.read_table(_sorted(Path(spill), b)) for b in bucket_nos
+             if _sorted(Path(spill), b).exists()]
+    if not parts:
+        return [], 0
+    table = pa.concat_tables(parts)
+    band_keys = np.stack([table[band_column(b)].to_numpy() for b in range(config.bands)],
+                         axis=1).astype(np.uint32)
+    columns = dedup_store.index_columns(table, band_keys)
+    copies = EarlierCopies(columns, config)
+    for part in earlier:
+        copies.add_part(dedup_store.read_part(part, config))
+    rows = {(d, p): r for r, (d, p) in enumerate(zip(
+        columns.doc_id, columns.position.tolist(), strict=True))}
+    found = [(first_row + rows[(dup.doc_id, dup.position)], dup.kind, dup.of_doc_id,
+              dup.of_position, dup.similarity) for dup in copies.found()]
+    return found, copies.capped
+
+
+def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int,
+                 tasks: int, task: int, config: DedupConfig) -> dict[str, Any]:
+    """Phase 4: the candidate pairs of bands `first_band` to `end_band - 1`, after the
+    size bound, written to one file per verify task (`pairs-<task>-<verify task>.npy`)."""
+    start = time.perf_counter()
+    folder = Path(spill)
+    names = ["exact_key", "size", *(band_column(b) for b in range(first_band, end_band))]
+    table = _read_columns(folder, len(offsets) - 1, names)
+    active = np.load(folder / "active.npy")
+    reps = np.flatnonzero(active)
+    rep_of = representatives(table["exact_key"].to_numpy()[reps])
+    reps = reps[rep_of == np.arange(len(reps))]
+    sizes = table["size"].to_numpy().astype(np.int64)
+    later: list[np.ndarray] = []
+    before: list[np.ndarray] = []
+    for band in range(first_band, end_band):
+        keys = table[band_column(band)].to_numpy()[reps]
+        rows, of = _pool_pairs(reps, keys, config.max_candidates)
+        small, large = np.minimum(sizes[rows], sizes[of]), np.maximum(sizes[rows], sizes[of])
+        keep = small >= config.min_jaccard * large
+        later.append(rows[keep])
+        before.append(of[keep])
+    del table
+    rows, of = distinct_pairs(np.concatenate([_EMPTY_PAIRS, *later]),
+                              np.concatenate([_EMPTY_PAIRS, *before]))
+    owner = _owner(rows, of, tasks)
+    for u in range(tasks):
+        np.save(folder / f"pairs-{task:03d}-{u:03d}.npy", np.stack([rows[owner == u],
+                                                                   of[owner == u]]))
+    return {"bands": f"{first_band}-{end_band - 1}", "pairs": len(rows),
+            "seconds": time.perf_counter() - start}
+
+
+def _pool_pairs(rows: np.ndarray, keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, earlier row) for rows sharing a key, the earlier one among the key's first
+    `pool` rows (`rows` ascending)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    length = np.diff(np.r_[start, len(ordered)])
+    start_of = np.repeat(start, length)
+    count = np.minimum(np.arange(len(ordered)) - start_of, pool)  # pool rows before it
+    total = int(count.sum())
+    if not total:
+        return _EMPTY_PAIRS, _EMPTY_PAIRS
+    member = np.repeat(np.arange(len(ordered)), count)
+    step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    return rows[order[member]], rows[order[np.repeat(start_of, count) + step]]
+
+
+def _owner(rows: np.ndarray, of: np.ndarray, tasks: int) -> np.ndarray:
+    """Which verify task owns each pair: a hash of the pair, so load is even."""
+    mixed = (rows.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ of.astype(np.uint64)
+    return ((mixed >> np.uint64(29)) % np.uint64(tasks)).astype(np.int64)
+
+
+def verify_pairs(spill: str, offsets: np.ndarray, task: int, tasks: int,
+                 config: DedupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Phase 5: this task's pairs left by the sketch bound, with their Jaccard where they
+    verify (NaN where not). Reads the shingles of the pairs' rows only."""
+    folder = Path(spill)
+    files = sorted(folder.glob(f"pairs-*-{task:03d}.npy"))
+    pairs = [np.load(f) for f in files]
+    rows, of = distinct_pairs(np.concatenate([_EMPTY_PAIRS, *(p[0] for p in pairs)]),
+                              np.concatenate([_EMPTY_PAIRS, *(p[1] for p in pairs)]))
+    for f in files:
+        f.unlink()
+    if not len(rows):
+        return _EMPTY_PAIRS, _EMPTY_PAIRS, np.empty(0)
+    involved = np.unique(np.concatenate([rows, of]))
+    set_offsets, shingles = _shingles_of(folder, offsets, involved)
+    mine = np.searchsorted(involved, rows)
+    theirs = np.searchsorted(involved, of)
+    sizes = np.diff(set_offsets)
+    sketch = sketches(set_offsets, shingles)
+    mine, theirs = bounded_pairs(mine, theirs, sizes, sizes, sketch, sketch, config)
+    similarity = np.full(len(mine), np.nan)
+    for k, (a, b) in enumerate(zip(mine.tolist(), theirs.tolist(), strict=True)):
+        score = verify(shingles[set_offsets[a]:set_offsets[a + 1]],
+                       shingles[set_offsets[b]:set_offsets[b + 1]], config)
+        if score is not None:
+            similarity[k] = score
+    return involved[mine], involved[theirs], similarity
+
+
+def _shingles_of(folder: Path, offsets: np.ndarray, rows: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle sets of global rows `rows` (ascending), read bucket by bucket."""
+    lengths: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for b in range(len(offsets) - 1):
+        lo, hi = np.searchsorted(rows, [offsets[b], offsets[b + 1]])
+        if lo == hi:
+            continue
+        column = pq.read_table(_sorted(folder, b), columns=["shingles"])["shingles"]
+        taken = column.take(pa.array(rows[lo:hi] - offsets[b])).combine_chunks()
+        lengths.append(pc.list_value_length(taken).to_numpy().astype(np.int64))
+        values.append(taken.flatten().to_numpy().astype(np.uint32))
+    set_offsets = np.r_[0, np.cumsum(np.concatenate([_EMPTY_PAIRS, *lengths]))].astype(np.int64)
+    return set_offsets, np.concatenate([np.empty(0, np.uint32), *values])
+
+
+def write_index(spill: str, offsets: np.ndarray, bucket_nos: list[int], version: str,
+                number: int, config: DedupConfig) -> int:
+    """Phase 7: each bucket's kept rows as index part `number + bucket`; rows written."""
+    kept = np.load(Path(spill) / "kept.npy", mmap_mode="r")
+    written = 0
+    for b in bucket_nos:
+        path = _sorted(Path(spill), b)
+        if not path.exists():
+            continue
+        table = pq.read_table(path).filter(pa.array(np.asarray(kept[offsets[b]:offsets[b + 1]])))
+        band_keys = np.stack([table[band_column(k)].to_numpy() for k in range(config.bands)],
+                             axis=1).astype(np.uint32)
+        written += dedup_store.write_part(Path(version), number + b, table, config,
+                                          band_keys=band_keys)
+    return written

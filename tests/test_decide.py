@@ -224,7 +224,8 @@ def test_decisions_do_not_depend_on_the_number_of_decide_tasks(
     monkeypatch.setattr(run_dedup, "PROBE_ROWS", 60)
     monkeypatch.setattr(run_dedup, "BUCKET_ROWS", 25)
     stage, batches, settings = staged
-    one = decide_module.decide(str(stage), batches, settings, True, None, str(tmp_path / "a"))
+    one = decide_module.decide(str(stage), batches, settings, True, None, str(tmp_path / "a"),
+                                 tasks=0)
     want = _decisions(stage)
     split = decide_module.decide(str(stage), batches, settings, True, None,
                                  str(tmp_path / "b"), tasks=tasks)
@@ -254,7 +255,7 @@ def test_split_decide_matches_against_an_earlier_index_like_one_process(
     second = tmp_path / "second-stage"
     clean_files(0, files, str(second), settings, "run-2")
     results = []
-    for name, split in (("v2a", None), ("v2b", tasks)):
+    for name, split in (("v2a", 0), ("v2b", tasks)):
         stats = decide_module.decide(str(second), 1, settings, True, str(tmp_path / "v1"),
                                      str(tmp_path / name), tasks=split)
         results.append((_decisions(second), dict(stats.duplicates),
