@@ -11,10 +11,21 @@ and its time is not mixed with cleaning.
     .venv/bin/python bench/bench_decide.py --docs 100000 --profile
     .venv/bin/python bench/bench_decide.py --docs 100000 --group-rows 250000,100000000
 
-`--tasks 1,2` runs decide once per figure with its duplicate search split into that
-many band tasks (`flows.decide_tasks`, local processes); `--tasks 0` is the one-process
-path (`flows.run_dedup`). The peak RSS of the task processes is reported apart
-(`task_peak_rss_mb`, RUSAGE_CHILDREN: the largest of them).
+`--tasks 1,2` runs decide once per figure with each phase of its duplicate search in that
+many tasks (`flows.decide_tasks`, local processes); `--tasks 0` is the one-process
+reference path (`flows.run_dedup`). The peak RSS of the task processes is reported apart
+(`task_peak_rss_mb`, RUSAGE_CHILDREN: the largest of them), and the CPU seconds of the
+decide process and of its tasks (`cpu_s`, `task_cpu_s`): on a shared machine wall
+time says more about the neighbours than about the code.
+
+`--paragraphs N` stages N generated paragraphs instead of cleaning the corpus
+(bench/bench_dedup.py's generator: 8 paragraphs a document, one in five an edited copy;
+hashed by the same `signatures_table` the batches use), which is how the scale model of
+docs/scaling.md was fitted; each result line holds the model's prediction beside the
+measurement (`model_s`). The 1-task vs 2-task figures at 1M paragraphs, for a quiet
+machine:
+
+    nice .venv/bin/python bench/bench_decide.py --paragraphs 1000000 --tasks 1,2
 
 `--group-rows` sets `flows.run_dedup.PROBE_ROWS`, the signatures decided together (one
 group larger than the run is the whole run's index in memory at once).
@@ -68,9 +79,69 @@ def stage(corpus: Path, staging: Path, workers: int) -> int:
     return len(batches)
 
 
+# The scale model of docs/scaling.md: decide's wall time for N paragraphs in T tasks is
+# FIXED + N * (SPLIT / T + SERIAL), seconds, fitted to this machine's runs (see there).
+MODEL = {"fixed_s": 1.5, "split_us": 9.0, "serial_us": 1.2}
+
+
+def model_seconds(paragraphs: int, tasks: int) -> float:
+    """The scale model's decide wall time (docs/scaling.md)."""
+    return MODEL["fixed_s"] + paragraphs * (MODEL["split_us"] / max(1, tasks)
+                                            + MODEL["serial_us"]) / 1e6
+
+
+def stage_generated(paragraphs: int, staging: Path, workers: int) -> int:
+    """Stage `paragraphs` generated paragraphs (signatures and documents only), 500
+    documents a batch; returns the number of batches."""
+    import bench_dedup
+
+    corpus = HERE / "corpus"
+    corpus.mkdir(exist_ok=True)
+    path = corpus / f"dedup_{paragraphs}_{bench_dedup.SEED}.jsonl"
+    if not path.exists():
+        bench_dedup.generate(path.with_suffix(".tmp"), paragraphs)
+        path.with_suffix(".tmp").rename(path)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    start = time.perf_counter()
+    batches: list[list[dict]] = [[]]
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row["p"] == 0 and len(batches[-1]) >= 500 * 8:
+                batches.append([])
+            batches[-1].append({"doc_id": row["d"], "position": row["p"], "line": row["p"],
+                                "text": row["t"]})
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_stage_batch, [str(staging)] * len(batches), range(len(batches)),
+                      batches, chunksize=4))
+    (staging / "batches.json").write_text(json.dumps({"batches": len(batches)}))
+    print(f"staged {paragraphs} generated paragraphs in {len(batches)} batches in "
+          f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return len(batches)
+
+
+def _stage_batch(staging: str, batch_no: int, paragraphs: list[dict]) -> None:
+    import pyarrow as pa
+
+    from cleaners.dedup import DedupConfig
+    from flows import staging as staged
+
+    config = DedupConfig()
+    table = staged.signatures_table(paragraphs, config)
+    staged.write(staging, batch_no, staged.SIGNATURES, table, table.schema)
+    ids = sorted({p["doc_id"] for p in paragraphs})
+    documents = pa.table({"doc_id": ids, "source": [f"{d}.txt" for d in ids],
+                          "record": pa.nulls(len(ids), pa.int32()),
+                          "url": pa.nulls(len(ids), pa.string()),
+                          "sitename": pa.nulls(len(ids), pa.string()),
+                          "published": pa.nulls(len(ids), pa.timestamp("us", tz="UTC"))})
+    staged.write(staging, batch_no, staged.DOCUMENTS, documents, documents.schema)
+
+
 def run_decide(staging: Path, version: Path, previous: Path | None, profile: bool,
-               group_rows: int | None, tasks: int | None = None) -> dict:
-    from flows import run_dedup
+               group_rows: int | None, tasks: int = 1) -> dict:
+    from flows import decide_tasks, run_dedup
     from flows.decide import decide
     from flows.settings import Settings
 
@@ -81,21 +152,25 @@ def run_decide(staging: Path, version: Path, previous: Path | None, profile: boo
     shutil.rmtree(version, ignore_errors=True)
     version.mkdir(parents=True)
     profiler = cProfile.Profile() if profile else None
-    start = time.perf_counter()
-    if profiler:
-        profiler.enable()
-    stats = decide(str(staging), batches, Settings(), True,
-                   str(previous) if previous else None, str(version), tasks=tasks)
-    if profiler:
-        profiler.disable()
-    seconds = time.perf_counter() - start
+    phases: list[str] = []
+    with decide_tasks.processes(tasks, phases.append) as run:
+        start, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        stats = decide(str(staging), batches, Settings(), True,
+                       str(previous) if previous else None, str(version), tasks, run)
+        if profiler:
+            profiler.disable()
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     if profiler:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     return {"seconds": round(seconds, 2), "duplicates": dict(stats.duplicates),
             "index_before": stats.index_entries_before, "index_after": stats.index_entries_after,
-            "group_rows": run_dedup.PROBE_ROWS, "tasks": tasks or 0,
-            "task_peak_rss_mb": round(
-                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+            "group_rows": run_dedup.PROBE_ROWS, "tasks": tasks, "capped": stats.capped,
+            "cpu_s": round(cpu, 2), "task_cpu_s": round(children.ru_utime + children.ru_stime, 2),
+            "phases": phases, "load": os.getloadavg()[0],
+            "task_peak_rss_mb": round(children.ru_maxrss / 1024, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
@@ -108,8 +183,10 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the decide step")
     parser.add_argument("--group-rows", default="",
                         help="comma-separated PROBE_ROWS values, one decide run each")
-    parser.add_argument("--tasks", default="0",
-                        help="comma-separated decide task counts (0: one process)")
+    parser.add_argument("--tasks", default="1",
+                        help="comma-separated decide task counts (0: the one-process path)")
+    parser.add_argument("--paragraphs", type=int, default=0,
+                        help="stage this many generated paragraphs instead of the corpus")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -117,16 +194,22 @@ def main() -> int:
         print(json.dumps(run_decide(Path(staging), Path(version),
                                     Path(previous) if previous != "-" else None,
                                     args.profile, int(args.group_rows or 0) or None,
-                                    int(args.tasks) or None)))
+                                    int(args.tasks))))
         return 0
 
-    import make_corpus
+    if args.paragraphs:
+        work = HERE / "out" / f"decide-generated-{args.paragraphs}"
+        staging = work / "staging"
+        if args.restage or not (staging / "batches.json").exists():
+            stage_generated(args.paragraphs, staging, args.workers)
+    else:
+        import make_corpus
 
-    corpus, _ = make_corpus.ensure(args.docs, args.seed)
-    work = HERE / "out" / f"decide-{args.docs}-seed{args.seed}"
-    staging = work / "staging"
-    if args.restage or not (staging / "batches.json").exists():
-        stage(corpus, staging, args.workers)
+        corpus, _ = make_corpus.ensure(args.docs, args.seed)
+        work = HERE / "out" / f"decide-{args.docs}-seed{args.seed}"
+        staging = work / "staging"
+        if args.restage or not (staging / "batches.json").exists():
+            stage(corpus, staging, args.workers)
     runs = [(group_rows, tasks)
             for group_rows in (args.group_rows.split(",") if args.group_rows else [""])
             for tasks in args.tasks.split(",")]
@@ -138,7 +221,11 @@ def main() -> int:
         result = subprocess.run(command, check=True, capture_output=True, text=True)
         sys.stderr.write(result.stderr)
         figures = json.loads(result.stdout.strip().splitlines()[-1])
-        figures.update(docs=args.docs)
+        if args.paragraphs:
+            figures.update(paragraphs=args.paragraphs,
+                           model_s=round(model_seconds(args.paragraphs, int(tasks)), 1))
+        else:
+            figures.update(docs=args.docs)
         print(json.dumps(figures), flush=True)
     return 0
 

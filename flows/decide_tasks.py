@@ -30,10 +30,13 @@ the same set, and only the merge depends on order.
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -64,6 +67,42 @@ class Runner(Protocol):
 def inline(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]]) -> list[Any]:
     """A `Runner` that runs every task here, one after another."""
     return [function(*args) for args in calls]
+
+
+@contextmanager
+def processes(tasks: int, log: Callable[[str], None] | None = None) -> Iterator[Runner]:
+    """A `Runner` over `tasks` local processes (spawned: the caller may run threads), or
+    inline for one; `log` gets one line per phase."""
+    if tasks <= 1:
+        yield _logged(inline, log)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(tasks, mp_context=context) as pool:
+        # Started and importing before the first phase, as a worker pool is in the flow.
+        list(pool.map(_ready, range(tasks)))
+
+        def run(phase: str, function: Callable[..., Any],
+                calls: list[tuple[Any, ...]]) -> list[Any]:
+            return [future.result() for future in
+                    [pool.submit(function, *args) for args in calls]]
+        yield _logged(run, log)
+
+
+def _ready(_: int) -> None:
+    """Nothing: a worker's first call, which starts it and imports this module."""
+
+
+def _logged(run: Runner, log: Callable[[str], None] | None) -> Runner:
+    if log is None:
+        return run
+
+    def logged(phase: str, function: Callable[..., Any],
+               calls: list[tuple[Any, ...]]) -> list[Any]:
+        start = time.perf_counter()
+        results = run(phase, function, calls)
+        log(f"decide {phase}: {len(calls)} task(s) in {time.perf_counter() - start:.1f} s")
+        return results
+    return logged
 
 
 def band_column(band: int) -> str:
@@ -113,13 +152,15 @@ def _find(spill: Path, stage: Path, batches: int, docs: Documents,
     template_keys = np.sort(np.fromiter(
         ((docs.rank[d] << 32) | line for d, lines in templates.items() for line in lines),
         np.int64))
+    # Files, not task arguments: the Prefect API stores task parameters (512 KB at most).
     np.save(spill / "templates.npy", template_keys)
+    np.save(spill / "ranks.npy", ranks)
+    np.save(spill / "documents.npy", starts)
     mine = [[b for b in range(batches) if b % tasks == t] for t in range(tasks)]
-    run("spill", spill_batches,
-        [(str(stage), str(spill), batch_nos, [ranks[starts[b]:starts[b + 1]] for b in batch_nos],
-          max(1, len(docs.ids)), buckets, config.bands) for batch_nos in mine if batch_nos])
-    sizes = run("sort", sort_buckets, [(str(spill), _share(buckets, tasks, t))
-                                       for t in range(min(tasks, buckets))])
+    run("spill", spill_batches, [(str(stage), str(spill), batch_nos, max(1, len(docs.ids)),
+                                  buckets, config.bands) for batch_nos in mine if batch_nos])
+    shares = [_share(buckets, min(tasks, buckets), t) for t in range(min(tasks, buckets))]
+    sizes = run("sort", sort_buckets, [(str(spill), share) for share in shares])
     rows_per_bucket = np.zeros(buckets, np.int64)
     for result in sizes:
         for b, n in result.items():
@@ -165,8 +206,8 @@ def _find(spill: Path, stage: Path, batches: int, docs: Documents,
     kinds = np.where(result.exact[~result.kept], EXACT_DUPLICATE, NEAR_DUPLICATE)
     table = _decisions(columns, duplicates, of_rows, similarity, kinds, earlier_found, config)
     written = run("index", write_index,
-                  [(str(spill), offsets, _share(buckets, tasks, t), str(target), number, config)
-                   for t in range(min(tasks, buckets))])
+                  [(str(spill), offsets, share, str(target), number, config)
+                   for share in shares])
     stats.index_entries_after = stats.index_entries_before + sum(written)
     stats.duplicates.update(Counter(table["action"].to_pylist()))
     stats.clusters = _clusters(table)
@@ -244,13 +285,16 @@ def _clusters(table: pa.Table) -> list[dict[str, Any]]:
 # -- the tasks: module functions of paths and small arrays, picklable for any runner --
 
 
-def spill_batches(stage: str, spill: str, batch_nos: list[int], ranks: list[np.ndarray],
-                  documents: int, buckets: int, bands: int) -> dict[str, Any]:
+def spill_batches(stage: str, spill: str, batch_nos: list[int], documents: int,
+                  buckets: int, bands: int) -> dict[str, Any]:
     """Phase 1: the batches' signature rows, template lines out, each to its bucket."""
     start = time.perf_counter()
     template_keys = np.load(Path(spill) / "templates.npy")
+    ranks = np.load(Path(spill) / "ranks.npy", mmap_mode="r")
+    doc_starts = np.load(Path(spill) / "documents.npy")
     rows = 0
-    for batch_no, rank_of_doc in zip(batch_nos, ranks, strict=True):
+    for batch_no in batch_nos:
+        rank_of_doc = np.asarray(ranks[doc_starts[batch_no]:doc_starts[batch_no + 1]])
         table = staging.read(stage, batch_no, SIGNATURES)
         if not table.num_rows:
             continue
