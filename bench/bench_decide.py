@@ -104,21 +104,27 @@ def stage_generated(paragraphs: int, staging: Path, workers: int) -> int:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     start = time.perf_counter()
-    batches: list[list[dict]] = [[]]
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            if row["p"] == 0 and len(batches[-1]) >= 500 * 8:
-                batches.append([])
-            batches[-1].append({"doc_id": row["d"], "position": row["p"], "line": row["p"],
-                                "text": row["t"]})
-    with ProcessPoolExecutor(workers) as pool:
-        list(pool.map(_stage_batch, [str(staging)] * len(batches), range(len(batches)),
-                      batches, chunksize=4))
-    (staging / "batches.json").write_text(json.dumps({"batches": len(batches)}))
-    print(f"staged {paragraphs} generated paragraphs in {len(batches)} batches in "
+    batches = 0
+    pending: list = []
+    with path.open(encoding="utf-8") as lines, ProcessPoolExecutor(workers) as pool:
+        batch: list[dict] = []
+        for line in [*lines, None]:
+            row = json.loads(line) if line else None
+            if row is None or (row["p"] == 0 and len(batch) >= 500 * 8):
+                # Streamed, a few batches in flight: 3M paragraphs never in memory.
+                pending.append(pool.submit(_stage_batch, str(staging), batches, batch))
+                batches, batch = batches + 1, []
+                while len(pending) > 2 * workers:
+                    pending.pop(0).result()
+            if row is not None:
+                batch.append({"doc_id": row["d"], "position": row["p"], "line": row["p"],
+                              "text": row["t"]})
+        for future in pending:
+            future.result()
+    (staging / "batches.json").write_text(json.dumps({"batches": batches}))
+    print(f"staged {paragraphs} generated paragraphs in {batches} batches in "
           f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
-    return len(batches)
+    return batches
 
 
 def _stage_batch(staging: str, batch_no: int, paragraphs: list[dict]) -> None:

@@ -9,8 +9,9 @@ It never reads the paragraphs' text. The batches staged 64-bit keys per short li
 (template candidates, see `flows.site_templates`) and a dedup signature per long
 paragraph (exact key, MinHash band keys, shingles), hashed in parallel where the text
 was. Template lines are decided first; the paragraphs left are checked for copies of
-one another and of earlier runs' paragraphs by `flows.run_dedup`, whose docstring tells
-how memory stays bounded and which copy is kept.
+one another and of earlier runs' paragraphs by `flows.decide_tasks`, in tasks over
+partitions (its docstring tells the phases, `cleaners.dedup.keep_first` which copy is
+kept); `flows.run_dedup` is the one-process path it is checked against.
 """
 
 from __future__ import annotations
