@@ -127,6 +127,61 @@ def stage_generated(paragraphs: int, staging: Path, workers: int) -> int:
     return batches
 
 
+def replicate(source: Path, staging: Path, copies: int, workers: int) -> int:
+    """Stage `copies` copies of the generated staging `source`, each made unrelated to the
+    others: doc ids suffixed, exact keys, band keys and shingles XORed with a constant of
+    the copy (equal keys stay equal within a copy, and Jaccard within a copy is kept;
+    across copies keys meet as rarely as random ones). Each copy has the source's
+    duplicate structure; hashing 3M generated paragraphs took too long on this machine."""
+    batches = json.loads((source / "batches.json").read_text())["batches"]
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_replicate_batch, [str(source)] * batches * copies,
+                      [str(staging)] * batches * copies,
+                      [b for _ in range(copies) for b in range(batches)],
+                      [k for k in range(copies) for _ in range(batches)],
+                      [batches] * batches * copies))
+    (staging / "batches.json").write_text(json.dumps({"batches": batches * copies}))
+    return batches * copies
+
+
+def _replicate_batch(source: str, staging: str, batch_no: int, copy: int, batches: int) -> None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from cleaners.dedup.tables import sets_by_owner
+    from flows import staging as staged
+
+    mask = np.uint32((0x9E3779B1 * copy) & 0xFFFFFFFF)
+    table = staged.read(source, batch_no, staged.SIGNATURES)
+    documents = staged.read(source, batch_no, staged.DOCUMENTS)
+    suffix = f"-{copy}"
+    shingles = table["shingles"].combine_chunks()
+    lengths = pc.list_value_length(shingles).to_numpy().astype(np.int64)
+    owner = np.repeat(np.arange(len(lengths), dtype=np.uint64), lengths)
+    offsets, values = sets_by_owner(owner, shingles.flatten().to_numpy() ^ mask, len(lengths))
+    band_keys = table["band_keys"].combine_chunks()
+    table = pa.table({
+        "doc_id": pc.binary_join_element_wise(table["doc_id"], suffix, ""),
+        "position": table["position"], "line": table["line"],
+        "exact_key": pa.array(table["exact_key"].to_numpy()
+                              ^ np.uint64((0x9E3779B97F4A7C15 * copy) & (2**64 - 1))),
+        "band_keys": pa.FixedSizeListArray.from_arrays(
+            pa.array(band_keys.flatten().to_numpy() ^ mask), band_keys.type.list_size),
+        "shingles": pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)),
+                                             pa.array(values)),
+    }, schema=table.schema)
+    staged.write(staging, copy * batches + batch_no, staged.SIGNATURES, table, table.schema)
+    documents = documents.set_column(0, "doc_id", pc.binary_join_element_wise(
+        documents["doc_id"], suffix, ""))
+    documents = documents.set_column(1, "source", pc.binary_join_element_wise(
+        documents["source"], suffix, ""))
+    staged.write(staging, copy * batches + batch_no, staged.DOCUMENTS, documents,
+                 documents.schema)
+
+
 def _stage_batch(staging: str, batch_no: int, paragraphs: list[dict]) -> None:
     import pyarrow as pa
 
@@ -158,7 +213,7 @@ def run_decide(staging: Path, version: Path, previous: Path | None, profile: boo
     shutil.rmtree(version, ignore_errors=True)
     version.mkdir(parents=True)
     profiler = cProfile.Profile() if profile else None
-    phases: list[str] = []
+    phases: list[dict] = []
     with decide_tasks.processes(tasks, phases.append) as run:
         start, cpu = time.perf_counter(), time.process_time()
         if profiler:
@@ -176,6 +231,10 @@ def run_decide(staging: Path, version: Path, previous: Path | None, profile: boo
             "group_rows": run_dedup.PROBE_ROWS, "tasks": tasks, "capped": stats.capped,
             "cpu_s": round(cpu, 2), "task_cpu_s": round(children.ru_utime + children.ru_stime, 2),
             "phases": phases, "load": os.getloadavg()[0],
+            # On an idle machine with a core per task, the wall time is about this: the
+            # CPU of this process plus, per phase, that of its slowest task.
+            "critical_cpu_s": round(cpu + sum(max(p["cpu_s"], default=0) for p in phases
+                                               if p["tasks"] > 1 or tasks > 1), 2),
             "task_peak_rss_mb": round(children.ru_maxrss / 1024, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
@@ -193,6 +252,8 @@ def main() -> int:
                         help="comma-separated decide task counts (0: the one-process path)")
     parser.add_argument("--paragraphs", type=int, default=0,
                         help="stage this many generated paragraphs instead of the corpus")
+    parser.add_argument("--replicate", type=int, default=1,
+                        help="with --paragraphs: that many unrelated copies of them")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -208,6 +269,11 @@ def main() -> int:
         staging = work / "staging"
         if args.restage or not (staging / "batches.json").exists():
             stage_generated(args.paragraphs, staging, args.workers)
+        if args.replicate > 1:
+            work = HERE / "out" / f"decide-generated-{args.paragraphs}x{args.replicate}"
+            source, staging = staging, work / "staging"
+            if args.restage or not (staging / "batches.json").exists():
+                replicate(source, staging, args.replicate, args.workers)
     else:
         import make_corpus
 
@@ -228,8 +294,9 @@ def main() -> int:
         sys.stderr.write(result.stderr)
         figures = json.loads(result.stdout.strip().splitlines()[-1])
         if args.paragraphs:
-            figures.update(paragraphs=args.paragraphs,
-                           model_s=round(model_seconds(args.paragraphs, int(tasks)), 1))
+            paragraphs = args.paragraphs * args.replicate
+            figures.update(paragraphs=paragraphs,
+                           model_s=round(model_seconds(paragraphs, int(tasks)), 1))
         else:
             figures.update(docs=args.docs)
         print(json.dumps(figures), flush=True)

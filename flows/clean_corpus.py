@@ -26,7 +26,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows import artifacts, dedup_store, incremental, parallel, storage
+from flows import artifacts, decide_tasks, dedup_store, incremental, parallel, storage
 from flows.batch import BatchStats, Cleaned, clean_files, clean_files_alone, finalize_batch
 from flows.decide import DecideStats, decide
 from flows.inputs import InputFile, RejectedInput, discover, overlap
@@ -114,8 +114,9 @@ def decide_task(staging: str, batches: int, settings: Settings, dedup: bool,
 def decide_part_task(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     # In the worker pool by default; on Dask, `parallel.call` runs it in the Dask worker.
     start = time.perf_counter()
-    result = parallel.call(function, *args)
-    get_run_logger().info("%s done in %.1f s", function.__name__, time.perf_counter() - start)
+    result, cpu = parallel.call(decide_tasks.timed, function, *args)
+    get_run_logger().info("%s done in %.1f s (%.1f s CPU)", function.__name__,
+                          time.perf_counter() - start, cpu)
     return result
 
 

@@ -70,39 +70,44 @@ def inline(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]
 
 
 @contextmanager
-def processes(tasks: int, log: Callable[[str], None] | None = None) -> Iterator[Runner]:
+def processes(tasks: int, log: Callable[[dict[str, Any]], None] | None = None
+              ) -> Iterator[Runner]:
     """A `Runner` over `tasks` local processes (spawned: the caller may run threads), or
-    inline for one; `log` gets one line per phase."""
+    inline for one. `log` gets, per phase, its tasks' wall time and CPU seconds each."""
     if tasks <= 1:
-        yield _logged(inline, log)
+        yield _reported(lambda function, args: timed(function, *args), log)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(tasks, mp_context=context) as pool:
         # Started and importing before the first phase, as a worker pool is in the flow.
         list(pool.map(_ready, range(tasks)))
-
-        def run(phase: str, function: Callable[..., Any],
-                calls: list[tuple[Any, ...]]) -> list[Any]:
-            return [future.result() for future in
-                    [pool.submit(function, *args) for args in calls]]
-        yield _logged(run, log)
+        yield _reported(lambda function, args: pool.submit(timed, function, *args), log)
 
 
 def _ready(_: int) -> None:
     """Nothing: a worker's first call, which starts it and imports this module."""
 
 
-def _logged(run: Runner, log: Callable[[str], None] | None) -> Runner:
-    if log is None:
-        return run
+def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """`function(*args)` and the CPU seconds it took in this process."""
+    start = time.process_time()
+    result = function(*args)
+    return result, time.process_time() - start
 
-    def logged(phase: str, function: Callable[..., Any],
-               calls: list[tuple[Any, ...]]) -> list[Any]:
+
+def _reported(submit: Callable[[Callable[..., Any], tuple[Any, ...]], Any],
+              log: Callable[[dict[str, Any]], None] | None) -> Runner:
+    def run(phase: str, function: Callable[..., Any],
+            calls: list[tuple[Any, ...]]) -> list[Any]:
         start = time.perf_counter()
-        results = run(phase, function, calls)
-        log(f"decide {phase}: {len(calls)} task(s) in {time.perf_counter() - start:.1f} s")
-        return results
-    return logged
+        done = [submit(function, args) for args in calls]
+        timed = [item if isinstance(item, tuple) else item.result() for item in done]
+        if log is not None:
+            log({"phase": phase, "tasks": len(calls),
+                 "wall_s": round(time.perf_counter() - start, 2),
+                 "cpu_s": [round(cpu, 2) for _, cpu in timed]})
+        return [result for result, _ in timed]
+    return run
 
 
 def band_column(band: int) -> str:
