@@ -9,6 +9,7 @@ the decisions (every row), the new index (every entry, in order), the duplicate 
 and the capped paragraphs; prints what it compared and exits 1 on any difference.
 
     nice .venv/bin/python bench/check_decide_identity.py --docs 100000
+    nice .venv/bin/python bench/check_decide_identity.py --paragraphs 100000
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--paragraphs", type=int, default=0,
+                        help="check bench_decide.py's staging of N generated paragraphs "
+                             "instead (made by `bench_decide.py --paragraphs N` first)")
     args = parser.parse_args()
 
     import make_corpus
@@ -72,11 +76,15 @@ def main() -> int:
     from flows.decide import decide
     from flows.settings import Settings
 
-    corpus, _ = make_corpus.ensure(args.docs, args.seed)
-    work = HERE / "out" / f"decide-{args.docs}-seed{args.seed}"
-    stage_dir = work / "staging"
-    if not (stage_dir / "batches.json").exists():
-        stage(corpus, stage_dir, args.workers)
+    if args.paragraphs:
+        work = HERE / "out" / f"decide-generated-{args.paragraphs}"
+        stage_dir = work / "staging"
+    else:
+        corpus, _ = make_corpus.ensure(args.docs, args.seed)
+        work = HERE / "out" / f"decide-{args.docs}-seed{args.seed}"
+        stage_dir = work / "staging"
+        if not (stage_dir / "batches.json").exists():
+            stage(corpus, stage_dir, args.workers)
     batches = json.loads((stage_dir / "batches.json").read_text())["batches"]
     settings = Settings()
     runs: list[tuple[str, int, str]] = [("one process (run_dedup)", 0, "inline"),
@@ -110,7 +118,9 @@ def main() -> int:
                           **figures}), flush=True)
         shutil.rmtree(version, ignore_errors=True)
     same = all(r == results[0] for r in results)
-    print(f"{len(results)} runs over {args.docs} documents: decisions, index entries, "
+    what = f"{args.paragraphs} generated paragraphs" if args.paragraphs else \
+        f"{args.docs} documents"
+    print(f"{len(results)} runs over {what}: decisions, index entries, "
           f"duplicate counts and capped paragraphs {'identical' if same else 'DIFFER'}")
     return 0 if same else 1
 
