@@ -14,7 +14,7 @@ and its time is not mixed with cleaning.
 `--tasks 1,2` runs decide once per figure with each phase of its duplicate search in that
 many tasks (`flows.decide_tasks`, local processes); `--tasks 0` is the one-process
 reference path (`flows.run_dedup`). The peak RSS of the task processes is reported apart
-(`task_peak_rss_mb`, RUSAGE_CHILDREN: the largest of them), and the CPU seconds of the
+(`task_peak_rss_mb`: the largest VmHWM of them), and the CPU seconds of the
 decide process and of its tasks (`cpu_s`, `task_cpu_s`): on a shared machine wall
 time says more about the neighbours than about the code.
 
@@ -235,8 +235,11 @@ def run_decide(staging: Path, version: Path, previous: Path | None, profile: boo
             # CPU of this process plus, per phase, that of its slowest task.
             "critical_cpu_s": round(cpu + sum(max(p["cpu_s"], default=0) for p in phases
                                                if p["tasks"] > 1 or tasks > 1), 2),
-            "task_peak_rss_mb": round(children.ru_maxrss / 1024, 1),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+            # VmHWM, per process: ru_maxrss is inherited across exec from the process
+            # that staged the corpus, which held more than decide.
+            "task_peak_rss_mb": max((m for p in phases for m in p["peak_mb"]), default=0)
+            if tasks > 1 else 0,
+            "peak_rss_mb": round(decide_tasks.peak_rss_mb(), 1)}
 
 
 def main() -> int:

@@ -114,9 +114,9 @@ def decide_task(staging: str, batches: int, settings: Settings, dedup: bool,
 def decide_part_task(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     # In the worker pool by default; on Dask, `parallel.call` runs it in the Dask worker.
     start = time.perf_counter()
-    result, cpu = parallel.call(decide_tasks.timed, function, *args)
-    get_run_logger().info("%s done in %.1f s (%.1f s CPU)", function.__name__,
-                          time.perf_counter() - start, cpu)
+    result, cpu, peak = parallel.call(decide_tasks.timed, function, *args)
+    get_run_logger().info("%s done in %.1f s (%.1f s CPU, process peak %.0f MB)",
+                          function.__name__, time.perf_counter() - start, cpu, peak)
     return result
 
 

@@ -90,11 +90,23 @@ def _ready(_: int) -> None:
     """Nothing: a worker's first call, which starts it and imports this module."""
 
 
-def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
-    """`function(*args)` and the CPU seconds it took in this process."""
+def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
+    """`function(*args)`, the CPU seconds it took in this process, and the process's
+    peak resident memory so far in MB (0 where /proc is not there)."""
     start = time.process_time()
     result = function(*args)
-    return result, time.process_time() - start
+    return result, time.process_time() - start, peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB (VmHWM: unlike ru_maxrss, not
+    inherited from the process that started it), 0 where /proc is not there."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return 0.0
+    line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1]) / 1024
 
 
 def _reported(submit: Callable[[Callable[..., Any], tuple[Any, ...]], Any],
@@ -107,8 +119,9 @@ def _reported(submit: Callable[[Callable[..., Any], tuple[Any, ...]], Any],
         if log is not None:
             log({"phase": phase, "tasks": len(calls),
                  "wall_s": round(time.perf_counter() - start, 2),
-                 "cpu_s": [round(cpu, 2) for _, cpu in timed]})
-        return [result for result, _ in timed]
+                 "cpu_s": [round(cpu, 2) for _, cpu, _ in timed],
+                 "peak_mb": [round(peak) for _, _, peak in timed]})
+        return [result for result, _, _ in timed]
     return run
 
 
