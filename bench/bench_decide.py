@@ -79,9 +79,10 @@ def stage(corpus: Path, staging: Path, workers: int) -> int:
     return len(batches)
 
 
-# The scale model of docs/scaling.md: decide's wall time for N paragraphs in T tasks is
-# FIXED + N * (SPLIT / T + SERIAL), seconds, fitted to this machine's runs (see there).
-MODEL = {"fixed_s": 1.5, "split_us": 9.0, "serial_us": 1.2}
+# The scale model of docs/scaling.md: decide's wall time for N paragraphs in T tasks on
+# idle cores is FIXED + N * (SPLIT / T + SERIAL), seconds (SERIAL: what every task pays
+# per row of the run whatever T, and the merge), fitted to the CPU of the 1M runs.
+MODEL = {"fixed_s": 0.1, "split_us": 18.6, "serial_us": 5.7}
 
 
 def model_seconds(paragraphs: int, tasks: int) -> float:
