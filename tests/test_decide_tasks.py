@@ -149,3 +149,17 @@ def test_tasks_in_processes_and_more_tasks_than_buckets_decide_the_same(
         got = decide_module.decide(str(stage), batches, config, True, None,
                                    str(tmp_path / "b"), 3, run)
     assert _outcome(stage, tmp_path / "b", got, config.dedup) == expected
+
+
+@pytest.mark.parametrize(("value", "parsed"), [("3", 3), ("1", 1), ("0", None), ("-2", None),
+                                               ("two", None)])
+def test_decide_tasks_option_takes_a_positive_count(value: str, parsed: int | None) -> None:
+    from flows.cli import build_parser
+
+    argv = ["run", "in", "--output", "out", "--decide-tasks", value]
+    if parsed is None:
+        with pytest.raises(SystemExit) as stop:
+            build_parser().parse_args(argv)
+        assert stop.value.code == 2
+    else:
+        assert build_parser().parse_args(argv).decide_tasks == parsed
