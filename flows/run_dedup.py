@@ -1,7 +1,10 @@
 """Duplicate paragraphs over a whole run, and against every earlier run into the output.
 
-The algorithm of the cross-document step's second half (`flows.decide` calls it after
-the site templates; `flows.reindex` uses its canonical order to rebuild an index):
+The one-process path of the cross-document step's second half: `flows.decide` runs
+`flows.decide_tasks` (the same decisions in tasks over partitions) and calls this one
+only with `tasks=0`, the reference the split is checked against (tests/test_decide.py,
+bench/check_decide_identity.py); `flows.reindex` uses its canonical order to rebuild an
+index. It goes:
 
 - signatures are taken in the run's canonical order (`flows.staging.order_key`, then
   each document's paragraphs in order) through an external bucket sort: each batch's
