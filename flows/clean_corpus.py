@@ -33,7 +33,7 @@ from flows.inputs import InputFile, RejectedInput, discover, overlap
 from flows.rows import rejected_row
 from flows.selection import select
 from flows.settings import Batching, Layout, Selection, Settings, load_settings
-from flows.staging import write_plan
+from flows.staging import SIGNATURES, rows_in, write_plan
 
 
 def plan_batches(files: list[InputFile], batching: Batching) -> list[list[InputFile]]:
@@ -168,6 +168,19 @@ def _unwalked(files: list[InputFile]) -> Any:
     return files
 
 
+# Below this many staged signatures, `--decide-tasks` left at its default decides in the
+# flow's process: at 100k paragraphs two tasks saved 0.8 s of CPU on the critical path
+# (docs/scaling.md) while starting a pool of worker processes costs 1-2 s, which would
+# be most of a small nightly run's decide.
+AUTO_SPLIT_ROWS = 100_000
+
+
+def _decide_splits(staging_dir: Path, batches: int) -> int:
+    """decide's tasks by default: one per CPU core for a large run, else one."""
+    rows = sum(rows_in(staging_dir, n, SIGNATURES) for n in range(batches))
+    return (os.cpu_count() or 1) if rows >= AUTO_SPLIT_ROWS else 1
+
+
 def _on_threads() -> bool:
     """Whether the flow's tasks run on Prefect's thread runner (not on Dask)."""
     context = FlowRunContext.get()
@@ -204,7 +217,8 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         partition_by: "language" to split documents and paragraphs into hive folders
             (overrides [output] partition_by).
         decide_tasks: tasks of each phase of the duplicate search (flows.decide_tasks);
-            0 means one per CPU core. The decisions do not depend on it.
+            0 means one per CPU core, or one for a run under 100k paragraphs. The
+            decisions do not depend on it.
     """
     logger = get_run_logger()
     started = time.perf_counter()
@@ -259,7 +273,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         # The workers are gone while the dedup index is in memory: each holds a
         # toolkit, and the decide step is the run's memory peak.
         tick = time.perf_counter()
-        splits = decide_tasks or os.cpu_count() or 1
+        splits = decide_tasks or _decide_splits(staging, len(batches))
         # The decide tasks hand their work to processes of their own, unless on Dask.
         with parallel.worker_pool(splits if _on_threads() else 1):
             decided = decide_task(str(staging), len(batches), settings, dedup,

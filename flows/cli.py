@@ -118,8 +118,8 @@ def _add_cleaning_options(parser: argparse.ArgumentParser) -> None:
                              "CPU core)")
     parser.add_argument("--decide-tasks", metavar="N", type=_positive, default=0,
                         help="tasks of each phase of the duplicate search, 1 or more, as "
-                             "local processes or on Dask (default: one per CPU core); the "
-                             "decisions do not depend on it")
+                             "local processes or on Dask (default: one per CPU core, one "
+                             "under 100k paragraphs); the decisions do not depend on it")
     parser.add_argument("--dask", metavar="ADDRESS", default=os.environ.get("TEXTCLEAN_DASK"),
                         help="run the tasks on Dask: a scheduler address (tcp://host:8786) "
                              "or local:N for a local cluster of N worker processes "
