@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -25,14 +26,14 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows import artifacts, dedup_store, incremental, parallel, storage
+from flows import artifacts, decide_tasks, dedup_store, incremental, parallel, storage
 from flows.batch import BatchStats, Cleaned, clean_files, clean_files_alone, finalize_batch
 from flows.decide import DecideStats, decide
 from flows.inputs import InputFile, RejectedInput, discover, overlap
 from flows.rows import rejected_row
 from flows.selection import select
 from flows.settings import Batching, Layout, Selection, Settings, load_settings
-from flows.staging import write_plan
+from flows.staging import SIGNATURES, rows_in, write_plan
 
 
 def plan_batches(files: list[InputFile], batching: Batching) -> list[list[InputFile]]:
@@ -94,8 +95,9 @@ def clean_batch_task(batch_no: int, files: list[InputFile], staging: str,
 
 @task(name="decide", cache_policy=NONE)
 def decide_task(staging: str, batches: int, settings: Settings, dedup: bool,
-                previous_version: str | None, version: str) -> DecideStats:
-    stats = decide(staging, batches, settings, dedup, previous_version, version)
+                previous_version: str | None, version: str, tasks: int) -> DecideStats:
+    stats = decide(staging, batches, settings, dedup, previous_version, version, tasks,
+                   _decide_parts)
     if stats.index_discarded:
         get_run_logger().warning(
             "the dedup index of the previous run was written with other [dedup] settings: "
@@ -106,6 +108,28 @@ def decide_task(staging: str, batches: int, settings: Settings, dedup: bool,
         stats.template_lines, dict(stats.duplicates), stats.index_entries_before,
         stats.index_entries_after)
     return stats
+
+
+@task(name="decide-part", cache_policy=NONE)
+def decide_part_task(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    # In the worker pool by default; on Dask, `parallel.call` runs it in the Dask worker.
+    start = time.perf_counter()
+    result, cpu, peak = parallel.call(decide_tasks.timed, function, *args)
+    get_run_logger().info("%s done in %.1f s (%.1f s CPU, process peak %.0f MB)",
+                          function.__name__, time.perf_counter() - start, cpu, peak)
+    return result
+
+
+def _decide_parts(phase: str, function: Callable[..., Any],
+                  calls: list[tuple[Any, ...]]) -> list[Any]:
+    """decide's `Runner`: one task run per call, on the flow's task runner."""
+    start = time.perf_counter()
+    futures = [decide_part_task.with_options(task_run_name=f"decide-{phase}-{n:03d}")
+               .submit(function, args) for n, args in enumerate(calls)]
+    results = [future.result() for future in futures]
+    get_run_logger().info("decide %s: %d task(s) in %.1f s", phase, len(calls),
+                          time.perf_counter() - start)
+    return results
 
 
 @task(name="finalize-batch", cache_policy=NONE, retries=1, retry_delay_seconds=2)
@@ -139,10 +163,28 @@ def _unwalked(files: list[InputFile]) -> Any:
     mark is not removed before the task runs (distributed rebuilds the NamedTuple that
     `quote` is as a plain tuple), so there the list is passed as it is.
     """
-    context = FlowRunContext.get()
-    if context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner):
+    if _on_threads():
         return quote(files)
     return files
+
+
+# Below this many staged signatures, `--decide-tasks` left at its default decides in the
+# flow's process: at 100k paragraphs two tasks saved 0.8 s of CPU on the critical path
+# (docs/scaling.md) while starting a pool of worker processes costs 1-2 s, which would
+# be most of a small nightly run's decide.
+AUTO_SPLIT_ROWS = 100_000
+
+
+def _decide_splits(staging_dir: Path, batches: int) -> int:
+    """decide's tasks by default: one per CPU core for a large run, else one."""
+    rows = sum(rows_in(staging_dir, n, SIGNATURES) for n in range(batches))
+    return (os.cpu_count() or 1) if rows >= AUTO_SPLIT_ROWS else 1
+
+
+def _on_threads() -> bool:
+    """Whether the flow's tasks run on Prefect's thread runner (not on Dask)."""
+    context = FlowRunContext.get()
+    return context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
 
 
 def _run_name() -> str:
@@ -156,7 +198,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
                  config_file: str | None = None, full: bool = False,
                  workers: int = 0, follow_links: bool = False,
                  include: list[str] | None = None, exclude: list[str] | None = None,
-                 partition_by: str | None = None) -> dict[str, Any]:
+                 partition_by: str | None = None, decide_tasks: int = 0) -> dict[str, Any]:
     """Clean every document under `input_dir` into Parquet tables under `output`.
 
     Args:
@@ -174,6 +216,9 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         include, exclude: globs over sources, added to the config's [input] ones.
         partition_by: "language" to split documents and paragraphs into hive folders
             (overrides [output] partition_by).
+        decide_tasks: tasks of each phase of the duplicate search (flows.decide_tasks);
+            0 means one per CPU core, or one for a run under 100k paragraphs. The
+            decisions do not depend on it.
     """
     logger = get_run_logger()
     started = time.perf_counter()
@@ -228,8 +273,11 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         # The workers are gone while the dedup index is in memory: each holds a
         # toolkit, and the decide step is the run's memory peak.
         tick = time.perf_counter()
-        decided = decide_task(str(staging), len(batches), settings, dedup,
-                              str(previous) if previous else None, str(version))
+        splits = decide_tasks or _decide_splits(staging, len(batches))
+        # The decide tasks hand their work to processes of their own, unless on Dask.
+        with parallel.worker_pool(splits if _on_threads() else 1):
+            decided = decide_task(str(staging), len(batches), settings, dedup,
+                                  str(previous) if previous else None, str(version), splits)
         if not dedup and previous is not None:
             dedup_store.carry(previous, version)
         timings["decide"] = time.perf_counter() - tick

@@ -116,6 +116,10 @@ def _add_cleaning_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", metavar="N", type=_positive, default=0,
                         help="processes for the cleaning work, 1 or more (default: one per "
                              "CPU core)")
+    parser.add_argument("--decide-tasks", metavar="N", type=_positive, default=0,
+                        help="tasks of each phase of the duplicate search, 1 or more, as "
+                             "local processes or on Dask (default: one per CPU core, one "
+                             "under 100k paragraphs); the decisions do not depend on it")
     parser.add_argument("--dask", metavar="ADDRESS", default=os.environ.get("TEXTCLEAN_DASK"),
                         help="run the tasks on Dask: a scheduler address (tcp://host:8786) "
                              "or local:N for a local cluster of N worker processes "
@@ -229,7 +233,8 @@ def _run_with(args: argparse.Namespace, server: prefect_server.EmbeddedServer | 
                             config_file=str(args.config) if args.config else None,
                             full=args.full, workers=workers,
                             follow_links=args.follow_links, include=args.include,
-                            exclude=args.exclude, partition_by=args.partition_by)
+                            exclude=args.exclude, partition_by=args.partition_by,
+                            decide_tasks=args.decide_tasks)
     except KeyboardInterrupt:
         if watcher:
             watcher.stop()
@@ -378,7 +383,8 @@ def _serve(args: argparse.Namespace) -> int:
                   "dedup": not args.no_dedup,
                   "config_file": str(args.config.resolve()) if args.config else None,
                   "full": args.full, "workers": args.workers, "include": args.include,
-                  "exclude": args.exclude, "partition_by": args.partition_by}
+                  "exclude": args.exclude, "partition_by": args.partition_by,
+                  "decide_tasks": args.decide_tasks}
     other = deployed_elsewhere(args.name, parameters)
     if other and not args.replace:
         print(f"textclean: error: deployment clean-corpus/{args.name} already cleans {other}; "

@@ -9,8 +9,9 @@ It never reads the paragraphs' text. The batches staged 64-bit keys per short li
 (template candidates, see `flows.site_templates`) and a dedup signature per long
 paragraph (exact key, MinHash band keys, shingles), hashed in parallel where the text
 was. Template lines are decided first; the paragraphs left are checked for copies of
-one another and of earlier runs' paragraphs by `flows.run_dedup`, whose docstring tells
-how memory stays bounded and which copy is kept.
+one another and of earlier runs' paragraphs by `flows.decide_tasks`, in tasks over
+partitions (its docstring tells the phases, `cleaners.dedup.keep_first` which copy is
+kept); `flows.run_dedup` is the one-process path it is checked against.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from cleaners.reasons import SITE_TEMPLATE
-from flows import run_dedup, site_templates, staging, storage
+from flows import decide_tasks, run_dedup, site_templates, staging, storage
 from flows.settings import Settings
 from flows.staging import DECISIONS, DECISIONS_SCHEMA
 
@@ -37,8 +38,14 @@ class DecideStats(run_dedup.DedupStats):
 
 
 def decide(staging_dir: str, batches: int, settings: Settings, dedup: bool,
-           previous_version: str | None, version: str) -> DecideStats:
-    """Decide template lines and duplicates for the run staged in `staging_dir`."""
+           previous_version: str | None, version: str, tasks: int = 1,
+           run: decide_tasks.Runner = decide_tasks.inline) -> DecideStats:
+    """Decide template lines and duplicates for the run staged in `staging_dir`.
+
+    `tasks`: the duplicate search in that many tasks per phase (`flows.decide_tasks`),
+    run by `run` (default: one after another, here). 0 is the one-process reference
+    path (`flows.run_dedup`), kept to check the split against: the decisions are the same.
+    """
     stage = Path(staging_dir)
     docs = staging.read_documents(stage, batches)
     stats = DecideStats()
@@ -55,8 +62,13 @@ def decide(staging_dir: str, batches: int, settings: Settings, dedup: bool,
         template_lines: dict[str, list[int]] = defaultdict(list)
         for doc_id, line in sorted(decided):
             template_lines[doc_id].append(line)
-        tables += run_dedup.find_duplicates(stage, batches, docs, template_lines,
-                                            settings.dedup, previous_version, version,
-                                            stats)
+        if tasks == 0:
+            tables += run_dedup.find_duplicates(stage, batches, docs, template_lines,
+                                                settings.dedup, previous_version, version,
+                                                stats)
+        else:
+            tables += decide_tasks.find_duplicates(stage, batches, docs, template_lines,
+                                                   settings.dedup, previous_version, version,
+                                                   stats, tasks, run)
     storage.write_part(stage, DECISIONS, pa.concat_tables(tables), DECISIONS_SCHEMA)
     return stats

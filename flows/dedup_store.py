@@ -113,14 +113,19 @@ def read_part(part: Part, config: DedupConfig, bands: Sequence[int] | None = Non
     return index_columns(table, keys)
 
 
-def write_part(version: Path, number: int, table: pa.Table, config: DedupConfig) -> int:
+def write_part(version: Path, number: int, table: pa.Table, config: DedupConfig,
+               band_keys: np.ndarray | None = None) -> int:
     """Write `table` (staged signatures, `flows.staging`) as part `number` of the index of
-    `version`: its entries file and one file per band. Returns the rows written."""
+    `version`: its entries file and one file per band. Returns the rows written.
+
+    `band_keys` (one row per table row) stands for the table's `band_keys` column.
+    """
     if not table.num_rows:
         return 0
     part = Part(version, number)
-    band_keys = table["band_keys"].combine_chunks().flatten().to_numpy().reshape(
-        table.num_rows, config.bands)
+    if band_keys is None:
+        band_keys = table["band_keys"].combine_chunks().flatten().to_numpy().reshape(
+            table.num_rows, config.bands)
     for band in range(config.bands):
         _write(part.band(band), pa.table({"band_key": pa.array(band_keys[:, band])},
                                          schema=BAND_SCHEMA))

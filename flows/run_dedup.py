@@ -1,7 +1,10 @@
 """Duplicate paragraphs over a whole run, and against every earlier run into the output.
 
-The algorithm of the cross-document step's second half (`flows.decide` calls it after
-the site templates; `flows.reindex` uses its canonical order to rebuild an index):
+The one-process path of the cross-document step's second half: `flows.decide` runs
+`flows.decide_tasks` (the same decisions in tasks over partitions) and calls this one
+only with `tasks=0`, the reference the split is checked against (tests/test_decide.py,
+bench/check_decide_identity.py); `flows.reindex` uses its canonical order to rebuild an
+index. It goes:
 
 - signatures are taken in the run's canonical order (`flows.staging.order_key`, then
   each document's paragraphs in order) through an external bucket sort: each batch's
@@ -87,7 +90,7 @@ def find_duplicates(stage: Path, batches: int, docs: Documents,
         previous = Path(previous_version)
         stats.index_discarded = not dedup_store.usable(previous, config)
         earlier = dedup_store.carry_forward(previous, target, config,
-                                            exclude=_processed_again(previous, docs))
+                                            exclude=processed_again(previous, docs))
     stats.index_entries_before = sum(part.rows() for part in earlier)
     number = max((part.number for part in earlier), default=-1) + 1
     # Each group's decisions become an Arrow table (a few dozen bytes a row instead of a
@@ -96,7 +99,7 @@ def find_duplicates(stage: Path, batches: int, docs: Documents,
     rows: list[dict[str, Any]] = []
     clusters: Counter[tuple[str, int]] = Counter()
 
-    for group in _groups(sorted_buckets(stage, batches, docs, templates), PROBE_ROWS):
+    for group in groups(sorted_buckets(stage, batches, docs, templates), PROBE_ROWS):
         # The line of each paragraph of the group: decisions name paragraphs by line.
         line_of: dict[tuple[str, int], int] = {}
         for bucket in group:
@@ -164,7 +167,7 @@ def find_duplicates(stage: Path, batches: int, docs: Documents,
     return tables
 
 
-def _processed_again(previous: Path, docs: Documents) -> set[str]:
+def processed_again(previous: Path, docs: Documents) -> set[str]:
     """The earlier documents whose entries this run replaces: those of every file it
     read again. Their entries are re-derived from the new text; keeping the old ones
     would make a document a copy of its own past (a record of a JSON Lines file whose
@@ -182,7 +185,7 @@ def _processed_again(previous: Path, docs: Documents) -> set[str]:
     return replaced
 
 
-def _groups(buckets: Iterator[pa.Table], rows: int) -> Iterator[list[pa.Table]]:
+def groups(buckets: Iterator[pa.Table], rows: int) -> Iterator[list[pa.Table]]:
     """Consecutive buckets gathered into groups of about `rows` rows."""
     group: list[pa.Table] = []
     size = 0

@@ -8,13 +8,14 @@ is the only one that names a path in it (a test greps for the names):
         batch-NNNNN/                one per batch, written by flows.batch.clean_files:
             documents/ paragraphs/  the cleaned rows (text)      -> finalize_batch;
             removed/ rejected/        documents' ids and order also -> decide (`read_documents`)
-            signatures/             dedup signature per paragraph -> flows.run_dedup
+            signatures/             dedup signature per paragraph -> flows.decide_tasks
             template_keys/          short lines' 64-bit keys      -> flows.site_templates
             articles/               each document's article sketch -> flows.site_templates
             inputs/                 each file's content hash      -> flows.incremental
             progress.json           files read, documents made    -> the CLI's progress bar
             current.json            the document a worker is on   -> clean_files_alone
         dedup-buckets/              flows.run_dedup's external sort (spilled, then removed)
+        dedup-rows/                 flows.decide_tasks' phases' files (then removed)
         decisions.parquet           flows.decide                  -> finalize_batch
 
 Every table is one `part.parquet` per batch, written atomically. A paragraph is named
@@ -49,6 +50,7 @@ PROGRESS = "progress.json"
 CURRENT = "current.json"
 DECISIONS = "decisions.parquet"
 BUCKETS = "dedup-buckets"
+DEDUP_ROWS = "dedup-rows"
 
 # The staged tables: the four output tables, as cleaned (before decisions) ...
 DOCUMENTS, PARAGRAPHS, REMOVED, REJECTED = storage.TABLES

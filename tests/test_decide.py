@@ -214,3 +214,52 @@ def test_keep_first_order_compares_instants_and_puts_undated_last() -> None:
             doc("2019-08-16", "z")]
     order = [d["source"] for d in sorted(rows, key=staging.order_key)]
     assert order == ["z", "e", "c", "b", "0", "a"]
+
+
+@pytest.mark.parametrize("tasks", [1, 2, 4, 8])
+def test_decisions_do_not_depend_on_the_number_of_decide_tasks(
+        staged: tuple[Path, int, Settings], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, tasks: int) -> None:
+    # Small groups: the band tasks see rows spilled from several groups.
+    monkeypatch.setattr(run_dedup, "PROBE_ROWS", 60)
+    monkeypatch.setattr(run_dedup, "BUCKET_ROWS", 25)
+    stage, batches, settings = staged
+    one = decide_module.decide(str(stage), batches, settings, True, None, str(tmp_path / "a"),
+                                 tasks=0)
+    want = _decisions(stage)
+    split = decide_module.decide(str(stage), batches, settings, True, None,
+                                 str(tmp_path / "b"), tasks=tasks)
+    assert want and [r for r in want if r["action"] != "site_template"]
+    assert _decisions(stage) == want
+    assert dict(split.duplicates) == dict(one.duplicates)
+    assert split.index_entries_after == one.index_entries_after
+    assert _stored_entries(tmp_path / "b", settings) == _stored_entries(tmp_path / "a", settings)
+
+
+@pytest.mark.parametrize("tasks", [1, 3])
+def test_split_decide_matches_against_an_earlier_index_like_one_process(
+        tmp_path: Path, shared_eval: Path, monkeypatch: pytest.MonkeyPatch, tasks: int) -> None:
+    monkeypatch.setattr(run_dedup, "PROBE_ROWS", 40)
+    monkeypatch.setattr(run_dedup, "BUCKET_ROWS", 25)
+    (tmp_path / "first").mkdir()
+    first, batches, settings = _stage(tmp_path / "first", shared_eval, batch_files=9)
+    decide_module.decide(str(first), batches, settings, True, None, str(tmp_path / "v1"))
+    source = tmp_path / "second-in"
+    (source / "again").mkdir(parents=True)
+    for path in sorted((tmp_path / "first" / "in").glob("0[0-2]*.txt")):
+        (source / "again" / path.name).write_bytes(path.read_bytes())
+    for name in ("005.txt", "040.txt"):
+        text = (tmp_path / "first" / "in" / name).read_text(encoding="utf-8")
+        (source / name).write_text(text.replace(".", " indeed.", 3), encoding="utf-8")
+    files, _ = discover(source)
+    second = tmp_path / "second-stage"
+    clean_files(0, files, str(second), settings, "run-2")
+    results = []
+    for name, split in (("v2a", 0), ("v2b", tasks)):
+        stats = decide_module.decide(str(second), 1, settings, True, str(tmp_path / "v1"),
+                                     str(tmp_path / name), tasks=split)
+        results.append((_decisions(second), dict(stats.duplicates),
+                        stats.index_entries_before, stats.index_entries_after,
+                        _stored_entries(tmp_path / name, settings)))
+    assert results[0][1]
+    assert results[1] == results[0]

@@ -1,0 +1,517 @@
+"""The run's duplicate search as tasks over partitions, then one vectorized keep-first.
+
+`flows.decide` calls `find_duplicates` with a `Runner` that runs a list of calls as
+tasks: local processes by default, Prefect tasks on Dask with `--dask`
+(`flows.clean_corpus`), inline for one task. Every phase is `tasks` calls, each over its
+own partition, and they talk through files in the staging folder (`staging.DEDUP_ROWS`),
+never through the caller's memory:
+
+1. spill (by batch): a task reads its batches' signatures, drops template lines, gives
+   each row its document's rank and its output position, and writes each row to the
+   bucket of its rank range (an external sort, in parallel);
+2. sort (by bucket): each bucket sorted by (rank, position): the buckets in turn are
+   the run's rows in canonical order, row numbers global without a gather;
+3. earlier copies (by group of buckets, only with an earlier index): each group matched
+   against the earlier runs' index part by part (`EarlierCopies`); what it flags is
+   decided and leaves the search;
+4. search (by band range): a task reads its bands' keys only (one column per band) and
+   returns the candidate pairs of its bands (`keep_first` says which: each key's pool),
+   after the size bound, each pair sent to the verify task its hash names;
+5. verify (by hash of pair): a task reads the shingles of the rows in its pairs only,
+   drops pairs by the sketch bound and verifies the rest: plausible pairs with their
+   similarity, each pair verified once whatever the number of bands it shares;
+6. merge (here): `cleaners.dedup.keep_first` over the pairs, vectorized; the decisions;
+7. index (by bucket): each bucket's kept rows written as one part of the new index, in
+   canonical order.
+
+The decisions are the same for any number of tasks: every phase's union over tasks is
+the same set, and only the merge depends on order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from cleaners.dedup import DedupConfig, EarlierCopies
+from cleaners.dedup.bounds import bounded_pairs, sketches, verify
+from cleaners.dedup.keep_first import keep_first, representatives
+from cleaners.dedup.records import EXACT_DUPLICATE, NEAR_DUPLICATE
+from cleaners.dedup.tables import distinct_pairs, pair_keys, sorted_unique
+from flows import dedup_store, run_dedup, staging
+from flows.staging import DECISIONS_SCHEMA, SIGNATURES, Documents
+
+_EMPTY_PAIRS = np.empty(0, np.int64)
+# Bands whose pairs are gathered before they are merged into the distinct pairs.
+_BANDS_MERGED = 8
+
+
+class Runner(Protocol):
+    """Runs `function(*args)` for each args of `calls` as tasks of phase `phase`, and
+    returns the results in order."""
+
+    def __call__(self, phase: str, function: Callable[..., Any],
+                 calls: list[tuple[Any, ...]]) -> list[Any]: ...
+
+
+def inline(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]]) -> list[Any]:
+    """A `Runner` that runs every task here, one after another."""
+    return [function(*args) for args in calls]
+
+
+@contextmanager
+def processes(tasks: int, log: Callable[[dict[str, Any]], None] | None = None
+              ) -> Iterator[Runner]:
+    """A `Runner` over `tasks` local processes (spawned: the caller may run threads), or
+    inline for one. `log` gets, per phase, its tasks' wall time and CPU seconds each."""
+    if tasks <= 1:
+        yield _reported(lambda function, args: timed(function, *args), log)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(tasks, mp_context=context) as pool:
+        # Started and importing before the first phase, as a worker pool is in the flow.
+        list(pool.map(_ready, range(tasks)))
+        yield _reported(lambda function, args: pool.submit(timed, function, *args), log)
+
+
+def _ready(_: int) -> None:
+    """Nothing: a worker's first call, which starts it and imports this module."""
+
+
+def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
+    """`function(*args)`, the CPU seconds it took in this process, and the process's
+    peak resident memory so far in MB (0 where /proc is not there)."""
+    start = time.process_time()
+    result = function(*args)
+    return result, time.process_time() - start, peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB (VmHWM: unlike ru_maxrss, not
+    inherited from the process that started it), 0 where /proc is not there."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return 0.0
+    line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
+def _reported(submit: Callable[[Callable[..., Any], tuple[Any, ...]], Any],
+              log: Callable[[dict[str, Any]], None] | None) -> Runner:
+    def run(phase: str, function: Callable[..., Any],
+            calls: list[tuple[Any, ...]]) -> list[Any]:
+        start = time.perf_counter()
+        done = [submit(function, args) for args in calls]
+        timed = [item if isinstance(item, tuple) else item.result() for item in done]
+        if log is not None:
+            log({"phase": phase, "tasks": len(calls),
+                 "wall_s": round(time.perf_counter() - start, 2),
+                 "cpu_s": [round(cpu, 2) for _, cpu, _ in timed],
+                 "peak_mb": [round(peak) for _, _, peak in timed]})
+        return [result for result, _, _ in timed]
+    return run
+
+
+def band_column(band: int) -> str:
+    """The spill's column of band `band`'s keys."""
+    return f"band_{band:03d}"
+
+
+def find_duplicates(stage: Path, batches: int, docs: Documents,
+                    templates: Mapping[str, Sequence[int]], config: DedupConfig,
+                    previous_version: str | None, version: str,
+                    stats: run_dedup.DedupStats, tasks: int,
+                    run: Runner = inline) -> list[pa.Table]:
+    """The run's duplicate paragraphs as decision tables, in `tasks` tasks per phase;
+    writes the new version's index."""
+    tasks = max(1, tasks)
+    target = Path(version)
+    earlier: list[dedup_store.Part] = []
+    if previous_version is not None:
+        previous = Path(previous_version)
+        stats.index_discarded = not dedup_store.usable(previous, config)
+        earlier = dedup_store.carry_forward(
+            previous, target, config, exclude=run_dedup.processed_again(previous, docs))
+    stats.index_entries_before = sum(part.rows() for part in earlier)
+    number = max((part.number for part in earlier), default=-1) + 1
+    spill = stage / staging.DEDUP_ROWS
+    shutil.rmtree(spill, ignore_errors=True)
+    spill.mkdir(parents=True)
+    try:
+        return _find(spill, stage, batches, docs, templates, config, earlier, target,
+                     number, stats, tasks, run)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _find(spill: Path, stage: Path, batches: int, docs: Documents,
+          templates: Mapping[str, Sequence[int]], config: DedupConfig,
+          earlier: list[dedup_store.Part], target: Path, number: int,
+          stats: run_dedup.DedupStats, tasks: int, run: Runner) -> list[pa.Table]:
+    total = sum(staging.rows_in(stage, n, SIGNATURES) for n in range(batches))
+    # Rows per bucket of the external sort, and so per index part: run_dedup's figure.
+    buckets = max(1, -(-total // run_dedup.BUCKET_ROWS))
+    # Each batch's documents' ranks, in the order the batch staged them (`docs.ids` is
+    # batch after batch), and the template lines as sorted `rank << 32 | line` keys.
+    ranks = np.fromiter((docs.rank[d] for d in docs.ids), np.int64, len(docs.ids))
+    counts = [staging.rows_in(stage, n, staging.DOCUMENTS) for n in range(batches)]
+    starts = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    template_keys = np.sort(np.fromiter(
+        ((docs.rank[d] << 32) | line for d, lines in templates.items() for line in lines),
+        np.int64))
+    # Files, not task arguments: the Prefect API stores task parameters (512 KB at most).
+    np.save(spill / "templates.npy", template_keys)
+    np.save(spill / "ranks.npy", ranks)
+    np.save(spill / "documents.npy", starts)
+    mine = [[b for b in range(batches) if b % tasks == t] for t in range(tasks)]
+    run("spill", spill_batches, [(str(stage), str(spill), batch_nos, max(1, len(docs.ids)),
+                                  buckets, config.bands) for batch_nos in mine if batch_nos])
+    shares = [_share(buckets, min(tasks, buckets), t) for t in range(min(tasks, buckets))]
+    sizes = run("sort", sort_buckets, [(str(spill), share) for share in shares])
+    rows_per_bucket = np.zeros(buckets, np.int64)
+    for result in sizes:
+        for b, n in result.items():
+            rows_per_bucket[b] = n
+    offsets = np.r_[0, np.cumsum(rows_per_bucket)].astype(np.int64)
+    n = int(offsets[-1])
+    active = np.ones(n, bool)
+    earlier_found: list[tuple[int, str, str, int, float]] = []
+    if earlier and n:
+        groups = _bucket_groups(rows_per_bucket, run_dedup.PROBE_ROWS)
+        for found, capped in run("earlier", earlier_copies,
+                                 [(str(spill), group, offsets[group[0]], earlier, config)
+                                  for group in groups]):
+            earlier_found += found
+            stats.capped += capped
+        for row, *_ in earlier_found:
+            active[row] = False
+    np.save(spill / "active.npy", active)
+    ranges = [(config.bands * t // tasks, config.bands * (t + 1) // tasks) for t in range(tasks)]
+    run("search", search_bands, [(str(spill), offsets, lo, hi, tasks, t, config)
+                                 for t, (lo, hi) in enumerate(ranges) if hi > lo])
+    verified = run("verify", verify_pairs,
+                   [(str(spill), offsets, u, tasks, config) for u in range(tasks)])
+    pair_rows = np.concatenate([_EMPTY_PAIRS, *(v[0] for v in verified)])
+    pair_of = np.concatenate([_EMPTY_PAIRS, *(v[1] for v in verified)])
+    pair_similarity = np.concatenate([np.empty(0), *(v[2] for v in verified)])
+
+    columns = _read_columns(spill, buckets, ["doc_id", "line", "position", "exact_key"])
+    exact_keys = columns["exact_key"].to_numpy()
+    # Rows copying an earlier run are out of the merge: renumber the active rows.
+    where = np.flatnonzero(active)
+    local = np.full(n, -1, np.int64)
+    local[where] = np.arange(len(where))
+    result = keep_first(representatives(exact_keys[where]), local[pair_rows], local[pair_of],
+                        pair_similarity, config.max_candidates)
+    stats.capped += int(result.capped.sum())
+    kept = np.zeros(n, bool)
+    kept[where[result.kept]] = True
+    np.save(spill / "kept.npy", kept)
+    duplicates = where[~result.kept]
+    of_rows = where[result.of[~result.kept]]
+    similarity = result.similarity[~result.kept]
+    kinds = np.where(result.exact[~result.kept], EXACT_DUPLICATE, NEAR_DUPLICATE)
+    table = _decisions(columns, duplicates, of_rows, similarity, kinds, earlier_found, config)
+    written = run("index", write_index,
+                  [(str(spill), offsets, share, str(target), number, config)
+                   for share in shares])
+    stats.index_entries_after = stats.index_entries_before + sum(written)
+    stats.duplicates.update(Counter(table["action"].to_pylist()))
+    stats.clusters = _clusters(table)
+    return [table]
+
+
+def _share(items: int, tasks: int, t: int) -> list[int]:
+    """Task `t`'s items of `range(items)`: a contiguous share."""
+    return list(range(items * t // tasks, items * (t + 1) // tasks))
+
+
+def _bucket_groups(rows: np.ndarray, limit: int) -> list[list[int]]:
+    """Consecutive buckets gathered into groups of about `limit` rows."""
+    groups: list[list[int]] = [[]]
+    size = 0
+    for b, count in enumerate(rows.tolist()):
+        if size >= limit:
+            groups.append([])
+            size = 0
+        groups[-1].append(b)
+        size += count
+    return [g for g in groups if g]
+
+
+def _read_columns(spill: Path, buckets: int, names: list[str]) -> pa.Table:
+    parts = [pq.read_table(_sorted(spill, b), columns=names) for b in range(buckets)
+             if _sorted(spill, b).exists()]
+    return pa.concat_tables(parts).combine_chunks() if parts else pa.table(
+        {name: pa.array([], pa.int64()) for name in names})
+
+
+def _sorted(spill: Path, bucket: int) -> Path:
+    return spill / f"sorted-{bucket:05d}.parquet"
+
+
+def _decisions(columns: pa.Table, duplicates: np.ndarray, of_rows: np.ndarray,
+               similarity: np.ndarray, kinds: np.ndarray,
+               earlier_found: list[tuple[int, str, str, int, float]],
+               config: DedupConfig) -> pa.Table:
+    """The decision rows, in canonical order: earlier runs' copies, then the run's."""
+    doc_id, line, position = (columns[name].combine_chunks()
+                              for name in ("doc_id", "line", "position"))
+    rows = np.r_[np.array([item[0] for item in earlier_found], np.int64), duplicates]
+    earlier_of = [item[3] for item in earlier_found]
+    table = pa.Table.from_arrays([
+        doc_id.take(pa.array(rows)).cast(pa.string()),
+        line.take(pa.array(rows)).cast(pa.int32()),
+        pa.array([item[1] for item in earlier_found] + kinds.tolist(), pa.string()),
+        pa.nulls(len(rows), pa.string()),
+        pa.concat_arrays([pa.array([item[2] for item in earlier_found], pa.string()),
+                          doc_id.take(pa.array(of_rows)).cast(pa.string())]),
+        pa.concat_arrays([pa.array(earlier_of, pa.int32()),
+                          position.take(pa.array(of_rows)).cast(pa.int32())]),
+        pa.array(np.r_[np.array([item[4] for item in earlier_found]), similarity]
+                 .astype(np.float32)),
+    ], schema=DECISIONS_SCHEMA)
+    if not config.drop_repeats_within_document:
+        # A repeat inside one document stays in its text (DedupConfig); it is still not
+        # indexed, which keep_first already decided.
+        table = table.filter(pc.not_equal(table["doc_id"], table["of_doc_id"]))
+    return table
+
+
+def _clusters(table: pa.Table) -> list[dict[str, Any]]:
+    """The ten kept paragraphs with the most copies (ties by doc_id, then position)."""
+    if not table.num_rows:
+        return []
+    counts = table.group_by(["of_doc_id", "of_position"]).aggregate([("doc_id", "count")])
+    copies = counts["doc_id_count"].to_numpy()
+    # Only the groups that can be among the ten are sorted in Python (1M rows: 150k groups).
+    tenth = np.sort(copies)[-min(10, len(copies))]
+    top = counts.filter(pa.array(copies >= tenth))
+    biggest = sorted(zip(top["of_doc_id"].to_pylist(), top["of_position"].to_pylist(),
+                         top["doc_id_count"].to_pylist(), strict=True),
+                     key=lambda item: (-item[2], item[0], item[1]))[:10]
+    return [{"kept": f"{d}#{p}", "copies": c} for d, p, c in biggest]
+
+
+# -- the tasks: module functions of paths and small arrays, picklable for any runner --
+
+
+def spill_batches(stage: str, spill: str, batch_nos: list[int], documents: int,
+                  buckets: int, bands: int) -> dict[str, Any]:
+    """Phase 1: the batches' signature rows, template lines out, each to its bucket."""
+    start = time.perf_counter()
+    template_keys = np.load(Path(spill) / "templates.npy")
+    ranks = np.load(Path(spill) / "ranks.npy", mmap_mode="r")
+    doc_starts = np.load(Path(spill) / "documents.npy")
+    rows = 0
+    for batch_no in batch_nos:
+        rank_of_doc = np.asarray(ranks[doc_starts[batch_no]:doc_starts[batch_no + 1]])
+        table = staging.read(stage, batch_no, SIGNATURES)
+        if not table.num_rows:
+            continue
+        batch_docs = staging.read(stage, batch_no, staging.DOCUMENTS, ["doc_id"])["doc_id"]
+        rank = rank_of_doc[pc.index_in(table["doc_id"], value_set=batch_docs).to_numpy()]
+        line = table["line"].to_numpy().astype(np.int64)
+        position = table["position"].to_numpy().astype(np.int64)
+        if len(template_keys):
+            key = (rank << 32) | line
+            at = np.searchsorted(template_keys, key)
+            is_template = template_keys[np.minimum(at, len(template_keys) - 1)] == key
+            # Output position: less the document's template lines before this one.
+            position = position - (at - np.searchsorted(template_keys, rank << 32))
+            keep = ~is_template
+        else:
+            keep = np.ones(len(rank), bool)
+        band_keys = table["band_keys"].combine_chunks().flatten().to_numpy().reshape(-1, bands)
+        shingles = table["shingles"]
+        columns = {"doc_id": table["doc_id"], "line": table["line"],
+                   "position": pa.array(position), "rank": pa.array(rank),
+                   "exact_key": table["exact_key"], "shingles": shingles,
+                   "size": pc.list_value_length(shingles).cast(pa.int32())}
+        columns.update({band_column(b): pa.array(band_keys[:, b]) for b in range(bands)})
+        spilled = pa.table(columns).filter(pa.array(keep))
+        bucket_of = spilled["rank"].to_numpy() * buckets // documents
+        for b in np.unique(bucket_of).tolist():
+            folder = Path(spill) / f"bucket-{b:05d}"
+            folder.mkdir(parents=True, exist_ok=True)
+            # Uncompressed: written once, read once, deleted; speed over size.
+            pq.write_table(spilled.filter(pa.array(bucket_of == b)),
+                           folder / f"{batch_no:05d}.parquet", compression="none",
+                           use_dictionary=["doc_id"])
+        rows += spilled.num_rows
+    return {"batches": len(batch_nos), "rows": rows, "seconds": time.perf_counter() - start}
+
+
+def sort_buckets(spill: str, bucket_nos: list[int]) -> dict[int, int]:
+    """Phase 2: each bucket's rows sorted by (rank, position); its rows per bucket."""
+    rows: dict[int, int] = {}
+    for b in bucket_nos:
+        folder = Path(spill) / f"bucket-{b:05d}"
+        parts = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+        if not parts:
+            continue
+        table = pa.concat_tables([pq.read_table(p) for p in parts])
+        order = pc.sort_indices(table, [("rank", "ascending"), ("position", "ascending")])
+        pq.write_table(table.take(order), _sorted(Path(spill), b), compression="none",
+                       use_dictionary=["doc_id"])
+        rows[b] = table.num_rows
+        shutil.rmtree(folder)
+    return rows
+
+
+def earlier_copies(spill: str, bucket_nos: list[int], first_row: int,
+                   earlier: list[dedup_store.Part], config: DedupConfig
+                   ) -> tuple[list[tuple[int, str, str, int, float]], int]:
+    """Phase 3: which rows of the buckets copy the earlier runs' index (global rows)."""
+    parts = [pq.read_table(_sorted(Path(spill), b)) for b in bucket_nos
+             if _sorted(Path(spill), b).exists()]
+    if not parts:
+        return [], 0
+    table = pa.concat_tables(parts)
+    band_keys = np.stack([table[band_column(b)].to_numpy() for b in range(config.bands)],
+                         axis=1).astype(np.uint32)
+    columns = dedup_store.index_columns(table, band_keys)
+    copies = EarlierCopies(columns, config)
+    for part in earlier:
+        copies.add_part(dedup_store.read_part(part, config))
+    rows = {(d, p): r for r, (d, p) in enumerate(zip(
+        columns.doc_id, columns.position.tolist(), strict=True))}
+    found = [(first_row + rows[(dup.doc_id, dup.position)], dup.kind, dup.of_doc_id,
+              dup.of_position, dup.similarity) for dup in copies.found()]
+    return found, copies.capped
+
+
+def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int,
+                 tasks: int, task: int, config: DedupConfig) -> dict[str, Any]:
+    """Phase 4: the candidate pairs of bands `first_band` to `end_band - 1`, after the
+    size bound, written to one file per verify task (`pairs-<task>-<verify task>.npy`)."""
+    start = time.perf_counter()
+    folder = Path(spill)
+    names = ["exact_key", "size", *(band_column(b) for b in range(first_band, end_band))]
+    table = _read_columns(folder, len(offsets) - 1, names)
+    active = np.load(folder / "active.npy")
+    reps = np.flatnonzero(active)
+    rep_of = representatives(table["exact_key"].to_numpy()[reps])
+    reps = reps[rep_of == np.arange(len(reps))]
+    sizes = table["size"].to_numpy().astype(np.int64)
+    found = np.empty(0, np.uint64)
+    pending: list[np.ndarray] = []
+    for band in range(first_band, end_band):
+        keys = table[band_column(band)].to_numpy()[reps]
+        rows, of = _pool_pairs(reps, keys, config.max_candidates)
+        small, large = np.minimum(sizes[rows], sizes[of]), np.maximum(sizes[rows], sizes[of])
+        keep = small >= config.min_jaccard * large
+        pending.append(pair_keys(rows[keep], of[keep]))
+        if len(pending) == _BANDS_MERGED or band == end_band - 1:
+            # A pair shares most bands with its copy: merged every few bands, the pairs
+            # held are the distinct ones, not one per band (1.8 GB at 1M rows, 40 bands).
+            found = sorted_unique(np.concatenate([found, *pending]))
+            pending.clear()
+    del table
+    rows, of = (found >> np.uint64(32)).astype(np.int64), (found & np.uint64(0xFFFFFFFF)).astype(
+        np.int64)
+    owner = _owner(rows, of, tasks)
+    for u in range(tasks):
+        np.save(folder / f"pairs-{task:03d}-{u:03d}.npy", np.stack([rows[owner == u],
+                                                                   of[owner == u]]))
+    return {"bands": f"{first_band}-{end_band - 1}", "pairs": len(rows),
+            "seconds": time.perf_counter() - start}
+
+
+def _pool_pairs(rows: np.ndarray, keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, earlier row) for rows sharing a key, the earlier one among the key's first
+    `pool` rows (`rows` ascending)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    length = np.diff(np.r_[start, len(ordered)])
+    start_of = np.repeat(start, length)
+    count = np.minimum(np.arange(len(ordered)) - start_of, pool)  # pool rows before it
+    total = int(count.sum())
+    if not total:
+        return _EMPTY_PAIRS, _EMPTY_PAIRS
+    member = np.repeat(np.arange(len(ordered)), count)
+    step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    return rows[order[member]], rows[order[np.repeat(start_of, count) + step]]
+
+
+def _owner(rows: np.ndarray, of: np.ndarray, tasks: int) -> np.ndarray:
+    """Which verify task owns each pair: a hash of the pair, so load is even."""
+    mixed = (rows.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ of.astype(np.uint64)
+    return ((mixed >> np.uint64(29)) % np.uint64(tasks)).astype(np.int64)
+
+
+def verify_pairs(spill: str, offsets: np.ndarray, task: int, tasks: int,
+                 config: DedupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Phase 5: this task's pairs left by the sketch bound, with their Jaccard where they
+    verify (NaN where not). Reads the shingles of the pairs' rows only."""
+    folder = Path(spill)
+    files = sorted(folder.glob(f"pairs-*-{task:03d}.npy"))
+    pairs = [np.load(f) for f in files]
+    rows, of = distinct_pairs(np.concatenate([_EMPTY_PAIRS, *(p[0] for p in pairs)]),
+                              np.concatenate([_EMPTY_PAIRS, *(p[1] for p in pairs)]))
+    for f in files:
+        f.unlink()
+    if not len(rows):
+        return _EMPTY_PAIRS, _EMPTY_PAIRS, np.empty(0)
+    involved = np.unique(np.concatenate([rows, of]))
+    set_offsets, shingles = _shingles_of(folder, offsets, involved)
+    mine = np.searchsorted(involved, rows)
+    theirs = np.searchsorted(involved, of)
+    sizes = np.diff(set_offsets)
+    sketch = sketches(set_offsets, shingles)
+    mine, theirs = bounded_pairs(mine, theirs, sizes, sizes, sketch, sketch, config)
+    similarity = np.full(len(mine), np.nan)
+    for k, (a, b) in enumerate(zip(mine.tolist(), theirs.tolist(), strict=True)):
+        score = verify(shingles[set_offsets[a]:set_offsets[a + 1]],
+                       shingles[set_offsets[b]:set_offsets[b + 1]], config)
+        if score is not None:
+            similarity[k] = score
+    return involved[mine], involved[theirs], similarity
+
+
+def _shingles_of(folder: Path, offsets: np.ndarray, rows: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle sets of global rows `rows` (ascending), read bucket by bucket."""
+    lengths: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for b in range(len(offsets) - 1):
+        lo, hi = np.searchsorted(rows, [offsets[b], offsets[b + 1]])
+        if lo == hi:
+            continue
+        column = pq.read_table(_sorted(folder, b), columns=["shingles"])["shingles"]
+        taken = column.take(pa.array(rows[lo:hi] - offsets[b])).combine_chunks()
+        lengths.append(pc.list_value_length(taken).to_numpy().astype(np.int64))
+        values.append(taken.flatten().to_numpy().astype(np.uint32))
+    set_offsets = np.r_[0, np.cumsum(np.concatenate([_EMPTY_PAIRS, *lengths]))].astype(np.int64)
+    return set_offsets, np.concatenate([np.empty(0, np.uint32), *values])
+
+
+def write_index(spill: str, offsets: np.ndarray, bucket_nos: list[int], version: str,
+                number: int, config: DedupConfig) -> int:
+    """Phase 7: each bucket's kept rows as index part `number + bucket`; rows written."""
+    kept = np.load(Path(spill) / "kept.npy", mmap_mode="r")
+    written = 0
+    for b in bucket_nos:
+        path = _sorted(Path(spill), b)
+        if not path.exists():
+            continue
+        table = pq.read_table(path).filter(pa.array(np.asarray(kept[offsets[b]:offsets[b + 1]])))
+        band_keys = np.stack([table[band_column(k)].to_numpy() for k in range(config.bands)],
+                             axis=1).astype(np.uint32)
+        written += dedup_store.write_part(Path(version), number + b, table, config,
+                                          band_keys=band_keys)
+    return written
