@@ -85,9 +85,16 @@ def language_weights(letters: list[str], table: WordTable) -> dict[str, float]:
     letters (lower case), relative to the likeliest; the far ones left out."""
     scores = {language: sum(freqs.get(ch, _UNSEEN_LETTER) for ch in letters)
               for language, freqs in table.letters.items()}
+    return near_languages(scores, _FAR_LANGUAGE)
+
+
+def near_languages(scores: Mapping[str, float], far: float) -> dict[str, float]:
+    """Each language's score relative to the best, those at `far` or further left
+    out; a kept language lends its weight to its RELATIVES (Belarusian reads the
+    Russian and Ukrainian tables too)."""
     best = max(scores.values())
     weights = {language: score - best for language, score in scores.items()
-               if score - best >= _FAR_LANGUAGE}
+               if score - best >= far}
     for language, relatives in RELATIVES.items():
         if language in weights:
             for relative in relatives:

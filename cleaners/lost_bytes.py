@@ -64,12 +64,12 @@ from cleaners.lost_byte_context import (
     load_context_table,
 )
 from cleaners.lost_byte_words import (
-    RELATIVES,
     WordTable,
     choose_word,
     language_weights,
     load_word_table,
     lost_mark,
+    near_languages,
 )
 
 __all__ = ["LOST_BYTES", "LostByteConfig", "restore_lost_bytes"]
@@ -482,13 +482,7 @@ def _languages(chars: list[str]) -> list[tuple[float, Table]]:
     letters = [_key(ch) for ch in chars if _is_letter(ch)]
     scored = {language: sum(table.get(ch, _UNSEEN) for ch in letters)
               for language, table in _data().tables}
-    best = max(scored.values())
-    weights = {language: score - best for language, score in scored.items()
-               if score - best >= _FAR_LANGUAGE}
-    for language, relatives in RELATIVES.items():
-        if language in weights:
-            for relative in relatives:
-                weights[relative] = max(weights.get(relative, -math.inf), weights[language])
+    weights = near_languages(scored, _FAR_LANGUAGE)
     tables = dict(_data().tables)
     return [(weight, tables[language]) for language, weight in weights.items()]
 

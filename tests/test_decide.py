@@ -52,6 +52,27 @@ def _stage(tmp_path: Path, shared_eval: Path, batch_files: int) -> tuple[Path, i
     return stage, len(batches), settings
 
 
+def _first_day_decided_second_day_staged(tmp_path: Path,
+                                         shared_eval: Path) -> tuple[Path, Settings]:
+    """A first run decided into `v1`; then the next day staged: the same texts again
+    under new names (copies of yesterday's), and two of yesterday's files changed
+    (processed again: their old entries must go)."""
+    (tmp_path / "first").mkdir()
+    first, batches, settings = _stage(tmp_path / "first", shared_eval, batch_files=9)
+    decide_module.decide(str(first), batches, settings, True, None, str(tmp_path / "v1"))
+    source = tmp_path / "second-in"
+    (source / "again").mkdir(parents=True)
+    for path in sorted((tmp_path / "first" / "in").glob("0[0-2]*.txt")):
+        (source / "again" / path.name).write_bytes(path.read_bytes())
+    for name in ("005.txt", "040.txt"):
+        text = (tmp_path / "first" / "in" / name).read_text(encoding="utf-8")
+        (source / name).write_text(text.replace(".", " indeed.", 3), encoding="utf-8")
+    files, _ = discover(source)
+    second = tmp_path / "second-stage"
+    clean_files(0, files, str(second), settings, "run-2")
+    return second, settings
+
+
 def _decisions(stage: Path) -> list[dict[str, Any]]:
     rows = pq.read_table(stage / DECISIONS).to_pylist()
     return sorted(rows, key=lambda r: (r["doc_id"], r["line"]))
@@ -139,22 +160,7 @@ def test_a_later_run_decides_as_if_the_earlier_index_were_loaded_first(
     monkeypatch.setattr(dedup_store, "PART_ROWS", part_rows)
     monkeypatch.setattr(run_dedup, "PROBE_ROWS", 40)  # several probe groups
     monkeypatch.setattr(run_dedup, "BUCKET_ROWS", 25)  # and many index parts
-    (tmp_path / "first").mkdir()
-    first, batches, settings = _stage(tmp_path / "first", shared_eval, batch_files=9)
-    decide_module.decide(str(first), batches, settings, True, None, str(tmp_path / "v1"))
-
-    # The next day: the same texts again under new names (copies of yesterday's), two
-    # of yesterday's files changed (processed again: their old entries must go).
-    source = tmp_path / "second-in"
-    (source / "again").mkdir(parents=True)
-    for path in sorted((tmp_path / "first" / "in").glob("0[0-2]*.txt")):
-        (source / "again" / path.name).write_bytes(path.read_bytes())
-    for name in ("005.txt", "040.txt"):
-        text = (tmp_path / "first" / "in" / name).read_text(encoding="utf-8")
-        (source / name).write_text(text.replace(".", " indeed.", 3), encoding="utf-8")
-    files, _ = discover(source)
-    second = tmp_path / "second-stage"
-    clean_files(0, files, str(second), settings, "run-2")
+    second, settings = _first_day_decided_second_day_staged(tmp_path, shared_eval)
     stats = decide_module.decide(str(second), 1, settings, True, str(tmp_path / "v1"),
                                  str(tmp_path / "v2"))
 
@@ -241,19 +247,7 @@ def test_split_decide_matches_against_an_earlier_index_like_one_process(
         tmp_path: Path, shared_eval: Path, monkeypatch: pytest.MonkeyPatch, tasks: int) -> None:
     monkeypatch.setattr(run_dedup, "PROBE_ROWS", 40)
     monkeypatch.setattr(run_dedup, "BUCKET_ROWS", 25)
-    (tmp_path / "first").mkdir()
-    first, batches, settings = _stage(tmp_path / "first", shared_eval, batch_files=9)
-    decide_module.decide(str(first), batches, settings, True, None, str(tmp_path / "v1"))
-    source = tmp_path / "second-in"
-    (source / "again").mkdir(parents=True)
-    for path in sorted((tmp_path / "first" / "in").glob("0[0-2]*.txt")):
-        (source / "again" / path.name).write_bytes(path.read_bytes())
-    for name in ("005.txt", "040.txt"):
-        text = (tmp_path / "first" / "in" / name).read_text(encoding="utf-8")
-        (source / name).write_text(text.replace(".", " indeed.", 3), encoding="utf-8")
-    files, _ = discover(source)
-    second = tmp_path / "second-stage"
-    clean_files(0, files, str(second), settings, "run-2")
+    second, settings = _first_day_decided_second_day_staged(tmp_path, shared_eval)
     results = []
     for name, split in (("v2a", 0), ("v2b", tasks)):
         stats = decide_module.decide(str(second), 1, settings, True, str(tmp_path / "v1"),
