@@ -103,6 +103,22 @@ CAPTION = "Der Schulhof der Grundschule am Markt wird als Erstes neu gestaltet."
 CREDIT = "Foto: Jana Beispiel/Stadtanzeiger"
 
 
+def _assert_block_left_out(label: str, heading: str, block: str, dropped: str,
+                           rule_off: ExtractConfig) -> None:
+    """`block` amid BODY's paragraphs: trafilatura alone (the rule off) keeps `dropped`,
+    the rule on leaves it out and keeps every paragraph."""
+    before = "".join(f"<p>{text}</p>" for text in BODY[:2])
+    after = "".join(f"<p>{text}</p>" for text in BODY[2:])
+    html = (f"<html><body><article><h1>{heading}</h1>{before}{block}{after}"
+            "</article></body></html>")
+    on = extract_html(html)
+    off = extract_html(html, config=rule_off)
+    assert isinstance(on, Extracted) and isinstance(off, Extracted)
+    assert dropped in off.text, label
+    assert dropped not in on.text, label
+    assert all(text in on.text for text in BODY), label
+
+
 @pytest.mark.parametrize(("label", "figure", "dropped"), [
     ("caption under an inline image",
      f'<div class="Bildunterschrift"><small class="imgCaption">{CAPTION}</small></div>',
@@ -111,16 +127,8 @@ CREDIT = "Foto: Jana Beispiel/Stadtanzeiger"
     ("photo credit by id", f'<div id="photoCredit">{CREDIT}</div>', CREDIT),
 ])
 def test_captions_and_credits_are_left_out(label: str, figure: str, dropped: str) -> None:
-    before = "".join(f"<p>{text}</p>" for text in BODY[:2])
-    after = "".join(f"<p>{text}</p>" for text in BODY[2:])
-    html = (f"<html><body><article><h1>Schulen werden saniert</h1>{before}{figure}{after}"
-            "</article></body></html>")
-    on = extract_html(html)
-    off = extract_html(html, config=ExtractConfig(drop_captions=False))
-    assert isinstance(on, Extracted) and isinstance(off, Extracted)
-    assert dropped in off.text, label  # trafilatura alone keeps it
-    assert dropped not in on.text, label
-    assert all(text in on.text for text in BODY), label
+    _assert_block_left_out(label, "Schulen werden saniert", figure, dropped,
+                           ExtractConfig(drop_captions=False))
 
 
 def test_a_long_block_whose_class_mentions_caption_is_kept() -> None:
@@ -166,15 +174,7 @@ NO_CONSENT = ("Nous aimerions afficher ici un formulaire d'inscription à la let
      f'<div id="noConsent"><p>{NO_CONSENT}</p></div>', NO_CONSENT),
 ])
 def test_consent_placeholders_are_left_out(label: str, box: str, dropped: str) -> None:
-    before = "".join(f"<p>{text}</p>" for text in BODY[:2])
-    after = "".join(f"<p>{text}</p>" for text in BODY[2:])
-    html = f"<html><body><article><h1>Schulen</h1>{before}{box}{after}</article></body></html>"
-    on = extract_html(html)
-    off = extract_html(html, config=ExtractConfig(drop_consent=False))
-    assert isinstance(on, Extracted) and isinstance(off, Extracted)
-    assert dropped in off.text, label  # trafilatura alone keeps it
-    assert dropped not in on.text, label
-    assert all(text in on.text for text in BODY), label
+    _assert_block_left_out(label, "Schulen", box, dropped, ExtractConfig(drop_consent=False))
 
 
 def test_a_long_block_whose_class_mentions_cookies_is_kept() -> None:
