@@ -43,7 +43,7 @@ the first line that needs them.
 """
 
 # The docstrings name the characters a lost byte stands for.
-# ruff: noqa: RUF002
+# ruff: noqa: RUF002, RUF003
 
 from __future__ import annotations
 
@@ -175,6 +175,11 @@ _RARE_LETTER = math.log(500)  # per million letters
 _WRITTEN_LETTER = math.log(20)  # per million letters
 # An upper-case letter right after a lower-case one is rare outside names like "McDonald".
 _MID_WORD_CAPITAL = 0.02
+# A word no filling of which is known is read from a known word at its start or end
+# (`_by_pieces`) of this many characters or more, holding the lost ones with this many
+# known letters between them and the cut: "правая" is no evidence for "права\ue0d1уддзе".
+_PIECE = 6
+_CUT = 2
 
 # Candidates that text is not made of: controls, format characters (ZWJ, RLM: a lost
 # byte in E2 80 xx is far likelier a quote), unassigned, private use, surrogates, and
@@ -284,6 +289,8 @@ def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _L
         options = [slot.options for slot in slots[i:j] if isinstance(slot, _Lost)]
         ranked = [(score, filling) for score, filling in choose_word(
             key, options, weights, words) if score >= config.word_floor]
+        if not ranked:
+            ranked = _by_pieces(key, options, weights, words, config)
         close = [filling for score, filling in ranked
                  if score > ranked[0][0] - math.log10(config.word_margin)]
         if len(close) > 1:
@@ -302,6 +309,31 @@ def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _L
             if isinstance(slot, _Lost):
                 out[lost[0]] = _Lost(tuple(close), slot.mark)
     return out
+
+
+def _by_pieces(key: str, options: list[tuple[str, ...]], weights: dict[str, float],
+               words: WordTable, config: LostByteConfig) -> list[tuple[float, str]]:
+    """The fillings of a word no filling of which is known, read from its longest
+    end that is a known word: a prefix or a suffix of `_PIECE` characters or more,
+    holding every lost character and `_CUT` letters or more between them and the cut
+    (a compound's last part, a stem before an ending the lists lack:
+    "аккумул\ue0d1торных" starts with "аккумулятор"). Chosen on the tune set: lost-byte
+    sentences back exactly 384 -> 386 of 417, wrong letters 21 -> 20, for `_PIECE` 5 to
+    7 and `_CUT` 0 to 2 alike; with `_CUT` 0, 4 -> 385 (22 wrong), 3 -> 383 (25 wrong). The values
+    taken read the lost letter with as much on each side as the letter triples do."""
+    # `lost_mark`'s marks: U+E000 + a lead byte, or plane 15.
+    marks = [k for k, ch in enumerate(key) if "\ue000" <= ch <= "\ue0ff" or ch >= "\U000f0000"]
+    first, last = marks[0], marks[-1]
+    pieces = [key[start:] for start in range(1, first + 1 - _CUT)] + [
+        key[:end] for end in range(len(key) - 1, last + _CUT, -1)]
+    pieces = sorted((piece for piece in pieces if len(piece) >= _PIECE), key=len,
+                    reverse=True)
+    for piece in pieces:
+        ranked = [(score, filling) for score, filling in choose_word(
+            piece, options, weights, words) if score >= config.word_floor]
+        if ranked:
+            return ranked
+    return []
 
 
 def _word_spans(slots: list[str | _Lost]) -> list[tuple[int, int]]:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cleaners import lost_bytes
 from cleaners.lost_byte_words import lost_mark
 from cleaners.lost_bytes import LostByteConfig, restore_lost_bytes
 from cleaners.normalize import NormalizeConfig, normalize_text
@@ -87,6 +88,19 @@ def test_neighbouring_words_decide_between_two_known_words(original: str, why: s
     damaged = round_trip(original)
     assert restore_lost_bytes(damaged) == original, why
     assert restore_lost_bytes(damaged, LostByteConfig(context_margin=1e9)) != original, why
+
+
+@pytest.mark.parametrize(("original", "why"), [
+    ("На основе аккумуляторных батарей.", "starts with 'аккумулятор'"),
+    ("Трансатлантический ястребок.", "starts with 'ястреб'"),
+])
+def test_a_word_the_lists_lack_is_read_from_a_known_word_at_its_start_or_end(
+        original: str, why: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    damaged = round_trip(original)
+    assert restore_lost_bytes(damaged) == original, why
+    # Without the pieces (none is that long) the letters read it wrong or not at all.
+    monkeypatch.setattr(lost_bytes, "_PIECE", 1000)
+    assert restore_lost_bytes(damaged) != original, why
 
 
 def test_a_zero_width_joiner_after_an_emoji_stays_lost() -> None:
