@@ -103,6 +103,19 @@ def test_a_word_the_lists_lack_is_read_from_a_known_word_at_its_start_or_end(
     assert restore_lost_bytes(damaged) != original, why
 
 
+@pytest.mark.parametrize(("original", "why"), [
+    ("El espía (en ruso: Олег Антонович Гордиевский) nació en Moscú.", "Russian in Spanish"),
+    ("Učitel řekl: «Это хорошо», a odešel.", "Russian in Czech"),
+    ("Ona řekla «Спасибо» a usmála se.", "Russian in Czech"),
+])
+def test_a_word_in_another_script_is_read_by_the_languages_of_its_script(
+        original: str, why: str) -> None:
+    # The Latin letters alone point to Spanish or Czech, which write no Cyrillic: read
+    # by them the Cyrillic lost letters stayed U+FFFD (and the line was refused as one
+    # no table's language writes).
+    assert restore_lost_bytes(round_trip(original)) == original, why
+
+
 def test_a_zero_width_joiner_after_an_emoji_stays_lost() -> None:
     # E2 80 8D after an emoji is a joiner or a closing quote (E2 80 9D): undecided. The
     # skin tone (F0 9F 8F BE) after an emoji is restored.
