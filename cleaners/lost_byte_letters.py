@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
@@ -75,16 +76,18 @@ def known_letters(chars: list[str], letters: LetterTables) -> bool:
     keys = [_key(ch) for ch in chars]
     if any(ch not in letters.written for ch in keys if ch != " "):
         return False
-    foreign = [ch for ch in keys if not ch.isascii()]
+    foreign = Counter(ch for ch in keys if not ch.isascii())
     best = max((table for _, table in letters.tables),
-               key=lambda table: sum(table.get(ch, _UNSEEN) for ch in foreign))
-    unseen = sum(best.get(ch, _UNSEEN) < _RARE_LETTER for ch in foreign)
+               key=lambda table: sum(n * table.get(ch, _UNSEEN) for ch, n in foreign.items()))
+    unseen = sum(n for ch, n in foreign.items() if best.get(ch, _UNSEEN) < _RARE_LETTER)
     return unseen < _FOREIGN_LETTERS or unseen < _FOREIGN_SHARE * len(keys)
 
 
 def script(ch: str) -> str:
     """The script a letter is written in, as its Unicode name begins ("LATIN",
     "CYRILLIC", "GREEK"); "" for anything else."""
+    if ch.isascii():
+        return "LATIN" if ch.isalpha() else ""
     return unicodedata.name(ch, "").partition(" ")[0] if is_letter(ch) else ""
 
 
@@ -101,8 +104,9 @@ def by_script(chars: list[str]) -> dict[str, list[str]]:
 def languages(chars: list[str], letters: LetterTables) -> list[tuple[float, Table]]:
     """The languages' tables, each with the log-likelihood of the known letters of
     `chars` under it (letters only: no words), the unlikely ones left out."""
-    keys = [_key(ch) for ch in chars if is_letter(ch)]
-    scored = {language: sum(table.get(ch, _UNSEEN) for ch in keys)
+    # Each distinct letter once, times its count: 56 tables a letter add up.
+    keys = Counter(_key(ch) for ch in chars if is_letter(ch))
+    scored = {language: sum(n * table.get(ch, _UNSEEN) for ch, n in keys.items())
               for language, table in letters.tables}
     weights = near_languages(scored, _FAR_LANGUAGE)
     tables = dict(letters.tables)

@@ -258,9 +258,10 @@ def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _L
     known = [ch.casefold() for ch in slots if isinstance(ch, str) and not ch.isascii()
              and ch.isalpha() and len(ch.casefold()) == 1]
     words = _data().words
-    scripts = {name: language_weights(letters, words)
-               for name, letters in by_script(known).items()}
     every = language_weights(known, words)
+    grouped = by_script(known)  # a line in one script needs `every` only
+    scripts = {name: language_weights(letters, words)
+               for name, letters in grouped.items()} if len(grouped) > 1 else {}
     spans = _word_spans(slots)
     out = slots.copy()
     for n, (i, j) in enumerate(spans):
@@ -412,8 +413,9 @@ def _choose(slots: list[str | _Lost], margin: float) -> list[str]:
     """
     out = [slot if isinstance(slot, str) else "\ufffd" for slot in slots]
     every = languages(out, _data().letters)
+    grouped = by_script(out)
     scripts = {name: languages(letters, _data().letters)
-               for name, letters in by_script(out).items()}
+               for name, letters in grouped.items()} if len(grouped) > 1 else {}
 
     def languages_for(options: tuple[str, ...]) -> list[tuple[float, Table]]:
         return scripts.get(script(options[0]), every) if options else every
