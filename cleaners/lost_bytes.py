@@ -162,6 +162,9 @@ def _data() -> _Data:
 # known letters between them and the cut: "правая" is no evidence for "права\ue0d1уддзе".
 _PIECE = 6
 _CUT = 2
+# No listed word is longer (the longest key has 36 characters): a piece is at most this
+# long, so a word of any length costs at most this many look-ups (linear time).
+_LONGEST_PIECE = 40
 
 # Candidates that text is not made of: controls, format characters (ZWJ, RLM: a lost
 # byte in E2 80 xx is far likelier a quote), unassigned, private use, surrogates, and
@@ -303,15 +306,19 @@ def _by_pieces(key: str, options: list[tuple[str, ...]], weights: dict[str, floa
     end that is a known word: a prefix or a suffix of `_PIECE` characters or more,
     holding every lost character and `_CUT` letters or more between them and the cut
     (a compound's last part, a stem before an ending the lists lack:
-    "аккумул\ue0d1торных" starts with "аккумулятор"). Chosen on the tune set: lost-byte
-    sentences back exactly 384 -> 386 of 417, wrong letters 21 -> 20, for `_PIECE` 5 to
-    7 and `_CUT` 0 to 2 alike; with `_CUT` 0, 4 -> 385 (22 wrong), 3 -> 383 (25 wrong). The values
-    taken read the lost letter with as much on each side as the letter triples do."""
+    "аккумул\ue0d1торных" starts with "аккумулятор").
+
+    Chosen on the tune set: lost-byte sentences back exactly 384 -> 386 of 417, wrong
+    letters 21 -> 20, for `_PIECE` 5 to 7 and `_CUT` 0 to 2 alike; with `_CUT` 0, a
+    `_PIECE` of 4 -> 385 (22 wrong), 3 -> 383 (25 wrong). The values taken read the
+    lost letter with as much on each side as the letter triples do.
+    """
     # `lost_mark`'s marks: U+E000 + a lead byte, or plane 15.
     marks = [k for k, ch in enumerate(key) if "\ue000" <= ch <= "\ue0ff" or ch >= "\U000f0000"]
     first, last = marks[0], marks[-1]
-    pieces = [key[start:] for start in range(1, first + 1 - _CUT)] + [
-        key[:end] for end in range(len(key) - 1, last + _CUT, -1)]
+    pieces = [key[start:] for start in range(max(1, len(key) - _LONGEST_PIECE),
+                                             first + 1 - _CUT)] + [
+        key[:end] for end in range(min(len(key) - 1, _LONGEST_PIECE), last + _CUT, -1)]
     pieces = sorted((piece for piece in pieces if len(piece) >= _PIECE), key=len,
                     reverse=True)
     for piece in pieces:
