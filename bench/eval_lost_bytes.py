@@ -9,10 +9,11 @@ leaves them). Each lost character is also counted apart: restored right, restore
 (a different character: worse than U+FFFD, which a reader sees as damage), or left as
 U+FFFD.
 
-    .venv/bin/python bench/eval_lost_bytes.py [-v] [--tune]
+    .venv/bin/python bench/eval_lost_bytes.py [-v] [--tune | --second]
 
 --tune measures on bench/data/lost_bytes_tune.jsonl, the set the repair's constants are
-chosen on, instead of the reported set.
+chosen on, instead of the reported set; --second on tests/data/lost_bytes_second.jsonl,
+a second held-out set built later from other sentences (bench/make_lost_bytes_set.py).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 THIN_TABLE = frozenset({"be"})
 SET = ROOT / "tests" / "data" / "lost_bytes.jsonl"
 TUNE = ROOT / "bench" / "data" / "lost_bytes_tune.jsonl"
+SECOND = ROOT / "tests" / "data" / "lost_bytes_second.jsonl"
 
 
 def round_trip(sentence: str) -> str:
@@ -46,8 +48,8 @@ def round_trip(sentence: str) -> str:
 
 
 def main() -> None:
-    rows = [json.loads(line) for line in (TUNE if "--tune" in sys.argv else SET).open(
-        encoding="utf-8")]
+    path = TUNE if "--tune" in sys.argv else SECOND if "--second" in sys.argv else SET
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
     verbose = "-v" in sys.argv
     scores: dict[str, dict[str, list[int]]] = {"ftfy": defaultdict(lambda: [0, 0]),
                                                "textclean": defaultdict(lambda: [0, 0])}

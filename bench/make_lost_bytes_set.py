@@ -13,7 +13,12 @@ Two sets, from different sentences of the same treebanks:
   dev split (a treebank whose snapshot has only one of the two splits gives its first
   half to the test set and its second half to the tune set).
 
-    .venv/bin/python bench/make_lost_bytes_set.py MIRROR_DIR
+With --second, a third set, held out like the first and built after it (issue 19,
+fourth round), without rewriting the other two: tests/data/lost_bytes_second.jsonl,
+the next sentences of the same test splits (none of the first set's), and the test
+splits of two treebanks the other sets do not read (SECOND_TREEBANKS).
+
+    .venv/bin/python bench/make_lost_bytes_set.py MIRROR_DIR [--second]
 
 MIRROR_DIR holds git snapshots named UniversalDependencies+UD_<Treebank>/repo.
 """
@@ -29,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TEST = ROOT / "tests" / "data" / "lost_bytes.jsonl"
 TUNE = ROOT / "bench" / "data" / "lost_bytes_tune.jsonl"
+SECOND = ROOT / "tests" / "data" / "lost_bytes_second.jsonl"
 
 # treebank -> (language, licence); each licence read from the treebank's LICENSE.txt.
 TREEBANKS = {
@@ -51,6 +57,11 @@ TREEBANKS = {
     "Vietnamese-VTB": ("vi", "CC BY-SA 4.0"),
     "Turkish-BOUN": ("tr", "CC BY-SA 4.0"),
     "English-EWT": ("en", "CC BY-SA 4.0"),
+}
+# Treebanks only the second held-out set reads (licences from their LICENSE.txt).
+SECOND_TREEBANKS = {
+    "Czech-CLTT": ("cs", "CC BY-SA 4.0"),
+    "Romanian-RRT": ("ro", "CC BY-SA 4.0"),
 }
 LOST_PER_LANGUAGE = 30
 PLAIN_PER_LANGUAGE = 6
@@ -79,12 +90,12 @@ def split_sentences(mirror: Path, treebank: str, split: str) -> list[str] | None
             for line in shown.stdout.splitlines() if line.startswith("# text =")]
 
 
-def pick(sentences: list[str], lost_wanted: int, plain_wanted: int) -> tuple[list[str],
-                                                                             list[str]]:
+def pick(sentences: list[str], lost_wanted: int, plain_wanted: int,
+         skip: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
     lost: list[str] = []
     plain: list[str] = []
     for sentence in sentences:
-        if len(sentence) < 20 or sentence.isascii():
+        if len(sentence) < 20 or sentence.isascii() or sentence in skip:
             continue
         if UNDEFINED & set(sentence.encode("utf-8")):
             if len(lost) < lost_wanted:
@@ -96,8 +107,38 @@ def pick(sentences: list[str], lost_wanted: int, plain_wanted: int) -> tuple[lis
     return lost, plain
 
 
+def second(mirror: Path) -> None:
+    """tests/data/lost_bytes_second.jsonl: sentences of the test splits that no other
+    set holds, LOST_PER_LANGUAGE a language at most (split over its treebanks)."""
+    held = frozenset(json.loads(line)["text"] for path in (TEST, TUNE)
+                     for line in path.open(encoding="utf-8"))
+    treebanks = TREEBANKS | SECOND_TREEBANKS
+    per_language: dict[str, int] = {}
+    for language, _ in treebanks.values():
+        per_language[language] = per_language.get(language, 0) + 1
+    rows: list[dict[str, object]] = []
+    for treebank, (language, licence) in treebanks.items():
+        share = per_language[language]
+        test = split_sentences(mirror, treebank, "test")
+        if test is None:  # one split only: the first set took its first half
+            whole = split_sentences(mirror, treebank, "dev") or []
+            test = whole[: len(whole) // 2]
+        lost, plain = pick(test, LOST_PER_LANGUAGE // share, PLAIN_PER_LANGUAGE // share,
+                           held)
+        rows += [{"language": language, "lost_byte": bool(s in lost), "text": s,
+                  "source": f"UD_{treebank}", "licence": licence} for s in lost + plain]
+        print(SECOND.name, treebank, language, len(lost), len(plain))
+    with SECOND.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(len(rows), "rows ->", SECOND)
+
+
 def main() -> None:
     mirror = Path(sys.argv[1])
+    if "--second" in sys.argv:
+        second(mirror)
+        return
     per_language: dict[str, int] = {}
     for _, (language, _) in TREEBANKS.items():
         per_language[language] = per_language.get(language, 0) + 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -83,7 +84,8 @@ def load_word_table() -> WordTable:
 def language_weights(letters: list[str], table: WordTable) -> dict[str, float]:
     """Each listed language's log10 likelihood of the line's undamaged non-ASCII
     letters (lower case), relative to the likeliest; the far ones left out."""
-    scores = {language: sum(freqs.get(ch, _UNSEEN_LETTER) for ch in letters)
+    counts = Counter(letters)  # each distinct letter once, times its count
+    scores = {language: sum(n * freqs.get(ch, _UNSEEN_LETTER) for ch, n in counts.items())
               for language, freqs in table.letters.items()}
     return near_languages(scores, _FAR_LANGUAGE)
 
