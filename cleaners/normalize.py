@@ -452,7 +452,7 @@ def _fix_line(line: str, config: TextFixerConfig) -> tuple[str, list[tuple[str, 
             text = _apply(name, text, config, steps)
         # When the fixes after the encoding repair changed nothing, the pre-check that
         # ended it has answered already: a tenth of the time of a damaged document.
-        if text == before or text == confirmed or not _needs_repair(text, thorough=True):
+        if text in (before, confirmed) or not _needs_repair(text, thorough=True):
             return text, steps
 
 
