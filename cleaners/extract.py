@@ -41,6 +41,7 @@ from cleaners.html_body import (
     without_page_chrome,
     word_string,
 )
+from cleaners.html_lead import with_marked_lead
 from cleaners.page_tables import with_missing_tables
 from cleaners.records import Rejection
 
@@ -124,6 +125,13 @@ class ExtractConfig:
         (docs/benchmarks.md). On ../shared/eval/html_pages 3 pages lose lines (a menu, a
         site blurb, "Lorem ipsum" filler): half A 1 fewer boilerplate snippet, half B no
         change; Readability's test pages word f1 0.9057 -> 0.9058, newspaper's no change.
+    lead_from_markup: put back the lead a block's class or id names (`intro`, `lead`,
+        `standfirst`, `chapo`, `vorspann`...; `cleaners.html_lead`) when it stands before
+        the first paragraph of the extraction and the extraction lacks it: trafilatura
+        leaves an article header out with its lead. On ../shared/eval/html_pages 15 pages
+        get a line: 4 content snippets gained, none of boilerplate (half A +3, half B
+        +1); f1 0.9351 -> 0.9372. The reference sets, whose texts leave leads out by
+        design, move by -0.0001 (Readability) and -0.0003 (newspaper).
     restore_tables: put back the article's data tables that trafilatura's extraction
         lacks (`cleaners.page_tables`): tables of two filled columns or more, not mostly
         links, not calendars, whose surroundings share a run of 8 words with the
@@ -150,6 +158,7 @@ class ExtractConfig:
     body_share: float = 0.3
     declared_body: bool = True
     drop_page_chrome_lines: bool = True
+    lead_from_markup: bool = True
 
     def __post_init__(self) -> None:
         if not 0 <= self.body_share <= 1:
@@ -211,6 +220,8 @@ def extract_html(html: str, *, url: str | None = None,
         lead = missing_lead(tree, found.get("description"), text)
         if lead is not None:
             text = f"{lead}\n{text}"
+    if config.lead_from_markup and tree is not None:
+        text = with_marked_lead(tree, text)
     title = _clean(found.get("title"))
     if config.title_from_page and tree is not None:
         title = page_title(tree, title)
