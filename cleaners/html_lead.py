@@ -47,6 +47,9 @@ _MAX_PARAGRAPHS = 3
 _SENTENCE_END = re.compile("[.!?\u2026\u3002\uff01\uff1f][\\s\"'\u00bb\u00ab\u201d\u201c\u2019)]*$")
 # The first paragraph of the extraction that is this long locates the body in the page.
 _BODY_LINE_MIN_CHARS = 40
+# Paragraphs looked at before the body starts, at most: a lead is near the top, and each
+# one is searched for in the extraction (linear work per page).
+_MAX_PARAGRAPHS_BEFORE = 200
 
 
 def is_lead_name(value: str) -> bool:
@@ -71,22 +74,27 @@ def with_marked_lead(tree: _Element, text: str) -> str:
     """
     have = word_string(text)
     lead = None
+    paragraphs = 0
     found = _CANDIDATES(tree)
     for element in found if isinstance(found, list) else ():
         if not isinstance(element, _Element):
             continue
+        named = is_lead_name(f"{element.get('class') or ''} {element.get('id') or ''}")
+        if element.tag == "p":
+            paragraphs += 1
+            if paragraphs > _MAX_PARAGRAPHS_BEFORE:
+                return text  # no body start near the top: no lead to speak of
+        elif not named:
+            continue
         own = " ".join(text_of(element).split())
         key = word_string(own)
         if element.tag == "p" and len(own) >= _BODY_LINE_MIN_CHARS and key in have:
-            break  # the body starts here: a lead after it is another article's
-        if not is_lead_name(f"{element.get('class') or ''} {element.get('id') or ''}"):
-            continue
-        if not _lead_like(element, own) or key in have:
-            continue
-        lead = own
-    if lead is None:
-        return text
-    return f"{lead}\n{text}"
+            # The body starts here: a lead after it would be another article's.
+            return text if lead is None else f"{lead}\n{text}"
+        if named and _lead_like(element, own) and key not in have:
+            lead = own
+    # No paragraph of the page starts the extraction's body: nothing tells where it is.
+    return text
 
 
 def _lead_like(element: _Element, own: str) -> bool:
