@@ -117,3 +117,15 @@ def test_lead_names_are_whole_tokens(value: str, named: bool) -> None:
 def test_text_without_a_marked_lead_is_returned_unchanged(text: str) -> None:
     tree = page_tree(article_page(HEAD, "", BODY))
     assert with_marked_lead(tree, text) == text
+
+
+def test_the_search_stops_after_the_first_paragraphs() -> None:
+    # A page of 5,000 short sidebar paragraphs before its header: the rule looks at the
+    # first 200 only (linear work per page) and adds nothing it could not place.
+    sidebar = "".join(f"<p>Termin Nummer {i} im Kalender</p>" for i in range(5000))
+    html = article_page(HEAD, f'<div class="intro">{LEAD}</div>', BODY)
+    html = html.replace("<main>", f"<aside>{sidebar}</aside><main>")
+    text = "\n".join(BODY)
+    assert with_marked_lead(page_tree(html), text) == text
+    near = article_page(HEAD, f'<div class="intro">{LEAD}</div>', BODY)
+    assert with_marked_lead(page_tree(near), text) == f"{LEAD}\n{text}"
