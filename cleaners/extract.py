@@ -10,7 +10,9 @@ paragraph deduplication is our dedup stage's job, with reasons and a kept copy.
 The article's lead (standfirst) often sits in a header block above the container
 trafilatura picks as the body, and is lost with that header. Many pages also give the
 lead as their meta description; when that description is written out in the page's
-visible text and trafilatura's extraction lacks it, it is put back as the first line.
+visible text and trafilatura's extraction lacks it, it is put back as the first line. A
+lead the markup names by its class or id (`intro`, `standfirst`, `chapo`...) is put back
+the same way (`cleaners.html_lead`).
 
 Reader comment sections are taken out of the page before anything is read from it, so a
 comment's timestamp cannot become the publication date. A title trafilatura took from a
