@@ -138,6 +138,7 @@ def main() -> None:
         "no_declared_body": ExtractConfig(declared_body=False),
         "no_drop_page_chrome_lines": ExtractConfig(drop_page_chrome_lines=False),
         "no_lead_from_markup": ExtractConfig(lead_from_markup=False),
+        "no_drop_linked_headings": ExtractConfig(drop_linked_headings=False),
     }
     if "--quick" in sys.argv:
         variants = {"balanced": variants["balanced"]}

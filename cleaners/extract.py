@@ -44,6 +44,7 @@ from cleaners.html_body import (
     word_string,
 )
 from cleaners.html_lead import with_marked_lead
+from cleaners.html_teasers import without_linked_headings
 from cleaners.page_tables import with_missing_tables
 from cleaners.records import Rejection
 
@@ -134,6 +135,13 @@ class ExtractConfig:
         get a line: 4 content snippets gained, none of boilerplate (half A +3, half B
         +1); f1 0.9351 -> 0.9372. The reference sets, whose texts leave leads out by
         design, move by -0.0001 (Readability) and -0.0003 (newspaper).
+    drop_linked_headings: take out of the extraction the lines that are the whole text of
+        a heading linking to another page (a teaser's headline: related articles, recent
+        posts; `cleaners.html_teasers`), not the page's own title, and not when that
+        would take half of the text. Section headings link to nothing or to an anchor of
+        the same page. On ../shared/eval/html_pages 11 pages lose 16 lines: 2 fewer
+        boilerplate snippets (half A 1, half B 1), none of content; f1 0.9372 -> 0.9385.
+        newspaper's pages 0.8434 -> 0.8438, Readability's 0.9057 either way.
     restore_tables: put back the article's data tables that trafilatura's extraction
         lacks (`cleaners.page_tables`): tables of two filled columns or more, not mostly
         links, not calendars, whose surroundings share a run of 8 words with the
@@ -161,6 +169,7 @@ class ExtractConfig:
     declared_body: bool = True
     drop_page_chrome_lines: bool = True
     lead_from_markup: bool = True
+    drop_linked_headings: bool = True
 
     def __post_init__(self) -> None:
         if not 0 <= self.body_share <= 1:
@@ -214,6 +223,8 @@ def extract_html(html: str, *, url: str | None = None,
                                   share=config.body_share)
     if config.drop_page_chrome_lines and tree is not None and text.strip():
         text = without_page_chrome(tree, text)
+    if config.drop_linked_headings and tree is not None and text.strip():
+        text = without_linked_headings(tree, text)
     if config.restore_tables and config.include_tables and tree is not None and text.strip():
         text = with_missing_tables(tree, text)
     if not text.strip():
