@@ -6,7 +6,8 @@ snippet must survive, a "without" one must not), next to trafilatura alone.
 
     .venv/bin/python bench/eval_html.py [--quick]
 
-``--quick`` measures the default settings only. ``--speed OLD_EXTRACT_PY`` instead times
+``--quick`` measures the default settings only; ``--only VARIANT`` the default and that
+one variant (for example ``--only no_lead_from_markup``). ``--speed OLD_EXTRACT_PY`` instead times
 `extract_html` of this tree against another version of cleaners/extract.py (for example
 ``git show main:cleaners/extract.py > /tmp/extract_main.py``) on every second page, both in
 turn on each page, and prints pages per CPU-second and per wall-second (median of 3).
@@ -136,9 +137,14 @@ def main() -> None:
         "no_restore_tables": ExtractConfig(restore_tables=False),
         "no_declared_body": ExtractConfig(declared_body=False),
         "no_drop_page_chrome_lines": ExtractConfig(drop_page_chrome_lines=False),
+        "no_lead_from_markup": ExtractConfig(lead_from_markup=False),
+        "no_drop_linked_headings": ExtractConfig(drop_linked_headings=False),
     }
     if "--quick" in sys.argv:
         variants = {"balanced": variants["balanced"]}
+    elif "--only" in sys.argv:
+        only = sys.argv[sys.argv.index("--only") + 1]
+        variants = {name: variants[name] for name in ("balanced", only)}
     for name, extract in variants.items():
         tools = Toolkit(replace(PipelineConfig(), extract=extract))
         texts = {}

@@ -67,8 +67,12 @@ def reference_pages(folder: Path) -> list[tuple[str, Path, Counter[str], dict[st
 
 def main() -> None:
     pages = reference_pages(Path(sys.argv[1]))
+    # --off RULE adds a row for textclean with that ExtractConfig switch off.
+    off = sys.argv[sys.argv.index("--off") + 1] if "--off" in sys.argv else None
+    configs = {"textclean": ExtractConfig()} | (
+        {f"without {off}": ExtractConfig(**{off: False})} if off else {})
     totals = {name: {"tp": 0, "got": 0, "want": 0, "empty": 0, "titles": 0, "dates": 0,
-                     "seconds": 0.0} for name in ("trafilatura alone", "textclean")}
+                     "seconds": 0.0} for name in ("trafilatura alone", *configs)}
     titled = dated = 0
     for name, source, want, meta in pages:
         html = source.read_text(encoding="utf-8", errors="replace")
@@ -76,8 +80,8 @@ def main() -> None:
         dated += bool(meta.get("publishedTime"))
         for name in totals:
             start = time.perf_counter()
-            if name == "textclean":
-                result = extract_html(html, config=ExtractConfig())
+            if name in configs:
+                result = extract_html(html, config=configs[name])
                 text, title, date = ("", None, None) if isinstance(result, Rejection) else (
                     result.text, result.title, result.published)
             else:
@@ -101,7 +105,7 @@ def main() -> None:
     print(f"{len(pages)} pages, {titled} with a title, {dated} with a published date")
     for name, row in totals.items():
         p, r = row["tp"] / max(1, row["got"]), row["tp"] / max(1, row["want"])
-        print(f"{name:18} precision {p:.4f} recall {r:.4f} f1 {2 * p * r / max(1e-9, p + r):.4f}"
+        print(f"{name:26} precision {p:.4f} recall {r:.4f} f1 {2 * p * r / max(1e-9, p + r):.4f}"
               f"  empty {row['empty']}  titles {row['titles']}/{titled}"
               f"  dates {row['dates']}/{dated}  {1000 * row['seconds'] / len(pages):.0f} ms/page")
 

@@ -10,7 +10,9 @@ paragraph deduplication is our dedup stage's job, with reasons and a kept copy.
 The article's lead (standfirst) often sits in a header block above the container
 trafilatura picks as the body, and is lost with that header. Many pages also give the
 lead as their meta description; when that description is written out in the page's
-visible text and trafilatura's extraction lacks it, it is put back as the first line.
+visible text and trafilatura's extraction lacks it, it is put back as the first line. A
+lead the markup names by its class or id (`intro`, `standfirst`, `chapo`...) is put back
+the same way (`cleaners.html_lead`).
 
 Reader comment sections are taken out of the page before anything is read from it, so a
 comment's timestamp cannot become the publication date. A title trafilatura took from a
@@ -41,6 +43,8 @@ from cleaners.html_body import (
     without_page_chrome,
     word_string,
 )
+from cleaners.html_lead import with_marked_lead
+from cleaners.html_teasers import without_linked_headings
 from cleaners.page_tables import with_missing_tables
 from cleaners.records import Rejection
 
@@ -124,6 +128,20 @@ class ExtractConfig:
         (docs/benchmarks.md). On ../shared/eval/html_pages 3 pages lose lines (a menu, a
         site blurb, "Lorem ipsum" filler): half A 1 fewer boilerplate snippet, half B no
         change; Readability's test pages word f1 0.9057 -> 0.9058, newspaper's no change.
+    lead_from_markup: put back the lead a block's class or id names (`intro`, `lead`,
+        `standfirst`, `chapo`, `vorspann`...; `cleaners.html_lead`) when it stands before
+        the first paragraph of the extraction and the extraction lacks it: trafilatura
+        leaves an article header out with its lead. On ../shared/eval/html_pages 14 pages
+        get a line: 3 content snippets gained, none of boilerplate (half A +2, half B
+        +1); f1 0.9351 -> 0.9372. The reference sets, whose texts leave leads out by
+        design, move by -0.0001 (Readability) and -0.0003 (newspaper).
+    drop_linked_headings: take out of the extraction the lines that are the whole text of
+        a heading linking to another page (a teaser's headline: related articles, recent
+        posts; `cleaners.html_teasers`), not the page's own title, and not when that
+        would take half of the text. Section headings link to nothing or to an anchor of
+        the same page. On ../shared/eval/html_pages 11 pages lose 16 lines: 2 fewer
+        boilerplate snippets (half A 1, half B 1), none of content; f1 0.9372 -> 0.9385.
+        newspaper's pages 0.8434 -> 0.8438, Readability's 0.9057 either way.
     restore_tables: put back the article's data tables that trafilatura's extraction
         lacks (`cleaners.page_tables`): tables of two filled columns or more, not mostly
         links, not calendars, whose surroundings share a run of 8 words with the
@@ -150,6 +168,8 @@ class ExtractConfig:
     body_share: float = 0.3
     declared_body: bool = True
     drop_page_chrome_lines: bool = True
+    lead_from_markup: bool = True
+    drop_linked_headings: bool = True
 
     def __post_init__(self) -> None:
         if not 0 <= self.body_share <= 1:
@@ -203,6 +223,8 @@ def extract_html(html: str, *, url: str | None = None,
                                   share=config.body_share)
     if config.drop_page_chrome_lines and tree is not None and text.strip():
         text = without_page_chrome(tree, text)
+    if config.drop_linked_headings and tree is not None and text.strip():
+        text = without_linked_headings(tree, text)
     if config.restore_tables and config.include_tables and tree is not None and text.strip():
         text = with_missing_tables(tree, text)
     if not text.strip():
@@ -211,6 +233,8 @@ def extract_html(html: str, *, url: str | None = None,
         lead = missing_lead(tree, found.get("description"), text)
         if lead is not None:
             text = f"{lead}\n{text}"
+    if config.lead_from_markup and tree is not None:
+        text = with_marked_lead(tree, text)
     title = _clean(found.get("title"))
     if config.title_from_page and tree is not None:
         title = page_title(tree, title)

@@ -92,7 +92,9 @@ def test_no_lead_without_a_shown_description() -> None:
 def test_the_lead_can_be_turned_off() -> None:
     html = page(LEAD, f'<p class="lead">{LEAD}</p>')
     on = extract_html(html)
-    off = extract_html(html, config=ExtractConfig(lead_from_description=False))
+    # The lead's class names it too: the markup rule (tests/test_html_lead.py) is off.
+    off = extract_html(html, config=ExtractConfig(lead_from_description=False,
+                                                  lead_from_markup=False))
     assert isinstance(on, Extracted) and isinstance(off, Extracted)
     # trafilatura alone loses the lead in the article header: that is what is put back.
     assert LEAD not in off.text
