@@ -258,6 +258,9 @@ def test_context_rows_read_the_neighbours() -> None:
     assert named[1]["first_word_recurs"] == math.log1p(1)  # "home" starts line 2 too
     assert named[4]["last_word_recurs"] == math.log1p(1)  # "news" ends line 0 too
     assert named[3]["first_word_recurs"] == 0.0
+    assert named[1]["line_recurs"] == math.log1p(1)  # "home" is line 2 too
+    assert named[4]["line_recurs"] == 0.0  # "sport news" once, though "news" ends line 0
+    assert named[3]["log_run"] == math.log1p(3) and named[0]["log_run"] == 0.0
     assert [k for k, _ in context_rows(logits, short, evidence, [not e for e in evidence],
                                        tokens=tokens)] == [
         0, 1, 3, 4]
