@@ -19,9 +19,11 @@ boilerplate looks like: a logistic regression over
 
 A second stage, a logistic regression over `CONTEXT_FEATURES`, scores each line again
 from the first stage's log-odds of the line, of its neighbours and of its run of short
-lines, from which lines around it the rules removed, and from how many other lines of
-the document start or end with its first or last word (a listing) (`context_rows`): a
-menu entry the first stage doubts sits among entries it is sure of. Lines the rules
+lines, from which lines around it the rules removed, from how many other lines of
+the document start or end with its first or last word (a listing), are the same words
+("Envío gratis" under each product, "COMPARTIR" under each story), and from the length
+of its run of short lines (`context_rows`): a menu entry the first stage doubts sits
+among entries it is sure of. Lines the rules
 removed are not scored; they count as sure boilerplate in their neighbours' context.
 Body paragraphs (eight words or more ending a sentence) are not scored either: neither
 the model nor the context rules ever remove one, so they count as sure content.
@@ -179,7 +181,7 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     "logit", "prev_logit", "next_logit", "window_logit", "neighbour_max_logit",
     "run_logit", "short_x_window_logit", "prev_removed", "next_removed", "window_removed",
     "run_removed", "short_x_window_removed",
-    "first_word_recurs", "last_word_recurs",
+    "first_word_recurs", "last_word_recurs", "line_recurs", "log_run",
 )
 #: Lines on each side that make a line's context window.
 _CONTEXT_WINDOW = 2
@@ -199,7 +201,9 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
     window is `_CONTEXT_WINDOW` lines each side, the line itself left out. How many
     other lines start or end with the line's first or last word (`tokens`: the
     casefolded words) finds listings ("Whisky ...", "... Puerto Vallarta") in any
-    language.
+    language; how many have the same words finds a button or label repeated under each
+    item ("Envío gratis", "Seguir leyendo"), which the first stage only knows as
+    "repeated" or not.
     """
     count = len(logits)
     capped = [min(max(value, -_LOGIT_CAP), _LOGIT_CAP) for value in logits]
@@ -222,10 +226,13 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
         start = end
     firsts: dict[str, int] = {}
     lasts: dict[str, int] = {}
+    wholes: dict[tuple[str, ...], int] = {}
     for words in tokens:
         if words:
             firsts[words[0]] = firsts.get(words[0], 0) + 1
             lasts[words[-1]] = lasts.get(words[-1], 0) + 1
+            key = tuple(words)
+            wholes[key] = wholes.get(key, 0) + 1
     rows = []
     for k in range(count):
         if wanted is not None and not wanted[k]:
@@ -233,6 +240,7 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
         words = tokens[k]
         first_recurs = math.log1p(firsts[words[0]] - 1) if words else 0.0
         last_recurs = math.log1p(lasts[words[-1]] - 1) if words else 0.0
+        line_recurs = math.log1p(wholes[tuple(words)] - 1) if words else 0.0
         low, high = max(k - _CONTEXT_WINDOW, 0), min(k + _CONTEXT_WINDOW + 1, count)
         others = high - low - 1
         window_logit = (sum_logit[high] - sum_logit[low] - capped[k]) / others if others else 0.0
@@ -252,7 +260,8 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
             run_logit, window_logit if short[k] else 0.0,
             removed[k - 1] if k else 0.0, removed[k + 1] if k + 1 < count else 0.0,
             window_removed, run_removed, window_removed if short[k] else 0.0,
-            first_recurs, last_recurs,
+            first_recurs, last_recurs, line_recurs,
+            math.log1p(run_end[k] - run_start[k]) if short[k] else 0.0,
         ]))
     return rows
 

@@ -258,6 +258,9 @@ def test_context_rows_read_the_neighbours() -> None:
     assert named[1]["first_word_recurs"] == math.log1p(1)  # "home" starts line 2 too
     assert named[4]["last_word_recurs"] == math.log1p(1)  # "news" ends line 0 too
     assert named[3]["first_word_recurs"] == 0.0
+    assert named[1]["line_recurs"] == math.log1p(1)  # "home" is line 2 too
+    assert named[4]["line_recurs"] == 0.0  # "sport news" once, though "news" ends line 0
+    assert named[3]["log_run"] == math.log1p(3) and named[0]["log_run"] == 0.0
     assert [k for k, _ in context_rows(logits, short, evidence, [not e for e in evidence],
                                        tokens=tokens)] == [
         0, 1, 3, 4]
@@ -341,3 +344,24 @@ def test_the_short_document_guard_is_the_only_reason_it_stays() -> None:
     removed = [r for r in strip_boilerplate(lines, load_lexicon(config)).removed
                if r.reason == "line_model"]
     assert removed
+
+
+@pytest.mark.parametrize(("paragraph", "titles"), [
+    ("El ayuntamiento aprobó el martes el nuevo plan de movilidad urbana para la ciudad.",
+     ["Al Rojo Vivo", "Betty en NY", "Boda Real", "Caso Cerrado", "Doña Bárbara",
+      "Jugar Con Fuego", "La Reina del Sur", "Marido en Alquiler", "Santa Diabla",
+      "Señora Acero", "Selfie Diary", "Mi Familia Perfecta"]),
+    ("Kaupunginvaltuusto päätti tiistaina jatkaa ohjelmaa kahdella vuodella eteenpäin.",
+     ["Uutiset", "Urheilu", "Kulttuuri", "Sää", "Talous", "Kotimaa", "Ulkomaat",
+      "Tiede", "Terveys", "Matkailu", "Autot", "Asuminen"]),
+])
+def test_a_longer_run_of_short_lines_scores_higher(paragraph: str, titles: list[str]) -> None:
+    # A run of a dozen short lines between paragraphs is an index or a menu; two are
+    # as likely a subheading and a caption. The run's length is read by both stages.
+    means = []
+    for count in (2, 4, 12):
+        lines = [paragraph, *titles[:count], paragraph]
+        tokens = [_tokens(_core(line)) for line in lines]
+        scores = MODEL.scores(lines, tokens, [False] * len(lines))
+        means.append(float(scores[1:count + 1].mean()))
+    assert means[0] < means[1] < means[2]
