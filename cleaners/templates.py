@@ -75,15 +75,18 @@ class TemplateConfig:
                              "remembered_articles at least 2")
 
 
-def is_candidate(line: str, config: TemplateConfig) -> bool:
-    """Whether `line` is short enough to be judged as a template line.
+def is_candidate(line: str, config: TemplateConfig, words: int | None = None) -> bool:
+    """Whether `line` is short enough to be judged as a template line (`words`, its
+    count of whitespace-separated words, when the caller has it already).
 
     >>> is_candidate("Share this article", TemplateConfig())
     True
     >>> is_candidate(" ".join(["word"] * 40), TemplateConfig())
     False
     """
-    return 0 < len(line.split()) <= config.max_words and not looks_like_code(line)
+    if words is None:
+        words = len(line.split())
+    return 0 < words <= config.max_words and not looks_like_code(line)
 
 
 # Lines that end a statement or open a block, and attributes: code, whose boilerplate
@@ -127,9 +130,11 @@ class Article:
     sketch: tuple[int, ...]
 
 
-def article_of(lines: Sequence[str], config: TemplateConfig) -> Article:
+def article_of(lines: Sequence[str], config: TemplateConfig,
+               words: Sequence[Sequence[str]] | None = None) -> Article:
     """The article a document's kept lines make: its body is the lines too long to be
     template candidates, or all its lines when none is (a page of short lines).
+    `words`: each line's `str.split()`, when the caller has them.
 
     >>> body = "A long enough body sentence of the article, " * 2
     >>> a = article_of(["Home", body], TemplateConfig())
@@ -137,10 +142,12 @@ def article_of(lines: Sequence[str], config: TemplateConfig) -> Article:
     >>> a == b, len(a.sketch)
     (True, 1)
     """
-    body = [line for line in lines if len(line.split()) > config.max_words] or list(lines)
+    split = [line.split() for line in lines] if words is None else words
+    body = [parts for parts in split if len(parts) > config.max_words] or split
     # Case and spacing folded, digits kept: two reports that differ only in their
-    # figures (a weather page, a results table) are two articles.
-    keys = [key for key in (" ".join(line.casefold().split()) for line in body)
+    # figures (a weather page, a results table) are two articles. (Casefolding never
+    # makes or unmakes whitespace, so folding the joined words folds the line.)
+    keys = [key for key in (" ".join(parts).casefold() for parts in body)
             if _WORD.search(key)]
     identity = line_hash("\n".join(keys))
     sketch = tuple(sorted({line_hash(key) for key in keys})[:config.sketch_lines])

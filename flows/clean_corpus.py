@@ -35,14 +35,27 @@ from flows.selection import select
 from flows.settings import Batching, Layout, Selection, Settings, load_settings
 from flows.staging import SIGNATURES, rows_in, write_plan
 
+# Batches per worker process that a run of few files is cut into at least, and the
+# files of a batch below which it is not cut further. Each batch is two task runs
+# (clean, finalize), and Prefect's server spends ~40-80 ms of CPU on each (issue 20):
+# 500-file batches made 382 task runs of a 100k-document run. Few batches per worker
+# leave one worker idle at the end, while the other cleans its last batch.
+BATCHES_PER_WORKER = 8
+SMALLEST_BATCH = 500
 
-def plan_batches(files: list[InputFile], batching: Batching) -> list[list[InputFile]]:
-    """Group consecutive files into batches bounded by file count and bytes."""
+
+def plan_batches(files: list[InputFile], batching: Batching,
+                 workers: int = 1) -> list[list[InputFile]]:
+    """Group consecutive files into batches bounded by file count and bytes, each
+    worker getting at least `BATCHES_PER_WORKER` unless that makes batches smaller than
+    `SMALLEST_BATCH` files."""
+    most = min(batching.files, max(SMALLEST_BATCH,
+                                   -(-len(files) // (BATCHES_PER_WORKER * max(1, workers)))))
     batches: list[list[InputFile]] = []
     current: list[InputFile] = []
     size = 0
     for file in files:
-        if current and (len(current) >= batching.files or size + file.size > batching.bytes):
+        if current and (len(current) >= most or size + file.size > batching.bytes):
             batches.append(current)
             current, size = [], 0
         current.append(file)
@@ -251,7 +264,9 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         hashes = fingerprint_task(files) if known else None
         unchanged = {f.source for f in files if f.source in known
                      and hashes is not None and hashes.get(f.source) == known[f.source]}
-        batches = plan_batches([f for f in files if f.source not in unchanged], settings.batching)
+        wanted = workers or os.cpu_count() or 1
+        batches = plan_batches([f for f in files if f.source not in unchanged],
+                               settings.batching, wanted)
         write_plan(staging, len(batches), len(files), sum(map(len, batches)))
         if unchanged:
             logger.info("%d of %d files unchanged since the last run: their rows are carried "
@@ -259,7 +274,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         timings["discover"] = time.perf_counter() - tick
 
         # No more processes than batches: a small run is not worth their start-up.
-        processes = min(workers or os.cpu_count() or 1, len(batches))
+        processes = min(wanted, len(batches))
         with parallel.worker_pool(processes):
             tick = time.perf_counter()
             cleaned = _submit_all(clean_batch_task, "clean-batch", Cleaned(),

@@ -313,7 +313,7 @@ def dry_run(args: argparse.Namespace, settings: Any) -> str:
     chosen = select(files, settings.selection)
     unusable = select(unusable, settings.selection)
     kinds = Counter(f.kind + (".gz" if f.compressed else "") for f in chosen)
-    batches = plan_batches(chosen, settings.batching)
+    batches = plan_batches(chosen, settings.batching, args.workers or os.cpu_count() or 1)
     lines = [
         f"textclean: dry run: {len(chosen)} files would be read from {args.input} "
         f"({len(files) - len(chosen)} left out by --include/--exclude)",

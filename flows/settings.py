@@ -81,9 +81,11 @@ class Batching:
 
     A task run costs 10-190 ms of orchestration, so tasks work on batches of hundreds of
     documents, never one each; `files` and `bytes` bound a batch, whichever comes first.
+    A run of fewer files gets smaller batches, so that each worker process still has
+    several (`flows.clean_corpus.plan_batches`): its last batch is then short.
     """
 
-    files: int = 500
+    files: int = 2000
     bytes: int = 16 * 1024 * 1024
 
 

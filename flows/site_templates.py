@@ -95,9 +95,17 @@ def stage(stage_dir: Path, batch_no: int, paragraphs: Sequence[Mapping[str, Any]
     hashes: list[int] = []
     articles: list[dict[str, Any]] = []
     for doc_id, texts in by_doc.items():
-        folded = [template_key(text) for text in texts]
-        for position, (text, key) in enumerate(zip(texts, folded, strict=True)):
-            if not key or not is_candidate(text, config):
+        words = [text.split() for text in texts]
+        candidate = [is_candidate(text, config, len(parts))
+                     for text, parts in zip(texts, words, strict=True)]
+        # Keys of the candidates and of their neighbours only: the long lines between
+        # them cost most to fold (the key of every line was 3.5% of a worker's CPU).
+        last = len(texts) - 1
+        folded = [template_key(text) if candidate[p] or (p > 0 and candidate[p - 1])
+                  or (p < last and candidate[p + 1]) else ""
+                  for p, text in enumerate(texts)]
+        for position, key in enumerate(folded):
+            if not key or not candidate[position]:
                 continue
             before = folded[position - 1] if position else START
             after = folded[position + 1] if position + 1 < len(texts) else END
@@ -106,7 +114,7 @@ def stage(stage_dir: Path, batch_no: int, paragraphs: Sequence[Mapping[str, Any]
             lines += (lines_of[doc_id][position],) * 3
             with_neighbour += (False, True, True)
             hashes += (line_key(key), pair_key(before, key), pair_key(key, after))
-        article = article_of(texts, config)
+        article = article_of(texts, config, words)
         articles.append({"doc_id": doc_id, "identity": article.identity,
                          "sketch": list(article.sketch), "paragraphs": len(texts)})
     keys = pa.table({"doc_id": pa.array(doc_ids, pa.string()),

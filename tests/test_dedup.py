@@ -33,6 +33,7 @@ from cleaners.dedup import (
 )
 from cleaners.dedup.bounds import shared_bound, sketches, verify
 from cleaners.dedup.minhash import Hasher, affine32_permutations
+from cleaners.dedup.text import folded_batch, folded_words
 
 # Per language: four sentences of a paragraph (S), four unrelated ones (O), a one-word
 # edit inside S[1], and the string that joins sentences.
@@ -626,3 +627,30 @@ def test_candidates_per_paragraph_are_bounded() -> None:
     assert time.perf_counter() - started < 30
     assert found == []  # none is a near duplicate (Jaccard under min_jaccard)
     assert index.capped > 2_000
+
+
+# Letters of several scripts, combining marks (Devanagari, Thai), invisible format
+# characters, compatibility forms NFKC folds (ligatures, fullwidth, math letters),
+# astral letters and emoji, no-space scripts, punctuation and spaces.
+_FOLD_ALPHABET = st.sampled_from(list(
+    "aZéßİ ,.-'’«»—\t\u00a0\u2028_0९ЖжΣσς" "हिन्दी" "ไทย" "日本語かな한국어"  # noqa: RUF001 (meant)
+    "\u00ad\u200b\u200d\ufeffﬁﬂＡｚ" "\U0001d400\U00010330\U0001f600\U00020000"))  # noqa: RUF001 (meant)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(_FOLD_ALPHABET, max_size=40), max_size=12))
+def test_folded_batch_is_folded_words(texts: list[str]) -> None:
+    expected = [(" ".join(words).encode("utf-8"), len(words), no_space)
+                for words, no_space in map(folded_words, texts)]
+    assert folded_batch(texts) == expected
+
+
+def test_folded_batch_on_real_paragraphs() -> None:
+    root = Path(__file__).resolve().parents[1]
+    texts = [line for path in sorted((root / "seeds").glob("*.txt"))
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    texts += [line for path in sorted((root / "tests" / "data").glob("*.json"))
+              for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(texts) > 50
+    assert folded_batch(texts) == [(" ".join(words).encode("utf-8"), len(words), no_space)
+                                   for words, no_space in map(folded_words, texts)]

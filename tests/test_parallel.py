@@ -18,8 +18,9 @@ import pytest
 from cleaners.reasons import WORKER_DIED
 from flows import parallel
 from flows.batch import Cleaned, clean_files_alone
-from flows.inputs import discover
-from flows.settings import load_settings
+from flows.clean_corpus import plan_batches
+from flows.inputs import InputFile, discover
+from flows.settings import Batching, load_settings
 from flows.staging import CURRENT
 
 
@@ -195,3 +196,23 @@ def test_calls_in_flight_give_up_when_the_run_stops_the_pool() -> None:
     assert not caller.is_alive()
     assert [type(f) for f in failures] == [parallel.PoolStopped]
     assert time.monotonic() - started < 20
+
+
+@pytest.mark.parametrize(("files", "batching", "workers", "sizes"), [
+    # A small run: batches of the smallest size, not cut per worker below it.
+    (1200, Batching(), 2, [500, 500, 200]),
+    # Mid-sized: at least eight batches per worker.
+    (10_000, Batching(), 2, [625] * 16),
+    # A large run: capped at `files`, far fewer task runs than 500-file batches.
+    (95_000, Batching(), 2, [2000] * 47 + [1000]),
+    # The config's own bound still holds, however small.
+    (7, Batching(files=2), 4, [2, 2, 2, 1]),
+    # Bytes bound a batch first when files are large.
+    (10, Batching(bytes=3 * 1000), 1, [3, 3, 3, 1]),
+])
+def test_batches_per_worker(files: int, batching: Batching, workers: int,
+                            sizes: list[int]) -> None:
+    inputs = [InputFile(f"/in/{n}.txt", f"{n}.txt", "text", False, 1000) for n in range(files)]
+    batches = plan_batches(inputs, batching, workers)
+    assert [len(batch) for batch in batches] == sizes
+    assert [file for batch in batches for file in batch] == inputs

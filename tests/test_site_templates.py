@@ -334,6 +334,59 @@ def test_articles_without_words_are_one_article() -> None:
     assert same_articles([empty, Article(empty.identity, ())], config) == [empty.identity] * 2
 
 
+
+# --- the staged keys: only the lines that need one are keyed ---------------------------
+
+# Short lines (candidates), long ones, lines without words, code, and whitespace that
+# str.split() knows (NBSP, U+2028) around multilingual words.
+_LINE_PARTS = st.sampled_from([
+    "Share this article", "Mentions légales", "Вход  и регистрация", "© 2024 Example",
+    "Η Ελλάδα σήμερα", "—", "***", "fn main() {", "#![allow(unused)]", "ＡＢＣ ＤＥＦ",  # noqa: RUF001 (Greek and fullwidth letters meant)
+    "İstanbul\u00a0haberleri", "Straße\u2028ẞTRASSE", "12 May 2020 | 3 Comments",
+    " ".join(["Le gouvernement a annoncé mardi une réforme des retraites"] * 2),
+    " ".join(["Der Bundestag hat am Donnerstag das Gesetz beschlossen"] * 3),
+])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.lists(_LINE_PARTS, min_size=1, max_size=3).map(" ".join),
+                         min_size=1, max_size=8), min_size=1, max_size=4))
+def test_staged_keys_equal_keying_every_line(tmp_path_factory: Any,
+                                             documents: list[list[str]]) -> None:
+    # The straightforward way: every line keyed, each body line folded on its own.
+    from cleaners.boilerplate import template_key
+    from cleaners.templates import END, START, is_candidate, line_hash, line_key, pair_key
+
+    config = TemplateConfig()
+    paragraphs = [{"doc_id": f"d{n}", "line": 2 * k + 1, "text": text}
+                  for n, texts in enumerate(documents) for k, text in enumerate(texts)]
+    expected_keys: list[tuple[str, int, int, bool, int]] = []
+    expected_articles = []
+    for n, texts in enumerate(documents):
+        folded = [template_key(text) for text in texts]
+        for k, (text, key) in enumerate(zip(texts, folded, strict=True)):
+            if key and is_candidate(text, config):
+                before = folded[k - 1] if k else START
+                after = folded[k + 1] if k + 1 < len(texts) else END
+                expected_keys += [(f"d{n}", k, 2 * k + 1, False, line_key(key)),
+                                  (f"d{n}", k, 2 * k + 1, True, pair_key(before, key)),
+                                  (f"d{n}", k, 2 * k + 1, True, pair_key(key, after))]
+        body = [t for t in texts if len(t.split()) > config.max_words] or texts
+        keys = [key for key in (" ".join(t.casefold().split()) for t in body)
+                if re.search(r"\w", key)]
+        expected_articles.append({
+            "doc_id": f"d{n}", "identity": line_hash("\n".join(keys)),
+            "sketch": sorted({line_hash(key) for key in keys})[:config.sketch_lines],
+            "paragraphs": len(texts)})
+        assert article_of(texts, config) == Article(expected_articles[-1]["identity"],
+                                                    tuple(expected_articles[-1]["sketch"]))
+    stage = tmp_path_factory.mktemp("stage")
+    site_templates.stage(stage, 0, paragraphs, config)
+    staged = pq.read_table(stage / "batch-00000" / "template_keys").to_pylist()
+    assert [tuple(row.values()) for row in staged] == expected_keys
+    assert pq.read_table(stage / "batch-00000" / "articles").to_pylist() == expected_articles
+
+
 # --- real pages ---------------------------------------------------------------------------
 
 _WORD = re.compile(r"\w+")

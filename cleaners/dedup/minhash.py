@@ -17,7 +17,7 @@ import numpy as np
 from cleaners.dedup.config import DedupConfig
 from cleaners.dedup.records import I64, U32, U64, IndexColumns, ParagraphRef
 from cleaners.dedup.tables import sets_by_owner
-from cleaners.dedup.text import exact_hash, folded_words, word_count
+from cleaners.dedup.text import exact_hash, folded_batch, word_count
 
 _U64_ONE = np.uint64(1)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -180,15 +180,13 @@ def prepare(batch: list[ParagraphRef], config: DedupConfig, hasher: Hasher) -> P
     joined: list[bytes] = []
     counts: list[int] = []
     exact: list[int] = []
-    for ref in batch:
-        tokens, no_space = folded_words(ref.text)
-        words = word_count(len(tokens), no_space, config)
-        if not tokens or words < config.min_words:
+    for ref, (text, count, no_space) in zip(batch, folded_batch([ref.text for ref in batch]),
+                                            strict=True):
+        if not count or word_count(count, no_space, config) < config.min_words:
             continue
-        text = " ".join(tokens).encode("utf-8")
         keys.append((ref.doc_id, ref.position))
         joined.append(text)
-        counts.append(len(tokens))
+        counts.append(count)
         exact.append(exact_hash(text))
     if not keys:
         return Prepared(keys, np.empty(0, np.uint64), np.zeros(1, np.int64),

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
 
 from cleaners.dedup.config import DedupConfig
 
@@ -75,6 +78,83 @@ def folded_words(text: str) -> tuple[list[str], int]:
         return chars, len(_NO_SPACE.findall(folded))
     tokens: list[str] = _WORD.findall(folded)
     return tokens, 0
+
+
+def _bmp_word_table() -> np.ndarray:
+    # Which characters of the Basic Multilingual Plane `_WORD` matches: one pass of the
+    # regex over all of them at import (~10 ms), the same definition as `folded_words`.
+    table = np.zeros(0x10000, np.bool_)
+    for match in _WORD.finditer("".join(map(chr, range(0x10000)))):
+        table[match.start():match.end()] = True
+    return table
+
+
+_BMP_WORD = _bmp_word_table()
+
+
+def folded_batch(texts: Sequence[str]) -> list[tuple[bytes, int, int]]:
+    """`folded_words` of each text, as its words joined by single spaces in UTF-8, their
+    count and how many are single no-space characters.
+
+    The same words as `folded_words` (tests/test_dedup.py holds it to that), but the
+    words of texts in space-separated scripts are cut out of the whole batch at once in
+    numpy: the regex's `findall` made a string per word, 60% of the cost of hashing a
+    paragraph (issue 20). Text in no-space scripts goes through `folded_words`.
+
+    >>> folded = folded_batch(["« L'Été  arrive » dit-il.", "", "日本語です"])
+    >>> [(text.decode(), count, no_space) for text, count, no_space in folded]
+    [('l été arrive dit il', 5, 0), ('', 0, 0), ('日 本 語 で す', 5, 5)]
+    """
+    result: list[tuple[bytes, int, int]] = [(b"", 0, 0)] * len(texts)
+    spaced: list[int] = []
+    folds: list[str] = []
+    for n, text in enumerate(texts):
+        folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+        if _NO_SPACE.search(folded):
+            tokens, no_space = folded_words(text)
+            result[n] = (" ".join(tokens).encode("utf-8"), len(tokens), no_space)
+        elif folded:
+            spaced.append(n)
+            folds.append(folded)
+    if not folds:
+        return result
+    try:
+        codes = np.frombuffer("".join(folds).encode("utf-32-le"), np.uint32)
+    except UnicodeEncodeError:  # a lone surrogate: the words one text at a time
+        for n in spaced:
+            tokens, no_space = folded_words(texts[n])
+            result[n] = (" ".join(tokens).encode("utf-8"), len(tokens), no_space)
+        return result
+    lengths = np.fromiter(map(len, folds), np.int64, len(folds))
+    starts = np.zeros(len(folds), np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    word = _BMP_WORD[np.minimum(codes, 0xFFFF)]
+    astral = np.flatnonzero(codes > 0xFFFF)
+    if len(astral):
+        word[astral] = [_WORD.match(chr(code)) is not None for code in codes[astral].tolist()]
+    # A word begins at a word character after a non-word one or at a text's start; the
+    # non-word character before each word but a text's first becomes the one space.
+    begins = word.copy()
+    begins[1:] &= ~word[:-1]
+    begins[starts] = word[starts]
+    at = np.flatnonzero(begins)
+    later = np.ones(len(at), np.bool_)
+    later[np.searchsorted(at, starts)[np.searchsorted(at, starts) < len(at)]] = False
+    space = at[later] - 1
+    keep = word.copy()
+    keep[space] = True
+    out = codes.copy()
+    out[space] = 32
+    out = out[keep]
+    kept = np.add.reduceat(keep, starts)
+    counts = np.add.reduceat(begins, starts).tolist()
+    joined = out.tobytes().decode("utf-32-le")
+    ends = np.cumsum(kept).tolist()
+    begin = 0
+    for n, end, count in zip(spaced, ends, counts, strict=True):
+        result[n] = (joined[begin:end].encode("utf-8"), count, 0)
+        begin = end
+    return result
 
 
 def exact_hash(joined: bytes) -> int:
