@@ -215,7 +215,7 @@ def run_decide(staging: Path, version: Path, previous: Path | None, profile: boo
     version.mkdir(parents=True)
     profiler = cProfile.Profile() if profile else None
     phases: list[dict] = []
-    with decide_tasks.processes(tasks, phases.append) as run:
+    with decide_tasks.processes(tasks, phases.append, own_peaks=True) as run:
         start, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()

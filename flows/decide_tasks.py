@@ -30,13 +30,15 @@ the same set, and only the merge depends on order.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import multiprocessing
 import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -72,18 +74,22 @@ def inline(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]
 
 
 @contextmanager
-def processes(tasks: int, log: Callable[[dict[str, Any]], None] | None = None
-              ) -> Iterator[Runner]:
+def processes(tasks: int, log: Callable[[dict[str, Any]], None] | None = None,
+              own_peaks: bool = False) -> Iterator[Runner]:
     """A `Runner` over `tasks` local processes (spawned: the caller may run threads), or
-    inline for one. `log` gets, per phase, its tasks' wall time and CPU seconds each."""
+    inline for one. `log` gets, per phase, its tasks' wall time, CPU seconds and peak
+    memory each; with `own_peaks` a task's peak in a process is counted from its own
+    start (`timed_alone`: these processes are the caller's alone), inline the caller's
+    process's peak so far."""
     if tasks <= 1:
         yield _reported(lambda function, args: timed(function, *args), log)
         return
+    measure = timed_alone if own_peaks else timed
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(tasks, mp_context=context) as pool:
         # Started and importing before the first phase, as a worker pool is in the flow.
         list(pool.map(_ready, range(tasks)))
-        yield _reported(lambda function, args: pool.submit(timed, function, *args), log)
+        yield _reported(lambda function, args: pool.submit(measure, function, *args), log)
 
 
 def _ready(_: int) -> None:
@@ -92,10 +98,26 @@ def _ready(_: int) -> None:
 
 def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
     """`function(*args)`, the CPU seconds it took in this process, and the process's
-    peak resident memory so far in MB (0 where /proc is not there)."""
+    peak resident memory so far in MB (0 where /proc is not there).
+
+    Then the memory the call freed goes back to the system (`release_memory`): a worker
+    runs one phase after another, and each would otherwise start with the high-water
+    mark of the one before it still resident (the 1M-paragraph verify phase measured
+    610 MB so, in a process whose search phase had left ~200 MB in the allocators)."""
     start = time.process_time()
     result = function(*args)
-    return result, time.process_time() - start, peak_rss_mb()
+    cpu = time.process_time() - start
+    peak = peak_rss_mb()
+    release_memory()
+    return result, cpu, peak
+
+
+def timed_alone(function: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
+    """`timed`, with the peak counted from this call's start: what the task itself held
+    at most, the memory its process still held when it began included. The count is
+    reset for the whole process (`ru_maxrss` too): not for a worker that others measure."""
+    reset_peak()
+    return timed(function, *args)
 
 
 def peak_rss_mb() -> float:
@@ -107,6 +129,22 @@ def peak_rss_mb() -> float:
         return 0.0
     line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), "VmHWM: 0 kB")
     return int(line.split()[1]) / 1024
+
+
+def reset_peak() -> None:
+    """Restart this process's peak resident memory count from what it holds now (Linux
+    `clear_refs`; nothing where that is not there)."""
+    with suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+
+
+def release_memory() -> None:
+    """Hand freed memory back to the system: Arrow's pool (mimalloc or jemalloc) and
+    glibc's heap keep freed pages for the next allocation otherwise."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _reported(submit: Callable[[Callable[..., Any], tuple[Any, ...]], Any],
@@ -400,27 +438,28 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
     size bound, written to one file per verify task (`pairs-<task>-<verify task>.npy`)."""
     start = time.perf_counter()
     folder = Path(spill)
-    names = ["exact_key", "size", *(band_column(b) for b in range(first_band, end_band))]
-    table = _read_columns(folder, len(offsets) - 1, names)
-    active = np.load(folder / "active.npy")
-    reps = np.flatnonzero(active)
-    rep_of = representatives(table["exact_key"].to_numpy()[reps])
+    reps = np.flatnonzero(np.load(folder / "active.npy"))
+    rep_of = representatives(_values_at(folder, offsets, "exact_key", reps, np.uint64))
     reps = reps[rep_of == np.arange(len(reps))]
-    sizes = table["size"].to_numpy().astype(np.int64)
+    del rep_of
+    # Only the representatives' values are held (a 1M-row table of the task's bands,
+    # read whole, measured ~100 MB, twice that while its chunks were combined).
+    sizes = _values_at(folder, offsets, "size", reps, np.int32)
     found = np.empty(0, np.uint64)
-    pending: list[np.ndarray] = []
-    for band in range(first_band, end_band):
-        keys = table[band_column(band)].to_numpy()[reps]
-        rows, of = _pool_pairs(reps, keys, config.max_candidates)
-        small, large = np.minimum(sizes[rows], sizes[of]), np.maximum(sizes[rows], sizes[of])
-        keep = small >= config.min_jaccard * large
-        pending.append(pair_keys(rows[keep], of[keep]))
-        if len(pending) == _BANDS_MERGED or band == end_band - 1:
-            # A pair shares most bands with its copy: merged every few bands, the pairs
-            # held are the distinct ones, not one per band (1.8 GB at 1M rows, 40 bands).
-            found = sorted_unique(np.concatenate([found, *pending]))
-            pending.clear()
-    del table
+    for lo in range(first_band, end_band, _BANDS_MERGED):
+        bands = range(lo, min(end_band, lo + _BANDS_MERGED))
+        keys = _values_at(folder, offsets, [band_column(b) for b in bands], reps, np.uint32)
+        pending = []
+        for k in range(len(bands)):
+            at, of_at = _pool_pairs(keys[k], config.max_candidates)
+            small = np.minimum(sizes[at], sizes[of_at])
+            large = np.maximum(sizes[at], sizes[of_at])
+            keep = small >= config.min_jaccard * large
+            pending.append(pair_keys(reps[at[keep]], reps[of_at[keep]]))
+        # A pair shares most bands with its copy: merged every few bands, the pairs
+        # held are the distinct ones, not one per band (1.8 GB at 1M rows, 40 bands).
+        found = sorted_unique(np.concatenate([found, *pending]))
+        del keys, pending
     rows, of = (found >> np.uint64(32)).astype(np.int64), (found & np.uint64(0xFFFFFFFF)).astype(
         np.int64)
     owner = _owner(rows, of, tasks)
@@ -431,21 +470,42 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
             "seconds": time.perf_counter() - start}
 
 
-def _pool_pairs(rows: np.ndarray, keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row, earlier row) for rows sharing a key, the earlier one among the key's first
-    `pool` rows (`rows` ascending)."""
+def _values_at(folder: Path, offsets: np.ndarray, names: str | list[str], rows: np.ndarray,
+               dtype: type) -> np.ndarray:
+    """Column `names` (or one row per name of `names`, a list) at global rows `rows`
+    (ascending), read bucket by bucket into one array of `dtype`."""
+    many = isinstance(names, list)
+    columns = names if isinstance(names, list) else [names]
+    out: np.ndarray = np.empty((len(columns), len(rows)), dtype)
+    bounds = np.searchsorted(rows, offsets)
+    for b in range(len(offsets) - 1):
+        lo, hi = int(bounds[b]), int(bounds[b + 1])
+        if lo == hi:
+            continue
+        table = pq.read_table(_sorted(folder, b), columns=columns)
+        local = rows[lo:hi] - offsets[b]
+        for k, name in enumerate(columns):
+            out[k, lo:hi] = table[name].to_numpy()[local]
+        del table
+    return out if many else out[0]
+
+
+def _pool_pairs(keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) for items sharing a key, j before i and among the key's first `pool`
+    items (items in canonical order)."""
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    length = np.diff(np.r_[start, len(ordered)])
+    del ordered
+    length = np.diff(np.r_[start, len(order)])
     start_of = np.repeat(start, length)
-    count = np.minimum(np.arange(len(ordered)) - start_of, pool)  # pool rows before it
+    count = np.minimum(np.arange(len(order)) - start_of, pool)  # pool items before it
     total = int(count.sum())
     if not total:
         return _EMPTY_PAIRS, _EMPTY_PAIRS
-    member = np.repeat(np.arange(len(ordered)), count)
+    member = np.repeat(np.arange(len(order)), count)
     step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    return rows[order[member]], rows[order[np.repeat(start_of, count) + step]]
+    return order[member], order[np.repeat(start_of, count) + step]
 
 
 def _owner(rows: np.ndarray, of: np.ndarray, tasks: int) -> np.ndarray:
@@ -485,19 +545,21 @@ def verify_pairs(spill: str, offsets: np.ndarray, task: int, tasks: int,
 
 def _shingles_of(folder: Path, offsets: np.ndarray, rows: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """The shingle sets of global rows `rows` (ascending), read bucket by bucket."""
-    lengths: list[np.ndarray] = []
-    values: list[np.ndarray] = []
+    """The shingle sets of global rows `rows` (ascending), read bucket by bucket into
+    one array sized beforehand (gathered in pieces and joined, they were held twice)."""
+    lengths = _values_at(folder, offsets, "size", rows, np.int64)
+    set_offsets = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+    shingles = np.empty(int(set_offsets[-1]), np.uint32)
+    bounds = np.searchsorted(rows, offsets)
     for b in range(len(offsets) - 1):
-        lo, hi = np.searchsorted(rows, [offsets[b], offsets[b + 1]])
+        lo, hi = int(bounds[b]), int(bounds[b + 1])
         if lo == hi:
             continue
         column = pq.read_table(_sorted(folder, b), columns=["shingles"])["shingles"]
         taken = column.take(pa.array(rows[lo:hi] - offsets[b])).combine_chunks()
-        lengths.append(pc.list_value_length(taken).to_numpy().astype(np.int64))
-        values.append(taken.flatten().to_numpy().astype(np.uint32))
-    set_offsets = np.r_[0, np.cumsum(np.concatenate([_EMPTY_PAIRS, *lengths]))].astype(np.int64)
-    return set_offsets, np.concatenate([np.empty(0, np.uint32), *values])
+        shingles[set_offsets[lo]:set_offsets[hi]] = taken.flatten().to_numpy()
+        del column, taken
+    return set_offsets, shingles
 
 
 def write_index(spill: str, offsets: np.ndarray, bucket_nos: list[int], version: str,
