@@ -58,6 +58,11 @@ from flows.staging import DECISIONS_SCHEMA, SIGNATURES, Documents
 _EMPTY_PAIRS = np.empty(0, np.int64)
 # Bands whose pairs are gathered before they are merged into the distinct pairs.
 _BANDS_MERGED = 8
+# Rows decoded at a time when a spill file is read, from a stream read in 1 MB pieces:
+# read whole, a 50k-row bucket's shingle column (17 MB) took ~110 MB while decoded (the
+# column chunk, its levels, the builders), in slices ~30 MB.
+_READ_ROWS = 8192
+_READ_BUFFER = 1 << 20
 
 
 class Runner(Protocol):
@@ -291,7 +296,7 @@ def _bucket_groups(rows: np.ndarray, limit: int) -> list[list[int]]:
 
 
 def _read_columns(spill: Path, buckets: int, names: list[str]) -> pa.Table:
-    parts = [pq.read_table(_sorted(spill, b), columns=names) for b in range(buckets)
+    parts = [_read(_sorted(spill, b), names) for b in range(buckets)
              if _sorted(spill, b).exists()]
     return pa.concat_tables(parts).combine_chunks() if parts else pa.table(
         {name: pa.array([], pa.int64()) for name in names})
@@ -299,6 +304,27 @@ def _read_columns(spill: Path, buckets: int, names: list[str]) -> pa.Table:
 
 def _sorted(spill: Path, bucket: int) -> Path:
     return spill / f"sorted-{bucket:05d}.parquet"
+
+
+def _batches(path: Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+    """The rows of a spill file, `_READ_ROWS` at a time, read from a buffered stream."""
+    file = pq.ParquetFile(path, pre_buffer=False, buffer_size=_READ_BUFFER)
+    yield from file.iter_batches(batch_size=_READ_ROWS, columns=columns, use_threads=False)
+
+
+def _read(path: Path, columns: list[str] | None = None,
+          keep: np.ndarray | None = None) -> pa.Table:
+    """A spill file (its `columns`, its rows where `keep` is true), read in slices."""
+    schema = pq.read_schema(path)
+    if columns is not None:
+        schema = pa.schema([schema.field(name) for name in columns])
+    parts = []
+    start = 0
+    for batch in _batches(path, columns):
+        rows = batch.num_rows
+        parts.append(batch if keep is None else batch.filter(pa.array(keep[start:start + rows])))
+        start += rows
+    return pa.Table.from_batches(parts, schema)
 
 
 def _decisions(columns: pa.Table, duplicates: np.ndarray, of_rows: np.ndarray,
@@ -401,7 +427,7 @@ def sort_buckets(spill: str, bucket_nos: list[int]) -> dict[int, int]:
         parts = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
         if not parts:
             continue
-        table = pa.concat_tables([pq.read_table(p) for p in parts])
+        table = pa.concat_tables([_read(p) for p in parts])
         order = pc.sort_indices(table, [("rank", "ascending"), ("position", "ascending")])
         pq.write_table(table.take(order), _sorted(Path(spill), b), compression="none",
                        use_dictionary=["doc_id"])
@@ -414,7 +440,7 @@ def earlier_copies(spill: str, bucket_nos: list[int], first_row: int,
                    earlier: list[dedup_store.Part], config: DedupConfig
                    ) -> tuple[list[tuple[int, str, str, int, float]], int]:
     """Phase 3: which rows of the buckets copy the earlier runs' index (global rows)."""
-    parts = [pq.read_table(_sorted(Path(spill), b)) for b in bucket_nos
+    parts = [_read(_sorted(Path(spill), b)) for b in bucket_nos
              if _sorted(Path(spill), b).exists()]
     if not parts:
         return [], 0
@@ -473,21 +499,30 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
 def _values_at(folder: Path, offsets: np.ndarray, names: str | list[str], rows: np.ndarray,
                dtype: type) -> np.ndarray:
     """Column `names` (or one row per name of `names`, a list) at global rows `rows`
-    (ascending), read bucket by bucket into one array of `dtype`."""
+    (ascending), read slice by slice into one array of `dtype`."""
     many = isinstance(names, list)
     columns = names if isinstance(names, list) else [names]
     out: np.ndarray = np.empty((len(columns), len(rows)), dtype)
+    for at, local, batch in _slices(folder, offsets, rows, columns):
+        for k in range(len(columns)):
+            out[k, at] = batch.column(k).to_numpy()[local]
+    return out if many else out[0]
+
+
+def _slices(folder: Path, offsets: np.ndarray, rows: np.ndarray, columns: list[str]
+            ) -> Iterator[tuple[slice, np.ndarray, pa.RecordBatch]]:
+    """Per slice of the spill holding some of global rows `rows` (ascending): where those
+    are in `rows`, where in the slice, and the slice's `columns`."""
     bounds = np.searchsorted(rows, offsets)
     for b in range(len(offsets) - 1):
-        lo, hi = int(bounds[b]), int(bounds[b + 1])
-        if lo == hi:
+        if bounds[b] == bounds[b + 1]:
             continue
-        table = pq.read_table(_sorted(folder, b), columns=columns)
-        local = rows[lo:hi] - offsets[b]
-        for k, name in enumerate(columns):
-            out[k, lo:hi] = table[name].to_numpy()[local]
-        del table
-    return out if many else out[0]
+        first = int(offsets[b])
+        for batch in _batches(_sorted(folder, b), columns):
+            lo, hi = np.searchsorted(rows, [first, first + batch.num_rows])
+            if hi > lo:
+                yield slice(int(lo), int(hi)), rows[lo:hi] - first, batch
+            first += batch.num_rows
 
 
 def _pool_pairs(keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray]:
@@ -545,20 +580,14 @@ def verify_pairs(spill: str, offsets: np.ndarray, task: int, tasks: int,
 
 def _shingles_of(folder: Path, offsets: np.ndarray, rows: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """The shingle sets of global rows `rows` (ascending), read bucket by bucket into
-    one array sized beforehand (gathered in pieces and joined, they were held twice)."""
+    """The shingle sets of global rows `rows` (ascending), read slice by slice into one
+    array sized beforehand (gathered in pieces and joined, they were held twice)."""
     lengths = _values_at(folder, offsets, "size", rows, np.int64)
     set_offsets = np.r_[0, np.cumsum(lengths)].astype(np.int64)
     shingles = np.empty(int(set_offsets[-1]), np.uint32)
-    bounds = np.searchsorted(rows, offsets)
-    for b in range(len(offsets) - 1):
-        lo, hi = int(bounds[b]), int(bounds[b + 1])
-        if lo == hi:
-            continue
-        column = pq.read_table(_sorted(folder, b), columns=["shingles"])["shingles"]
-        taken = column.take(pa.array(rows[lo:hi] - offsets[b])).combine_chunks()
-        shingles[set_offsets[lo]:set_offsets[hi]] = taken.flatten().to_numpy()
-        del column, taken
+    for at, local, batch in _slices(folder, offsets, rows, ["shingles"]):
+        taken = batch.column(0).take(pa.array(local))
+        shingles[set_offsets[at.start]:set_offsets[at.stop]] = taken.flatten().to_numpy()
     return set_offsets, shingles
 
 
@@ -571,7 +600,7 @@ def write_index(spill: str, offsets: np.ndarray, bucket_nos: list[int], version:
         path = _sorted(Path(spill), b)
         if not path.exists():
             continue
-        table = pq.read_table(path).filter(pa.array(np.asarray(kept[offsets[b]:offsets[b + 1]])))
+        table = _read(path, keep=np.asarray(kept[offsets[b]:offsets[b + 1]]))
         band_keys = np.stack([table[band_column(k)].to_numpy() for k in range(config.bands)],
                              axis=1).astype(np.uint32)
         written += dedup_store.write_part(Path(version), number + b, table, config,
