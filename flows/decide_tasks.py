@@ -259,7 +259,10 @@ def _find(spill: Path, stage: Path, batches: int, docs: Documents,
     local[where] = np.arange(len(where))
     result = keep_first(representatives(exact_keys[where]), local[pair_rows], local[pair_of],
                         pair_similarity, config.max_candidates)
-    stats.capped += int(result.capped.sum())
+    capped = result.capped.copy()
+    past_pool = [np.load(path) for path in sorted(spill.glob("capped-*.npy"))]
+    capped[local[np.concatenate([_EMPTY_PAIRS, *past_pool])]] = True
+    stats.capped += int(capped.sum())
     kept = np.zeros(n, bool)
     kept[where[result.kept]] = True
     np.save(spill / "kept.npy", kept)
@@ -472,12 +475,14 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
     # read whole, measured ~100 MB, twice that while its chunks were combined).
     sizes = _values_at(folder, offsets, "size", reps, np.int32)
     found = np.empty(0, np.uint64)
+    past_pool: list[np.ndarray] = []
     for lo in range(first_band, end_band, _BANDS_MERGED):
         bands = range(lo, min(end_band, lo + _BANDS_MERGED))
         keys = _values_at(folder, offsets, [band_column(b) for b in bands], reps, np.uint32)
         pending = []
         for k in range(len(bands)):
-            at, of_at = _pool_pairs(keys[k], config.max_candidates)
+            at, of_at, cut = _pool_pairs(keys[k], config.max_candidates)
+            past_pool.append(cut)
             small = np.minimum(sizes[at], sizes[of_at])
             large = np.maximum(sizes[at], sizes[of_at])
             keep = small >= config.min_jaccard * large
@@ -488,6 +493,10 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
         del keys, pending
     rows, of = (found >> np.uint64(32)).astype(np.int64), (found & np.uint64(0xFFFFFFFF)).astype(
         np.int64)
+    # Representatives past the pool of one of their keys: checked against a bounded set
+    # of candidates, so counted as capped.
+    np.save(folder / f"capped-{task:03d}.npy",
+            reps[np.unique(np.concatenate([_EMPTY_PAIRS, *past_pool]))])
     owner = _owner(rows, of, tasks)
     for u in range(tasks):
         np.save(folder / f"pairs-{task:03d}-{u:03d}.npy", np.stack([rows[owner == u],
@@ -525,22 +534,24 @@ def _slices(folder: Path, offsets: np.ndarray, rows: np.ndarray, columns: list[s
             first += batch.num_rows
 
 
-def _pool_pairs(keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray]:
+def _pool_pairs(keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(i, j) for items sharing a key, j before i and among the key's first `pool`
-    items (items in canonical order)."""
+    items (items in canonical order); and the items past their key's pool."""
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     del ordered
     length = np.diff(np.r_[start, len(order)])
     start_of = np.repeat(start, length)
-    count = np.minimum(np.arange(len(order)) - start_of, pool)  # pool items before it
+    before = np.arange(len(order)) - start_of  # items of its key before it
+    cut = order[before > pool]
+    count = np.minimum(before, pool)  # pool items before it
     total = int(count.sum())
     if not total:
-        return _EMPTY_PAIRS, _EMPTY_PAIRS
+        return _EMPTY_PAIRS, _EMPTY_PAIRS, cut
     member = np.repeat(np.arange(len(order)), count)
     step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    return order[member], order[np.repeat(start_of, count) + step]
+    return order[member], order[np.repeat(start_of, count) + step], cut
 
 
 def _owner(rows: np.ndarray, of: np.ndarray, tasks: int) -> np.ndarray:
