@@ -52,17 +52,12 @@ from cleaners.dedup.bounds import bounded_pairs, sketches, verify
 from cleaners.dedup.keep_first import keep_first, representatives
 from cleaners.dedup.records import EXACT_DUPLICATE, NEAR_DUPLICATE
 from cleaners.dedup.tables import distinct_pairs, pair_keys, sorted_unique
-from flows import dedup_store, run_dedup, staging
+from flows import decide_spill, dedup_store, run_dedup, staging
 from flows.staging import DECISIONS_SCHEMA, SIGNATURES, Documents
 
 _EMPTY_PAIRS = np.empty(0, np.int64)
 # Bands whose pairs are gathered before they are merged into the distinct pairs.
 _BANDS_MERGED = 8
-# Rows decoded at a time when a spill file is read, from a stream read in 1 MB pieces:
-# read whole, a 50k-row bucket's shingle column (17 MB) took ~110 MB while decoded (the
-# column chunk, its levels, the builders), in slices ~30 MB.
-_READ_ROWS = 8192
-_READ_BUFFER = 1 << 20
 
 
 class Runner(Protocol):
@@ -251,7 +246,7 @@ def _find(spill: Path, stage: Path, batches: int, docs: Documents,
     pair_of = np.concatenate([_EMPTY_PAIRS, *(v[1] for v in verified)])
     pair_similarity = np.concatenate([np.empty(0), *(v[2] for v in verified)])
 
-    columns = _read_columns(spill, buckets, ["doc_id", "line", "position", "exact_key"])
+    columns = decide_spill.read_columns(spill, buckets, ["doc_id", "line", "position", "exact_key"])
     exact_keys = columns["exact_key"].to_numpy()
     # Rows copying an earlier run are out of the merge: renumber the active rows.
     where = np.flatnonzero(active)
@@ -259,9 +254,13 @@ def _find(spill: Path, stage: Path, batches: int, docs: Documents,
     local[where] = np.arange(len(where))
     result = keep_first(representatives(exact_keys[where]), local[pair_rows], local[pair_of],
                         pair_similarity, config.max_candidates)
+    # A representative past the pool of one of its keys and kept: a copy of it may be
+    # among the candidates the pool left out (one was on make_corpus's 100k documents,
+    # docs/scaling.md), so it is counted as capped, as a row over `max_candidates` is.
     capped = result.capped.copy()
-    past_pool = [np.load(path) for path in sorted(spill.glob("capped-*.npy"))]
-    capped[local[np.concatenate([_EMPTY_PAIRS, *past_pool])]] = True
+    past_pool = local[np.concatenate([_EMPTY_PAIRS, *(
+        np.load(path) for path in sorted(spill.glob("capped-*.npy")))])]
+    capped[past_pool[result.kept[past_pool]]] = True
     stats.capped += int(capped.sum())
     kept = np.zeros(n, bool)
     kept[where[result.kept]] = True
@@ -296,38 +295,6 @@ def _bucket_groups(rows: np.ndarray, limit: int) -> list[list[int]]:
         groups[-1].append(b)
         size += count
     return [g for g in groups if g]
-
-
-def _read_columns(spill: Path, buckets: int, names: list[str]) -> pa.Table:
-    parts = [_read(_sorted(spill, b), names) for b in range(buckets)
-             if _sorted(spill, b).exists()]
-    return pa.concat_tables(parts).combine_chunks() if parts else pa.table(
-        {name: pa.array([], pa.int64()) for name in names})
-
-
-def _sorted(spill: Path, bucket: int) -> Path:
-    return spill / f"sorted-{bucket:05d}.parquet"
-
-
-def _batches(path: Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
-    """The rows of a spill file, `_READ_ROWS` at a time, read from a buffered stream."""
-    file = pq.ParquetFile(path, pre_buffer=False, buffer_size=_READ_BUFFER)
-    yield from file.iter_batches(batch_size=_READ_ROWS, columns=columns, use_threads=False)
-
-
-def _read(path: Path, columns: list[str] | None = None,
-          keep: np.ndarray | None = None) -> pa.Table:
-    """A spill file (its `columns`, its rows where `keep` is true), read in slices."""
-    schema = pq.read_schema(path)
-    if columns is not None:
-        schema = pa.schema([schema.field(name) for name in columns])
-    parts = []
-    start = 0
-    for batch in _batches(path, columns):
-        rows = batch.num_rows
-        parts.append(batch if keep is None else batch.filter(pa.array(keep[start:start + rows])))
-        start += rows
-    return pa.Table.from_batches(parts, schema)
 
 
 def _decisions(columns: pa.Table, duplicates: np.ndarray, of_rows: np.ndarray,
@@ -430,10 +397,10 @@ def sort_buckets(spill: str, bucket_nos: list[int]) -> dict[int, int]:
         parts = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
         if not parts:
             continue
-        table = pa.concat_tables([_read(p) for p in parts])
+        table = pa.concat_tables([decide_spill.read(p) for p in parts])
         order = pc.sort_indices(table, [("rank", "ascending"), ("position", "ascending")])
-        pq.write_table(table.take(order), _sorted(Path(spill), b), compression="none",
-                       use_dictionary=["doc_id"])
+        pq.write_table(table.take(order), decide_spill.sorted_path(Path(spill), b),
+                       compression="none", use_dictionary=["doc_id"])
         rows[b] = table.num_rows
         shutil.rmtree(folder)
     return rows
@@ -443,8 +410,8 @@ def earlier_copies(spill: str, bucket_nos: list[int], first_row: int,
                    earlier: list[dedup_store.Part], config: DedupConfig
                    ) -> tuple[list[tuple[int, str, str, int, float]], int]:
     """Phase 3: which rows of the buckets copy the earlier runs' index (global rows)."""
-    parts = [_read(_sorted(Path(spill), b)) for b in bucket_nos
-             if _sorted(Path(spill), b).exists()]
+    parts = [decide_spill.read(decide_spill.sorted_path(Path(spill), b)) for b in bucket_nos
+             if decide_spill.sorted_path(Path(spill), b).exists()]
     if not parts:
         return [], 0
     table = pa.concat_tables(parts)
@@ -468,17 +435,18 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
     start = time.perf_counter()
     folder = Path(spill)
     reps = np.flatnonzero(np.load(folder / "active.npy"))
-    rep_of = representatives(_values_at(folder, offsets, "exact_key", reps, np.uint64))
+    rep_of = representatives(decide_spill.values_at(folder, offsets, "exact_key", reps, np.uint64))
     reps = reps[rep_of == np.arange(len(reps))]
     del rep_of
     # Only the representatives' values are held (a 1M-row table of the task's bands,
     # read whole, measured ~100 MB, twice that while its chunks were combined).
-    sizes = _values_at(folder, offsets, "size", reps, np.int32)
+    sizes = decide_spill.values_at(folder, offsets, "size", reps, np.int32)
     found = np.empty(0, np.uint64)
     past_pool: list[np.ndarray] = []
     for lo in range(first_band, end_band, _BANDS_MERGED):
         bands = range(lo, min(end_band, lo + _BANDS_MERGED))
-        keys = _values_at(folder, offsets, [band_column(b) for b in bands], reps, np.uint32)
+        keys = decide_spill.values_at(folder, offsets, [band_column(b) for b in bands], reps,
+                                      np.uint32)
         pending = []
         for k in range(len(bands)):
             at, of_at, cut = _pool_pairs(keys[k], config.max_candidates)
@@ -493,8 +461,7 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
         del keys, pending
     rows, of = (found >> np.uint64(32)).astype(np.int64), (found & np.uint64(0xFFFFFFFF)).astype(
         np.int64)
-    # Representatives past the pool of one of their keys: checked against a bounded set
-    # of candidates, so counted as capped.
+    # Representatives past the pool of one of their keys (counted as capped if kept).
     np.save(folder / f"capped-{task:03d}.npy",
             reps[np.unique(np.concatenate([_EMPTY_PAIRS, *past_pool]))])
     owner = _owner(rows, of, tasks)
@@ -503,35 +470,6 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
                                                                    of[owner == u]]))
     return {"bands": f"{first_band}-{end_band - 1}", "pairs": len(rows),
             "seconds": time.perf_counter() - start}
-
-
-def _values_at(folder: Path, offsets: np.ndarray, names: str | list[str], rows: np.ndarray,
-               dtype: type) -> np.ndarray:
-    """Column `names` (or one row per name of `names`, a list) at global rows `rows`
-    (ascending), read slice by slice into one array of `dtype`."""
-    many = isinstance(names, list)
-    columns = names if isinstance(names, list) else [names]
-    out: np.ndarray = np.empty((len(columns), len(rows)), dtype)
-    for at, local, batch in _slices(folder, offsets, rows, columns):
-        for k in range(len(columns)):
-            out[k, at] = batch.column(k).to_numpy()[local]
-    return out if many else out[0]
-
-
-def _slices(folder: Path, offsets: np.ndarray, rows: np.ndarray, columns: list[str]
-            ) -> Iterator[tuple[slice, np.ndarray, pa.RecordBatch]]:
-    """Per slice of the spill holding some of global rows `rows` (ascending): where those
-    are in `rows`, where in the slice, and the slice's `columns`."""
-    bounds = np.searchsorted(rows, offsets)
-    for b in range(len(offsets) - 1):
-        if bounds[b] == bounds[b + 1]:
-            continue
-        first = int(offsets[b])
-        for batch in _batches(_sorted(folder, b), columns):
-            lo, hi = np.searchsorted(rows, [first, first + batch.num_rows])
-            if hi > lo:
-                yield slice(int(lo), int(hi)), rows[lo:hi] - first, batch
-            first += batch.num_rows
 
 
 def _pool_pairs(keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -569,17 +507,20 @@ def verify_pairs(spill: str, offsets: np.ndarray, task: int, tasks: int,
     pairs = [np.load(f) for f in files]
     rows, of = distinct_pairs(np.concatenate([_EMPTY_PAIRS, *(p[0] for p in pairs)]),
                               np.concatenate([_EMPTY_PAIRS, *(p[1] for p in pairs)]))
+    del pairs
     for f in files:
         f.unlink()
     if not len(rows):
         return _EMPTY_PAIRS, _EMPTY_PAIRS, np.empty(0)
     involved = np.unique(np.concatenate([rows, of]))
-    set_offsets, shingles = _shingles_of(folder, offsets, involved)
     mine = np.searchsorted(involved, rows)
     theirs = np.searchsorted(involved, of)
+    del rows, of  # held through the shingles' read, they were 16 B a pair more
+    set_offsets, shingles = decide_spill.shingles_of(folder, offsets, involved)
     sizes = np.diff(set_offsets)
     sketch = sketches(set_offsets, shingles)
     mine, theirs = bounded_pairs(mine, theirs, sizes, sizes, sketch, sketch, config)
+    del sketch
     similarity = np.full(len(mine), np.nan)
     for k, (a, b) in enumerate(zip(mine.tolist(), theirs.tolist(), strict=True)):
         score = verify(shingles[set_offsets[a]:set_offsets[a + 1]],
@@ -589,29 +530,16 @@ def verify_pairs(spill: str, offsets: np.ndarray, task: int, tasks: int,
     return involved[mine], involved[theirs], similarity
 
 
-def _shingles_of(folder: Path, offsets: np.ndarray, rows: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """The shingle sets of global rows `rows` (ascending), read slice by slice into one
-    array sized beforehand (gathered in pieces and joined, they were held twice)."""
-    lengths = _values_at(folder, offsets, "size", rows, np.int64)
-    set_offsets = np.r_[0, np.cumsum(lengths)].astype(np.int64)
-    shingles = np.empty(int(set_offsets[-1]), np.uint32)
-    for at, local, batch in _slices(folder, offsets, rows, ["shingles"]):
-        taken = batch.column(0).take(pa.array(local))
-        shingles[set_offsets[at.start]:set_offsets[at.stop]] = taken.flatten().to_numpy()
-    return set_offsets, shingles
-
-
 def write_index(spill: str, offsets: np.ndarray, bucket_nos: list[int], version: str,
                 number: int, config: DedupConfig) -> int:
     """Phase 7: each bucket's kept rows as index part `number + bucket`; rows written."""
     kept = np.load(Path(spill) / "kept.npy", mmap_mode="r")
     written = 0
     for b in bucket_nos:
-        path = _sorted(Path(spill), b)
+        path = decide_spill.sorted_path(Path(spill), b)
         if not path.exists():
             continue
-        table = _read(path, keep=np.asarray(kept[offsets[b]:offsets[b + 1]]))
+        table = decide_spill.read(path, keep=np.asarray(kept[offsets[b]:offsets[b + 1]]))
         band_keys = np.stack([table[band_column(k)].to_numpy() for k in range(config.bands)],
                              axis=1).astype(np.uint32)
         written += dedup_store.write_part(Path(version), number + b, table, config,

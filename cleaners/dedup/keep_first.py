@@ -12,7 +12,7 @@ run's paragraphs numbered in canonical order. The rule, the same for any split:
   *pool*: bounded, so a key that thousands of paragraphs share costs pairs linear in
   their number), and that the size and sketch bounds leave (`bounds.bounded_pairs`);
 - of those, the kept ones in canonical order, at most `max_candidates` (a row with
-  more is *capped*, and so is a representative past the pool of one of its keys:
+  more is *capped*, and so is a kept representative past the pool of one of its keys:
   `flows.decide_tasks` counts those); the first that verifies makes the row its near
   duplicate, else it is kept.
 
