@@ -14,7 +14,8 @@ and its time is not mixed with cleaning.
 `--tasks 1,2` runs decide once per figure with each phase of its duplicate search in that
 many tasks (`flows.decide_tasks`, local processes); `--tasks 0` is the one-process
 reference path (`flows.run_dedup`). The peak RSS of the task processes is reported apart
-(`task_peak_rss_mb`: the largest VmHWM of them), and the CPU seconds of the
+(`task_peak_rss_mb`: the largest VmHWM of them; each phase's `peak_mb` is counted from
+that task's own start, `decide_tasks.timed_alone`), and the CPU seconds of the
 decide process and of its tasks (`cpu_s`, `task_cpu_s`): on a shared machine wall
 time says more about the neighbours than about the code.
 
@@ -215,7 +216,7 @@ def run_decide(staging: Path, version: Path, previous: Path | None, profile: boo
     version.mkdir(parents=True)
     profiler = cProfile.Profile() if profile else None
     phases: list[dict] = []
-    with decide_tasks.processes(tasks, phases.append) as run:
+    with decide_tasks.processes(tasks, phases.append, own_peaks=True) as run:
         start, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()

@@ -30,13 +30,15 @@ the same set, and only the merge depends on order.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import multiprocessing
 import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -50,7 +52,7 @@ from cleaners.dedup.bounds import bounded_pairs, sketches, verify
 from cleaners.dedup.keep_first import keep_first, representatives
 from cleaners.dedup.records import EXACT_DUPLICATE, NEAR_DUPLICATE
 from cleaners.dedup.tables import distinct_pairs, pair_keys, sorted_unique
-from flows import dedup_store, run_dedup, staging
+from flows import decide_spill, dedup_store, run_dedup, staging
 from flows.staging import DECISIONS_SCHEMA, SIGNATURES, Documents
 
 _EMPTY_PAIRS = np.empty(0, np.int64)
@@ -72,18 +74,22 @@ def inline(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]
 
 
 @contextmanager
-def processes(tasks: int, log: Callable[[dict[str, Any]], None] | None = None
-              ) -> Iterator[Runner]:
+def processes(tasks: int, log: Callable[[dict[str, Any]], None] | None = None,
+              own_peaks: bool = False) -> Iterator[Runner]:
     """A `Runner` over `tasks` local processes (spawned: the caller may run threads), or
-    inline for one. `log` gets, per phase, its tasks' wall time and CPU seconds each."""
+    inline for one. `log` gets, per phase, its tasks' wall time, CPU seconds and peak
+    memory each; with `own_peaks` a task's peak in a process is counted from its own
+    start (`timed_alone`: these processes are the caller's alone), inline the caller's
+    process's peak so far."""
     if tasks <= 1:
         yield _reported(lambda function, args: timed(function, *args), log)
         return
+    measure = timed_alone if own_peaks else timed
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(tasks, mp_context=context) as pool:
         # Started and importing before the first phase, as a worker pool is in the flow.
         list(pool.map(_ready, range(tasks)))
-        yield _reported(lambda function, args: pool.submit(timed, function, *args), log)
+        yield _reported(lambda function, args: pool.submit(measure, function, *args), log)
 
 
 def _ready(_: int) -> None:
@@ -92,10 +98,26 @@ def _ready(_: int) -> None:
 
 def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
     """`function(*args)`, the CPU seconds it took in this process, and the process's
-    peak resident memory so far in MB (0 where /proc is not there)."""
+    peak resident memory so far in MB (0 where /proc is not there).
+
+    Then the memory the call freed goes back to the system (`release_memory`): a worker
+    runs one phase after another, and each would otherwise start with the high-water
+    mark of the one before it still resident (the 1M-paragraph verify phase measured
+    610 MB so, in a process whose search phase had left ~200 MB in the allocators)."""
     start = time.process_time()
     result = function(*args)
-    return result, time.process_time() - start, peak_rss_mb()
+    cpu = time.process_time() - start
+    peak = peak_rss_mb()
+    release_memory()
+    return result, cpu, peak
+
+
+def timed_alone(function: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
+    """`timed`, with the peak counted from this call's start: what the task itself held
+    at most, the memory its process still held when it began included. The count is
+    reset for the whole process (`ru_maxrss` too): not for a worker that others measure."""
+    reset_peak()
+    return timed(function, *args)
 
 
 def peak_rss_mb() -> float:
@@ -107,6 +129,22 @@ def peak_rss_mb() -> float:
         return 0.0
     line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), "VmHWM: 0 kB")
     return int(line.split()[1]) / 1024
+
+
+def reset_peak() -> None:
+    """Restart this process's peak resident memory count from what it holds now (Linux
+    `clear_refs`; nothing where that is not there)."""
+    with suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+
+
+def release_memory() -> None:
+    """Hand freed memory back to the system: Arrow's pool (mimalloc or jemalloc) and
+    glibc's heap keep freed pages for the next allocation otherwise."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _reported(submit: Callable[[Callable[..., Any], tuple[Any, ...]], Any],
@@ -208,7 +246,7 @@ def _find(spill: Path, stage: Path, batches: int, docs: Documents,
     pair_of = np.concatenate([_EMPTY_PAIRS, *(v[1] for v in verified)])
     pair_similarity = np.concatenate([np.empty(0), *(v[2] for v in verified)])
 
-    columns = _read_columns(spill, buckets, ["doc_id", "line", "position", "exact_key"])
+    columns = decide_spill.read_columns(spill, buckets, ["doc_id", "line", "position", "exact_key"])
     exact_keys = columns["exact_key"].to_numpy()
     # Rows copying an earlier run are out of the merge: renumber the active rows.
     where = np.flatnonzero(active)
@@ -216,7 +254,14 @@ def _find(spill: Path, stage: Path, batches: int, docs: Documents,
     local[where] = np.arange(len(where))
     result = keep_first(representatives(exact_keys[where]), local[pair_rows], local[pair_of],
                         pair_similarity, config.max_candidates)
-    stats.capped += int(result.capped.sum())
+    # A representative past the pool of one of its keys and kept: a copy of it may be
+    # among the candidates the pool left out (one was on make_corpus's 100k documents,
+    # docs/scaling.md), so it is counted as capped, as a row over `max_candidates` is.
+    capped = result.capped.copy()
+    past_pool = local[np.concatenate([_EMPTY_PAIRS, *(
+        np.load(path) for path in sorted(spill.glob("capped-*.npy")))])]
+    capped[past_pool[result.kept[past_pool]]] = True
+    stats.capped += int(capped.sum())
     kept = np.zeros(n, bool)
     kept[where[result.kept]] = True
     np.save(spill / "kept.npy", kept)
@@ -250,17 +295,6 @@ def _bucket_groups(rows: np.ndarray, limit: int) -> list[list[int]]:
         groups[-1].append(b)
         size += count
     return [g for g in groups if g]
-
-
-def _read_columns(spill: Path, buckets: int, names: list[str]) -> pa.Table:
-    parts = [pq.read_table(_sorted(spill, b), columns=names) for b in range(buckets)
-             if _sorted(spill, b).exists()]
-    return pa.concat_tables(parts).combine_chunks() if parts else pa.table(
-        {name: pa.array([], pa.int64()) for name in names})
-
-
-def _sorted(spill: Path, bucket: int) -> Path:
-    return spill / f"sorted-{bucket:05d}.parquet"
 
 
 def _decisions(columns: pa.Table, duplicates: np.ndarray, of_rows: np.ndarray,
@@ -363,10 +397,10 @@ def sort_buckets(spill: str, bucket_nos: list[int]) -> dict[int, int]:
         parts = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
         if not parts:
             continue
-        table = pa.concat_tables([pq.read_table(p) for p in parts])
+        table = pa.concat_tables([decide_spill.read(p) for p in parts])
         order = pc.sort_indices(table, [("rank", "ascending"), ("position", "ascending")])
-        pq.write_table(table.take(order), _sorted(Path(spill), b), compression="none",
-                       use_dictionary=["doc_id"])
+        pq.write_table(table.take(order), decide_spill.sorted_path(Path(spill), b),
+                       compression="none", use_dictionary=["doc_id"])
         rows[b] = table.num_rows
         shutil.rmtree(folder)
     return rows
@@ -376,8 +410,8 @@ def earlier_copies(spill: str, bucket_nos: list[int], first_row: int,
                    earlier: list[dedup_store.Part], config: DedupConfig
                    ) -> tuple[list[tuple[int, str, str, int, float]], int]:
     """Phase 3: which rows of the buckets copy the earlier runs' index (global rows)."""
-    parts = [pq.read_table(_sorted(Path(spill), b)) for b in bucket_nos
-             if _sorted(Path(spill), b).exists()]
+    parts = [decide_spill.read(decide_spill.sorted_path(Path(spill), b)) for b in bucket_nos
+             if decide_spill.sorted_path(Path(spill), b).exists()]
     if not parts:
         return [], 0
     table = pa.concat_tables(parts)
@@ -400,29 +434,36 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
     size bound, written to one file per verify task (`pairs-<task>-<verify task>.npy`)."""
     start = time.perf_counter()
     folder = Path(spill)
-    names = ["exact_key", "size", *(band_column(b) for b in range(first_band, end_band))]
-    table = _read_columns(folder, len(offsets) - 1, names)
-    active = np.load(folder / "active.npy")
-    reps = np.flatnonzero(active)
-    rep_of = representatives(table["exact_key"].to_numpy()[reps])
+    reps = np.flatnonzero(np.load(folder / "active.npy"))
+    rep_of = representatives(decide_spill.values_at(folder, offsets, "exact_key", reps, np.uint64))
     reps = reps[rep_of == np.arange(len(reps))]
-    sizes = table["size"].to_numpy().astype(np.int64)
+    del rep_of
+    # Only the representatives' values are held (a 1M-row table of the task's bands,
+    # read whole, measured ~100 MB, twice that while its chunks were combined).
+    sizes = decide_spill.values_at(folder, offsets, "size", reps, np.int32)
     found = np.empty(0, np.uint64)
-    pending: list[np.ndarray] = []
-    for band in range(first_band, end_band):
-        keys = table[band_column(band)].to_numpy()[reps]
-        rows, of = _pool_pairs(reps, keys, config.max_candidates)
-        small, large = np.minimum(sizes[rows], sizes[of]), np.maximum(sizes[rows], sizes[of])
-        keep = small >= config.min_jaccard * large
-        pending.append(pair_keys(rows[keep], of[keep]))
-        if len(pending) == _BANDS_MERGED or band == end_band - 1:
-            # A pair shares most bands with its copy: merged every few bands, the pairs
-            # held are the distinct ones, not one per band (1.8 GB at 1M rows, 40 bands).
-            found = sorted_unique(np.concatenate([found, *pending]))
-            pending.clear()
-    del table
+    past_pool: list[np.ndarray] = []
+    for lo in range(first_band, end_band, _BANDS_MERGED):
+        bands = range(lo, min(end_band, lo + _BANDS_MERGED))
+        keys = decide_spill.values_at(folder, offsets, [band_column(b) for b in bands], reps,
+                                      np.uint32)
+        pending = []
+        for k in range(len(bands)):
+            at, of_at, cut = _pool_pairs(keys[k], config.max_candidates)
+            past_pool.append(cut)
+            small = np.minimum(sizes[at], sizes[of_at])
+            large = np.maximum(sizes[at], sizes[of_at])
+            keep = small >= config.min_jaccard * large
+            pending.append(pair_keys(reps[at[keep]], reps[of_at[keep]]))
+        # A pair shares most bands with its copy: merged every few bands, the pairs
+        # held are the distinct ones, not one per band (1.8 GB at 1M rows, 40 bands).
+        found = sorted_unique(np.concatenate([found, *pending]))
+        del keys, pending
     rows, of = (found >> np.uint64(32)).astype(np.int64), (found & np.uint64(0xFFFFFFFF)).astype(
         np.int64)
+    # Representatives past the pool of one of their keys (counted as capped if kept).
+    np.save(folder / f"capped-{task:03d}.npy",
+            reps[np.unique(np.concatenate([_EMPTY_PAIRS, *past_pool]))])
     owner = _owner(rows, of, tasks)
     for u in range(tasks):
         np.save(folder / f"pairs-{task:03d}-{u:03d}.npy", np.stack([rows[owner == u],
@@ -431,21 +472,24 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
             "seconds": time.perf_counter() - start}
 
 
-def _pool_pairs(rows: np.ndarray, keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row, earlier row) for rows sharing a key, the earlier one among the key's first
-    `pool` rows (`rows` ascending)."""
+def _pool_pairs(keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j) for items sharing a key, j before i and among the key's first `pool`
+    items (items in canonical order); and the items past their key's pool."""
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    length = np.diff(np.r_[start, len(ordered)])
+    del ordered
+    length = np.diff(np.r_[start, len(order)])
     start_of = np.repeat(start, length)
-    count = np.minimum(np.arange(len(ordered)) - start_of, pool)  # pool rows before it
+    before = np.arange(len(order)) - start_of  # items of its key before it
+    cut = order[before > pool]
+    count = np.minimum(before, pool)  # pool items before it
     total = int(count.sum())
     if not total:
-        return _EMPTY_PAIRS, _EMPTY_PAIRS
-    member = np.repeat(np.arange(len(ordered)), count)
+        return _EMPTY_PAIRS, _EMPTY_PAIRS, cut
+    member = np.repeat(np.arange(len(order)), count)
     step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    return rows[order[member]], rows[order[np.repeat(start_of, count) + step]]
+    return order[member], order[np.repeat(start_of, count) + step], cut
 
 
 def _owner(rows: np.ndarray, of: np.ndarray, tasks: int) -> np.ndarray:
@@ -463,17 +507,20 @@ def verify_pairs(spill: str, offsets: np.ndarray, task: int, tasks: int,
     pairs = [np.load(f) for f in files]
     rows, of = distinct_pairs(np.concatenate([_EMPTY_PAIRS, *(p[0] for p in pairs)]),
                               np.concatenate([_EMPTY_PAIRS, *(p[1] for p in pairs)]))
+    del pairs
     for f in files:
         f.unlink()
     if not len(rows):
         return _EMPTY_PAIRS, _EMPTY_PAIRS, np.empty(0)
     involved = np.unique(np.concatenate([rows, of]))
-    set_offsets, shingles = _shingles_of(folder, offsets, involved)
     mine = np.searchsorted(involved, rows)
     theirs = np.searchsorted(involved, of)
+    del rows, of  # held through the shingles' read, they were 16 B a pair more
+    set_offsets, shingles = decide_spill.shingles_of(folder, offsets, involved)
     sizes = np.diff(set_offsets)
     sketch = sketches(set_offsets, shingles)
     mine, theirs = bounded_pairs(mine, theirs, sizes, sizes, sketch, sketch, config)
+    del sketch
     similarity = np.full(len(mine), np.nan)
     for k, (a, b) in enumerate(zip(mine.tolist(), theirs.tolist(), strict=True)):
         score = verify(shingles[set_offsets[a]:set_offsets[a + 1]],
@@ -483,33 +530,16 @@ def verify_pairs(spill: str, offsets: np.ndarray, task: int, tasks: int,
     return involved[mine], involved[theirs], similarity
 
 
-def _shingles_of(folder: Path, offsets: np.ndarray, rows: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """The shingle sets of global rows `rows` (ascending), read bucket by bucket."""
-    lengths: list[np.ndarray] = []
-    values: list[np.ndarray] = []
-    for b in range(len(offsets) - 1):
-        lo, hi = np.searchsorted(rows, [offsets[b], offsets[b + 1]])
-        if lo == hi:
-            continue
-        column = pq.read_table(_sorted(folder, b), columns=["shingles"])["shingles"]
-        taken = column.take(pa.array(rows[lo:hi] - offsets[b])).combine_chunks()
-        lengths.append(pc.list_value_length(taken).to_numpy().astype(np.int64))
-        values.append(taken.flatten().to_numpy().astype(np.uint32))
-    set_offsets = np.r_[0, np.cumsum(np.concatenate([_EMPTY_PAIRS, *lengths]))].astype(np.int64)
-    return set_offsets, np.concatenate([np.empty(0, np.uint32), *values])
-
-
 def write_index(spill: str, offsets: np.ndarray, bucket_nos: list[int], version: str,
                 number: int, config: DedupConfig) -> int:
     """Phase 7: each bucket's kept rows as index part `number + bucket`; rows written."""
     kept = np.load(Path(spill) / "kept.npy", mmap_mode="r")
     written = 0
     for b in bucket_nos:
-        path = _sorted(Path(spill), b)
+        path = decide_spill.sorted_path(Path(spill), b)
         if not path.exists():
             continue
-        table = pq.read_table(path).filter(pa.array(np.asarray(kept[offsets[b]:offsets[b + 1]])))
+        table = decide_spill.read(path, keep=np.asarray(kept[offsets[b]:offsets[b + 1]]))
         band_keys = np.stack([table[band_column(k)].to_numpy() for k in range(config.bands)],
                              axis=1).astype(np.uint32)
         written += dedup_store.write_part(Path(version), number + b, table, config,

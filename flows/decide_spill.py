@@ -1,0 +1,93 @@
+"""Reading the decide tasks' spill files (`flows.decide_tasks`): the sorted buckets, a
+slice at a time, whole or at chosen rows, so a task holds its own values and not the
+Parquet reader's buffers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+_EMPTY = np.empty(0, np.int64)
+# Rows decoded at a time when a spill file is read, from a stream read in 1 MB pieces:
+# read whole, a 50k-row bucket's shingle column (17 MB) took ~110 MB while decoded (the
+# column chunk, its levels, the builders), in slices ~30 MB.
+_READ_ROWS = 8192
+_READ_BUFFER = 1 << 20
+
+
+def read_columns(spill: Path, buckets: int, names: list[str]) -> pa.Table:
+    parts = [read(sorted_path(spill, b), names) for b in range(buckets)
+             if sorted_path(spill, b).exists()]
+    return pa.concat_tables(parts).combine_chunks() if parts else pa.table(
+        {name: pa.array([], pa.int64()) for name in names})
+
+
+def sorted_path(spill: Path, bucket: int) -> Path:
+    return spill / f"sorted-{bucket:05d}.parquet"
+
+
+def batches(path: Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+    """The rows of a spill file, `_READ_ROWS` at a time, read from a buffered stream."""
+    file = pq.ParquetFile(path, pre_buffer=False, buffer_size=_READ_BUFFER)
+    yield from file.iter_batches(batch_size=_READ_ROWS, columns=columns, use_threads=False)
+
+
+def read(path: Path, columns: list[str] | None = None,
+          keep: np.ndarray | None = None) -> pa.Table:
+    """A spill file (its `columns`, its rows where `keep` is true), read in slices."""
+    schema = pq.read_schema(path)
+    if columns is not None:
+        schema = pa.schema([schema.field(name) for name in columns])
+    parts = []
+    start = 0
+    for batch in batches(path, columns):
+        rows = batch.num_rows
+        parts.append(batch if keep is None else batch.filter(pa.array(keep[start:start + rows])))
+        start += rows
+    return pa.Table.from_batches(parts, schema)
+
+
+def values_at(folder: Path, offsets: np.ndarray, names: str | list[str], rows: np.ndarray,
+               dtype: type) -> np.ndarray:
+    """Column `names` (or one row per name of `names`, a list) at global rows `rows`
+    (ascending), read slice by slice into one array of `dtype`."""
+    many = isinstance(names, list)
+    columns = names if isinstance(names, list) else [names]
+    out: np.ndarray = np.empty((len(columns), len(rows)), dtype)
+    for at, local, batch in slices(folder, offsets, rows, columns):
+        for k in range(len(columns)):
+            out[k, at] = batch.column(k).to_numpy()[local]
+    return out if many else out[0]
+
+
+def slices(folder: Path, offsets: np.ndarray, rows: np.ndarray, columns: list[str]
+            ) -> Iterator[tuple[slice, np.ndarray, pa.RecordBatch]]:
+    """Per slice of the spill holding some of global rows `rows` (ascending): where those
+    are in `rows`, where in the slice, and the slice's `columns`."""
+    bounds = np.searchsorted(rows, offsets)
+    for b in range(len(offsets) - 1):
+        if bounds[b] == bounds[b + 1]:
+            continue
+        first = int(offsets[b])
+        for batch in batches(sorted_path(folder, b), columns):
+            lo, hi = np.searchsorted(rows, [first, first + batch.num_rows])
+            if hi > lo:
+                yield slice(int(lo), int(hi)), rows[lo:hi] - first, batch
+            first += batch.num_rows
+
+
+def shingles_of(folder: Path, offsets: np.ndarray, rows: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle sets of global rows `rows` (ascending), read slice by slice into one
+    array sized beforehand (gathered in pieces and joined, they were held twice)."""
+    lengths = values_at(folder, offsets, "size", rows, np.int64)
+    set_offsets = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+    shingles = np.empty(int(set_offsets[-1]), np.uint32)
+    for at, local, batch in slices(folder, offsets, rows, ["shingles"]):
+        taken = batch.column(0).take(pa.array(local))
+        shingles[set_offsets[at.start]:set_offsets[at.stop]] = taken.flatten().to_numpy()
+    return set_offsets, shingles
