@@ -13,7 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaners.close_languages import load_close_languages, parse_pair_file, parse_word_table
+from cleaners.close_languages import (
+    load_close_languages,
+    parse_ending_table,
+    parse_pair_file,
+    parse_word_table,
+)
 from cleaners.language import LANGUAGES, UNDETERMINED, LanguageConfig, LanguageDetector
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -267,3 +272,44 @@ def test_ud_short_sentences_floor(detector: LanguageDetector) -> None:
     assert statistics.mean(per[code] for code in floors) >= FLOORS["ud_report"]["mean"]
     for code, floor in floors.items():
         assert per[code] >= floor, code
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("# da against no\nigt\t1.25\nsjon\t-2.5\n", {"igt": 1.25, "sjon": -2.5}),
+        ("", {}),
+    ],
+)
+def test_parse_ending_table(table: str, expected: dict[str, float]) -> None:
+    assert parse_ending_table(table) == expected
+
+
+def test_ending_tables_beside_word_tables() -> None:
+    """Every word table has an ending table beside it, but hr-sl (left out on purpose)."""
+    close = load_close_languages()
+    assert set(close.words) - set(close.endings) == {("hr", "sl")}
+    for key, table in close.endings.items():
+        assert len(table) > 2_000, key
+        assert all(2 <= len(ending) <= 4 for ending in table), key
+        assert all(abs(ratio) >= 0.3 for ratio in table.values()), key
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "word"),
+    [
+        # Words no table lists; their spelling names the language (Danish -igt, -tion,
+        # -skib against Norwegian -sjon, -skip; Ukrainian -ння).
+        ("da", "no", "uforklarligt"),
+        ("da", "no", "inspektionsskibet"),
+        ("no", "da", "inspeksjonsskipet"),
+        ("da", "no", "redningsstation"),
+        ("no", "da", "redningsstasjon"),
+        ("uk", "ru", "перепрацювання"),
+    ],
+)
+def test_unlisted_word_leans_by_its_endings(first: str, second: str, word: str) -> None:
+    close = load_close_languages()
+    key = (first, second) if first < second else (second, first)
+    assert word not in close.words[key]
+    assert close.lean(first, second, word) > 0
