@@ -52,7 +52,7 @@ confuses on short lines (da de nl no sv) to 0.9901.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import repeat
@@ -309,13 +309,7 @@ def parse_ending_table(text: str) -> dict[str, float]:
     >>> parse_ending_table("# da against no\\nigt\\t1.25\\nsjon\\t-2.5\\n")
     {'igt': 1.25, 'sjon': -2.5}
     """
-    table = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        ending, ratio = line.split("\t")
-        table[ending] = float(ratio)
-    return table
+    return {ending: float(ratio) for ending, ratio in _table_rows(text)}
 
 
 def parse_word_table(text: str) -> dict[str, int]:
@@ -324,13 +318,15 @@ def parse_word_table(text: str) -> dict[str, int]:
     >>> parse_word_table("# da against no\\nhavde\\t2.1\\nhadde\\t-2.4\\n")
     {'havde': 21, 'hadde': -24}
     """
-    table = {}
+    return {word: round(float(difference) * 10) for word, difference in _table_rows(text)}
+
+
+def _table_rows(text: str) -> Iterator[tuple[str, str]]:
+    """The `key TAB value` rows of a word or ending table; `#` lines are comments."""
     for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        word, difference = line.split("\t")
-        table[word] = round(float(difference) * 10)
-    return table
+        if line and not line.startswith("#"):
+            key, value = line.split("\t")
+            yield key, value
 
 
 def load_close_languages(files: Iterable[str] | None = None) -> CloseLanguages:
