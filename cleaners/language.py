@@ -367,10 +367,7 @@ class LanguageDetector:
         """Return the language of `text`, judged on a bounded sample of it."""
         config = self.config
         sample = self._sample(text, config.sample_chars)
-        words = self._read(sample, script_counts(sample))
-        if isinstance(words, LanguageGuess):
-            return words
-        return self._score(words[0], [words[1]], config.n_trial)[0]
+        return self._judge(sample, script_counts(sample), config.n_trial)
 
     def detect_paragraphs(
         self, paragraphs: Sequence[str], document: LanguageGuess
@@ -379,40 +376,26 @@ class LanguageDetector:
 
         Short paragraphs (headings, captions, bylines) say too little to overrule the
         document; a long one in another language (a quote, an abstract) gets its own.
-        The paragraphs the judge reads are scored together, one batch per script
-        (`_score`): the same answers as one at a time, at less cost.
         """
         config = self.config
-        guesses = [document] * len(paragraphs)
-        batches: dict[str, tuple[list[int], list[str]]] = {}
-        for index, paragraph in enumerate(paragraphs):
+        guesses = []
+        for paragraph in paragraphs:
             sample = self._sample(paragraph, config.paragraph_sample_chars)
             counts = script_counts(sample)
+            guess = document
             weighted = sum(n * _SCRIPT_WEIGHTS.get(code, 1) for code, n in counts.items())
-            if weighted < config.paragraph_min_chars:
-                continue
-            words = self._read(sample, counts)
-            if isinstance(words, LanguageGuess):
-                guesses[index] = words
-            else:
-                indexes, texts = batches.setdefault(words[0], ([], []))
-                indexes.append(index)
-                texts.append(words[1])
-        for script, (indexes, texts) in batches.items():
-            for index, guess in zip(
-                indexes, self._score(script, texts, config.paragraph_n_trial), strict=True
-            ):
-                guesses[index] = guess
-        return tuple(document if g.language == UNDETERMINED else g for g in guesses)
+            if weighted >= config.paragraph_min_chars:
+                guess = self._judge(sample, counts, config.paragraph_n_trial)
+            guesses.append(document if guess.language == UNDETERMINED else guess)
+        return tuple(guesses)
 
     def _sample(self, text: str, size: int) -> str:
         """Cut the bounded sample, then blank its noise."""
         # In this order, cleaning and counting cost the same for any text length.
         return blank_noise(sample_text(text, size, self.config.sample_windows))
 
-    def _read(self, sample: str, counts: Mapping[str, int]) -> LanguageGuess | tuple[str, str]:
-        """Decide by script where it names the language, else return the script and the
-        words of it that the judge (`_score`) is to read."""
+    def _judge(self, sample: str, counts: Mapping[str, int], n_trial: int) -> LanguageGuess:
+        """Decide by script where it names the language, else by langdetect on its letters."""
         if not counts:
             return _UND
         weighted = {code: n * _SCRIPT_WEIGHTS.get(code, 1) for code, n in counts.items()}
@@ -428,7 +411,8 @@ class LanguageDetector:
                 return _UND
             return LanguageGuess(language, weighted[script] / total)
         model = self._models.get(script)
-        if model is None and script not in self._factories:
+        factory = self._factories.get(script)
+        if model is None and factory is None:
             return _UND
         # Judge only this script's letters: a Latin brand name inside Russian text, or a
         # Cyrillic name inside English, is evidence of nothing.
@@ -445,21 +429,17 @@ class LanguageDetector:
         else:
             # The words langdetect would skip must not count towards min_letters either.
             words = [word for word in words if len(word) == 1 or not word.isupper()]
+        own = " ".join(words)
         if sum(map(len, words)) < self.config.min_letters:
             return _UND
-        return script, " ".join(words)
-
-    def _score(self, script: str, texts: Sequence[str], n_trial: int) -> list[LanguageGuess]:
-        """Judge texts of one script's words (from `_read`) among that script's languages."""
-        model = self._models.get(script)
         if model is not None:
-            guesses = self._naive_bayes(model, texts, self._priors.get(script))
+            guess = self._naive_bayes(model, own, self._priors.get(script))
         else:
-            guesses = [self._langdetect(self._factories[script], t, n_trial) for t in texts]
-        return [
-            guess if guess.language == UNDETERMINED else self._named_by_letters(script, t, guess)
-            for t, guess in zip(texts, guesses, strict=True)
-        ]
+            assert factory is not None
+            guess = self._langdetect(factory, own, n_trial)
+        if guess.language == UNDETERMINED:
+            return guess
+        return self._named_by_letters(script, own, guess)
 
     def _named_by_letters(self, script: str, text: str, guess: LanguageGuess) -> LanguageGuess:
         """Name a language without a profile whose own letters `text` holds (be, sr)."""
@@ -484,59 +464,36 @@ class LanguageDetector:
         return LanguageGuess(language, share)
 
     def _naive_bayes(
-        self, model: ScriptModel, texts: Sequence[str], prior: np.ndarray | None
-    ) -> list[LanguageGuess]:
-        """Score every n-gram of each text against one script's profiles; fold to ISO 639-1.
-
-        The texts' posteriors are computed together, one line of the arrays below per
-        text: each operation on a line is the one a single text had (`exp`, `max`,
-        `sum` along the line), so every answer and score is the same to the last bit
-        as judged alone, and a document's paragraphs pay numpy's per-call cost once.
-        """
-        rows = [ngram_rows(NGram.normalize_vi(text), model) for text in texts]
-        # A text with no n-gram any profile knows is `und` (langdetect: "No features").
-        found = [i for i, r in enumerate(rows) if r.size]
-        guesses = [_UND] * len(texts)
-        if not found:
-            return guesses
+        self, model: ScriptModel, text: str, prior: np.ndarray | None
+    ) -> LanguageGuess:
+        """Score every n-gram of `text` against one script's profiles; fold to ISO 639-1."""
+        rows = ngram_rows(NGram.normalize_vi(text), model)
+        if not rows.size:
+            # No n-gram any profile knows (langdetect: "No features in text").
+            return _UND
         # `take` and `add.reduce`: the same rows summed in the same order as
-        # `log_prob[rows].sum(axis=0)`, a quarter cheaper.  (Summing every text's rows
-        # in one call, padded to one width, cost as much: the adding is the work.)
-        log_likelihood = np.array(
-            [np.add.reduce(model.log_prob.take(rows[i], axis=0), axis=0) for i in found]
-        )
-        posterior = np.exp(log_likelihood - log_likelihood.max(axis=1, keepdims=True))
+        # `log_prob[rows].sum(axis=0)`, a quarter cheaper.
+        log_likelihood = np.add.reduce(model.log_prob.take(rows, axis=0), axis=0)
+        posterior = np.exp(log_likelihood - log_likelihood.max())
         merged = (
-            np.array([
-                np.bincount(model.columns, weights=line, minlength=len(model.codes))
-                for line in posterior
-            ])
+            np.bincount(model.columns, weights=posterior, minlength=len(model.codes))
             if model.merges_columns
             else posterior  # one profile per code: the sum of one value is that value
         )
         if prior is not None:
             merged = merged * prior
-        totals = merged.sum(axis=1)
-        bests = np.argmax(merged, axis=1)  # the first code in name order on a tie
-        scores = merged[np.arange(len(found)), bests] / totals
-        # Only where a neighbour is still a contender (see _TIEBREAK_FLOOR): most
-        # document samples leave one, and cost no more than before the rule.
-        contended = (merged >= _TIEBREAK_FLOOR * totals[:, None]).sum(axis=1) > 1
-        for line, i, best, score, tied in zip(
-            range(len(found)), found, bests.tolist(), scores.tolist(), contended.tolist(),
-            strict=True,
-        ):
-            language = model.codes[best]
-            if tied and self._close is not None:
-                total = totals[line]
-                order = np.argsort(-merged[line], kind="stable")[:_TIEBREAK_RANKS]
-                ranked = [(model.codes[j], float(merged[line, j] / total)) for j in order]
-                language, score = _break_tie(self._close, ranked, texts[i])
-            if score < self.config.min_probability:
-                guesses[i] = LanguageGuess(UNDETERMINED, score)
-            else:
-                guesses[i] = LanguageGuess(language, score)
-        return guesses
+        total = float(merged.sum())
+        best = int(np.argmax(merged))  # the first code in name order on a tie
+        language, score = model.codes[best], float(merged[best] / total)
+        if self._close is not None and (merged >= _TIEBREAK_FLOOR * total).sum() > 1:
+            # Only where a neighbour is still a contender (see _TIEBREAK_FLOOR): most
+            # document samples leave one, and cost no more than before the rule.
+            order = np.argsort(-merged, kind="stable")[:_TIEBREAK_RANKS]
+            ranked = [(model.codes[i], float(merged[i] / total)) for i in order]
+            language, score = _break_tie(self._close, ranked, text)
+        if score < self.config.min_probability:
+            return LanguageGuess(UNDETERMINED, score)
+        return LanguageGuess(language, score)
 
     def _langdetect(self, factory: DetectorFactory, text: str, n_trial: int) -> LanguageGuess:
         """Ask langdetect, within one script's profiles, and fold its answer to ISO 639-1."""
