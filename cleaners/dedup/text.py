@@ -111,8 +111,7 @@ def folded_batch(texts: Sequence[str]) -> list[tuple[bytes, int, int]]:
     for n, text in enumerate(texts):
         folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
         if _NO_SPACE.search(folded):
-            tokens, no_space = folded_words(text)
-            result[n] = (" ".join(tokens).encode("utf-8"), len(tokens), no_space)
+            result[n] = _folded_one(text)
         elif folded:
             spaced.append(n)
             folds.append(folded)
@@ -122,8 +121,7 @@ def folded_batch(texts: Sequence[str]) -> list[tuple[bytes, int, int]]:
         codes = np.frombuffer("".join(folds).encode("utf-32-le"), np.uint32)
     except UnicodeEncodeError:  # a lone surrogate: the words one text at a time
         for n in spaced:
-            tokens, no_space = folded_words(texts[n])
-            result[n] = (" ".join(tokens).encode("utf-8"), len(tokens), no_space)
+            result[n] = _folded_one(texts[n])
         return result
     lengths = np.fromiter(map(len, folds), np.int64, len(folds))
     starts = np.zeros(len(folds), np.int64)
@@ -139,7 +137,8 @@ def folded_batch(texts: Sequence[str]) -> list[tuple[bytes, int, int]]:
     begins[starts] = word[starts]
     at = np.flatnonzero(begins)
     later = np.ones(len(at), np.bool_)
-    later[np.searchsorted(at, starts)[np.searchsorted(at, starts) < len(at)]] = False
+    firsts = np.searchsorted(at, starts)  # each text's first word (or a later text's)
+    later[firsts[firsts < len(at)]] = False
     space = at[later] - 1
     keep = word.copy()
     keep[space] = True
@@ -155,6 +154,12 @@ def folded_batch(texts: Sequence[str]) -> list[tuple[bytes, int, int]]:
         result[n] = (joined[begin:end].encode("utf-8"), count, 0)
         begin = end
     return result
+
+
+def _folded_one(text: str) -> tuple[bytes, int, int]:
+    """`folded_batch`'s answer for one text, from `folded_words`."""
+    tokens, no_space = folded_words(text)
+    return " ".join(tokens).encode("utf-8"), len(tokens), no_space
 
 
 def exact_hash(joined: bytes) -> int:
