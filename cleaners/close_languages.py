@@ -75,8 +75,6 @@ __all__ = [
 # Zipf unit (as a word twice as common would).  Chosen on the `tune` sentences among 2, 3
 # and 5 (0.9896, 0.9896, 0.9893; 0.9887 without endings).
 _ENDING_WEIGHT = 3
-# The ending lengths tools/make_close_words.py tabulates.
-_ENDING_LENGTHS = (2, 3, 4)
 # A word of 2 letters is a frequent word of the language, listed in the word table or
 # written alike in both (Spanish and Portuguese "de"): its spelling says nothing more.
 # Counting them cost a web document ("23 de agosto de 2020" ten times over read as
@@ -203,9 +201,9 @@ class CloseLanguages:
 
         Each marker letter, marker word or marker ending counts 10 for its language (as
         one word ten times likelier in it would); each word of the pair's word table adds
-        its frequency difference, and each other word of 4+ letters the pair's ending
-        table's log ratios of its last 2, 3 and 4 letters, their mean times
-        _ENDING_WEIGHT (3+ letters: _ENDING_MIN_LETTERS).  0 for a pair that is not listed.
+        its frequency difference, and each other word of _ENDING_MIN_LETTERS (3) letters or
+        more the pair's ending table's log ratios of its last 2, 3 and 4 letters, their
+        mean times _ENDING_WEIGHT.  0 for a pair that is not listed.
 
         >>> close = load_close_languages()
         >>> close.lean("da", "no", "han havde ikke tid") > 0 > close.lean("da", "no", "han hadde")
@@ -293,8 +291,8 @@ class _Words:
         return cls(
             lower,
             [word for word in words[1:] if word.islower()] + words[:1],
-            # _ENDING_LENGTHS (2, 3, 4) sliced by hand: a generator per word cost half
-            # of the rule's time on short sentences.
+            # The ending lengths tools/make_close_words.py tabulates (2, 3, 4), sliced
+            # by hand: a generator per word cost half of the rule's time on short sentences.
             [
                 (w, (w[-2:], w[-3:], w[-4:]) if len(w) >= 4 else (w[-2:], w))
                 for w in lower
@@ -354,13 +352,11 @@ def load_close_languages(files: Iterable[str] | None = None) -> CloseLanguages:
         pairs[(low, high)] = pair
         table = folder.joinpath("words", f"{low}-{high}.tsv.gz")
         if table.is_file():
-            words[(low, high)] = parse_word_table(
-                gzip.decompress(table.read_bytes()).decode("utf-8")
-            )
-        ending_file = folder.joinpath("endings", f"{low}-{high}.tsv.gz")
-        if ending_file.is_file():
+            words[(low, high)] = parse_word_table(gzip.decompress(table.read_bytes()).decode())
+        table = folder.joinpath("endings", f"{low}-{high}.tsv.gz")
+        if table.is_file():
             endings[(low, high)] = parse_ending_table(
-                gzip.decompress(ending_file.read_bytes()).decode("utf-8")
+                gzip.decompress(table.read_bytes()).decode()
             )
     # Plain dicts, never changed after this point: a mappingproxy cannot be pickled, and
     # the detector holding these goes to worker processes by pickle.
