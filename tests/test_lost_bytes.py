@@ -108,8 +108,24 @@ def test_a_word_the_lists_lack_is_read_from_a_known_word_at_its_start_or_end(
         original: str, why: str, monkeypatch: pytest.MonkeyPatch) -> None:
     damaged = round_trip(original)
     assert restore_lost_bytes(damaged) == original, why
-    # Without the pieces (none is that long) the letters read it wrong or not at all.
+    # Without the pieces (none is that long) and the stems the letters read it wrong or
+    # not at all.
     monkeypatch.setattr(lost_bytes, "_PIECE", 1000)
+    monkeypatch.setattr(lost_bytes, "_STEM", 1000)
+    assert restore_lost_bytes(damaged) != original, why
+
+
+@pytest.mark.parametrize(("original", "why"), [
+    ("Урад прыняў рашэнне аб прынятым законе.", "'прынятым' shares 'прынят' with 'прынята'"),
+    ("Гэта эканамічны крызіс.", "'эканамічны' shares its start with other forms"),
+    ("Кэтрын пайшла дадому.", "Belarusian 'Кэтрын' shares 'кэтр' with Russian 'Кэтрин'"),
+])
+def test_an_inflection_the_lists_lack_is_read_from_the_words_sharing_its_start(
+        original: str, why: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    damaged = round_trip(original)
+    assert restore_lost_bytes(damaged) == original, why
+    # Without the stems the letters read it wrong ("прынстым", "Кстрын") or leave U+FFFD.
+    monkeypatch.setattr(lost_bytes, "_STEM", 1000)
     assert restore_lost_bytes(damaged) != original, why
 
 
