@@ -169,11 +169,13 @@ _CUT = 2
 # the last lost one; at most this many keys are read for it. Chosen on the tune set
 # (lost-byte sentences back exactly of 417, wrong letters; without stems 386 / 20):
 # longest stem first, 3 or 4 characters and 1 or 2 letters 392 / 14; 5 to 7: 388 / 19;
-# 3 letters after: 387 / 20; 20 to 1,000 keys the same. Shortest stem first (4, 2)
+# 3 letters after: 387 / 20; 20 to 1,000 keys the same. A stem of at least 0.6 of the
+# word: 393 / 13 (0.5 and under: 392 / 14; 0.7: 388 / 19). Shortest stem first (4, 2)
 # read "н\ue0d1даўнім" by "нс..." words: the longest shared start is the evidence.
 _STEM = 4
 _STEM_AFTER = 2
 _STEM_KEYS = 200
+_STEM_SHARE = 0.6
 # No listed word is longer (the longest key has 36 characters): a piece is at most this
 # long, so a word of any length costs at most this many look-ups (linear time).
 _LONGEST_PIECE = 40
@@ -350,7 +352,7 @@ def _by_stem(key: str, options: list[tuple[str, ...]], weights: dict[str, float]
     or more past its last lost character) with any: an inflection the lists lack
     (Belarusian "прын\ue0d1тым" shares "прынят" with "прынята", "прынятыя")."""
     marks = [k for k, ch in enumerate(key) if "\ue000" <= ch <= "\ue0ff" or ch >= "\U000f0000"]
-    shortest = max(_STEM, marks[-1] + 1 + _STEM_AFTER)
+    shortest = max(_STEM, marks[-1] + 1 + _STEM_AFTER, math.ceil(_STEM_SHARE * len(key)))
     for end in range(min(len(key) - 1, _LONGEST_PIECE), shortest - 1, -1):
         ranked = [(score, filling) for score, filling in choose_stem(
             key[:end], options, weights, words, _STEM_KEYS) if score >= config.word_floor]
