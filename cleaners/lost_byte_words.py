@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bisect
 import gzip
-import itertools
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -142,7 +141,7 @@ def choose_stem(stem: str, options: list[tuple[str, ...]], weights: Mapping[str,
     keys are read, so a short stem costs no more than a long one."""
     start = bisect.bisect_left(table.ordered, stem)
     totals: dict[str, float] = {}
-    for key in itertools.islice(table.ordered, start, start + limit):
+    for key in table.ordered[start : start + limit]:
         if not key.startswith(stem):
             break
         for score, filling in choose_word(key, options, weights, table, prefix=True):
