@@ -13,14 +13,17 @@ characters the marks stood for); plus each language's letter frequencies, by whi
 repair weighs the languages for a line (``#letters<TAB>language<TAB>letter:log10 ...``).
 
 Belarusian, which wordfreq lacks, is counted from UD sentences (bench/ud_text.py: the
-Belarusian-HSE treebank, CC BY-SA 4.0), each word's frequency its share of the tokens.
+Belarusian-HSE treebank, CC BY-SA 4.0), each word's frequency its share of the tokens,
+and holds the words of the GrammarDB dictionary besides (GRAMMARDB below; the snapshot
+Belarus+GrammarDB/repo in MIRROR_DIR).
 
 wordfreq is not a dependency of textclean: run this with it installed beside, e.g.
 
     .tools/bin/uv run --with wordfreq==3.1.1 python bench/make_lost_byte_words.py \
         MIRROR_DIR [MIN_ZIPF]
 
-MIRROR_DIR holds git snapshots named UniversalDependencies+UD_<Treebank>/repo.
+MIRROR_DIR holds git snapshots named UniversalDependencies+UD_<Treebank>/repo and
+Belarus+GrammarDB/repo.
 """
 
 from __future__ import annotations
