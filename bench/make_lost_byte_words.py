@@ -13,20 +13,25 @@ characters the marks stood for); plus each language's letter frequencies, by whi
 repair weighs the languages for a line (``#letters<TAB>language<TAB>letter:log10 ...``).
 
 Belarusian, which wordfreq lacks, is counted from UD sentences (bench/ud_text.py: the
-Belarusian-HSE treebank, CC BY-SA 4.0), each word's frequency its share of the tokens.
+Belarusian-HSE treebank, CC BY-SA 4.0), each word's frequency its share of the tokens,
+and holds the words of the GrammarDB dictionary besides (GRAMMARDB below; the snapshot
+Belarus+GrammarDB/repo in MIRROR_DIR).
 
 wordfreq is not a dependency of textclean: run this with it installed beside, e.g.
 
     .tools/bin/uv run --with wordfreq==3.1.1 python bench/make_lost_byte_words.py \
         MIRROR_DIR [MIN_ZIPF]
 
-MIRROR_DIR holds git snapshots named UniversalDependencies+UD_<Treebank>/repo.
+MIRROR_DIR holds git snapshots named UniversalDependencies+UD_<Treebank>/repo and
+Belarus+GrammarDB/repo.
 """
 
 from __future__ import annotations
 
 import gzip
 import math
+import re
+import subprocess
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -54,6 +59,16 @@ FOREIGN_LETTER = 1e-3
 
 # The languages counted from UD text instead.
 UD_LANGUAGES = ("be",)
+# Belarusian words of the GrammarDB dictionary (Belarus/GrammarDB, CC BY-SA 4.0 by its
+# LICENSE.txt) at this commit of the snapshot: every form of the files the snapshot
+# holds (adverbs, numerals, pronouns, conjunctions, particles, interjections...) and
+# every lemma, nouns' and verbs' too (data-additional/temp). They have no frequency:
+# each counts as DICTIONARY_ZIPF (the words' floor), under any word the UD text has,
+# and lends its start to the inflections the lists lack (cleaners/lost_bytes.py's
+# `_by_stem`: the adverb "эканамічна" for the adjective "эканамічны"). Not read for
+# the letter frequencies.
+GRAMMARDB = ("Belarus+GrammarDB", "28297a1")
+DICTIONARY_ZIPF = 3.0
 
 
 def word_lists(mirror: Path) -> dict[str, dict[str, float]]:
@@ -67,6 +82,30 @@ def word_lists(mirror: Path) -> dict[str, dict[str, float]]:
         total = sum(counts.values())
         lists[language] = {word: count / total for word, count in counts.items()}
     return lists
+
+
+def dictionary_words(mirror: Path) -> set[str]:
+    """The Belarusian forms and lemmas of GrammarDB, lower case, stress marks dropped."""
+    name, commit = GRAMMARDB
+    repo = mirror / name / "repo"
+    listed = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "--name-only", commit],
+                            check=True, capture_output=True, text=True).stdout.split()
+    found: set[str] = set()
+    for path in listed:
+        if not path.endswith(".xml") or not path.startswith(("data/", "data-additional/")):
+            continue
+        shown = subprocess.run(["git", "-C", str(repo), "show", f"{commit}:{path}"],
+                               capture_output=True, text=True)
+        if shown.returncode:
+            continue  # a file too large for the snapshot
+        words = FORM.findall(shown.stdout) + LEMMA.findall(shown.stdout)
+        found |= {word.replace("+", "").lower() for word in words
+                  if WORD.fullmatch(word.replace("+", ""))}
+    return found
+
+
+FORM = re.compile(r"<Form[^>]*>([^<]+)</Form>")
+LEMMA = re.compile(r'\blemma="([^"]+)"')
 
 
 def main() -> None:
@@ -85,8 +124,11 @@ def main() -> None:
         letter_lines.append(f"#letters\t{language}\t" + " ".join(
             f"{ch}:{math.log10(part):.2f}" for ch, part in sorted(share.items())
             if part >= 1e-6))
-        for word, freq in words.items():
-            zipf = math.log10(freq) + 9
+        zipfs = {word: math.log10(freq) + 9 for word, freq in words.items()}
+        if language == "be":
+            zipfs |= {word: DICTIONARY_ZIPF for word in dictionary_words(mirror)
+                      if word not in zipfs}
+        for word, zipf in zipfs.items():
             # Words in a script or with letters the language hardly writes are loans or
             # noise of the list's sources (a Cyrillic letter in the Czech list).
             if zipf < min_zipf or any(share.get(ch, 1.0) < FOREIGN_LETTER for ch in word):
@@ -106,7 +148,7 @@ def main() -> None:
              for key, slots in sorted(keys.items())]
     text = ("# Built by bench/make_lost_byte_words.py from wordfreq 3.1.1's small lists"
             " (word frequencies CC BY-SA 4.0, https://github.com/rspeer/wordfreq) and, for"
-            " Belarusian, UD Belarusian-HSE (CC BY-SA 4.0).\n"
+            " Belarusian, UD Belarusian-HSE and GrammarDB (both CC BY-SA 4.0).\n"
             + "\n".join(letter_lines + lines) + "\n")
     # Gzipped (9.7 MB of text, 1.8 MB packed), with no time stamp: the same lists give
     # the same bytes.

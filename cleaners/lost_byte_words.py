@@ -8,9 +8,11 @@ real words that look the same when damaged: "\\ue0d1то" is "это" or "сто
 is "Ísland" or "Ásland". ``cleaners/letters/lost_byte_words.tsv.gz`` holds those keys, built
 by bench/make_lost_byte_words.py from wordfreq's word lists (CC BY-SA 4.0) in 22
 languages written in Latin, Cyrillic or Greek letters and, for Belarusian, which wordfreq
-lacks, from 17,000 words of UD Belarusian-HSE (CC BY-SA 4.0), each word with its
-frequency, and each language's letter frequencies. `choose_word` weighs the fillings by how frequent
-each word is in the languages the line's own undamaged letters point to.
+lacks, from 17,000 words of UD Belarusian-HSE and 27,000 forms and lemmas of the GrammarDB
+dictionary (both CC BY-SA 4.0), each word with its frequency, and each language's letter
+frequencies. `choose_word` weighs the fillings by how frequent
+each word is in the languages the line's own undamaged letters point to; `choose_stem`
+does the same over the words that start with a stem, for a word no list holds.
 """
 
 # The docstrings quote damaged words.
@@ -18,6 +20,7 @@ each word is in the languages the line's own undamaged letters point to.
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import math
 from collections import Counter
@@ -26,7 +29,8 @@ from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
 
-__all__ = ["WordTable", "choose_word", "language_weights", "load_word_table", "lost_mark"]
+__all__ = ["WordTable", "choose_stem", "choose_word", "language_weights", "load_word_table",
+           "lost_mark"]
 
 _LOST = frozenset(b"\x81\x8d\x8f\x90\x9d")
 # A letter a language's list never shows: rarer than its rarest listed letter.
@@ -65,6 +69,8 @@ class WordTable:
 
     keys: Mapping[str, str]
     letters: Mapping[str, Mapping[str, float]]
+    # The keys in sorted order, for the words that start with a given stem.
+    ordered: tuple[str, ...] = ()
 
 
 def load_word_table() -> WordTable:
@@ -78,7 +84,7 @@ def load_word_table() -> WordTable:
             letters[language] = MappingProxyType({
                 pair[0]: float(pair[2:]) for pair in pairs.split(" ")})
     keys = dict(line.split("\t", 1) for line in lines if line and line[0] != "#")
-    return WordTable(MappingProxyType(keys), MappingProxyType(letters))
+    return WordTable(MappingProxyType(keys), MappingProxyType(letters), tuple(sorted(keys)))
 
 
 def language_weights(letters: list[str], table: WordTable) -> dict[str, float]:
@@ -105,10 +111,12 @@ def near_languages(scores: Mapping[str, float], far: float) -> dict[str, float]:
 
 
 def choose_word(key: str, options: list[tuple[str, ...]], weights: Mapping[str, float],
-                table: WordTable) -> list[tuple[float, str]]:
+                table: WordTable, *, prefix: bool = False) -> list[tuple[float, str]]:
     """The fillings of a damaged word (its lost characters, in order) that make a
     known word and fit `options`, each with its log10 score (its Zipf frequency summed
-    over the languages, each weighted by `weights`), likeliest first."""
+    over the languages, each weighted by `weights`), likeliest first. With `prefix`,
+    a filling may be longer: its first characters fill `options` (the word `key`
+    continues a stem)."""
     found = table.keys.get(key)
     if found is None:
         return []
@@ -116,12 +124,31 @@ def choose_word(key: str, options: list[tuple[str, ...]], weights: Mapping[str, 
     for entry in found.split(" "):
         language, filling, zipf = entry.split(":")
         weight = weights.get(language)
+        if prefix:
+            filling = filling[: len(options)]
         if weight is None or len(filling) != len(options) or any(
                 ch not in opts for ch, opts in zip(filling, options, strict=True)):
             continue
         score = weight + float(zipf)
         old = totals.get(filling)
         totals[filling] = score if old is None else _log10_add(old, score)
+    return sorted(((score, filling) for filling, score in totals.items()), reverse=True)
+
+
+def choose_stem(stem: str, options: list[tuple[str, ...]], weights: Mapping[str, float],
+                table: WordTable, limit: int) -> list[tuple[float, str]]:
+    """The fillings of the lost characters of `stem` (all of a damaged word's, with a
+    few letters after the last) that the known words starting with `stem` have, each
+    with its log10 score summed over those words, likeliest first. At most `limit`
+    keys are read, so a short stem costs no more than a long one."""
+    start = bisect.bisect_left(table.ordered, stem)
+    totals: dict[str, float] = {}
+    for key in table.ordered[start : start + limit]:
+        if not key.startswith(stem):
+            break
+        for score, filling in choose_word(key, options, weights, table, prefix=True):
+            old = totals.get(filling)
+            totals[filling] = score if old is None else _log10_add(old, score)
     return sorted(((score, filling) for filling, score in totals.items()), reverse=True)
 
 

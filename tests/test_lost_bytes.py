@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cleaners import lost_bytes
-from cleaners.lost_byte_words import lost_mark
+from cleaners.lost_byte_words import WordTable, choose_stem, lost_mark
 from cleaners.lost_bytes import LostByteConfig, restore_lost_bytes
 from cleaners.normalize import NormalizeConfig, normalize_text
 
@@ -108,9 +108,45 @@ def test_a_word_the_lists_lack_is_read_from_a_known_word_at_its_start_or_end(
         original: str, why: str, monkeypatch: pytest.MonkeyPatch) -> None:
     damaged = round_trip(original)
     assert restore_lost_bytes(damaged) == original, why
-    # Without the pieces (none is that long) the letters read it wrong or not at all.
+    # Without the pieces (none is that long) and the stems the letters read it wrong or
+    # not at all.
     monkeypatch.setattr(lost_bytes, "_PIECE", 1000)
+    monkeypatch.setattr(lost_bytes, "_STEM", 1000)
     assert restore_lost_bytes(damaged) != original, why
+
+
+@pytest.mark.parametrize(("original", "why"), [
+    ("Урад прыняў рашэнне аб прынятым законе.", "'прынятым' shares 'прынят' with 'прынята'"),
+    ("Гэта эканамічны крызіс.", "'эканамічны' shares its start with other forms"),
+    ("Кэтрын пайшла дадому.", "Belarusian 'Кэтрын' shares 'кэтр' with Russian 'Кэтрин'"),
+])
+def test_an_inflection_the_lists_lack_is_read_from_the_words_sharing_its_start(
+        original: str, why: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    damaged = round_trip(original)
+    assert restore_lost_bytes(damaged) == original, why
+    # Without the stems the letters read it wrong ("прынстым", "Кстрын") or leave U+FFFD.
+    monkeypatch.setattr(lost_bytes, "_STEM", 1000)
+    assert restore_lost_bytes(damaged) != original, why
+
+
+# Belarusian words as a cp1252 round trip leaves them ("\ue0d1" for с, э or я), with
+# what the marks stood for.
+STEM_TABLE = {"прын\ue0d1та": "be:я:4.0", "прын\ue0d1т\ue0d1": "be:яя:4.0",
+              "\ue0d1канамічна": "be:э:4.0", "\ue0d1каноміка": "be:э:4.0",
+              "\ue0d1карга": "be:с:4.0"}
+
+
+@pytest.mark.parametrize(("stem", "limit", "want"), [
+    ("прын\ue0d1т", 10, ["я"]),  # "прынята", "прынятыя": the stem's one lost letter
+    ("прын\ue0d1тым", 10, []),  # no word starts so
+    ("\ue0d1ка", 10, ["э", "с"]),  # two words with "э", one with "с"
+    ("\ue0d1ка", 1, ["э"]),  # the limit stops at the first key
+])
+def test_a_stem_reads_the_fillings_of_the_words_that_start_with_it(
+        stem: str, limit: int, want: list[str]) -> None:
+    table = WordTable(STEM_TABLE, {}, tuple(sorted(STEM_TABLE)))
+    got = choose_stem(stem, [("с", "э", "я")], {"be": 0.0}, table, limit)
+    assert [filling for _, filling in got] == want
 
 
 @pytest.mark.parametrize(("original", "why"), [
