@@ -18,7 +18,9 @@ weighted as in `detect_paragraphs`); lines whose own answer is `und` are counted
 languages from Universal Dependencies treebanks, never PUD; built by
 bench/make_lang_sentences.py, sources in bench/data/SOURCES.md), per split (`tune`: the
 500 sentences a language the tie-break rules and priors may be chosen on; `report`: the
-100 their figures are given on), per language, with langdetect alone
+100 their figures are given on; `second`: 100 further held-out ones, a second sample
+to check a `report` figure against; `further`: the file `--sentences` names, written by
+bench/make_lang_sentences.py --further), per language, with langdetect alone
 (`langdetect.detect`, seed 0) beside.  Languages langdetect has no profile for (be, gl,
 sr) are counted apart, as `no_profile`: what they come out as (be is also scored, as
 it is named by its letters).
@@ -258,8 +260,14 @@ def main() -> int:
     parser.add_argument("--web", action="store_true", help="also score boiler_lines documents")
     parser.add_argument(
         "--ud",
-        choices=["tune", "report", "all"],
+        choices=["tune", "report", "second", "further", "all"],
         help="score the UD short sentences of that split instead of the dev set",
+    )
+    parser.add_argument(
+        "--sentences",
+        type=Path,
+        default=UD_SENTENCES,
+        help="with --ud: the file (bench/make_lang_sentences.py --further writes one)",
     )
     parser.add_argument(
         "--no-tiebreak", action="store_true", help="turn the close-language rule off"
@@ -275,11 +283,11 @@ def main() -> int:
     if args.no_priors:
         config = dataclasses.replace(config, priors=())
     if args.ud is not None:
-        splits = ("tune", "report") if args.ud == "all" else (args.ud,)
-        result = evaluate_ud(UD_SENTENCES, config, splits)
+        splits = ("tune", "report", "second") if args.ud == "all" else (args.ud,)
+        result = evaluate_ud(args.sentences, config, splits)
         if args.markdown:
             bare = dataclasses.replace(config, tiebreak=False, priors=())
-            print(markdown_table(result, evaluate_ud(UD_SENTENCES, bare, splits)))
+            print(markdown_table(result, evaluate_ud(args.sentences, bare, splits)))
         else:
             print(json.dumps(result, ensure_ascii=False))
         return 0

@@ -7,10 +7,18 @@ sentences of 4+ words and 20-150 characters, drops repeats, shuffles them with a
 seed and keeps 200: the even positions are the `tune` split (rules may be chosen on
 it), the odd ones the `report` split (figures are given on it).  Positions 200-599 are
 `tune` too: added later (issue 19), so that choices between close languages are
-measured on 500 sentences a language, where 100 left one sentence worth 0.01.  Languages without a
-langdetect profile (be, gl, sr) are kept apart by bench/eval_language.py.
+measured on 500 sentences a language, where 100 left one sentence worth 0.01.  Positions
+600-699 are the `second` split (issue 19, third round): a second held-out sample, never
+used to choose anything, to check that a figure on `report` is not luck of its 100
+sentences.  Each addition comes after every earlier row, so those keep their places.
+Languages without a langdetect profile (be, gl, sr) are kept apart by bench/eval_language.py.
 
-    .venv/bin/python bench/make_lang_sentences.py /work/.mirror
+    .venv/bin/python bench/make_lang_sentences.py /work/.mirror [--further /tmp/further.jsonl]
+
+`--further` also writes, to a file of its own (not kept in the repository), the pool's
+sentences after those 700 (up to 2,000 for da, no and en, 400 for the others; split
+`further`): more tuning data where 500 `tune` sentences leave a choice to chance
+(issue 19, third round; `bench/eval_language.py --ud further --sentences FILE`).
 """
 
 from __future__ import annotations
@@ -25,6 +33,11 @@ from pathlib import Path
 PER_LANGUAGE = 200
 # Further `tune` sentences after the first PER_LANGUAGE (the same shuffled pool).
 EXTRA_TUNE = 400
+# A second held-out sample after those (the same shuffled pool), never used to choose.
+SECOND = 100
+# `--further`: the languages whose choices were hardest, read further down their pools.
+FURTHER = {"da": 2_000, "no": 2_000, "en": 2_000}
+FURTHER_OTHERS = 400
 OUT = Path(__file__).resolve().parent / "data" / "lang_sentences.jsonl"
 
 # language -> (treebank, licence).  Only treebanks whose licence allows any use with
@@ -91,9 +104,12 @@ def main() -> int:
     parser.add_argument(
         "mirror", type=Path, help="directory of UniversalDependencies+UD_* snapshots"
     )
+    parser.add_argument("--further", type=Path, help="also write the further sentences here")
     args = parser.parse_args()
+    further: list[dict[str, str]] = []
     rows = []
     extra: list[dict[str, str]] = []
+    second: list[dict[str, str]] = []
     for language, (treebank, licence) in TREEBANKS.items():
         repo = args.mirror / f"UniversalDependencies+{treebank}" / "repo"
         seen: set[str] = set()
@@ -111,12 +127,24 @@ def main() -> int:
             {"language": language, "split": "tune", "text": text}
             for text in pool[PER_LANGUAGE : PER_LANGUAGE + EXTRA_TUNE]
         ]
-        print(
-            language, treebank, licence, min(len(pool), PER_LANGUAGE + EXTRA_TUNE), file=sys.stderr
-        )
+        start = PER_LANGUAGE + EXTRA_TUNE
+        second += [
+            {"language": language, "split": "second", "text": text}
+            for text in pool[start : start + SECOND]
+        ]
+        start += SECOND
+        further += [
+            {"language": language, "split": "further", "text": text}
+            for text in pool[start : start + FURTHER.get(language, FURTHER_OTHERS)]
+        ]
+        print(language, treebank, licence, min(len(pool), start), file=sys.stderr)
     with OUT.open("w", encoding="utf-8") as handle:
-        for row in rows + extra:
+        for row in rows + extra + second:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if args.further is not None:
+        with args.further.open("w", encoding="utf-8") as handle:
+            for row in further:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     return 0
 
 

@@ -67,6 +67,14 @@ CLOSE_PAIRS = [
     ("es", "¿Por qué no me lo dijiste antes?"),
     ("sk", "Tu už študovali jeho dvaja bratia."),
     ("hr", "Tu su već studirala njegova dva brata."),
+    # Short English lines the judge reads as Afrikaans: English marker words (af-en.txt).
+    ("en", "how was your weekend?"),
+    ("en", "Ladies room open on Sundays"),
+    ("en", "Dinner is at eight tonight"),
+    ("en", "great, see you at ten"),
+    # ... and Afrikaans keeps its name: none of them is an Afrikaans word.
+    ("af", "Die kinders speel buite in die tuin."),
+    ("af", "Hy het gesê hy sal more terugkom."),
 ]
 
 
@@ -145,10 +153,23 @@ def test_rule_changes_some_answers_the_judge_gets_wrong(plain: LanguageDetector)
         ("es", "pt", "mas eles", "pt"),
         ("hr", "sl", "tudi jaz", "sl"),
         ("sl", "hr", "također ja", "hr"),
+        # One-sided pairs: English words lean English; an Afrikaans or Somali line
+        # has no marker, so it leans neither way and the judge's order stands.
+        ("af", "en", "how was your weekend", "en"),
+        ("so", "en", "see you all next week", "en"),
+        ("en", "af", "ek het dit nie vir hom gedoen nie", None),
+        ("en", "so", "waxaan jeclahay inaan wax barto", None),
+        # Words only the 30,000-word da-no table lists (ranks 10,000-30,000).
+        ("da", "no", "røyk", "no"),
+        ("no", "da", "spøgelse", "da"),
     ],
 )
 def test_choose(first: str, second: str, text: str, chosen: str | None) -> None:
     assert load_close_languages().choose(first, second, text) == chosen
+
+
+# Pairs where only English has marker words (cleaners/close_languages/af-en.txt, en-so.txt).
+ONE_SIDED_PAIRS = {("af", "en"), ("en", "so")}
 
 
 def test_pair_files_name_known_languages_with_markers() -> None:
@@ -159,19 +180,25 @@ def test_pair_files_name_known_languages_with_markers() -> None:
         assert {low, high} <= LANGUAGES
         for code, markers in pair.items():
             has_markers = markers.letters or markers.words or markers.endings
-            assert has_markers or (low, high) in close.words, f"{low}-{high}: {code}: nothing"
+            # af-en, en-so: English alone has marker words (wordfreq has no list for the
+            # other, so a table cannot speak for it); the other leans by the judge alone.
+            one_sided = (low, high) in ONE_SIDED_PAIRS and code != "en"
+            assert has_markers or one_sided or (low, high) in close.words, f"{low}-{high}: {code}"
         # A marker both languages claim would only add noise to both sides.
         assert not pair[low].words & pair[high].words, f"{low}-{high}"
         assert not pair[low].letters & pair[high].letters, f"{low}-{high}"
 
 
 def test_word_tables_cover_pairs_wordfreq_knows() -> None:
-    """Every pair has a word table but af-nl (wordfreq has no Afrikaans list).
+    """Every pair has a word table but those with Afrikaans or Somali (wordfreq has no list).
 
     A pair file named out of code order (en-de.txt) would be refused when loaded.
     """
     close = load_close_languages()
-    assert set(close.pairs) - set(close.words) == {("af", "nl")}
+    assert set(close.pairs) - set(close.words) == {("af", "nl")} | ONE_SIDED_PAIRS
+    # da-no reads 30,000 words of each list, the others 10,000 (tools/make_close_words.py).
+    # (31,117 words instead of 9,725 from 10,000.)
+    assert len(close.words[("da", "no")]) > 25_000
     for key, table in close.words.items():
         assert len(table) > 5_000, key
         # Tenths of a Zipf unit, never under the 0.5 cut, never past the floor's span.
@@ -260,16 +287,18 @@ def _per_language(detector: LanguageDetector, split: str) -> dict[str, float]:
     return {code: statistics.mean(v) for code, v in right.items()}
 
 
-def test_ud_short_sentences_floor(detector: LanguageDetector) -> None:
-    """UD short sentences (report half): floors pinned in quality_floors.json.
+@pytest.mark.parametrize("split", ["report", "second"])
+def test_ud_short_sentences_floor(detector: LanguageDetector, split: str) -> None:
+    """UD short sentences (the held-out splits): floors pinned in quality_floors.json.
 
     Every language with a langdetect profile (29), and Belarusian, which has none and is
     named by its own letters; Galician and Serbian in Latin letters cannot be named.
+    `second` is a second held-out sample of the same treebanks (issue 19, third round).
     """
-    per = _per_language(detector, "report")
-    floors = FLOORS["ud_report"]["per_language"]
+    per = _per_language(detector, split)
+    floors = FLOORS[f"ud_{split}"]["per_language"]
     assert len(floors) >= 20
-    assert statistics.mean(per[code] for code in floors) >= FLOORS["ud_report"]["mean"]
+    assert statistics.mean(per[code] for code in floors) >= FLOORS[f"ud_{split}"]["mean"]
     for code, floor in floors.items():
         assert per[code] >= floor, code
 
