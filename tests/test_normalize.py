@@ -249,7 +249,8 @@ def test_fix_line_is_ftfy(text: str) -> None:
     # and the steps must be ftfy's own, line by line.
     from ftfy import fix_and_explain
 
-    from cleaners.normalize import _fix_line, _ftfy_config
+    from cleaners.mojibake import fix_line as _fix_line
+    from cleaners.normalize import _ftfy_config
 
     for unescape in ("auto", True, False):
         config = _ftfy_config(unescape)
@@ -262,7 +263,8 @@ def test_fix_line_is_ftfy(text: str) -> None:
 def test_fix_line_is_ftfy_on_misread_sentences(case: tuple[str, str, str]) -> None:
     from ftfy import fix_and_explain
 
-    from cleaners.normalize import _fix_line, _ftfy_config
+    from cleaners.mojibake import fix_line as _fix_line
+    from cleaners.normalize import _ftfy_config
 
     config = _ftfy_config("auto")
     fixed, steps = fix_and_explain(case[2], config)
