@@ -15,6 +15,7 @@ tests/test_normalize.py holds both to ftfy with Hypothesis.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ftfy import FIXERS, TextFixerConfig
 
@@ -33,10 +34,13 @@ from ftfy.chardata import (
 
 __all__ = ["fix_line", "needs_repair"]
 
-def _bytes_as_chars(codes: range | list[int]) -> frozenset[str]:
-    """The characters the given bytes become in any of the code pages ftfy re-decodes."""
+def _bytes_as_chars(
+    codes: range | list[int], encodings: Iterable[str] = CHARMAP_ENCODINGS
+) -> frozenset[str]:
+    """The characters the given bytes become in any of `encodings` (by default every
+    code page ftfy re-decodes; the "sloppy-*" codecs are registered by ftfy)."""
     chars: set[str] = set()
-    for encoding in CHARMAP_ENCODINGS:  # the "sloppy-*" codecs are registered by ftfy
+    for encoding in encodings:
         chars.update(bytes(codes).decode(encoding, errors="ignore"))
     return frozenset(chars)
 
@@ -76,6 +80,32 @@ _A0_SUSPECT = re.compile(
 # Characters ftfy always acts on: C1 controls, surrogates, terminal escapes, and the
 # replacement character (a lossy sequence may end in one).
 _ALWAYS_REPAIRABLE = re.compile("[\x80-\x9f\ud800-\udfff\x1b\ufffd]")
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    return "[" + "".join(sorted(map(re.escape, chars))) + "]"
+
+
+# When ftfy's step re-encodes a line in a code page, two sub-fixes each run a regular
+# expression over the bytes: `restore_byte_a0` (ALTERED_UTF8_RE: a lead byte, then up to
+# two continuation bytes, with a space among or right after them; not in Mac Roman)
+# and `replace_lossy_sequences` (LOSSY_UTF8_RE, in the sloppy code pages: a byte 1A,
+# which only U+FFFD or U+001A become, or a "?" right after a lead or continuation
+# byte). Neither can change bytes in which its pattern cannot match, and the patterns
+# below, over the characters of every such code page at each place, match wherever one
+# of them could: a step without the sub-fixes then gives the same text and the same
+# steps (`_trimmed`), for a quarter less of the step's time on a damaged line.
+_A0_ENCODINGS = [encoding for encoding in CHARMAP_ENCODINGS if encoding != "macroman"]
+_SLOPPY_ENCODINGS = [encoding for encoding in CHARMAP_ENCODINGS if encoding.startswith("sloppy")]
+_A0_BEFORE_SPACE = re.compile(
+    _char_class(_bytes_as_chars([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE0, 0xE1, 0xE2, 0xE3, 0xF0],
+                                _A0_ENCODINGS))
+    + _char_class(_bytes_as_chars(range(0x80, 0xC0), _A0_ENCODINGS)) + "{0,2} "
+)
+_LOSSY_BEFORE_QUESTION = re.compile(
+    _char_class(_bytes_as_chars([*range(0x80, 0xC0), 0xC2, 0xC3, *range(0xE0, 0xF5)],
+                                _SLOPPY_ENCODINGS)) + r"\?"
+)
 
 def _may_hold_mojibake(text: str) -> bool:
     """Cheap necessary condition for ftfy's mojibake repair (see `_CANDIDATE_PAIR`)."""
@@ -189,12 +219,30 @@ def _fix_encoding(
     """
     while True:
         before = text
-        text, plan = _fix_encoding_step(text, config)
+        text, plan = _fix_encoding_step(text, _trimmed(text, config))
         steps.extend(plan or ())
         if text == before:
             return text, ""
         if not needs_repair(text, thorough=True):
             return text, text
+
+
+def _trimmed(text: str, config: TextFixerConfig) -> TextFixerConfig:
+    """`config` without the byte sub-fixes that cannot change `text` (`_A0_BEFORE_SPACE`).
+
+    >>> config = TextFixerConfig()
+    >>> _trimmed("KÃ¶ln", config).restore_byte_a0, _trimmed("Ã la carte", config).restore_byte_a0
+    (False, True)
+    >>> [_trimmed(text, config).replace_lossy_sequences for text in ("Ã¼ber?", "â€?")]
+    [False, True]
+    """
+    a0 = config.restore_byte_a0 and _A0_BEFORE_SPACE.search(text) is not None
+    lossy = config.replace_lossy_sequences and (
+        "\ufffd" in text or "\x1a" in text or _LOSSY_BEFORE_QUESTION.search(text) is not None
+    )
+    if a0 == config.restore_byte_a0 and lossy == config.replace_lossy_sequences:
+        return config
+    return config._replace(restore_byte_a0=a0, replace_lossy_sequences=lossy)
 
 
 def _apply(name: str, text: str, config: TextFixerConfig, steps: list[tuple[str, str]]) -> str:

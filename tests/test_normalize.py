@@ -13,7 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cleaners.normalize import NormalizeConfig, normalize_text
+from cleaners.normalize import NormalizeConfig, _ftfy_config, normalize_text
 
 DATA = Path(__file__).parent / "data"
 SENTENCES: dict[str, list[str]] = {
@@ -269,3 +269,37 @@ def test_fix_line_is_ftfy_on_misread_sentences(case: tuple[str, str, str]) -> No
     config = _ftfy_config("auto")
     fixed, steps = fix_and_explain(case[2], config)
     assert _fix_line(case[2], config) == (fixed, list(steps or ()))
+
+
+@st.composite
+def damaged_utf8(draw: st.DrawFn) -> str:
+    """UTF-8 read in one of ftfy's code pages, some bytes first turned into a space, a
+    "?" or byte 1A: what `restore_byte_a0` and `replace_lossy_sequences` undo."""
+    from ftfy.chardata import CHARMAP_ENCODINGS
+
+    pieces = []
+    for _ in range(draw(st.integers(1, 6))):
+        data = bytearray(draw(st.characters(blacklist_categories=("Cs",))).encode("utf-8"))
+        if draw(st.booleans()):
+            data[draw(st.integers(0, len(data) - 1))] = draw(st.sampled_from(b" ?\x1a"))
+        encoding = draw(st.sampled_from(CHARMAP_ENCODINGS))
+        pieces.append(bytes(data).decode(encoding, errors="replace"))
+        pieces.append(draw(st.sampled_from(["", " ", "?", "a", " la ", "\ufffd"])))
+    return "".join(pieces)
+
+
+@given(st.one_of(damaged_utf8(), MOJIBAKE_TEXT))
+@settings(max_examples=1000, deadline=None)
+@example("Ã la carte")
+@example("â€? and â€\ufffd")
+@example("Ã¼ber Ã  la")
+def test_a_step_without_the_byte_fixes_that_cannot_apply_is_ftfys_step(text: str) -> None:
+    # `_trimmed` turns off restore_byte_a0 / replace_lossy_sequences for a text whose
+    # bytes they cannot change: ftfy's step must give the same text and steps.
+    from ftfy import _fix_encoding_one_step_and_explain as step
+
+    from cleaners.mojibake import _trimmed
+
+    for unescape in ("auto", False):
+        config = _ftfy_config(unescape)
+        assert step(text, _trimmed(text, config)) == step(text, config)
