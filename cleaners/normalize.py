@@ -279,7 +279,7 @@ def _repair(text: str, ftfy_config: TextFixerConfig, precheck: bool, fixes: list
             line = lines[number] = restored
             changed = True
             fixes.append("lost_bytes")
-        if precheck and not needs_repair(line, thorough=True):
+        if precheck and not needs_repair(line, thorough=True, judge=False):
             settled.add(line)
             continue
         fixed, steps = (fix_line(line, ftfy_config) if precheck
