@@ -303,3 +303,28 @@ def test_a_step_without_the_byte_fixes_that_cannot_apply_is_ftfys_step(text: str
     for unescape in ("auto", False):
         config = _ftfy_config(unescape)
         assert step(text, _trimmed(text, config)) == step(text, config)
+
+
+@given(st.one_of(damaged_utf8(), MOJIBAKE_TEXT))
+@settings(max_examples=1000, deadline=None)
+@example("Ã la carte, â€? Ã ")
+def test_the_text_patterns_match_wherever_ftfys_byte_patterns_could(text: str) -> None:
+    # Each pattern over characters stands for a pattern over the bytes of some code
+    # pages; skipping the byte search where it finds nothing is only right if it never
+    # misses a line in which the byte pattern matches.
+    from ftfy.chardata import ALTERED_UTF8_RE, CHARMAP_ENCODINGS, LOSSY_UTF8_RE
+
+    from cleaners import mojibake
+
+    for encoding in CHARMAP_ENCODINGS:
+        try:
+            data = text.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        if mojibake._A0_SUSPECT.search(data):
+            assert mojibake._A0_ANYWHERE.search(text)
+        if encoding != "macroman" and ALTERED_UTF8_RE.search(data):
+            assert mojibake._A0_BEFORE_SPACE.search(text)
+        if encoding.startswith("sloppy") and LOSSY_UTF8_RE.search(data):
+            assert ("\ufffd" in text or "\x1a" in text
+                    or mojibake._LOSSY_BEFORE_QUESTION.search(text))
