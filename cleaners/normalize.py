@@ -2,7 +2,7 @@
 
 Two stages, each a pure ``str -> str`` step that reports whether it changed anything:
 
-1. **Repair** with ftfy, only on the lines a cheap pre-check flags (see `_needs_repair`):
+1. **Repair** with ftfy, only on the lines a cheap pre-check flags (`cleaners.mojibake`):
    mojibake (UTF-8 read as cp1252, Latin-1, cp1251... once or twice: ``Ã©``, ``â€™``,
    ``Ð¿Ñ€Ð¸``), HTML escapes left in the text (``&amp;``, ``&#8217;``), C1 controls
    that stand for cp1252 punctuation, terminal colour escapes and UTF-16 surrogates.
@@ -30,22 +30,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from ftfy import FIXERS, TextFixerConfig, fix_and_explain
-
-# ftfy's one step of mojibake repair: private, so the version is pinned in uv.lock, and
-# tests/test_normalize.py holds `_fix_line` to ftfy's own `fix_and_explain`.
-from ftfy import _fix_encoding_one_step_and_explain as _fix_encoding_step
-from ftfy.badness import is_bad
-from ftfy.chardata import (
-    ALTERED_UTF8_RE,
-    CHARMAP_ENCODINGS,
-    HTML_ENTITY_RE,
-    LOSSY_UTF8_RE,
-    UTF8_CLUES,
-    UTF8_DETECTOR_RE,
-)
+from ftfy import TextFixerConfig, fix_and_explain
 
 from cleaners.lost_bytes import restore_lost_bytes
+from cleaners.mojibake import fix_line, needs_repair
 
 __all__ = ["NormalizeConfig", "Normalized", "normalize_text"]
 
@@ -177,50 +165,6 @@ def _ftfy_config(unescape_html: bool | Literal["auto"]) -> TextFixerConfig:
 _ENCODING_ACTIONS = frozenset({"encode", "decode"})
 
 
-def _bytes_as_chars(codes: range | list[int]) -> frozenset[str]:
-    """The characters the given bytes become in any of the code pages ftfy re-decodes."""
-    chars: set[str] = set()
-    for encoding in CHARMAP_ENCODINGS:  # the "sloppy-*" codecs are registered by ftfy
-        chars.update(bytes(codes).decode(encoding, errors="ignore"))
-    return frozenset(chars)
-
-
-# What mojibake is made of. ftfy repairs UTF-8 that a single-byte code page misread,
-# so a repairable line must hold a character that was a UTF-8 lead byte (C0-F4) right
-# before one that was a continuation byte (80-BF), in one of the code pages ftfy
-# tries; or one of the few variants its sub-fixes accept: a lead before a space that
-# was a no-break space (`restore_byte_a0`), before a "?" that replaced a lost byte
-# (`replace_lossy_sequences`). The union over code pages is a superset, so this
-# pre-check never skips a line ftfy would change; the Hypothesis test
-# `test_precheck_changes_nothing` holds it to that.
-_LEADS = _bytes_as_chars(range(0xC0, 0xF5))
-_CONTINUATIONS = _bytes_as_chars(range(0x80, 0xC0))
-_A0_LEADS_2 = _bytes_as_chars([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9])
-_A0_LEADS_3 = _bytes_as_chars([0xE2, 0xE3, 0xF0])
-_LOSSY_LEADS_2 = _bytes_as_chars([0xC2, 0xC3])
-_LOSSY_LEADS_3 = _bytes_as_chars(range(0xE0, 0xF5))
-_CANDIDATE_PAIR = re.compile(
-    "[" + "".join(sorted(map(re.escape, _LEADS))) + "]"
-    "[" + "".join(sorted(map(re.escape, _CONTINUATIONS | {" ", "?"}))) + "]"
-)
-# ftfy's UTF8_DETECTOR_RE without its look-behind and repetition: anything the
-# detector matches, this matches, at a fraction of the cost (the detector takes about
-# 0.1 µs per character).
-_DETECTOR_START = re.compile(
-    "|".join(
-        f"[{UTF8_CLUES[f'utf8_first_of_{n}']}][{UTF8_CLUES['utf8_continuation']}]{{{n - 1}}}"
-        for n in (2, 3, 4)
-    )
-)
-# What every match of ftfy's ALTERED_UTF8_RE (a UTF-8 sequence whose no-break space
-# became a space) contains, as one cheap pattern to try before that six-way one.
-_A0_SUSPECT = re.compile(
-    rb"[\xc2\xc3\xc5\xce\xd0\xd9\xe2\xe3\xf0] |[\xe0-\xe3\xf0][\x80-\xbf]{1,2} "
-)
-# Characters ftfy always acts on: C1 controls, surrogates, terminal escapes, and the
-# replacement character (a lossy sequence may end in one).
-_ALWAYS_REPAIRABLE = re.compile("[\x80-\x9f\ud800-\udfff\x1b\ufffd]")
-
 # Our tidy steps. Each kind of character a step acts on, as a string; one scan of the
 # text (`_TIDY_CHARACTERS`) tells which steps have anything to do, so a clean document
 # costs one regular-expression pass rather than one per step.
@@ -312,74 +256,6 @@ def normalize_text(text: str, config: NormalizeConfig = NormalizeConfig()) -> No
     return Normalized(text, repaired, tuple(dict.fromkeys(fixes)))
 
 
-def _may_hold_mojibake(text: str) -> bool:
-    """Cheap necessary condition for ftfy's mojibake repair (see `_CANDIDATE_PAIR`)."""
-    for match in _CANDIDATE_PAIR.finditer(text):
-        first, second = match.group()[0], match.group()[1]
-        after = text[match.end() : match.end() + 1]
-        if second == " ":
-            if first in _A0_LEADS_2 or (first in _A0_LEADS_3 and after in _CONTINUATIONS):
-                return True
-        elif second == "?":
-            if first in _LOSSY_LEADS_2 or (first in _LOSSY_LEADS_3 and after in _CONTINUATIONS):
-                return True
-        else:
-            return True
-    return False
-
-
-def _needs_repair(text: str, thorough: bool) -> bool:
-    """Whether ftfy could change `text`.
-
-    An HTML entity, a C1 control, a surrogate or a terminal escape always qualifies.
-    Otherwise the text must hold something mojibake is made of (`_may_hold_mojibake`,
-    one regular-expression scan) and, when `thorough` (line by line), be something
-    ftfy could re-decode (`_could_redecode`) and pass ftfy's own ``is_bad``, the first
-    test its repair makes: ``is_bad`` costs about 2 ms on 3.5 KB, so it only ever
-    runs on suspect lines, never on a whole clean document.
-    """
-    if "&" in text and HTML_ENTITY_RE.search(text):
-        return True
-    if text.isascii():
-        return "\x1b" in text
-    if _ALWAYS_REPAIRABLE.search(text):
-        return True
-    if not _may_hold_mojibake(text):
-        return False
-    return not thorough or (_could_redecode(text) and is_bad(text))
-
-
-def _could_redecode(text: str) -> bool:
-    """Whether one of ftfy's ways of repairing mojibake can apply to this line at all.
-
-    ftfy either re-decodes the whole line (encode it in one of its code pages, decode
-    the bytes as UTF-8, after its no-break-space and lost-byte allowances), or fixes
-    the sequences its ``UTF8_DETECTOR_RE`` finds. A French line with "l’école" holds
-    a lead/continuation pair (’é in Mac Roman) but none of this, so it costs a few
-    encodes instead of ``is_bad``.
-    """
-    if _DETECTOR_START.search(text) and UTF8_DETECTOR_RE.search(text):
-        return True
-    for encoding in CHARMAP_ENCODINGS:
-        try:
-            data = text.encode(encoding)
-        except UnicodeEncodeError:
-            continue
-        if b"\xed" in data or b"\xc0" in data:  # ftfy decodes these as CESU-8/Java UTF-8
-            return True
-        try:
-            data.decode("utf-8")
-            return True
-        except UnicodeDecodeError:
-            pass
-        if _A0_SUSPECT.search(data) and ALTERED_UTF8_RE.search(data):
-            return True
-        lossy = b"?" in data or b"\x1a" in data
-        if lossy and encoding.startswith("sloppy") and LOSSY_UTF8_RE.search(data):
-            return True
-    return False
-
-
 def _repair(text: str, ftfy_config: TextFixerConfig, precheck: bool, fixes: list[str],
             settled: set[str], lost_bytes: bool = True) -> str:
     """Run ftfy line by line, as ``ftfy.fix_text`` does, on the lines that need it.
@@ -389,7 +265,7 @@ def _repair(text: str, ftfy_config: TextFixerConfig, precheck: bool, fixes: list
     stop the repair of every other line. Returns `text` itself when nothing changed.
     Lines in `settled` are known to come out unchanged; the lines found so are added.
     """
-    if precheck and "\ufffd" not in text and not _needs_repair(text, thorough=False):
+    if precheck and "\ufffd" not in text and not needs_repair(text, thorough=False):
         return text
     lines = text.split("\n")
     changed = False
@@ -403,10 +279,10 @@ def _repair(text: str, ftfy_config: TextFixerConfig, precheck: bool, fixes: list
             line = lines[number] = restored
             changed = True
             fixes.append("lost_bytes")
-        if precheck and not _needs_repair(line, thorough=True):
+        if precheck and not needs_repair(line, thorough=True, judge=False):
             settled.add(line)
             continue
-        fixed, steps = (_fix_line(line, ftfy_config) if precheck
+        fixed, steps = (fix_line(line, ftfy_config) if precheck
                         else fix_and_explain(line, ftfy_config))
         if fixed == line:
             settled.add(line)
@@ -420,68 +296,6 @@ def _repair(text: str, ftfy_config: TextFixerConfig, precheck: bool, fixes: list
                 # a tenth of the time of normalizing the bench corpus went there.
                 settled.add(fixed)
     return "\n".join(lines) if changed else text
-
-
-# The fixes of one ftfy pass after the encoding repair, in ftfy's order (`fix_and_explain`).
-_AFTER_ENCODING = ("fix_c1_controls", "fix_latin_ligatures", "fix_character_width",
-                   "uncurl_quotes", "fix_line_breaks", "fix_surrogates",
-                   "remove_terminal_escapes", "remove_control_chars")
-
-
-def _fix_line(line: str, config: TextFixerConfig) -> tuple[str, list[tuple[str, str]]]:
-    """ftfy's ``fix_and_explain(line, config)``: the same text and steps, with less work.
-
-    ftfy repeats a step (one mojibake layer undone) until it changes nothing, and a
-    whole pass of its fixes until that changes nothing: the last step and the last pass
-    only confirm, and each starts with ``is_bad`` on a line that is now clean, the
-    costliest test it makes. Here the pre-check (`_needs_repair`, a necessary condition
-    for any change by ftfy, at a third of ``is_bad``'s cost on clean text) confirms
-    instead: a third of ftfy's time on the e2e corpus's damaged lines.
-    """
-    if config.unescape_html == "auto" and "<" in line:
-        config = config._replace(unescape_html=False)
-    steps: list[tuple[str, str]] = []
-    text = line
-    while True:
-        before = text
-        text = _apply("unescape_html", text, config, steps)
-        confirmed = ""  # a text the pre-check has just found nothing in
-        if config.fix_encoding:
-            text, confirmed = _fix_encoding(text, config, steps)
-        for name in _AFTER_ENCODING:
-            text = _apply(name, text, config, steps)
-        # When the fixes after the encoding repair changed nothing, the pre-check that
-        # ended it has answered already: a tenth of the time of a damaged document.
-        if text in (before, confirmed) or not _needs_repair(text, thorough=True):
-            return text, steps
-
-
-def _fix_encoding(
-    text: str, config: TextFixerConfig, steps: list[tuple[str, str]]
-) -> tuple[str, str]:
-    """ftfy's ``fix_encoding_and_explain``, confirmed by the pre-check (`_fix_line`).
-
-    Returns the text, and the text again if the pre-check found nothing more in it
-    (else "", which no non-empty line equals; an empty one is done either way).
-    """
-    while True:
-        before = text
-        text, plan = _fix_encoding_step(text, config)
-        steps.extend(plan or ())
-        if text == before:
-            return text, ""
-        if not _needs_repair(text, thorough=True):
-            return text, text
-
-
-def _apply(name: str, text: str, config: TextFixerConfig, steps: list[tuple[str, str]]) -> str:
-    """One of ftfy's fixes, if `config` turns it on, noted in `steps` if it changed `text`."""
-    if not getattr(config, name):
-        return text
-    fixed: str = FIXERS[name](text)
-    if fixed != text:
-        steps.append(("apply", name))
-    return fixed
 
 
 def _is_fixed_point(line: str, fixed: str, ftfy_config: TextFixerConfig, lost_bytes: bool) -> bool:

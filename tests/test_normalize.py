@@ -13,7 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cleaners.normalize import NormalizeConfig, normalize_text
+from cleaners.normalize import NormalizeConfig, _ftfy_config, normalize_text
 
 DATA = Path(__file__).parent / "data"
 SENTENCES: dict[str, list[str]] = {
@@ -249,7 +249,8 @@ def test_fix_line_is_ftfy(text: str) -> None:
     # and the steps must be ftfy's own, line by line.
     from ftfy import fix_and_explain
 
-    from cleaners.normalize import _fix_line, _ftfy_config
+    from cleaners.mojibake import fix_line as _fix_line
+    from cleaners.normalize import _ftfy_config
 
     for unescape in ("auto", True, False):
         config = _ftfy_config(unescape)
@@ -262,8 +263,68 @@ def test_fix_line_is_ftfy(text: str) -> None:
 def test_fix_line_is_ftfy_on_misread_sentences(case: tuple[str, str, str]) -> None:
     from ftfy import fix_and_explain
 
-    from cleaners.normalize import _fix_line, _ftfy_config
+    from cleaners.mojibake import fix_line as _fix_line
+    from cleaners.normalize import _ftfy_config
 
     config = _ftfy_config("auto")
     fixed, steps = fix_and_explain(case[2], config)
     assert _fix_line(case[2], config) == (fixed, list(steps or ()))
+
+
+@st.composite
+def damaged_utf8(draw: st.DrawFn) -> str:
+    """UTF-8 read in one of ftfy's code pages, some bytes first turned into a space, a
+    "?" or byte 1A: what `restore_byte_a0` and `replace_lossy_sequences` undo."""
+    from ftfy.chardata import CHARMAP_ENCODINGS
+
+    pieces = []
+    for _ in range(draw(st.integers(1, 6))):
+        data = bytearray(draw(st.characters(blacklist_categories=("Cs",))).encode("utf-8"))
+        if draw(st.booleans()):
+            data[draw(st.integers(0, len(data) - 1))] = draw(st.sampled_from(b" ?\x1a"))
+        encoding = draw(st.sampled_from(CHARMAP_ENCODINGS))
+        pieces.append(bytes(data).decode(encoding, errors="replace"))
+        pieces.append(draw(st.sampled_from(["", " ", "?", "a", " la ", "\ufffd"])))
+    return "".join(pieces)
+
+
+@given(st.one_of(damaged_utf8(), MOJIBAKE_TEXT))
+@settings(max_examples=1000, deadline=None)
+@example("Ã la carte")
+@example("â€? and â€\ufffd")
+@example("Ã¼ber Ã  la")
+def test_a_step_without_the_byte_fixes_that_cannot_apply_is_ftfys_step(text: str) -> None:
+    # `_trimmed` turns off restore_byte_a0 / replace_lossy_sequences for a text whose
+    # bytes they cannot change: ftfy's step must give the same text and steps.
+    from ftfy import _fix_encoding_one_step_and_explain as step
+
+    from cleaners.mojibake import _trimmed
+
+    for unescape in ("auto", False):
+        config = _ftfy_config(unescape)
+        assert step(text, _trimmed(text, config)) == step(text, config)
+
+
+@given(st.one_of(damaged_utf8(), MOJIBAKE_TEXT))
+@settings(max_examples=1000, deadline=None)
+@example("Ã la carte, â€? Ã ")
+def test_the_text_patterns_match_wherever_ftfys_byte_patterns_could(text: str) -> None:
+    # Each pattern over characters stands for a pattern over the bytes of some code
+    # pages; skipping the byte search where it finds nothing is only right if it never
+    # misses a line in which the byte pattern matches.
+    from ftfy.chardata import ALTERED_UTF8_RE, CHARMAP_ENCODINGS, LOSSY_UTF8_RE
+
+    from cleaners import mojibake
+
+    for encoding in CHARMAP_ENCODINGS:
+        try:
+            data = text.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        if mojibake._A0_SUSPECT.search(data):
+            assert mojibake._A0_ANYWHERE.search(text)
+        if encoding != "macroman" and ALTERED_UTF8_RE.search(data):
+            assert any(p.search(text) for p in mojibake._A0_BEFORE_SPACE)
+        if encoding.startswith("sloppy") and LOSSY_UTF8_RE.search(data):
+            assert ("\ufffd" in text or "\x1a" in text
+                    or mojibake._LOSSY_BEFORE_QUESTION.search(text))

@@ -1,0 +1,279 @@
+"""What ftfy is asked about one line: whether it could change it, and its repair.
+
+`normalize_text` (cleaners/normalize.py) repairs a text line by line with ftfy, and only
+the lines this module's pre-check (`needs_repair`) lets through: a necessary condition
+for any change by ftfy, at a fraction of its cost. `fix_line` is ftfy's own
+``fix_and_explain`` of a line, the same text and steps, with less work: the pre-check
+confirms where ftfy would run a whole pass to find nothing, and ftfy's byte-level
+sub-fixes are switched off for a step whose bytes they cannot change (`_trimmed`).
+tests/test_normalize.py holds both to ftfy with Hypothesis.
+"""
+
+# The docstrings name typographic characters on purpose.
+# ruff: noqa: RUF002
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ftfy import FIXERS, TextFixerConfig
+
+# ftfy's one step of mojibake repair: private, so the version is pinned in uv.lock, and
+# tests/test_normalize.py holds `fix_line` to ftfy's own `fix_and_explain`.
+from ftfy import _fix_encoding_one_step_and_explain as _fix_encoding_step
+from ftfy.badness import is_bad
+from ftfy.chardata import (
+    ALTERED_UTF8_RE,
+    CHARMAP_ENCODINGS,
+    HTML_ENTITY_RE,
+    LOSSY_UTF8_RE,
+    UTF8_CLUES,
+    UTF8_DETECTOR_RE,
+)
+
+__all__ = ["fix_line", "needs_repair"]
+
+def _bytes_as_chars(
+    codes: range | list[int], encodings: Iterable[str] = CHARMAP_ENCODINGS
+) -> frozenset[str]:
+    """The characters the given bytes become in any of `encodings` (by default every
+    code page ftfy re-decodes; the "sloppy-*" codecs are registered by ftfy)."""
+    chars: set[str] = set()
+    for encoding in encodings:
+        chars.update(bytes(codes).decode(encoding, errors="ignore"))
+    return frozenset(chars)
+
+
+# What mojibake is made of. ftfy repairs UTF-8 that a single-byte code page misread,
+# so a repairable line must hold a character that was a UTF-8 lead byte (C0-F4) right
+# before one that was a continuation byte (80-BF), in one of the code pages ftfy
+# tries; or one of the few variants its sub-fixes accept: a lead before a space that
+# was a no-break space (`restore_byte_a0`), before a "?" that replaced a lost byte
+# (`replace_lossy_sequences`). The union over code pages is a superset, so this
+# pre-check never skips a line ftfy would change; the Hypothesis test
+# `test_precheck_changes_nothing` holds it to that.
+_LEADS = _bytes_as_chars(range(0xC0, 0xF5))
+_CONTINUATIONS = _bytes_as_chars(range(0x80, 0xC0))
+_A0_LEADS_2 = _bytes_as_chars([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9])
+_A0_LEADS_3 = _bytes_as_chars([0xE2, 0xE3, 0xF0])
+_LOSSY_LEADS_2 = _bytes_as_chars([0xC2, 0xC3])
+_LOSSY_LEADS_3 = _bytes_as_chars(range(0xE0, 0xF5))
+_CANDIDATE_PAIR = re.compile(
+    "[" + "".join(sorted(map(re.escape, _LEADS))) + "]"
+    "[" + "".join(sorted(map(re.escape, _CONTINUATIONS | {" ", "?"}))) + "]"
+)
+# ftfy's UTF8_DETECTOR_RE without its look-behind and repetition: anything the
+# detector matches, this matches, at a fraction of the cost (the detector takes about
+# 0.1 µs per character).
+_DETECTOR_START = re.compile(
+    "|".join(
+        f"[{UTF8_CLUES[f'utf8_first_of_{n}']}][{UTF8_CLUES['utf8_continuation']}]{{{n - 1}}}"
+        for n in (2, 3, 4)
+    )
+)
+# What every match of ftfy's ALTERED_UTF8_RE (a UTF-8 sequence whose no-break space
+# became a space) contains, as one cheap pattern to try before that six-way one.
+_A0_SUSPECT = re.compile(
+    rb"[\xc2\xc3\xc5\xce\xd0\xd9\xe2\xe3\xf0] |[\xe0-\xe3\xf0][\x80-\xbf]{1,2} "
+)
+# Characters ftfy always acts on: C1 controls, surrogates, terminal escapes, and the
+# replacement character (a lossy sequence may end in one).
+_ALWAYS_REPAIRABLE = re.compile("[\x80-\x9f\ud800-\udfff\x1b\ufffd]")
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    return "[" + "".join(sorted(map(re.escape, chars))) + "]"
+
+
+# When ftfy's step re-encodes a line in a code page, two sub-fixes each run a regular
+# expression over the bytes: `restore_byte_a0` (ALTERED_UTF8_RE: a lead byte, then up to
+# two continuation bytes, with a space among or right after them; not in Mac Roman)
+# and `replace_lossy_sequences` (LOSSY_UTF8_RE, in the sloppy code pages: a byte 1A,
+# which only U+FFFD or U+001A become, or a "?" right after a lead or continuation
+# byte). Neither can change bytes in which its pattern cannot match, and the patterns
+# below, over the characters of every such code page at each place, match wherever one
+# of them could: a step without the sub-fixes then gives the same text and the same
+# steps (`_trimmed`), for a quarter less of the step's time on a damaged line.
+_A0_ENCODINGS = [encoding for encoding in CHARMAP_ENCODINGS if encoding != "macroman"]
+_SLOPPY_ENCODINGS = [encoding for encoding in CHARMAP_ENCODINGS if encoding.startswith("sloppy")]
+
+
+def _a0_pattern(leads: list[int], continuations: str, encodings: Iterable[str]) -> re.Pattern[str]:
+    """A lead, then continuations as many times as `continuations` says, then a space."""
+    between = _char_class(_bytes_as_chars(range(0x80, 0xC0), encodings)) + continuations
+    return re.compile(
+        _char_class(_bytes_as_chars(leads, encodings)) + (between if continuations else "") + " "
+    )
+
+
+# A lead right before the space (C2 C3 C5 CE D0 D9 E2 E3 F0), or one or two
+# continuations after E0-E3 or F0 first: two scans, each quick, which leave the sub-fix
+# on for 451 of the e2e corpus's 4,185 repaired lines (one pattern of any lead and up to
+# two continuations, for 2,180).
+_A0_BEFORE_SPACE = (
+    _a0_pattern([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE2, 0xE3, 0xF0], "", _A0_ENCODINGS),
+    _a0_pattern([0xE0, 0xE1, 0xE2, 0xE3, 0xF0], "{1,2}", _A0_ENCODINGS),
+)
+# One pattern of any lead and up to two continuations, in every code page: where it
+# cannot match, neither can `_A0_SUSPECT` in the bytes of any of them (`_could_redecode`
+# then skips that search, a third of its time).
+_A0_ANYWHERE = _a0_pattern([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE0, 0xE1, 0xE2, 0xE3, 0xF0],
+                           "{0,2}", CHARMAP_ENCODINGS)
+_LOSSY_BEFORE_QUESTION = re.compile(
+    _char_class(_bytes_as_chars([*range(0x80, 0xC0), 0xC2, 0xC3, *range(0xE0, 0xF5)],
+                                _SLOPPY_ENCODINGS)) + r"\?"
+)
+
+
+def _may_hold_mojibake(text: str) -> bool:
+    """Cheap necessary condition for ftfy's mojibake repair (see `_CANDIDATE_PAIR`)."""
+    for match in _CANDIDATE_PAIR.finditer(text):
+        first, second = match.group()[0], match.group()[1]
+        after = text[match.end() : match.end() + 1]
+        if second == " ":
+            if first in _A0_LEADS_2 or (first in _A0_LEADS_3 and after in _CONTINUATIONS):
+                return True
+        elif second == "?":
+            if first in _LOSSY_LEADS_2 or (first in _LOSSY_LEADS_3 and after in _CONTINUATIONS):
+                return True
+        else:
+            return True
+    return False
+
+
+def needs_repair(text: str, thorough: bool, judge: bool = True) -> bool:
+    """Whether ftfy could change `text`.
+
+    An HTML entity, a C1 control, a surrogate or a terminal escape always qualifies.
+    Otherwise the text must hold something mojibake is made of (`_may_hold_mojibake`,
+    one regular-expression scan) and, when `thorough` (line by line), be something
+    ftfy could re-decode (`_could_redecode`) and pass ftfy's own ``is_bad``, the first
+    test its repair makes: ``is_bad`` costs about 2 ms on 3.5 KB, so it only ever
+    runs on suspect lines, never on a whole clean document. Without `judge`, that last
+    test is left out, for a line about to go to `fix_line`: ftfy's step starts with
+    ``is_bad`` and changes nothing when it fails, so asking first only asked twice
+    (a tenth of the time of a damaged line).
+    """
+    if "&" in text and HTML_ENTITY_RE.search(text):
+        return True
+    if text.isascii():
+        return "\x1b" in text
+    if _ALWAYS_REPAIRABLE.search(text):
+        return True
+    if not _may_hold_mojibake(text):
+        return False
+    return not thorough or (_could_redecode(text) and (not judge or is_bad(text)))
+
+
+def _could_redecode(text: str) -> bool:
+    """Whether one of ftfy's ways of repairing mojibake can apply to this line at all.
+
+    ftfy either re-decodes the whole line (encode it in one of its code pages, decode
+    the bytes as UTF-8, after its no-break-space and lost-byte allowances), or fixes
+    the sequences its ``UTF8_DETECTOR_RE`` finds. A French line with "l’école" holds
+    a lead/continuation pair (’é in Mac Roman) but none of this, so it costs a few
+    encodes instead of ``is_bad``.
+    """
+    if _DETECTOR_START.search(text) and UTF8_DETECTOR_RE.search(text):
+        return True
+    a0 = _A0_ANYWHERE.search(text) is not None
+    for encoding in CHARMAP_ENCODINGS:
+        try:
+            data = text.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        if b"\xed" in data or b"\xc0" in data:  # ftfy decodes these as CESU-8/Java UTF-8
+            return True
+        try:
+            data.decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            pass
+        if a0 and _A0_SUSPECT.search(data) and ALTERED_UTF8_RE.search(data):
+            return True
+        lossy = b"?" in data or b"\x1a" in data
+        if lossy and encoding.startswith("sloppy") and LOSSY_UTF8_RE.search(data):
+            return True
+    return False
+
+
+# The fixes of one ftfy pass after the encoding repair, in ftfy's order (`fix_and_explain`).
+_AFTER_ENCODING = ("fix_c1_controls", "fix_latin_ligatures", "fix_character_width",
+                   "uncurl_quotes", "fix_line_breaks", "fix_surrogates",
+                   "remove_terminal_escapes", "remove_control_chars")
+
+
+def fix_line(line: str, config: TextFixerConfig) -> tuple[str, list[tuple[str, str]]]:
+    """ftfy's ``fix_and_explain(line, config)``: the same text and steps, with less work.
+
+    ftfy repeats a step (one mojibake layer undone) until it changes nothing, and a
+    whole pass of its fixes until that changes nothing: the last step and the last pass
+    only confirm, and each starts with ``is_bad`` on a line that is now clean, the
+    costliest test it makes. Here the pre-check (`needs_repair`, a necessary condition
+    for any change by ftfy, at a third of ``is_bad``'s cost on clean text) confirms
+    instead: a third of ftfy's time on the e2e corpus's damaged lines.
+    """
+    if config.unescape_html == "auto" and "<" in line:
+        config = config._replace(unescape_html=False)
+    steps: list[tuple[str, str]] = []
+    text = line
+    while True:
+        before = text
+        text = _apply("unescape_html", text, config, steps)
+        confirmed = ""  # a text the pre-check has just found nothing in
+        if config.fix_encoding:
+            text, confirmed = _fix_encoding(text, config, steps)
+        for name in _AFTER_ENCODING:
+            text = _apply(name, text, config, steps)
+        # When the fixes after the encoding repair changed nothing, the pre-check that
+        # ended it has answered already: a tenth of the time of a damaged document.
+        if text in (before, confirmed) or not needs_repair(text, thorough=True):
+            return text, steps
+
+
+def _fix_encoding(
+    text: str, config: TextFixerConfig, steps: list[tuple[str, str]]
+) -> tuple[str, str]:
+    """ftfy's ``fix_encoding_and_explain``, confirmed by the pre-check (`fix_line`).
+
+    Returns the text, and the text again if the pre-check found nothing more in it
+    (else "", which no non-empty line equals; an empty one is done either way).
+    """
+    while True:
+        before = text
+        text, plan = _fix_encoding_step(text, _trimmed(text, config))
+        steps.extend(plan or ())
+        if text == before:
+            return text, ""
+        if not needs_repair(text, thorough=True):
+            return text, text
+
+
+def _trimmed(text: str, config: TextFixerConfig) -> TextFixerConfig:
+    """`config` without the byte sub-fixes that cannot change `text` (`_A0_BEFORE_SPACE`).
+
+    >>> config = TextFixerConfig()
+    >>> _trimmed("KÃ¶ln", config).restore_byte_a0, _trimmed("Ã la carte", config).restore_byte_a0
+    (False, True)
+    >>> [_trimmed(text, config).replace_lossy_sequences for text in ("Ã¼ber?", "â€?")]
+    [False, True]
+    """
+    a0 = config.restore_byte_a0 and any(p.search(text) for p in _A0_BEFORE_SPACE)
+    lossy = config.replace_lossy_sequences and (
+        "\ufffd" in text or "\x1a" in text or _LOSSY_BEFORE_QUESTION.search(text) is not None
+    )
+    if a0 == config.restore_byte_a0 and lossy == config.replace_lossy_sequences:
+        return config
+    return config._replace(restore_byte_a0=a0, replace_lossy_sequences=lossy)
+
+
+def _apply(name: str, text: str, config: TextFixerConfig, steps: list[tuple[str, str]]) -> str:
+    """One of ftfy's fixes, if `config` turns it on, noted in `steps` if it changed `text`."""
+    if not getattr(config, name):
+        return text
+    fixed: str = FIXERS[name](text)
+    if fixed != text:
+        steps.append(("apply", name))
+    return fixed
+
