@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.boilerplate import BoilerplateConfig, load_lexicon
-from cleaners.boilerplate.lexicon import _core, _tokens
+from cleaners.boilerplate.lexicon import _SEEN_LINES, _core, _tokens
 from cleaners.linear import compile_linear
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,3 +138,27 @@ def test_a_pattern_keeps_its_memory_budget_through_pickling() -> None:
     assert copy.search("b") and not copy.search("c")
     assert pickle.dumps(copy) == pickle.dumps(pattern)
     assert pickle.dumps(compile_linear("^(?:a|b)")) != pickle.dumps(pattern)
+
+
+def test_a_lexicon_remembers_only_its_own_answers() -> None:
+    # Each config's lexicon keeps its own: "Menu" is boilerplate to one, not the other.
+    plain = load_lexicon(BoilerplateConfig(languages=()))
+    extra = load_lexicon(BoilerplateConfig(languages=(),
+                                           extra_patterns=(("^menu$", "navigation"),)))
+    for _ in range(2):  # asked again, the answers it kept
+        assert plain.match("Menu") is None
+        found = extra.match("Menu")
+        assert found is not None and found.rule == "extra:1"
+    assert "Menu" in plain.seen and "Menu" in extra.seen
+
+
+def test_long_lines_are_not_kept_and_the_kept_lines_are_bounded() -> None:
+    lexicon = load_lexicon(BoilerplateConfig(languages=("en",)))
+    long_line = "We use cookies " + "and more words " * 10
+    assert lexicon.match(long_line) == LEXICON.match(long_line)
+    assert lexicon.seen == {}
+    for n in range(_SEEN_LINES + 5):
+        lexicon.match(f"{n} comments")
+    assert 0 < len(lexicon.seen) <= _SEEN_LINES
+    found = lexicon.match("12 comments")
+    assert found is not None and found == lexicon._search("12 comments", ["12", "comments"])

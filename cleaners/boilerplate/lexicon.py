@@ -31,6 +31,11 @@ _APOSTROPHE_MARKS = "’‘ʼ`´"  # noqa: RUF001
 # RE2's default 8 MB (its DFA ran out of room and it fell back to its NFA), 0.8 µs
 # with 64 MB; the cache only grows as far as the lines searched need.
 _UNION_MEMORY = 64 << 20
+# The lines whose answer the lexicon keeps: up to 80 characters (longer lines seldom
+# repeat: 80 -> 400 characters kept 3.7 times as many lines for 11% more repeats), and
+# up to 32,768 of them (~5 MB).
+_SEEN_CHARS = 80
+_SEEN_LINES = 1 << 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +128,9 @@ class Lexicon:
     #: Harvested UI strings (`cleaners/uistrings.py`), tried on a line no pattern matched.
     ui: UiStrings = field(default_factory=UiStrings)
     line_model: LineModel | None = None
+    #: The answer for each short line already matched (see `_match`).
+    seen: dict[str, LexiconRule | None] = field(default_factory=dict, init=False,
+                                               compare=False, repr=False)
 
     def match(self, line: str) -> LexiconRule | None:
         """Return the first rule (in config order) whose pattern is found in `line`."""
@@ -130,7 +138,23 @@ class Lexicon:
         return self._match(core, _tokens(core))
 
     def _match(self, core: str, tokens: Sequence[str]) -> LexiconRule | None:
-        """Find the first matching rule for a line's core and its words."""
+        """Find the first matching rule for a line's core and its words (`_tokens(core)`).
+
+        Page furniture repeats from page to page: of the lines of up to 80 characters of
+        3,000 files of the e2e corpus, 72% had been seen before, and a short line's
+        answer is kept (up to `_SEEN_LINES` of them, then forgotten all at once).
+        """
+        if len(core) > _SEEN_CHARS:
+            return self._search(core, tokens)
+        seen = self.seen
+        if core in seen:
+            return seen[core]
+        if len(seen) >= _SEEN_LINES:
+            seen.clear()
+        found = seen[core] = self._search(core, tokens)
+        return found
+
+    def _search(self, core: str, tokens: Sequence[str]) -> LexiconRule | None:
         # Positions of the candidate rules; a list, as most lines have none or two.
         found = list(self.unindexed)
         buckets: list[_Bucket] = []
