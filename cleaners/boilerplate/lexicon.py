@@ -36,6 +36,7 @@ _UNION_MEMORY = 64 << 20
 # up to 32,768 of them (~5 MB).
 _SEEN_CHARS = 80
 _SEEN_LINES = 1 << 15
+_UNSEEN = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +148,15 @@ class Lexicon:
         if len(core) > _SEEN_CHARS:
             return self._search(core, tokens)
         seen = self.seen
-        if core in seen:
-            return seen[core]
+        # One lookup, not `in` then `[]`: a thread cleaning another document may clear
+        # the dict between the two (Dask and Prefect run batches on threads).
+        found = seen.get(core, _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
         if len(seen) >= _SEEN_LINES:
             seen.clear()
-        found = seen[core] = self._search(core, tokens)
-        return found
+        answer = seen[core] = self._search(core, tokens)
+        return answer
 
     def _search(self, core: str, tokens: Sequence[str]) -> LexiconRule | None:
         # Positions of the candidate rules; a list, as most lines have none or two.
