@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
+import multiprocessing
 import os
 import re
 import time
@@ -123,7 +125,13 @@ def toolkit(config: PipelineConfig) -> Toolkit:
     """One toolkit per process and config: compiling the lexicon and loading language
     profiles costs far more than cleaning a document. Per-site configs differ only in
     boilerplate settings, so they share one detector (0.5 s and 9 MB each)."""
-    return Toolkit(config, detector=_detector(config.language))
+    tools = Toolkit(config, detector=_detector(config.language))
+    if multiprocessing.parent_process() is not None:
+        # A worker process keeps its imports and toolkit (~77,000 objects the garbage
+        # collector tracks) until it exits: frozen, its collections stop walking them
+        # (0.7% of cleaning a batch -> 0.2%).
+        gc.freeze()
+    return tools
 
 
 @functools.lru_cache(maxsize=4)

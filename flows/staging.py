@@ -148,8 +148,15 @@ def batch_folder(staging: Path | str, batch_no: int) -> Path:
 
 def write(staging: Path | str, batch_no: int, name: str,
           rows: Sequence[Mapping[str, Any]] | pa.Table, schema: pa.Schema) -> Path:
-    """Write staged table `name` of a batch (atomically)."""
-    return storage.write_part(batch_folder(staging, batch_no) / name, PART, rows, schema)
+    """Write staged table `name` of a batch (atomically), uncompressed.
+
+    A staged part is read once or twice in the same run and then deleted; compressing
+    it was half the CPU of writing it (the paragraphs of 2,000 files: 0.015 s to build
+    the table, then 0.026 s to write it with zstd, 0.006 s without), and much of its
+    bytes, the shingle hashes, do not compress.
+    """
+    return storage.write_part(batch_folder(staging, batch_no) / name, PART, rows, schema,
+                              compression="none")
 
 
 def read(staging: Path | str, batch_no: int, name: str,

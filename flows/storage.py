@@ -125,13 +125,14 @@ SCHEMAS: Mapping[str, pa.Schema] = {
 
 
 def write_part(folder: Path, name: str, rows: Sequence[Mapping[str, Any]] | pa.Table,
-               schema: pa.Schema) -> Path:
-    """Write `rows` as one zstd Parquet file in `folder`, atomically (temp file, rename)."""
+               schema: pa.Schema, compression: str = "zstd") -> Path:
+    """Write `rows` as one Parquet file in `folder` (zstd unless told otherwise),
+    atomically (temp file, rename)."""
     folder.mkdir(parents=True, exist_ok=True)
     table = rows.cast(schema) if isinstance(rows, pa.Table) else pa.Table.from_pylist(
         list(rows), schema=schema)
     return write_atomically(folder / name, lambda partial: pq.write_table(
-        table, partial, compression="zstd", row_group_size=50_000))
+        table, partial, compression=compression, row_group_size=50_000))
 
 
 def read_rows(folder: Path, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:

@@ -216,3 +216,19 @@ def test_batches_per_worker(files: int, batching: Batching, workers: int,
     batches = plan_batches(inputs, batching, workers)
     assert [len(batch) for batch in batches] == sizes
     assert [file for batch in batches for file in batch] == inputs
+
+
+def _frozen_after_toolkit() -> tuple[int, int]:
+    import gc
+
+    from flows.batch import toolkit
+    before = gc.get_freeze_count()
+    toolkit(load_settings(None).pipeline)
+    return before, gc.get_freeze_count()
+
+
+def test_a_worker_freezes_its_toolkit_for_the_garbage_collector() -> None:
+    # The toolkit lives as long as the worker: its collections need not walk it.
+    with parallel.worker_pool(2):  # one worker would run calls in this process
+        before, after = parallel.call(_frozen_after_toolkit)
+    assert before == 0 and after > 10_000
