@@ -195,3 +195,85 @@ def word_string(text: str) -> str:
     """`text` as space-separated casefolded words, padded with a space on each side so
     that `in` matches whole words only."""
     return f" {' '.join(_WORD.findall(unicodedata.normalize('NFKC', text).casefold()))} "
+
+
+# Text-level markup: a `div` holding only these (and text) reads as one paragraph.
+_INLINE = frozenset({"span", "strong", "b", "em", "i", "a", "abbr", "br", "time", "sup", "sub",
+                     "small", "mark", "q", "cite", "u", "s", "bdi", "wbr", "font"})
+# Where a block of text is another thing than the body: chrome, a teaser, a table cell.
+_NOT_BODY = frozenset({"nav", "footer", "aside", "form", "header", "a", "li", "figure", "table"})
+# A block of text is at least a sentence: fewer words are a label or a kicker.
+_BLOCK_MIN_WORDS = 8
+_BLOCK_MAX_CHARS = 1500
+_BLOCK_MAX_LINK_SHARE = 0.3
+_BLOCK_END = re.compile("[.!?\u2026\u3002\uff01\uff1f][\\s\"'\u00bb\u00ab\u201d\u201c\u2019)]*$")
+# Text-only divs looked at per page, at most: each one is searched for in the
+# extraction, so the work per page stays linear.
+_MAX_BLOCKS = 200
+
+
+def with_text_blocks(tree: _Element, text: str) -> str:
+    """`text` with the text-only `div`s of the article body it lacks, each put back
+    before the body paragraph that follows it on the page.
+
+    trafilatura reads paragraphs; a `div` that holds only text and inline markup is
+    dropped when it stands before a block of paragraphs, even in its recall mode. Such a
+    div is put back when it holds a sentence or more (8+ words ending in sentence
+    punctuation, at most 1,500 characters, under 30% link text), stands outside chrome,
+    headers, links, lists, figures and tables, and the next element beside it holds a
+    paragraph of 40 characters or more that the extraction has: then it is part of that
+    body. A div after the body's last paragraph (a footer line, a notice) is not.
+
+    >>> from lxml import html
+    >>> lead = "Der Konzern muss nach dem Urteil zwei Milliarden Dollar Schadenersatz zahlen."
+    >>> body = "Die Geschworenen in Kalifornien sahen einen Zusammenhang mit der Krankheit."
+    >>> page = html.fromstring(f"<html><body><article><div>{lead}</div>"
+    ...     f"<div><p>{body}</p></div></article></body></html>")
+    >>> with_text_blocks(page, body).split("\\n") == [lead, body]
+    True
+    """
+    have = word_string(text)
+    lines = text.split("\n")
+    added: list[tuple[int, str]] = []
+    seen = 0
+    for div in tree.iter("div"):
+        if any(isinstance(inner.tag, str) and inner.tag not in _INLINE
+               for inner in div.iterdescendants()):
+            continue
+        own = " ".join(text_of(div).split())
+        if len(own.split()) < _BLOCK_MIN_WORDS:
+            continue
+        seen += 1
+        if seen > _MAX_BLOCKS:
+            break
+        if (len(own) > _BLOCK_MAX_CHARS or len(own) > _BLOCK_MAX_CHARS
+                or _BLOCK_END.search(own) is None or word_string(own) in have):
+            continue
+        if any(above.tag in _NOT_BODY for above in div.iterancestors()):
+            continue
+        links = sum(len(" ".join(text_of(a).split())) for a in div.iter("a"))
+        if links > _BLOCK_MAX_LINK_SHARE * len(own):
+            continue
+        where = _next_body_line(div, lines, have)
+        if where is not None:
+            added.append((where, own))
+    for where, own in sorted(added, key=lambda pair: -pair[0]):
+        lines.insert(where, own)
+    return "\n".join(lines)
+
+
+def _next_body_line(div: _Element, lines: list[str], have: str) -> int | None:
+    """The index in `lines` of the first paragraph after `div` among its siblings that
+    the extraction holds, or None."""
+    for sibling in div.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        paragraph = next((" ".join(text_of(p).split()) for p in sibling.iter("p")
+                          if len(" ".join(text_of(p).split())) >= _PARAGRAPH_MIN_CHARS), None)
+        if paragraph is None:
+            continue
+        key = word_string(paragraph)
+        if key not in have:
+            continue
+        return next((i for i, line in enumerate(lines) if key in word_string(line)), None)
+    return None
