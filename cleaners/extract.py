@@ -254,7 +254,7 @@ def extract_html(html: str, *, url: str | None = None,
     if config.lead_from_markup and tree is not None:
         text = with_marked_lead(tree, text)
     if config.text_blocks and tree is not None:
-        text = with_text_blocks(tree, text)
+        text = with_text_blocks(tree, text, tuple(_prune_xpath(config)))
     title = _clean(found.get("title"))
     if config.title_from_page and tree is not None:
         title = page_title(tree, title)

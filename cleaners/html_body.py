@@ -212,7 +212,7 @@ _BLOCK_END = re.compile("[.!?\u2026\u3002\uff01\uff1f][\\s\"'\u00bb\u00ab\u201d\
 _MAX_BLOCKS = 200
 
 
-def with_text_blocks(tree: _Element, text: str) -> str:
+def with_text_blocks(tree: _Element, text: str, pruned: tuple[str, ...] = ()) -> str:
     """`text` with the text-only `div`s of the article body it lacks, each put back
     before the body paragraph that follows it on the page.
 
@@ -222,7 +222,9 @@ def with_text_blocks(tree: _Element, text: str) -> str:
     punctuation, at most 1,500 characters, under 30% link text), stands outside chrome,
     headers, links, lists, figures and tables, and the next element beside it holds a
     paragraph of 40 characters or more that the extraction has: then it is part of that
-    body. A div after the body's last paragraph (a footer line, a notice) is not.
+    body. A div after the body's last paragraph (a footer line, a notice) is not, nor
+    one inside what the XPath expressions `pruned` match (what the extraction was told
+    to leave out: captions, calls to action, consent notices).
 
     >>> from lxml import html
     >>> lead = "Der Konzern muss nach dem Urteil zwei Milliarden Dollar Schadenersatz zahlen."
@@ -234,7 +236,7 @@ def with_text_blocks(tree: _Element, text: str) -> str:
     """
     have = word_string(text)
     lines = text.split("\n")
-    added: list[tuple[int, str]] = []
+    added: list[tuple[int, str, _Element]] = []
     seen = 0
     for div in tree.iter("div"):
         if any(isinstance(inner.tag, str) and inner.tag not in _INLINE
@@ -256,10 +258,19 @@ def with_text_blocks(tree: _Element, text: str) -> str:
             continue
         where = _next_body_line(div, lines, have)
         if where is not None:
-            added.append((where, own))
-    for where, own in sorted(added, key=lambda pair: -pair[0]):
+            added.append((where, own, div))
+    if added and pruned:
+        # Read only when a block is to come back (most pages have none).
+        left_out = {element for xpath in pruned for element in _elements(tree.xpath(xpath))}
+        added = [(where, own, div) for where, own, div in added
+                 if div not in left_out and not any(a in left_out for a in div.iterancestors())]
+    for where, own, _ in sorted(added, key=lambda found: -found[0]):
         lines.insert(where, own)
     return "\n".join(lines)
+
+
+def _elements(found: object) -> list[_Element]:
+    return [e for e in found if isinstance(e, _Element)] if isinstance(found, list) else []
 
 
 def _next_body_line(div: _Element, lines: list[str], have: str) -> int | None:
