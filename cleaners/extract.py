@@ -436,7 +436,8 @@ _LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxy
 # bildtext/kuvateksti, Dutch onderschrift, Polish podpis, Czech popisek.
 CAPTION_TOKENS = ("dida", "didascalia", "legende", "leyenda", "legenda", "bildunterschrift",
                   "bu", "bildtext", "kuvateksti", "onderschrift", "podpis", "popisek")
-_TOKENS = "concat(' ', translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ_-', 'abcdefghijklmnopqrstuvwxyz  '), ' ')"
+_TOKENS = ("concat(' ', translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ_-',"
+           " 'abcdefghijklmnopqrstuvwxyz  '), ' ')")
 _CAPTION_XPATH = (
     "//*[self::div or self::p or self::span or self::figcaption or self::small][("
     + " or ".join(f"contains({_LOWER.format(attr)}, '{word}')"

@@ -131,8 +131,8 @@ def _assert_block_left_out(label: str, heading: str, block: str, dropped: str,
     ("Italian caption (dida) under a chart",
      '<div id="colonna_foto"><div class="dida">Grafico: femmine con cuccioli nel 2019</div></div>',
      "Grafico: femmine con cuccioli nel 2019"),
-    ("French légende", '<p class="legende-photo">La cour de l’école avant les travaux.</p>',
-     "La cour de l’école avant les travaux."),
+    ("French légende", '<p class="legende-photo">La cour de l\u2019école avant les travaux.</p>',
+     "La cour de l\u2019école avant les travaux."),
     ("Spanish leyenda by id", '<span id="foto_leyenda">El patio del colegio, en 2019.</span>',
      "El patio del colegio, en 2019."),
 ])
@@ -421,13 +421,13 @@ def test_lines_shown_only_in_page_chrome_leave(label: str, body: str,
 # (language, a text-only div opening the body, the body's paragraphs)
 TEXT_BLOCKS = [
     ("fr", "La firme Bayer, propriétaire de Monsanto, a été condamnée lundi aux Etats-Unis "
-     "à payer deux milliards de dollars à un couple atteint d’un cancer.",
-     ["Le jury californien a estimé que l’herbicide avait joué un rôle important dans la "
-      "maladie des deux plaignants, qui l’utilisaient depuis trente ans.",
-      "Le groupe allemand a annoncé qu’il ferait appel de cette décision, comme il l’a "
+     "à payer deux milliards de dollars à un couple atteint d\u2019un cancer.",
+     ["Le jury californien a estimé que l\u2019herbicide avait joué un rôle important dans la "
+      "maladie des deux plaignants, qui l\u2019utilisaient depuis trente ans.",
+      "Le groupe allemand a annoncé qu\u2019il ferait appel de cette décision, comme il l\u2019a "
       "fait pour les deux condamnations précédentes.",
       "Plus de treize mille procédures du même genre sont en cours aux Etats-Unis, selon "
-      "les chiffres publiés par l’entreprise en avril."]),
+      "les chiffres publiés par l\u2019entreprise en avril."]),
     ("de", BODY[0], BODY[1:]),
     ("es", "El ayuntamiento aprobó el martes el plan para renovar todas las escuelas de la "
      "ciudad antes de que termine la década.",

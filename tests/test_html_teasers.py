@@ -137,7 +137,8 @@ def test_a_teaser_cards_description_leaves(language: str, headline: str, descrip
 
 @pytest.mark.parametrize(("label", "box"), [
     ("one link only", '<div><a href="/blog/x">{h}</a><p>{d}</p></div>'),
-    ("links to two pages", '<div><a href="/blog/x">{h}</a><p>{d}</p><a href="/blog/y">Mehr</a></div>'),
+    ("links to two pages",
+     '<div><a href="/blog/x">{h}</a><p>{d}</p><a href="/blog/y">Mehr</a></div>'),
     ("a link to another page inside the paragraph",
      '<div><a href="/x">{h}</a><p>{d} <a href="/y">Quelle</a></p><a href="/x">Mehr</a></div>'),
     ("links without a headline", '<div><a href="/x">Mehr</a><p>{d}</p><a href="/x">»</a></div>'),
