@@ -202,6 +202,11 @@ _INLINE = frozenset({"span", "strong", "b", "em", "i", "a", "abbr", "br", "time"
                      "small", "mark", "q", "cite", "u", "s", "bdi", "wbr", "font"})
 # Where a block of text is another thing than the body: chrome, a teaser, a table cell.
 _NOT_BODY = frozenset({"nav", "footer", "aside", "form", "header", "a", "li", "figure", "table"})
+# Class or id tokens of notices over the page, not the article: an alert banner, a "this
+# site needs JavaScript" box, a pop-up.
+_NOTICE_TOKENS = frozenset({"alert", "banner", "notice", "notification", "popup", "modal",
+                            "toast", "noscript", "nojs"})
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
 # A block of text is at least a sentence: fewer words are a label or a kicker.
 _BLOCK_MIN_WORDS = 8
 _BLOCK_MAX_CHARS = 1500
@@ -220,7 +225,8 @@ def with_text_blocks(tree: _Element, text: str, pruned: tuple[str, ...] = ()) ->
     dropped when it stands before a block of paragraphs, even in its recall mode. Such a
     div is put back when it holds a sentence or more (8+ words ending in sentence
     punctuation, at most 1,500 characters, under 30% link text), stands outside chrome,
-    headers, links, lists, figures and tables, and the next element beside it holds a
+    headers, links, lists, figures, tables and notices (a class or id token `alert`,
+    `banner`, `notice`, `popup`, `no-js`...), and the next element beside it holds a
     paragraph of 40 characters or more that the extraction has: then it is part of that
     body. A div after the body's last paragraph (a footer line, a notice) is not, nor
     one inside what the XPath expressions `pruned` match (what the extraction was told
@@ -251,7 +257,10 @@ def with_text_blocks(tree: _Element, text: str, pruned: tuple[str, ...] = ()) ->
         if (len(own) > _BLOCK_MAX_CHARS or len(own) > _BLOCK_MAX_CHARS
                 or _BLOCK_END.search(own) is None or word_string(own) in have):
             continue
-        if any(above.tag in _NOT_BODY for above in div.iterancestors()):
+        # (<html class="no-js"> is how scripts learn they run: not a notice.)
+        if any(above.tag in _NOT_BODY for above in div.iterancestors()) or any(
+                _notice(element) for element in (div, *div.iterancestors())
+                if element.tag not in ("html", "body")):
             continue
         links = sum(len(" ".join(text_of(a).split())) for a in div.iter("a"))
         if links > _BLOCK_MAX_LINK_SHARE * len(own):
@@ -267,6 +276,13 @@ def with_text_blocks(tree: _Element, text: str, pruned: tuple[str, ...] = ()) ->
     for where, own, _ in sorted(added, key=lambda found: -found[0]):
         lines.insert(where, own)
     return "\n".join(lines)
+
+
+def _notice(element: _Element) -> bool:
+    """True when a class or id token of `element` names a notice ("no-js" is one)."""
+    name = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    name = name.replace("no-js", "nojs")
+    return any(token in _NOTICE_TOKENS for token in _TOKEN_SPLIT.split(name))
 
 
 def _elements(found: object) -> list[_Element]:

@@ -489,3 +489,22 @@ def test_text_blocks_come_back_through_extract_html_only_when_missing() -> None:
     off = extract_html(html, config=ExtractConfig(text_blocks=False))
     assert isinstance(on, Extracted) and isinstance(off, Extracted)
     assert on.text.count(lead) == 1 and on.text == off.text
+
+
+@pytest.mark.parametrize("name", ["alert-banner", "only-no-js", "cookie-notice", "c-popup__text"])
+def test_a_notice_over_the_page_is_not_put_back(name: str) -> None:
+    _, lead, body = TEXT_BLOCKS[1]
+    notice = "Diese Seite funktioniert am besten, wenn JavaScript in Ihrem Browser aktiviert ist."
+    tree = lxml_html.fromstring(_text_block_page(f"<div class='{name}'>{notice}</div>", body))
+    text = "\n".join(body)
+    assert with_text_blocks(tree, text) == text, name
+    plain = lxml_html.fromstring(_text_block_page(f"<div class='text'>{notice}</div>", body))
+    assert with_text_blocks(plain, text) == f"{notice}\n{text}", name
+
+
+def test_a_no_js_class_on_the_page_root_is_not_a_notice() -> None:
+    # Modernizr-style pages start as <html class="no-js">; their text blocks still count.
+    _, lead, body = TEXT_BLOCKS[0]
+    html = _text_block_page(f"<div>{lead}</div>", body).replace("<html>", '<html class="no-js">')
+    text = "\n".join(body)
+    assert with_text_blocks(lxml_html.fromstring(html), text) == f"{lead}\n{text}"
