@@ -493,7 +493,7 @@ def test_text_blocks_come_back_through_extract_html_only_when_missing() -> None:
 
 @pytest.mark.parametrize("name", ["alert-banner", "only-no-js", "cookie-notice", "c-popup__text"])
 def test_a_notice_over_the_page_is_not_put_back(name: str) -> None:
-    _, lead, body = TEXT_BLOCKS[1]
+    body = TEXT_BLOCKS[1][2]
     notice = "Diese Seite funktioniert am besten, wenn JavaScript in Ihrem Browser aktiviert ist."
     tree = lxml_html.fromstring(_text_block_page(f"<div class='{name}'>{notice}</div>", body))
     text = "\n".join(body)
