@@ -432,20 +432,27 @@ _LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxy
 # whose class happens to contain the word (`has-caption`, `credit-cards`) is kept.
 # Sites in other languages name the caption in theirs, as a whole token of the class or
 # id (`dida` is a substring of "candidate"): Italian dida/didascalia, French légende,
-# Spanish leyenda, Portuguese and Polish legenda, German Bildunterschrift (BU), Nordic
-# bildtext/kuvateksti, Dutch onderschrift, Polish podpis, Czech popisek.
+# Spanish leyenda, Portuguese and Polish legenda, German Bildunterschrift, Nordic
+# bildtext/kuvateksti, Dutch onderschrift, Polish podpis, Czech popisek. The token test
+# (translate and concat on every element) is costly, so a plain substring that each
+# token holds in any letter case but its first (`CAPTION_STEMS`) is tested first.
 CAPTION_TOKENS = ("dida", "didascalia", "legende", "leyenda", "legenda", "bildunterschrift",
-                  "bu", "bildtext", "kuvateksti", "onderschrift", "podpis", "popisek")
+                  "bildtext", "kuvateksti", "onderschrift", "podpis", "popisek")
+CAPTION_STEMS = ("ida", "egend", "eyenda", "ildunterschrift", "ildtext", "uvateksti",
+                 "nderschrift", "odpis", "opisek")
 _TOKENS = ("concat(' ', translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ_-',"
            " 'abcdefghijklmnopqrstuvwxyz  '), ' ')")
 _CAPTION_XPATH = (
     "//*[self::div or self::p or self::span or self::figcaption or self::small][("
     + " or ".join(f"contains({_LOWER.format(attr)}, '{word}')"
                   for attr in ("@class", "@id") for word in ("caption", "credit"))
-    + " or "
+    + " or (("
+    + " or ".join(f"contains({attr}, '{stem}')"
+                  for attr in ("@class", "@id") for stem in CAPTION_STEMS)
+    + ") and ("
     + " or ".join(f"contains({_TOKENS.format(attr)}, ' {token} ')"
                   for attr in ("@class", "@id") for token in CAPTION_TOKENS)
-    + ") and string-length(normalize-space(.)) < 400]"
+    + "))) and string-length(normalize-space(.)) < 400]"
 )
 
 # `cta` as a whole token of a class or id, with `-` or `_` as separators inside a token
