@@ -139,6 +139,8 @@ def main() -> None:
         "no_drop_page_chrome_lines": ExtractConfig(drop_page_chrome_lines=False),
         "no_lead_from_markup": ExtractConfig(lead_from_markup=False),
         "no_drop_linked_headings": ExtractConfig(drop_linked_headings=False),
+        "no_text_blocks": ExtractConfig(text_blocks=False),
+        "no_drop_teaser_cards": ExtractConfig(drop_teaser_cards=False),
     }
     if "--quick" in sys.argv:
         variants = {"balanced": variants["balanced"]}

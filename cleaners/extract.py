@@ -40,6 +40,7 @@ from cleaners.html_body import (
     text_of,
     visible_text,
     with_declared_body,
+    with_text_blocks,
     without_page_chrome,
     word_string,
 )
@@ -71,7 +72,10 @@ class ExtractConfig:
     drop_captions: leave out blocks whose class or id says caption or credit (image
         captions, photo credits) before extraction; trafilatura keeps them as text even
         with images excluded. On ../shared/eval/html_pages: 4 fewer boilerplate snippets
-        kept on 2 pages, none lost; f1 0.9251 -> 0.9276.
+        kept on 2 pages, none lost; f1 0.9251 -> 0.9276. The caption's name in other
+        languages (`CAPTION_TOKENS`: dida, légende, leyenda, Bildunterschrift...) as a
+        whole class or id token: 1 fewer boilerplate snippet (an Italian chart's
+        `dida`), none lost; Readability's and newspaper's pages unchanged.
     drop_calls_to_action: leave out blocks whose class or id has the token `cta` (call
         to action: "write us a letter", "try it free" boxes); trafilatura has no rule for
         them. On ../shared/eval/html_pages 16 pages have one: 1 fewer boilerplate snippet
@@ -142,6 +146,18 @@ class ExtractConfig:
         the same page. On ../shared/eval/html_pages 11 pages lose 16 lines: 2 fewer
         boilerplate snippets (half A 1, half B 1), none of content; f1 0.9372 -> 0.9385.
         newspaper's pages 0.8434 -> 0.8438, Readability's 0.9057 either way.
+    text_blocks: put back the article body's text-only `div`s that the extraction lacks
+        (`cleaners.html_body.with_text_blocks`): a div holding a sentence or more of text
+        and inline markup only, right before a sibling that holds a paragraph the
+        extraction has. trafilatura reads paragraphs and drops such a div before a block
+        of them, even in recall mode (a lead set as `<div>` text). On
+        ../shared/eval/html_pages 8 pages get 9 lines: 1 content snippet gained, no
+        boilerplate snippet added (see docs/benchmarks.md for the reference sets).
+    drop_teaser_cards: with drop_linked_headings, take out the descriptions of teaser
+        cards too (`cleaners.html_teasers.teaser_descriptions`): a paragraph in a small
+        box whose links, two or more (headline, picture, "read more"), all lead to one
+        other page. On ../shared/eval/html_pages 3 pages lose 4 lines: 2 fewer
+        boilerplate snippets (recipe teasers), no content snippet lost.
     restore_tables: put back the article's data tables that trafilatura's extraction
         lacks (`cleaners.page_tables`): tables of two filled columns or more, not mostly
         links, not calendars, whose surroundings share a run of 8 words with the
@@ -169,7 +185,9 @@ class ExtractConfig:
     declared_body: bool = True
     drop_page_chrome_lines: bool = True
     lead_from_markup: bool = True
+    text_blocks: bool = True
     drop_linked_headings: bool = True
+    drop_teaser_cards: bool = True
 
     def __post_init__(self) -> None:
         if not 0 <= self.body_share <= 1:
@@ -224,7 +242,7 @@ def extract_html(html: str, *, url: str | None = None,
     if config.drop_page_chrome_lines and tree is not None and text.strip():
         text = without_page_chrome(tree, text)
     if config.drop_linked_headings and tree is not None and text.strip():
-        text = without_linked_headings(tree, text)
+        text = without_linked_headings(tree, text, cards=config.drop_teaser_cards)
     if config.restore_tables and config.include_tables and tree is not None and text.strip():
         text = with_missing_tables(tree, text)
     if not text.strip():
@@ -235,6 +253,8 @@ def extract_html(html: str, *, url: str | None = None,
             text = f"{lead}\n{text}"
     if config.lead_from_markup and tree is not None:
         text = with_marked_lead(tree, text)
+    if config.text_blocks and tree is not None:
+        text = with_text_blocks(tree, text, tuple(_prune_xpath(config)))
     title = _clean(found.get("title"))
     if config.title_from_page and tree is not None:
         title = page_title(tree, title)
@@ -410,11 +430,29 @@ _LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxy
 # Blocks only (a figure's caption and credit lines, the wp-caption box around an image),
 # never a figure, which may hold a chart or a table; and short ones, so that a wrapper
 # whose class happens to contain the word (`has-caption`, `credit-cards`) is kept.
+# Sites in other languages name the caption in theirs, as a whole token of the class or
+# id (`dida` is a substring of "candidate"): Italian dida/didascalia, French légende,
+# Spanish leyenda, Portuguese and Polish legenda, German Bildunterschrift, Nordic
+# bildtext/kuvateksti, Dutch onderschrift, Polish podpis, Czech popisek. The token test
+# (translate and concat on every element) is costly, so a plain substring that each
+# token holds in any letter case but its first (`CAPTION_STEMS`) is tested first.
+CAPTION_TOKENS = ("dida", "didascalia", "legende", "leyenda", "legenda", "bildunterschrift",
+                  "bildtext", "kuvateksti", "onderschrift", "podpis", "popisek")
+CAPTION_STEMS = ("ida", "egend", "eyenda", "ildunterschrift", "ildtext", "uvateksti",
+                 "nderschrift", "odpis", "opisek")
+_TOKENS = ("concat(' ', translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ_-',"
+           " 'abcdefghijklmnopqrstuvwxyz  '), ' ')")
 _CAPTION_XPATH = (
     "//*[self::div or self::p or self::span or self::figcaption or self::small][("
     + " or ".join(f"contains({_LOWER.format(attr)}, '{word}')"
                   for attr in ("@class", "@id") for word in ("caption", "credit"))
-    + ") and string-length(normalize-space(.)) < 400]"
+    + " or (("
+    + " or ".join(f"contains({attr}, '{stem}')"
+                  for attr in ("@class", "@id") for stem in CAPTION_STEMS)
+    + ") and ("
+    + " or ".join(f"contains({_TOKENS.format(attr)}, ' {token} ')"
+                  for attr in ("@class", "@id") for token in CAPTION_TOKENS)
+    + "))) and string-length(normalize-space(.)) < 400]"
 )
 
 # `cta` as a whole token of a class or id, with `-` or `_` as separators inside a token

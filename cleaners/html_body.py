@@ -195,3 +195,112 @@ def word_string(text: str) -> str:
     """`text` as space-separated casefolded words, padded with a space on each side so
     that `in` matches whole words only."""
     return f" {' '.join(_WORD.findall(unicodedata.normalize('NFKC', text).casefold()))} "
+
+
+# Text-level markup: a `div` holding only these (and text) reads as one paragraph.
+_INLINE = frozenset({"span", "strong", "b", "em", "i", "a", "abbr", "br", "time", "sup", "sub",
+                     "small", "mark", "q", "cite", "u", "s", "bdi", "wbr", "font"})
+# Where a block of text is another thing than the body: chrome, a teaser, a table cell.
+_NOT_BODY = frozenset({"nav", "footer", "aside", "form", "header", "a", "li", "figure", "table"})
+# Class or id tokens of notices over the page, not the article: an alert banner, a "this
+# site needs JavaScript" box, a pop-up.
+_NOTICE_TOKENS = frozenset({"alert", "banner", "notice", "notification", "popup", "modal",
+                            "toast", "noscript", "nojs"})
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+# A block of text is at least a sentence: fewer words are a label or a kicker.
+_BLOCK_MIN_WORDS = 8
+_BLOCK_MAX_CHARS = 1500
+_BLOCK_MAX_LINK_SHARE = 0.3
+_BLOCK_END = re.compile("[.!?\u2026\u3002\uff01\uff1f][\\s\"'\u00bb\u00ab\u201d\u201c\u2019)]*$")
+# Text-only divs looked at per page, at most: each one is searched for in the
+# extraction, so the work per page stays linear.
+_MAX_BLOCKS = 200
+
+
+def with_text_blocks(tree: _Element, text: str, pruned: tuple[str, ...] = ()) -> str:
+    """`text` with the text-only `div`s of the article body it lacks, each put back
+    before the body paragraph that follows it on the page.
+
+    trafilatura reads paragraphs; a `div` that holds only text and inline markup is
+    dropped when it stands before a block of paragraphs, even in its recall mode. Such a
+    div is put back when it holds a sentence or more (8+ words ending in sentence
+    punctuation, at most 1,500 characters, under 30% link text), stands outside chrome,
+    headers, links, lists, figures, tables and notices (a class or id token `alert`,
+    `banner`, `notice`, `popup`, `no-js`...), and the next element beside it holds a
+    paragraph of 40 characters or more that the extraction has: then it is part of that
+    body. A div after the body's last paragraph (a footer line, a notice) is not, nor
+    one inside what the XPath expressions `pruned` match (what the extraction was told
+    to leave out: captions, calls to action, consent notices).
+
+    >>> from lxml import html
+    >>> lead = "Der Konzern muss nach dem Urteil zwei Milliarden Dollar Schadenersatz zahlen."
+    >>> body = "Die Geschworenen in Kalifornien sahen einen Zusammenhang mit der Krankheit."
+    >>> page = html.fromstring(f"<html><body><article><div>{lead}</div>"
+    ...     f"<div><p>{body}</p></div></article></body></html>")
+    >>> with_text_blocks(page, body).split("\\n") == [lead, body]
+    True
+    """
+    have = word_string(text)
+    lines = text.split("\n")
+    added: list[tuple[int, str, _Element]] = []
+    seen = 0
+    for div in tree.iter("div"):
+        if any(isinstance(inner.tag, str) and inner.tag not in _INLINE
+               for inner in div.iterdescendants()):
+            continue
+        own = " ".join(text_of(div).split())
+        if len(own.split()) < _BLOCK_MIN_WORDS:
+            continue
+        seen += 1
+        if seen > _MAX_BLOCKS:
+            break
+        if (len(own) > _BLOCK_MAX_CHARS or len(own) > _BLOCK_MAX_CHARS
+                or _BLOCK_END.search(own) is None or word_string(own) in have):
+            continue
+        # (<html class="no-js"> is how scripts learn they run: not a notice.)
+        if any(above.tag in _NOT_BODY for above in div.iterancestors()) or any(
+                _notice(element) for element in (div, *div.iterancestors())
+                if element.tag not in ("html", "body")):
+            continue
+        links = sum(len(" ".join(text_of(a).split())) for a in div.iter("a"))
+        if links > _BLOCK_MAX_LINK_SHARE * len(own):
+            continue
+        where = _next_body_line(div, lines, have)
+        if where is not None:
+            added.append((where, own, div))
+    if added and pruned:
+        # Read only when a block is to come back (most pages have none).
+        left_out = {element for xpath in pruned for element in _elements(tree.xpath(xpath))}
+        added = [(where, own, div) for where, own, div in added
+                 if div not in left_out and not any(a in left_out for a in div.iterancestors())]
+    for where, own, _ in sorted(added, key=lambda found: -found[0]):
+        lines.insert(where, own)
+    return "\n".join(lines)
+
+
+def _notice(element: _Element) -> bool:
+    """True when a class or id token of `element` names a notice ("no-js" is one)."""
+    name = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    name = name.replace("no-js", "nojs")
+    return any(token in _NOTICE_TOKENS for token in _TOKEN_SPLIT.split(name))
+
+
+def _elements(found: object) -> list[_Element]:
+    return [e for e in found if isinstance(e, _Element)] if isinstance(found, list) else []
+
+
+def _next_body_line(div: _Element, lines: list[str], have: str) -> int | None:
+    """The index in `lines` of the first paragraph after `div` among its siblings that
+    the extraction holds, or None."""
+    for sibling in div.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        paragraph = next((" ".join(text_of(p).split()) for p in sibling.iter("p")
+                          if len(" ".join(text_of(p).split())) >= _PARAGRAPH_MIN_CHARS), None)
+        if paragraph is None:
+            continue
+        key = word_string(paragraph)
+        if key not in have:
+            continue
+        return next((i for i, line in enumerate(lines) if key in word_string(line)), None)
+    return None

@@ -17,6 +17,7 @@ from cleaners.extract import (
     with_article_body,
     without_page_chrome,
 )
+from cleaners.html_body import with_text_blocks
 
 LEAD = ("Die Stadt will bis 2030 alle Schulen sanieren lassen und stellt dafür in den "
         "nächsten Jahren 80 Millionen Euro bereit.")
@@ -127,10 +128,28 @@ def _assert_block_left_out(label: str, heading: str, block: str, dropped: str,
      CAPTION),
     ("photo credit", f'<div class="image-credit">{CREDIT}</div>', CREDIT),
     ("photo credit by id", f'<div id="photoCredit">{CREDIT}</div>', CREDIT),
+    ("Italian caption (dida) under a chart",
+     '<div id="colonna_foto"><div class="dida">Grafico: femmine con cuccioli nel 2019</div></div>',
+     "Grafico: femmine con cuccioli nel 2019"),
+    ("French légende", '<p class="legende-photo">La cour de l\u2019école avant les travaux.</p>',
+     "La cour de l\u2019école avant les travaux."),
+    ("Spanish leyenda by id", '<span id="foto_leyenda">El patio del colegio, en 2019.</span>',
+     "El patio del colegio, en 2019."),
 ])
 def test_captions_and_credits_are_left_out(label: str, figure: str, dropped: str) -> None:
     _assert_block_left_out(label, "Schulen werden saniert", figure, dropped,
                            ExtractConfig(drop_captions=False))
+
+
+@pytest.mark.parametrize("name", ["candidate-list", "budget", "legendary-box", "podpisy-petycji"])
+def test_a_block_whose_class_only_contains_a_caption_word_is_kept(name: str) -> None:
+    # The words in other languages count as whole tokens: "dida" stands in "candidate".
+    paragraphs = "".join(f"<p>{text}</p>" for text in BODY)
+    html = (f'<html><body><article>{paragraphs}<p class="{name}">{CAPTION}</p>'
+            "</article></body></html>")
+    result = extract_html(html)
+    assert isinstance(result, Extracted)
+    assert CAPTION in result.text, name
 
 
 def test_a_long_block_whose_class_mentions_caption_is_kept() -> None:
@@ -397,3 +416,95 @@ def test_lines_shown_only_in_page_chrome_leave(label: str, body: str,
     text = "\n".join([BLURB, *BODY])
     kept = without_page_chrome(tree(body), text).split("\n")
     assert kept == [line for line in text.split("\n") if line not in dropped], label
+
+
+# (language, a text-only div opening the body, the body's paragraphs)
+TEXT_BLOCKS = [
+    ("fr", "La firme Bayer, propriétaire de Monsanto, a été condamnée lundi aux Etats-Unis "
+     "à payer deux milliards de dollars à un couple atteint d\u2019un cancer.",
+     ["Le jury californien a estimé que l\u2019herbicide avait joué un rôle important dans la "
+      "maladie des deux plaignants, qui l\u2019utilisaient depuis trente ans.",
+      "Le groupe allemand a annoncé qu\u2019il ferait appel de cette décision, comme il l\u2019a "
+      "fait pour les deux condamnations précédentes.",
+      "Plus de treize mille procédures du même genre sont en cours aux Etats-Unis, selon "
+      "les chiffres publiés par l\u2019entreprise en avril."]),
+    ("de", BODY[0], BODY[1:]),
+    ("es", "El ayuntamiento aprobó el martes el plan para renovar todas las escuelas de la "
+     "ciudad antes de que termine la década.",
+     ["Las obras empezarán por los colegios de primaria, cuyos tejados y calefacciones "
+      "llevan años en mal estado según las familias.",
+      "La asociación de madres y padres celebró la decisión, aunque pidió un calendario "
+      "detallado para cada uno de los centros.",
+      "El consistorio presentará ese calendario antes del verano y dará cuenta de los "
+      "avances cada año en un pleno abierto."]),
+]
+
+
+def _text_block_page(block: str, body: list[str], where: str = "before") -> str:
+    paragraphs = "".join(f"<p>{text}</p>" for text in body)
+    opening, closing = (block, "") if where == "before" else ("", block)
+    return (f"<html><body><article><h1>Titel</h1><div class='body'>{opening}"
+            f"<div class='paragraphs'>{paragraphs}</div>{closing}</div></article></body></html>")
+
+
+@pytest.mark.parametrize(("language", "lead", "body"), TEXT_BLOCKS)
+def test_a_text_only_div_opening_the_body_is_put_back(language: str, lead: str,
+                                                       body: list[str]) -> None:
+    # What trafilatura returns when it drops the div: the body's paragraphs only.
+    tree = lxml_html.fromstring(_text_block_page(f"<div><!-- paging --><b>{lead}</b></div>", body))
+    text = "\n".join(["Titel", *body])
+    assert with_text_blocks(tree, text).split("\n") == ["Titel", lead, *body], language
+    # A text that has it already, anywhere, is left alone.
+    assert with_text_blocks(tree, f"{text}\n{lead}") == f"{text}\n{lead}", language
+
+
+@pytest.mark.parametrize(("label", "block", "where"), [
+    ("after the body's last paragraph", "<div>{}</div>", "after"),
+    ("a kicker, not a sentence", "<div>Bayer condamné</div>", "before"),
+    ("mostly a link", "<div><a href='/autre'>{}</a></div>", "before"),
+    ("in the page header", "<header><div>{}</div><div><p>" + TEXT_BLOCKS[0][2][0]
+     + "</p></div></header>", "before"),
+    ("a block holding a paragraph", "<div><p>{}</p></div>", "before"),
+])
+def test_other_text_only_divs_are_not_put_back(label: str, block: str, where: str) -> None:
+    _, lead, body = TEXT_BLOCKS[0]
+    tree = lxml_html.fromstring(_text_block_page(block.format(lead), body, where))
+    text = "\n".join(body)
+    assert with_text_blocks(tree, text) == text, label
+
+
+def test_a_block_the_extraction_was_told_to_leave_out_is_not_put_back() -> None:
+    _, lead, body = TEXT_BLOCKS[2]
+    tree = lxml_html.fromstring(_text_block_page(f"<div class='foto-leyenda'>{lead}</div>", body))
+    text = "\n".join(body)
+    assert with_text_blocks(tree, text) != text  # a text-only div opening the body...
+    pruned = ("//*[contains(@class, 'leyenda')]",)
+    assert with_text_blocks(tree, text, pruned) == text  # ...unless it was pruned
+
+
+def test_text_blocks_come_back_through_extract_html_only_when_missing() -> None:
+    _, lead, body = TEXT_BLOCKS[1]
+    html = _text_block_page(f"<div>{lead}</div>", body)
+    on = extract_html(html)
+    off = extract_html(html, config=ExtractConfig(text_blocks=False))
+    assert isinstance(on, Extracted) and isinstance(off, Extracted)
+    assert on.text.count(lead) == 1 and on.text == off.text
+
+
+@pytest.mark.parametrize("name", ["alert-banner", "only-no-js", "cookie-notice", "c-popup__text"])
+def test_a_notice_over_the_page_is_not_put_back(name: str) -> None:
+    body = TEXT_BLOCKS[1][2]
+    notice = "Diese Seite funktioniert am besten, wenn JavaScript in Ihrem Browser aktiviert ist."
+    tree = lxml_html.fromstring(_text_block_page(f"<div class='{name}'>{notice}</div>", body))
+    text = "\n".join(body)
+    assert with_text_blocks(tree, text) == text, name
+    plain = lxml_html.fromstring(_text_block_page(f"<div class='text'>{notice}</div>", body))
+    assert with_text_blocks(plain, text) == f"{notice}\n{text}", name
+
+
+def test_a_no_js_class_on_the_page_root_is_not_a_notice() -> None:
+    # Modernizr-style pages start as <html class="no-js">; their text blocks still count.
+    _, lead, body = TEXT_BLOCKS[0]
+    html = _text_block_page(f"<div>{lead}</div>", body).replace("<html>", '<html class="no-js">')
+    text = "\n".join(body)
+    assert with_text_blocks(lxml_html.fromstring(html), text) == f"{lead}\n{text}"

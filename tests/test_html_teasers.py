@@ -103,3 +103,52 @@ def test_lines_only_leave_and_keep_their_order(lines: list[str]) -> None:
     text = "\n".join(lines)
     left = iter(text.split("\n"))
     assert all(line in left for line in without_linked_headings(tree, text).split("\n"))
+
+
+# (language, teaser headline, its description): cards of other articles in several languages.
+CARDS = [
+    ("pl", "Co zrobić z malin? Z nami Ci się uda!",
+     "Słodkie i soczyste owoce, które mogą być składnikiem deserów, ale również wytrawnych "
+     "dań czy szybkich sałatek."),
+    ("de", "Die acht besten Heizjacken im Test",
+     "Um rund fünf Grad Celsius liegt die Durchschnittstemperatur im November unter der "
+     "des Oktobers. Doch was, wenn wir trotzdem frösteln?"),
+    ("en", "Global Affiliate Network",
+     "Our network includes over 500 researchers, activists and volunteers who serve as "
+     "representatives in over 85 countries."),
+]
+
+
+@pytest.mark.parametrize(("language", "headline", "description"), CARDS)
+@pytest.mark.parametrize("card", [
+    '<div class="box"><a href="/blog/{n}">{h}</a><p>{d}</p><a href="/blog/{n}/">Weiter</a></div>',
+    '<div><a href="/blog/{n}"><img src="x.jpg"></a><h4><a href="/blog/{n}#top">{h}</a></h4>'
+    "<div><p>{d}</p></div></div>",
+])
+def test_a_teaser_cards_description_leaves(language: str, headline: str, description: str,
+                                           card: str) -> None:
+    title, body, _ = ARTICLES[0][1:]
+    box = card.format(n=len(headline), h=headline, d=description)
+    tree = lxml_html.fromstring(page(title, body, box))
+    text = "\n".join([body[0], description, body[1]])
+    assert without_linked_headings(tree, text).split("\n") == body, language
+    assert without_linked_headings(tree, text, cards=False) == text, language
+
+
+@pytest.mark.parametrize(("label", "box"), [
+    ("one link only", '<div><a href="/blog/x">{h}</a><p>{d}</p></div>'),
+    ("links to two pages",
+     '<div><a href="/blog/x">{h}</a><p>{d}</p><a href="/blog/y">Mehr</a></div>'),
+    ("a link to another page inside the paragraph",
+     '<div><a href="/x">{h}</a><p>{d} <a href="/y">Quelle</a></p><a href="/x">Mehr</a></div>'),
+    ("links without a headline", '<div><a href="/x">Mehr</a><p>{d}</p><a href="/x">»</a></div>'),
+    ("a box with much more text",
+     '<div><a href="/x">{h}</a><p>{d}</p><p>{more}</p><p>{more}</p><a href="/x">Mehr</a></div>'),
+])
+def test_article_paragraphs_beside_links_stay(label: str, box: str) -> None:
+    title, body, _ = ARTICLES[0][1:]
+    headline, description = CARDS[1][1:]
+    tree = lxml_html.fromstring(page(title, body, box.format(h=headline, d=description,
+                                                             more=body[1])))
+    text = "\n".join([body[0], description, body[1]])
+    assert without_linked_headings(tree, text) == text, label
