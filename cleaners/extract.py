@@ -435,11 +435,13 @@ _LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxy
 # Spanish leyenda, Portuguese and Polish legenda, German Bildunterschrift, Nordic
 # bildtext/kuvateksti, Dutch onderschrift, Polish podpis, Czech popisek. The token test
 # (translate and concat on every element) is costly, so a plain substring that each
-# token holds in any letter case but its first (`CAPTION_STEMS`) is tested first.
+# token holds in any letter case but its first (`CAPTION_STEMS`: the token without its
+# first letter, none that holds another) is tested first.
 CAPTION_TOKENS = ("dida", "didascalia", "legende", "leyenda", "legenda", "bildunterschrift",
                   "bildtext", "kuvateksti", "onderschrift", "podpis", "popisek")
-CAPTION_STEMS = ("ida", "egend", "eyenda", "ildunterschrift", "ildtext", "uvateksti",
-                 "nderschrift", "odpis", "opisek")
+CAPTION_STEMS = tuple(sorted(
+    stem for stem in {token[1:] for token in CAPTION_TOKENS}
+    if not any(other != stem and other in stem for other in (t[1:] for t in CAPTION_TOKENS))))
 _TOKENS = ("concat(' ', translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ_-',"
            " 'abcdefghijklmnopqrstuvwxyz  '), ' ')")
 _CAPTION_XPATH = (

@@ -243,6 +243,7 @@ def with_text_blocks(tree: _Element, text: str, pruned: tuple[str, ...] = ()) ->
     have = word_string(text)
     lines = text.split("\n")
     added: list[tuple[int, str, _Element]] = []
+    keys: list[str] | None = None  # each line's word string, once a block needs them
     seen = 0
     for div in tree.iter("div"):
         if any(isinstance(inner.tag, str) and inner.tag not in _INLINE
@@ -254,8 +255,8 @@ def with_text_blocks(tree: _Element, text: str, pruned: tuple[str, ...] = ()) ->
         seen += 1
         if seen > _MAX_BLOCKS:
             break
-        if (len(own) > _BLOCK_MAX_CHARS or len(own) > _BLOCK_MAX_CHARS
-                or _BLOCK_END.search(own) is None or word_string(own) in have):
+        if (len(own) > _BLOCK_MAX_CHARS or _BLOCK_END.search(own) is None
+                or word_string(own) in have):
             continue
         # (<html class="no-js"> is how scripts learn they run: not a notice.)
         if any(above.tag in _NOT_BODY for above in div.iterancestors()) or any(
@@ -265,7 +266,9 @@ def with_text_blocks(tree: _Element, text: str, pruned: tuple[str, ...] = ()) ->
         links = sum(len(" ".join(text_of(a).split())) for a in div.iter("a"))
         if links > _BLOCK_MAX_LINK_SHARE * len(own):
             continue
-        where = _next_body_line(div, lines, have)
+        if keys is None:
+            keys = [word_string(line) for line in lines]
+        where = _next_body_line(div, keys, have)
         if where is not None:
             added.append((where, own, div))
     if added and pruned:
@@ -289,18 +292,19 @@ def _elements(found: object) -> list[_Element]:
     return [e for e in found if isinstance(e, _Element)] if isinstance(found, list) else []
 
 
-def _next_body_line(div: _Element, lines: list[str], have: str) -> int | None:
-    """The index in `lines` of the first paragraph after `div` among its siblings that
-    the extraction holds, or None."""
+def _next_body_line(div: _Element, keys: list[str], have: str) -> int | None:
+    """The index of the line (`keys`: each line's `word_string`) holding the first
+    paragraph after `div` among its siblings that the extraction holds, or None."""
     for sibling in div.itersiblings():
         if not isinstance(sibling.tag, str):
             continue
-        paragraph = next((" ".join(text_of(p).split()) for p in sibling.iter("p")
-                          if len(" ".join(text_of(p).split())) >= _PARAGRAPH_MIN_CHARS), None)
+        paragraph = next((text for text in (" ".join(text_of(p).split())
+                                             for p in sibling.iter("p"))
+                          if len(text) >= _PARAGRAPH_MIN_CHARS), None)
         if paragraph is None:
             continue
         key = word_string(paragraph)
         if key not in have:
             continue
-        return next((i for i, line in enumerate(lines) if key in word_string(line)), None)
+        return next((i for i, line in enumerate(keys) if key in line), None)
     return None

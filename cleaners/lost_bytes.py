@@ -316,6 +316,11 @@ def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _L
     return out
 
 
+def _marks(key: str) -> list[int]:
+    """Where `key` holds `lost_mark`'s marks: U+E000 + a lead byte, or plane 15."""
+    return [k for k, ch in enumerate(key) if "\ue000" <= ch <= "\ue0ff" or ch >= "\U000f0000"]
+
+
 def _by_pieces(key: str, options: list[tuple[str, ...]], weights: dict[str, float],
                words: WordTable, config: LostByteConfig) -> list[tuple[float, str]]:
     """The fillings of a word no filling of which is known, read from its longest
@@ -329,8 +334,7 @@ def _by_pieces(key: str, options: list[tuple[str, ...]], weights: dict[str, floa
     `_PIECE` of 4 -> 385 (22 wrong), 3 -> 383 (25 wrong). The values taken read the
     lost letter with as much on each side as the letter triples do.
     """
-    # `lost_mark`'s marks: U+E000 + a lead byte, or plane 15.
-    marks = [k for k, ch in enumerate(key) if "\ue000" <= ch <= "\ue0ff" or ch >= "\U000f0000"]
+    marks = _marks(key)
     first, last = marks[0], marks[-1]
     pieces = [key[start:] for start in range(max(1, len(key) - _LONGEST_PIECE),
                                              first + 1 - _CUT)] + [
@@ -351,7 +355,7 @@ def _by_stem(key: str, options: list[tuple[str, ...]], weights: dict[str, float]
     that share its longest start (`_STEM` characters or more, `_STEM_AFTER` letters
     or more past its last lost character) with any: an inflection the lists lack
     (Belarusian "прын\ue0d1тым" shares "прынят" with "прынята", "прынятыя")."""
-    marks = [k for k, ch in enumerate(key) if "\ue000" <= ch <= "\ue0ff" or ch >= "\U000f0000"]
+    marks = _marks(key)
     shortest = max(_STEM, marks[-1] + 1 + _STEM_AFTER, math.ceil(_STEM_SHARE * len(key)))
     for end in range(min(len(key) - 1, _LONGEST_PIECE), shortest - 1, -1):
         ranked = [(score, filling) for score, filling in choose_stem(
