@@ -361,8 +361,8 @@ def test_unlisted_word_leans_by_its_inside_spelling(
     plain = dataclasses.replace(close, pairs={**close.pairs, key: without})
     shift = close.lean(language, other, word) - plain.lean(language, other, word)
     assert shift == 15 * groups
-    assert pair[language].spelled_inside([word]) == groups
-    assert pair[other].spelled_inside([word]) == 0
+    assert pair[language].spelled_inside(word) == groups
+    assert pair[other].spelled_inside(word) == 0
 
 
 @pytest.mark.parametrize(
