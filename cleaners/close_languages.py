@@ -95,8 +95,8 @@ _ENDING_MIN_LETTERS = 3
 # What a word the pair's table does not list weighs when it writes a letter group of one
 # standard's spelling (`inside` in a pair file: Norwegian "øy", "kj", "sj" against Danish
 # "øj", "ej", "tion"): 15 tenths, as a word 30 times commoner in that language.  Chosen
-# on the `tune` and further sentences among 10, 15, 20 (+2, +3, +3 and +9, +10, +10
-# sentences; 30 cost a Danish and a Norwegian `tune` one).
+# on the `tune` and further sentences among 10, 15, 20, 30 (`tune` +0, +1, +1, -1 and
+# further +4, +5, +5, +4 sentences against none; issue 19, fourth round).
 _INSIDE_WEIGHT = 15
 
 
