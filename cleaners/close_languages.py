@@ -145,7 +145,7 @@ class Markers:
 
 
 def parse_pair_file(text: str, codes: Sequence[str] = ()) -> dict[str, Markers]:
-    """Read one pair file: `<code> letters|words|endings <items, space-separated>` per line.
+    """Read one pair file: `<code> letters|words|endings|inside <items>` per line.
 
     Lines may repeat a code and kind (their items add up); blank lines and lines that
     start with `#` are ignored.  `codes` (the file name's two codes) names the pair
