@@ -16,7 +16,8 @@ Tune on the train and dev splits of boiler_lines; the test split is reported, no
 
 `--lolo` measures what the line pass does on a language it was not built from: for each
 of boiler_lines' four languages, the line model is trained (and its threshold chosen)
-on the other three languages' train splits and the seeds, exactly as
+on the other three languages' train splits, the seeds and the extra pages not in the
+held-out language (`--extra-weight` sets their weight), exactly as
 `bench/train_line_model.py` builds the shipped one, and the held-out language's every
 split is scored twice: with the whole shipped lexicon, and without that language's
 lexicon file (`BoilerplateConfig.languages`), which is what an unseen language looks like.
@@ -121,13 +122,18 @@ def speed(lexicon: Lexicon, trials: int = 300) -> dict[str, float]:
             "mean_doc_kb": round(kb, 1)}
 
 
-def leave_one_language_out() -> list[dict[str, Any]]:
+def leave_one_language_out(extra_weight: float | None = None,
+                           only: str | None = None) -> list[dict[str, Any]]:
     """Per held-out language: the line pass's figures with and without its lexicon."""
     import train_line_model as training  # here: it imports this module
 
+    if extra_weight is not None:
+        training.EXTRA_WEIGHT = extra_weight
     rows = []
     everything = training.load_docs("boiler_lines")
     for held in training.LANGUAGES:
+        if only and held != only:
+            continue
         others = [lang for lang in training.LANGUAGES if lang != held]
         model = training.build(others)
         docs = [doc for doc in everything if doc.language == held]
@@ -149,12 +155,16 @@ def main() -> int:
     parser.add_argument("--errors", help="print misses of SET[/SPLIT], e.g. boiler_lines/dev")
     parser.add_argument("--lolo", action="store_true",
                         help="leave one language out: train on three, score the fourth")
+    parser.add_argument("--extra-weight", type=float,
+                        help="with --lolo: the extra pages' weight (train_line_model.py's "
+                             "EXTRA_WEIGHT unless given; 0: none)")
+    parser.add_argument("--held", help="with --lolo: only this held-out language")
     args = parser.parse_args()
     if not (EVAL / "score.py").exists():
         print(f"no evaluation data under {EVAL}", file=sys.stderr)
         return 1
     if args.lolo:
-        for row in leave_one_language_out():
+        for row in leave_one_language_out(args.extra_weight, args.held):
             print(json.dumps(row))
         return 0
     score = load_scorer()

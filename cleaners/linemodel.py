@@ -34,7 +34,8 @@ dominate, and with a handful of numpy operations beyond (`line_features`; both i
 `cleaners/linemodel_features.py`); the two give
 the same matrix. The trigrams are optional: a model file without them (what ships) skips
 them. The weights ship as `cleaners/models/line_model.npz`, built by
-`bench/train_line_model.py` from named inputs; `load_line_model` reads it once (the
+`bench/train_line_model.py` from named inputs (boiler_lines' train split, the seeds and
+Mozilla Readability's test pages as labelled lines); `load_line_model` reads it once (the
 Toolkit holds it), and `LineModel.scores` is pure and deterministic.
 
 >>> model = load_line_model()

@@ -365,3 +365,37 @@ def test_a_longer_run_of_short_lines_scores_higher(paragraph: str, titles: list[
         scores = MODEL.scores(lines, tokens, [False] * len(lines))
         means.append(float(scores[1:count + 1].mean()))
     assert means[0] < means[1] < means[2]
+
+
+def line_data_script() -> ModuleType:
+    sys.path.insert(0, str(ROOT / "bench"))
+    return importlib.import_module("make_line_data")
+
+
+# A page as a plain-text dump sees it (menu, article, footer) and the article a
+# reference extractor kept: each dumped line is labelled from that article.
+PAGE = """<html><head><title>t</title><style>p {color: red}</style></head><body>
+<nav><ul><li><a href="/">Startseite</a></li><li><a href="/k">Kontakt</a></li></ul></nav>
+<h1>Kuntavaalit lähestyvät</h1>
+<div class="story"><p>Ehdokkaita on tänä vuonna <b>enemmän</b> kuin koskaan aiemmin.</p>
+<p>Äänestys alkaa huhtikuussa, ja ennakkoäänestys viikkoa aiemmin.</p></div>
+<script>var x = "Kontakt";</script>
+<footer>© 2024 Uutiset Oy | <a href="/p">Tietosuoja</a></footer></body></html>"""
+ARTICLE = """<div><p>Ehdokkaita on tänä vuonna enemmän kuin koskaan aiemmin.</p>
+<p>Äänestys alkaa huhtikuussa, ja ennakkoäänestys viikkoa aiemmin.</p></div>"""
+
+
+@pytest.mark.parametrize(("line", "label"), [
+    ("Startseite", 0),
+    ("Kontakt", 0),
+    ("Kuntavaalit lähestyvät", 1),  # the title, given apart from the article
+    ("Ehdokkaita on tänä vuonna enemmän kuin koskaan aiemmin.", 1),  # inline tags joined
+    ("Äänestys alkaa huhtikuussa, ja ennakkoäänestys viikkoa aiemmin.", 1),
+    ("© 2024 Uutiset Oy | Tietosuoja", 0),  # an inline link stays on its line
+])
+def test_readability_pages_become_labelled_lines(line: str, label: int) -> None:
+    script = line_data_script()
+    lines, labels = script.labelled(PAGE, ARTICLE, "Kuntavaalit lähestyvät")
+    assert dict(zip(lines, labels, strict=True))[line] == label
+    # Hidden elements (style, script, head) give no line.
+    assert not any("color" in text or "var x" in text for text in lines)
