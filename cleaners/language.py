@@ -120,6 +120,14 @@ _CJK_SCRIPTS = frozenset({"Hani", "Kana", "Hang"})
 # syllable, about two.  Weighted so, a Chinese sentence that names two foreign hospitals
 # in Latin letters stays Chinese although it has as many Latin letters as Han ones.
 _SCRIPT_WEIGHTS: Mapping[str, int] = MappingProxyType({"Hani": 3, "Kana": 2, "Hang": 2})
+# The most a character of a sample weighs (see `_weighted`).
+_MOST_WEIGHT = max(1, *_SCRIPT_WEIGHTS.values())
+
+
+def _weighted(counts: Mapping[str, int]) -> dict[str, int]:
+    """Weigh a sample's letter counts per script by what a character stands for."""
+    return {code: n * _SCRIPT_WEIGHTS.get(code, 1) for code, n in counts.items()}
+
 
 # How many of the judge's first choices the close-language rule may choose among: the
 # third was needed where a sentence's two neighbours both outranked it (a Ukrainian
@@ -373,7 +381,8 @@ class LanguageDetector:
         """Return the language of `text`, judged on a bounded sample of it."""
         config = self.config
         sample = self._sample(text, config.sample_chars)
-        return self._judge(sample, script_counts(sample), config.n_trial)
+        counts = script_counts(sample)
+        return self._judge(sample, counts, _weighted(counts), config.n_trial)
 
     def detect_paragraphs(
         self, paragraphs: Sequence[str], document: LanguageGuess
@@ -384,14 +393,21 @@ class LanguageDetector:
         document; a long one in another language (a quote, an abstract) gets its own.
         """
         config = self.config
+        size, windows = config.paragraph_sample_chars, config.sample_windows
+        least, n_trial = config.paragraph_min_chars, config.paragraph_n_trial
         guesses = []
         for paragraph in paragraphs:
-            sample = self._sample(paragraph, config.paragraph_sample_chars)
+            # A sample is never longer than its paragraph, nor weighs more than
+            # _MOST_WEIGHT a character: one too short for that is not read at all.
+            if len(paragraph) * _MOST_WEIGHT < least:
+                guesses.append(document)
+                continue
+            sample = blank_noise(sample_text(paragraph, size, windows))
             counts = script_counts(sample)
+            weighted = _weighted(counts)
             guess = document
-            weighted = sum(n * _SCRIPT_WEIGHTS.get(code, 1) for code, n in counts.items())
-            if weighted >= config.paragraph_min_chars:
-                guess = self._judge(sample, counts, config.paragraph_n_trial)
+            if sum(weighted.values()) >= least:
+                guess = self._judge(sample, counts, weighted, n_trial)
             guesses.append(document if guess.language == UNDETERMINED else guess)
         return tuple(guesses)
 
@@ -400,14 +416,28 @@ class LanguageDetector:
         # In this order, cleaning and counting cost the same for any text length.
         return blank_noise(sample_text(text, size, self.config.sample_windows))
 
-    def _judge(self, sample: str, counts: Mapping[str, int], n_trial: int) -> LanguageGuess:
-        """Decide by script where it names the language, else by langdetect on its letters."""
+    def _judge(
+        self,
+        sample: str,
+        counts: Mapping[str, int],
+        weighted: Mapping[str, int],
+        n_trial: int,
+    ) -> LanguageGuess:
+        """Decide by script where it names the language, else by langdetect on its letters.
+
+        `weighted` is `_weighted(counts)`.
+        """
         if not counts:
             return _UND
-        weighted = {code: n * _SCRIPT_WEIGHTS.get(code, 1) for code, n in counts.items()}
-        total = sum(weighted.values())
-        cjk = sum(weighted.get(code, 0) for code in _CJK_SCRIPTS)
-        script = max(sorted(weighted), key=weighted.__getitem__)
+        if len(weighted) == 1:
+            # One script (most text): it is the largest, and CJK only if it is one.
+            script = next(iter(weighted))
+            total = weighted[script]
+            cjk = total if script in _CJK_SCRIPTS else 0
+        else:
+            total = sum(weighted.values())
+            cjk = sum(weighted.get(code, 0) for code in _CJK_SCRIPTS)
+            script = max(sorted(weighted), key=weighted.__getitem__)
         if cjk >= weighted[script]:
             # Chinese, Japanese and Korean share Han characters: decide among them as one.
             return self._cjk(counts, cjk / total)
@@ -430,8 +460,10 @@ class LanguageDetector:
         elif model is not None:
             # langdetect reads no n-gram that ends in a second capital in a row (NASA,
             # OpenAI); a word with any capital after its first letter is left out whole,
-            # which one cheap test per word decides.
-            words = [word for word in words if word[1:] == word[1:].lower()]
+            # which one cheap test per word decides, run only where one regular
+            # expression finds such a capital (most samples have none).
+            if model.tail_capital.search(sample) is not None:
+                words = [word for word in words if word[1:] == word[1:].lower()]
         else:
             # The words langdetect would skip must not count towards min_letters either.
             words = [word for word in words if len(word) == 1 or not word.isupper()]
@@ -478,7 +510,9 @@ class LanguageDetector:
             # No n-gram any profile knows (langdetect: "No features in text").
             return _UND
         # `take` and `add.reduce`: the same rows summed in the same order as
-        # `log_prob[rows].sum(axis=0)`, a quarter cheaper.
+        # `log_prob[rows].sum(axis=0)`, a quarter cheaper.  Below, `add.reduce` is
+        # what `ndarray.sum` calls (the same bits) without its Python wrapper, and
+        # `count_nonzero` counts what summing the booleans did.
         log_likelihood = np.add.reduce(model.log_prob.take(rows, axis=0), axis=0)
         posterior = np.exp(log_likelihood - log_likelihood.max())
         merged = (
@@ -488,10 +522,10 @@ class LanguageDetector:
         )
         if prior is not None:
             merged = merged * prior
-        total = float(merged.sum())
-        best = int(np.argmax(merged))  # the first code in name order on a tie
+        total = float(np.add.reduce(merged))
+        best = int(merged.argmax())  # the first code in name order on a tie
         language, score = model.codes[best], float(merged[best] / total)
-        if self._close is not None and (merged >= _TIEBREAK_FLOOR * total).sum() > 1:
+        if self._close is not None and np.count_nonzero(merged >= _TIEBREAK_FLOOR * total) > 1:
             # Only where a neighbour is still a contender (see _TIEBREAK_FLOOR): most
             # document samples leave one, and cost no more than before the rule.
             order = np.argsort(-merged, kind="stable")[:_TIEBREAK_RANKS]
