@@ -370,6 +370,13 @@ class LanguageDetector:
         self._script_language: Mapping[str, str] = script_language
         self._close: CloseLanguages | None = load_close_languages() if config.tiebreak else None
         self._letter_rules: tuple[LetterRule, ...] = load_letter_rules() if config.tiebreak else ()
+        by_script_rules: dict[str, list[LetterRule]] = {}
+        for rule in self._letter_rules:
+            by_script_rules.setdefault(rule.script, []).append(rule)
+        # The rules of each script, in file order: those `_named_by_letters` tries.
+        self._script_letter_rules: Mapping[str, tuple[LetterRule, ...]] = {
+            script: tuple(rules) for script, rules in by_script_rules.items()
+        }
         self.languages: frozenset[str] = (
             frozenset(script_language.values())
             | frozenset(iso639_1(name) for f in factories.values() for name in f.get_lang_list())
@@ -468,7 +475,8 @@ class LanguageDetector:
             # The words langdetect would skip must not count towards min_letters either.
             words = [word for word in words if len(word) == 1 or not word.isupper()]
         own = " ".join(words)
-        if sum(map(len, words)) < self.config.min_letters:
+        # The letters of `words`: `own` less the spaces that join them.
+        if len(own) - len(words) + 1 < self.config.min_letters:
             return _UND
         if model is not None:
             guess = self._naive_bayes(model, own, self._priors.get(script))
@@ -481,8 +489,8 @@ class LanguageDetector:
 
     def _named_by_letters(self, script: str, text: str, guess: LanguageGuess) -> LanguageGuess:
         """Name a language without a profile whose own letters `text` holds (be, sr)."""
-        for rule in self._letter_rules:
-            if rule.script == script and rule.matches(text):
+        for rule in self._script_letter_rules.get(script, ()):
+            if rule.matches(text):
                 # The judge's score: how sure it was of this script's neighbourhood.
                 return LanguageGuess(rule.language, guess.score)
         return guess
@@ -505,7 +513,8 @@ class LanguageDetector:
         self, model: ScriptModel, text: str, prior: np.ndarray | None
     ) -> LanguageGuess:
         """Score every n-gram of `text` against one script's profiles; fold to ISO 639-1."""
-        rows = ngram_rows(NGram.normalize_vi(text), model)
+        # Vietnamese folding rewrites a vowel and a combining mark: ASCII holds neither.
+        rows = ngram_rows(text if text.isascii() else NGram.normalize_vi(text), model)
         if not rows.size:
             # No n-gram any profile knows (langdetect: "No features in text").
             return _UND

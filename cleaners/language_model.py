@@ -36,6 +36,7 @@ _SMOOTHING = Detector.ALPHA_DEFAULT / Detector.BASE_FREQ
 # Code points a model maps to ids: the Basic Multilingual Plane, which holds every
 # letter of the scripts judged by n-grams (Latin, Cyrillic, Arabic, Devanagari).
 _BMP = 0x10000
+_SURROGATES = slice(0xD800, 0xE000)
 
 
 def iso639_1(profile_name: str) -> str:
@@ -134,7 +135,10 @@ def script_model(script: str, profiles: Sequence[LangProfile]) -> ScriptModel:
         folded = NGram.normalize(char)
         if folded != char and len(folded) == 1 and ord(folded) < _BMP:
             char_ids[ord(char)] = char_ids[ord(folded)]
-    char_ids[_BMP - 1] = 0  # where every astral character is looked up
+    char_ids[_BMP - 1] = 0  # no n-gram, as every astral character
+    # UTF-16 surrogates: `ngram_rows` reads an astral character as two of them, each
+    # "no n-gram" as the character itself is.  No profile letter is one.
+    char_ids[_SURROGATES] = 0
     grams_in_order = sorted(grams, key=lambda g: (len(g), [int(char_ids[ord(c)]) for c in g]))
     rows = {gram: row for row, gram in enumerate(grams_in_order)}
     prob = np.zeros((len(grams_in_order), len(profiles)), dtype=np.float64)
@@ -211,8 +215,12 @@ def ngram_rows(text: str, model: ScriptModel) -> npt.NDArray[np.signedinteger[An
     this.  (Counting equal n-grams first, to look up and add fewer rows, cost 10% more
     on the e2e corpus than it saved.)
     """
-    points = np.frombuffer(f" {text} ".encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    ids = model.char_ids[np.minimum(points, _BMP - 1)]
+    # UTF-16 code units index `char_ids` directly.  An astral character is two
+    # surrogates, both of id 0 like the character would be: an n-gram holding either
+    # finds no row, and one "no n-gram" character or two leave every other n-gram, and
+    # their order, as they were.
+    units = np.frombuffer(f" {text} ".encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    ids = model.char_ids[units]
     base = model.base
     pairs = ids[:-1] * base + ids[1:]
     found = np.concatenate(

@@ -69,6 +69,10 @@ SCRIPT_RUN_RE = re.compile("|".join(f"(?P<{code}>[{chars}]+)" for code, chars in
 # search above one match per change of script instead of one per word, and no position
 # where all 26 alternatives are tried in vain: counting became about 4 times cheaper.
 _NOT_LETTER_RE = re.compile("[^" + "".join(chars for _, chars in SCRIPT_CLASSES) + "]+")
+# Every ASCII character that is no letter of a script class (all but A-Z and a-z).
+_ASCII_NOT_LETTERS = bytes(
+    code for code in range(128) if _NOT_LETTER_RE.fullmatch(chr(code)) is not None
+)
 # The runs of one script's letters: the words the judge reads.  `findall` gives what
 # blanking everything else and splitting would, at half the cost.
 SCRIPT_WORD_RES: Mapping[str, re.Pattern[str]] = MappingProxyType(
@@ -149,6 +153,11 @@ def script_counts(text: str) -> dict[str, int]:
     >>> script_counts("Привет, world")
     {'Cyrl': 6, 'Latn': 5}
     """
+    if text.isascii():
+        # Its only letters are A-Z and a-z, all Latin: deleting the rest as bytes is a
+        # tenth of the cost of the search below.
+        latin = len(text.encode("ascii").translate(None, _ASCII_NOT_LETTERS))
+        return {"Latn": latin} if latin else {}
     counts: dict[str, int] = {}
     for match in SCRIPT_RUN_RE.finditer(_NOT_LETTER_RE.sub("", text)):
         code = match.lastgroup
