@@ -103,6 +103,9 @@ class ScriptModel:
       is the row.  The table is 3,154 prefixes by 338 characters for Latin (2 MB),
       where a table of every three ids would take 39 million cells.
 
+    `tail_capital` finds a letter followed by one `str.lower` changes: a word with a
+    capital inside, which the judge leaves out (see `_tail_capital_re`).
+
     A binary search over the sorted n-gram numbers did the same in a fifth of the time
     of detection before (bench/bench_language.py); these lookups give the same rows, in
     the same order, so every sum and every answer is the same to the last bit.
