@@ -372,7 +372,8 @@ class LanguageDetector:
     def detect(self, text: str) -> LanguageGuess:
         """Return the language of `text`, judged on a bounded sample of it."""
         config = self.config
-        sample = self._sample(text, config.sample_chars)
+        # Sampled first, then cleaned and counted: the same cost for any text length.
+        sample = blank_noise(sample_text(text, config.sample_chars, config.sample_windows))
         counts = script_counts(sample)
         return self._judge(sample, counts, weighted_counts(counts), config.n_trial)
 
@@ -420,11 +421,6 @@ class LanguageDetector:
                 guesses[index] = self._named_by_letters(script, text, guess)
         return tuple(document if g.language == UNDETERMINED else g for g in guesses)
 
-    def _sample(self, text: str, size: int) -> str:
-        """Cut the bounded sample, then blank its noise."""
-        # In this order, cleaning and counting cost the same for any text length.
-        return blank_noise(sample_text(text, size, self.config.sample_windows))
-
     def _judge(
         self,
         sample: str,
@@ -432,10 +428,8 @@ class LanguageDetector:
         weighted: Mapping[str, int],
         n_trial: int,
     ) -> LanguageGuess:
-        """Decide by script where it names the language, else by langdetect on its letters.
-
-        `weighted` is `weighted_counts(counts)`.
-        """
+        """Decide by script where it names the language, else by the judge on its letters
+        (`weighted`: `weighted_counts(counts)`)."""
         read = self._read(sample, counts, weighted)
         return read if isinstance(read, LanguageGuess) else self._score(*read, n_trial)
 
