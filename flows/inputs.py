@@ -140,8 +140,14 @@ def discover(root: Path, follow_links: bool = False) -> tuple[list[InputFile],
             rel = os.path.relpath(folder, root)
             rejected.append(RejectedInput(source_name(rel), None, reasons.UNREADABLE, str(error)))
             continue
+        # A folder's own path relative to `root`, once: `relpath` of every entry's path
+        # (two `abspath`s each) was most of the walk's CPU (1.2 of 2.1 s at 10k files,
+        # in a profile). Folders are `root` or paths under it, and an entry's name is
+        # one plain component, so this is the entry's `relpath`.
+        within = os.path.relpath(folder, root)
+        prefix = "" if within == os.curdir else within + os.sep
         for entry in entries:
-            rel = source_name(os.path.relpath(entry.path, root))
+            rel = source_name(prefix + entry.name)
             found = _examine(entry, rel, inside, follow_links, seen_dirs)
             if isinstance(found, RejectedInput):
                 rejected.append(found)

@@ -41,6 +41,29 @@ def test_discover_finds_every_kind_recursively_and_rejects_the_rest(tmp_path: Pa
     assert [(r.source, r.reason) for r in rejected] == [("image.png", "unsupported_type")]
 
 
+@pytest.mark.parametrize("spelling", ["absolute", "trailing_slash", "relative", "dotted"])
+def test_each_source_is_the_files_path_relative_to_the_root_however_it_is_spelled(
+        tmp_path: Path, spelling: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # discover works out each folder's relative path once and adds the names to it;
+    # every source must still be `relpath(file, root)` (issue 20), whatever the root's
+    # spelling, through a followed link to a folder outside it too.
+    root = tmp_path / "in"
+    for name in ("a.txt", "x/b.txt", "x/y/z/c.html", "Ärger/ü.md", "x/y/.hidden.txt"):
+        _write(root, name, b"texte")
+    _write(tmp_path, "other/deep/d.txt", b"texte")
+    os.symlink("../other", root / "link")
+    monkeypatch.chdir(tmp_path)
+    given = {"absolute": root, "trailing_slash": Path(f"{root}/"), "relative": Path("in"),
+             "dotted": Path("in/x/../")}[spelling]
+    files, rejected = discover(given, follow_links=True)
+    assert not rejected
+    assert [f.source for f in files] == sorted(
+        os.path.relpath(f.path, given) for f in files)
+    assert [f.source for f in files] == [
+        "a.txt", "link/deep/d.txt", "x/b.txt", "x/y/.hidden.txt", "x/y/z/c.html",
+        "Ärger/ü.md"]
+
+
 def test_symlink_loop_is_rejected_not_followed(tmp_path: Path) -> None:
     _write(tmp_path, "d/a.txt", b"texte")
     os.symlink("..", tmp_path / "d" / "up")
