@@ -78,6 +78,10 @@ def source_name(relative: str) -> str:
     >>> source_name("caf\\udce9.txt"), source_name("caf\\\\xe9.txt")
     ('caf\\\\xe9.txt', 'caf\\\\x5cxe9.txt')
     """
+    if relative.isascii() and "\\" not in relative and os.sep == "/" and not os.altsep:
+        # Nothing to escape, and the separator is already `/`: the name as it is (most
+        # names; the per-part encoding below was a third of discovering 95,035 files).
+        return relative
     parts = relative.split(os.sep)
     if os.altsep:
         parts = [piece for part in parts for piece in part.split(os.altsep)]
