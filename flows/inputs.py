@@ -78,6 +78,10 @@ def source_name(relative: str) -> str:
     >>> source_name("caf\\udce9.txt"), source_name("caf\\\\xe9.txt")
     ('caf\\\\xe9.txt', 'caf\\\\x5cxe9.txt')
     """
+    if relative.isascii() and "\\" not in relative and os.sep == "/" and not os.altsep:
+        # Nothing to escape, and the separator is already `/`: the name as it is (most
+        # names; the per-part encoding below was a third of discovering 95,035 files).
+        return relative
     parts = relative.split(os.sep)
     if os.altsep:
         parts = [piece for part in parts for piece in part.split(os.altsep)]
@@ -140,8 +144,14 @@ def discover(root: Path, follow_links: bool = False) -> tuple[list[InputFile],
             rel = os.path.relpath(folder, root)
             rejected.append(RejectedInput(source_name(rel), None, reasons.UNREADABLE, str(error)))
             continue
+        # A folder's own path relative to `root`, once: `relpath` of every entry's path
+        # (two `abspath`s each) was most of the walk's CPU (1.2 of 2.1 s at 10k files,
+        # in a profile). Folders are `root` or paths under it, and an entry's name is
+        # one plain component, so this is the entry's `relpath`.
+        within = os.path.relpath(folder, root)
+        prefix = "" if within == os.curdir else within + os.sep
         for entry in entries:
-            rel = source_name(os.path.relpath(entry.path, root))
+            rel = source_name(prefix + entry.name)
             found = _examine(entry, rel, inside, follow_links, seen_dirs)
             if isinstance(found, RejectedInput):
                 rejected.append(found)

@@ -53,6 +53,16 @@ SPEED_SETTINGS = {
     "PREFECT_UI_ENABLED": "0",
     # No telemetry: the call fails offline, and a run has nothing to report.
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # Automations: the reactive and proactive triggers and their actions read every
+    # event the run sends, for automations no one-shot run has; and the event stream to
+    # websocket subscribers (a UI, `prefect events stream`): the embedded server serves
+    # no UI, and a run's futures wait on threads, not on events. Together 0.23 s to
+    # "ready" (medians 3.60 / 3.83 s of 5-6 starts; idle, no difference) and ~0.3 s over
+    # a 10k run (issue 20, docs/benchmarks.md). Task runs, logs, artifacts and events
+    # are still recorded (TaskRunRecorder and the event persister stay on; a test reads
+    # them back through the Prefect client).
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false",
 }
 #: Environment variables Prefect itself gives its embedded server.
 EPHEMERAL = {"PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from flows.inputs import (
     InputFile,
@@ -17,6 +19,7 @@ from flows.inputs import (
     discover,
     read_bytes,
     read_documents,
+    source_name,
 )
 from flows.settings import Limits
 
@@ -39,6 +42,42 @@ def test_discover_finds_every_kind_recursively_and_rejects_the_rest(tmp_path: Pa
         ("a.txt", "text", False), ("notes.md", "text", False), ("sub/b.HTML", "html", False),
         ("sub/deeper/c.jsonl.gz", "jsonl", True)]
     assert [(r.source, r.reason) for r in rejected] == [("image.png", "unsupported_type")]
+
+
+@pytest.mark.parametrize("spelling", ["absolute", "trailing_slash", "relative", "dotted"])
+def test_each_source_is_the_files_path_relative_to_the_root_however_it_is_spelled(
+        tmp_path: Path, spelling: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # discover works out each folder's relative path once and adds the names to it;
+    # every source must still be `relpath(file, root)` (issue 20), whatever the root's
+    # spelling, through a followed link to a folder outside it too.
+    root = tmp_path / "in"
+    for name in ("a.txt", "x/b.txt", "x/y/z/c.html", "Ärger/ü.md", "x/y/.hidden.txt"):
+        _write(root, name, b"texte")
+    _write(tmp_path, "other/deep/d.txt", b"texte")
+    os.symlink("../other", root / "link")
+    monkeypatch.chdir(tmp_path)
+    given = {"absolute": root, "trailing_slash": Path(f"{root}/"), "relative": Path("in"),
+             "dotted": Path("in/x/../")}[spelling]
+    files, rejected = discover(given, follow_links=True)
+    assert not rejected
+    assert [f.source for f in files] == sorted(
+        os.path.relpath(f.path, given) for f in files)
+    assert [f.source for f in files] == [
+        "a.txt", "link/deep/d.txt", "x/b.txt", "x/y/.hidden.txt", "x/y/z/c.html",
+        "Ärger/ü.md"]
+
+
+@given(st.lists(st.one_of(st.sampled_from([b"/", b"\\", b"a", b".", "é".encode(), b"\xe9",
+                                           b"\n"]), st.binary(max_size=3)), max_size=12))
+def test_a_source_name_is_each_parts_bytes_escaped(pieces: list[bytes]) -> None:
+    # The whole per-part definition, on any name the file system can give (bytes that
+    # are not UTF-8 become lone surrogates); `source_name` returns plain ASCII names as
+    # they are (issue 20), which must be what this gives them.
+    relative = os.fsdecode(b"".join(pieces))
+    parts = relative.split(os.sep)
+    escaped = (os.fsencode(part).replace(b"\\", b"\\x5c") for part in parts)
+    expected = "/".join(part.decode("utf-8", "backslashreplace") for part in escaped)
+    assert source_name(relative) == expected
 
 
 def test_symlink_loop_is_rejected_not_followed(tmp_path: Path) -> None:

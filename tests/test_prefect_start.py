@@ -71,3 +71,56 @@ def test_no_server_is_started_early_when_one_is_configured(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     assert prefect_server.start_early() is None
+
+
+_READ_BACK = """
+import asyncio, json
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+async def read():
+    async with get_client() as client:
+        [run] = await client.read_flow_runs()
+        tasks = await client.read_task_runs()
+        logs = await client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id])))
+        artifacts = await client.read_artifacts()
+    return {"state": run.state.type.value, "tasks": sorted(t.name for t in tasks),
+            "task_states": sorted({t.state.type.value for t in tasks}),
+            "logs": len(logs), "artifacts": sorted(a.key for a in artifacts if a.key)}
+
+print(json.dumps(asyncio.run(read())))
+"""
+
+
+@pytest.mark.slow
+def test_the_embedded_server_still_records_what_the_ui_shows(tmp_path: Path) -> None:
+    # The services SPEED_SETTINGS turns off (automations, the event stream out) must not
+    # take away what a user inspects afterwards: read back through the Prefect client
+    # from the run's own PREFECT_HOME, the task runs with their final states, the
+    # run's logs, its artifacts, and the events of its task runs.
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import SEEDS
+
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "home")}
+    env.pop("PREFECT_API_URL", None)
+    for name in prefect_server.SPEED_SETTINGS:
+        env.pop(name, None)
+    done = subprocess.run([str(Path(sys.executable).parent / "textclean"), "run", str(SEEDS),
+                           "--output", str(tmp_path / "out")],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    read = subprocess.run([sys.executable, "-c", _READ_BACK], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert read.returncode == 0, read.stderr[-2000:]
+    found = json.loads(read.stdout.strip().splitlines()[-1])
+    assert found["state"] == "COMPLETED"
+    assert "clean-batch-00000" in found["tasks"] and "finalize-batch-00000" in found["tasks"]
+    assert found["task_states"] == ["COMPLETED"]
+    assert found["logs"] > 0
+    assert {"textclean-summary", "textclean-report", "textclean-output"} <= set(found["artifacts"])
+    with sqlite3.connect(tmp_path / "home" / "prefect.db") as db:
+        events = {name for (name,) in db.execute("select distinct event from events")}
+    assert {"prefect.task-run.Running", "prefect.task-run.Completed"} <= events
