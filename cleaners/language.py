@@ -277,6 +277,11 @@ class LanguageGuess:
 _UND = LanguageGuess(UNDETERMINED, 0.0)
 
 
+def _folded(text: str) -> str:
+    """`text` with langdetect's Vietnamese folding (a vowel and a combining mark: not ASCII)."""
+    return text if text.isascii() else NGram.normalize_vi(text)
+
+
 def _break_tie(
     close: CloseLanguages | None, ranked: Sequence[tuple[str, float]], text: str
 ) -> tuple[str, float]:
@@ -512,8 +517,7 @@ class LanguageDetector:
         self, model: ScriptModel, text: str, prior: np.ndarray | None
     ) -> LanguageGuess:
         """Score every n-gram of `text` against one script's profiles; fold to ISO 639-1."""
-        # Vietnamese folding rewrites a vowel and a combining mark: ASCII holds neither.
-        rows = ngram_rows(text if text.isascii() else NGram.normalize_vi(text), model)
+        rows = ngram_rows(_folded(text), model)
         if not rows.size:
             # No n-gram any profile knows (langdetect: "No features in text").
             return _UND
@@ -544,7 +548,7 @@ class LanguageDetector:
         scores are the same to the last bit.  A batch of one costs more than one text
         alone: `detect` and single paragraphs keep `_naive_bayes`.
         """
-        rows = ngram_rows_each([t if t.isascii() else NGram.normalize_vi(t) for t in texts], model)
+        rows = ngram_rows_each([_folded(text) for text in texts], model)
         found = [i for i, r in enumerate(rows) if r.size]
         guesses = [_UND] * len(texts)  # no n-gram any profile knows, as in `_naive_bayes`
         if not found:
