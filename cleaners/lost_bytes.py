@@ -83,6 +83,7 @@ from cleaners.lost_byte_letters import (
     run_scores,
     script,
 )
+from cleaners.lost_byte_windows import WindowTable, cased, choose_window, load_window_table
 from cleaners.lost_byte_words import (
     WordTable,
     choose_stem,
@@ -132,6 +133,8 @@ class LostByteConfig:
     word_margin: float = 10.0
     word_floor: float = 3.0
     context_margin: float = 10.0
+    window_floor: float = 3.0
+    window_margin: float = 10.0
 
     def __post_init__(self) -> None:
         if self.margin < 1:
@@ -150,6 +153,7 @@ class _Data:
     letters: LetterTables
     words: WordTable
     context: ContextTable
+    windows: WindowTable
 
 
 @functools.cache
@@ -157,7 +161,8 @@ def _data() -> _Data:
     """The shipped tables, read on the first line that needs them: a constant built
     from files that never change, like a compiled pattern (reading them takes 85 ms of
     CPU, which a process whose lines hold no lost byte should not pay at import)."""
-    return _Data(load_letter_tables(), load_word_table(), load_context_table())
+    return _Data(load_letter_tables(), load_word_table(), load_context_table(),
+                 load_window_table())
 
 
 # A word no filling of which is known is read from a known word at its start or end
@@ -220,7 +225,7 @@ def restore_lost_bytes(line: str, config: LostByteConfig = LostByteConfig()) -> 
         return None
     if not _known_language([slot for slot in slots if isinstance(slot, str)]):
         return None
-    chosen = _choose(_by_words(slots, config), config.margin)
+    chosen = _choose(_by_words(slots, config), config)
     if not any(isinstance(slot, _Lost) and ch != "\ufffd" for slot, ch in zip(slots, chosen,
                                                                                strict=True)):
         return None
@@ -285,9 +290,9 @@ def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _L
         lost = [k for k in range(i, j) if isinstance(slots[k], _Lost)]
         if not lost or not all(isinstance(slot, str) or slot.mark for slot in slots[i:j]):
             continue
-        key = "".join(slot.mark if isinstance(slot, _Lost) else
-                      "'" if slot in _APOSTROPHES else slot.casefold()
-                      for slot in slots[i:j])
+        chars = [slot.mark if isinstance(slot, _Lost) else
+                 "'" if slot in _APOSTROPHES else slot.casefold() for slot in slots[i:j]]
+        key = "".join(chars)
         options = [slot.options for slot in slots[i:j] if isinstance(slot, _Lost)]
         weights = scripts.get(script(options[0][0]), every)
         ranked = [(score, filling) for score, filling in choose_word(
@@ -313,6 +318,15 @@ def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _L
             slot = slots[lost[0]]
             if isinstance(slot, _Lost):
                 out[lost[0]] = _Lost(tuple(close), slot.mark)
+        for k in lost:
+            # Letters no known word decides: the window of letters around each.
+            slot = out[k]
+            if isinstance(slot, _Lost) and slot.options:
+                found = choose_window(chars, k - i, cased(slot.options, slots[max(i, k - 1) : k],
+                                                          slots[k + 1 : min(k + 2, j)]),
+                                      weights, _data().windows, config.window_floor,
+                                      math.log10(config.window_margin))
+                out[k] = slot if found is None else found
     return out
 
 
@@ -447,7 +461,7 @@ def _is_symbol(slot: str | _Lost) -> bool:
     return bool(chars) and all(unicodedata.category(ch) in ("So", "Sk") for ch in chars)
 
 
-def _choose(slots: list[str | _Lost], margin: float) -> list[str]:
+def _choose(slots: list[str | _Lost], config: LostByteConfig) -> list[str]:
     """Each slot's character: fixed ones as they are, lost ones chosen.
 
     Two passes: letter pairs along each run of neighbouring lost bytes give every lost
@@ -486,7 +500,7 @@ def _choose(slots: list[str | _Lost], margin: float) -> list[str]:
     for i, slot in enumerate(slots):
         if isinstance(slot, _Lost) and any(is_letter(option) for option in slot.options):
             best, sure = by_triples(slot.options, guesses, i, languages_for(slot.options),
-                                     margin)
+                                    config.margin)
             guesses[i] = best
             out[i] = best if sure else "\ufffd"
     return out
