@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from make_lost_byte_words import FOREIGN_LETTER, word_lists  # noqa: E402
 
-from cleaners.lost_byte_windows import WINDOWS, window  # noqa: E402
+from cleaners.lost_byte_windows import COUNTED, window  # noqa: E402
 from cleaners.lost_byte_words import lost_mark  # noqa: E402
 
 OUT = ROOT / "cleaners" / "letters" / "lost_byte_windows.tsv.gz"
@@ -64,7 +64,7 @@ def count(words: dict[str, float]) -> dict[str, dict[str, float]]:
             key = [mark or ch for mark, ch in zip(marks, word, strict=True)]
             for at, mark in enumerate(marks):
                 if mark:
-                    for left, right in WINDOWS:
+                    for left, right in COUNTED:
                         seen.add((window(key, at, left, right), variant[at]))
         for name, ch in seen:
             found[name][ch] += freq

@@ -19,9 +19,10 @@ letter to the triples.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
-from cleaners.lost_byte_words import SortedLines, log10_add, read_lines
+from cleaners.lost_byte_words import SortedLines, read_lines
 
 __all__ = ["WINDOWS", "WindowTable", "cased", "choose_window", "load_window_table", "window"]
 
@@ -30,6 +31,15 @@ WindowTable = Mapping[str, str]
 # (letters before, letters after) of the windows counted, widest first: the order in
 # which they are read.
 WINDOWS = ((3, 3), (2, 3), (3, 2), (2, 2), (1, 2), (2, 1), (1, 1))
+# One-sided windows: the letters before it alone, the letters after it alone, and none.
+BEFORE = ((4, 0), (3, 0), (2, 0), (1, 0))
+AFTER = ((0, 4), (0, 3), (0, 2), (0, 1))
+COUNTED = WINDOWS + BEFORE + AFTER + ((0, 0),)
+# Each side's share of a character is mixed with its share in every window of its lead
+# byte by this much: a side that never saw a character does not rule it out alone.
+_MIX = 0.3
+# The log10 of a share no side or window has seen (a character of none of the words).
+_NEVER = -9.0
 
 
 def load_window_table() -> WindowTable:
@@ -67,26 +77,67 @@ def cased(options: tuple[str, ...], before: Sequence[object],
 def choose_window(key: Sequence[str], at: int, options: tuple[str, ...],
                   weights: Mapping[str, float], table: WindowTable, floor: float,
                   margin: float) -> str | None:
-    """The likeliest of `options` for the lost `key[at]` by the widest window seen with
-    a score (log10: the Zipf frequencies of its characters, each language weighted by
-    `weights`) of `floor` or more, if it is `margin` (log10) above the next; None where
-    that window leaves two close, or no window is seen so often."""
+    """The likeliest of `options` for the lost `key[at]`, if it is `margin` (log10) above
+    the next: by the widest window seen with a score (log10: the Zipf frequencies of its
+    characters, each language weighted by `weights`) of `floor` or more; where that
+    window leaves two close, or none is seen so often, by the letters before it and
+    the letters after it apart (`_by_sides`). None where neither decides."""
     for left, right in WINDOWS:
-        found = table.get(window(key, at, left, right))
-        if found is None:
+        totals = _totals(table, window(key, at, left, right), options, weights)
+        best = max(totals.values(), default=0.0)
+        if best <= 0.0 or math.log10(best) < floor:
             continue
-        totals: dict[str, float] = {}
-        for entry in found.split(" "):
-            language, ch, zipf = entry.split(":")
-            weight = weights.get(language)
-            if weight is None or ch not in options:
+        ranked = sorted(totals.values(), reverse=True)
+        if len(ranked) == 1 or ranked[1] <= 0.0 or math.log10(best / ranked[1]) >= margin:
+            return max(totals, key=totals.__getitem__)
+        break
+    return _by_sides(key, at, options, weights, table, floor, margin)
+
+
+def _by_sides(key: Sequence[str], at: int, options: tuple[str, ...],
+              weights: Mapping[str, float], table: WindowTable, floor: float,
+              margin: float) -> str | None:
+    """The likeliest of `options` by the widest window of letters before it and the
+    widest of letters after it, each seen `floor` or more, taken as independent
+    evidence: P(c | before) P(c | after) / P(c), each share mixed with P(c) by `_MIX`.
+    None where neither side is seen so often, or two options stay within `margin`."""
+    prior = _totals(table, window(key, at, 0, 0), options, weights)
+    total = sum(prior.values())
+    if total <= 0.0:
+        return None
+    share = {ch: count / total for ch, count in prior.items()}
+    scores = {ch: -math.log10(share[ch]) if share[ch] > 0.0 else 0.0 for ch in options}
+    used = False
+    for sides in (BEFORE, AFTER):
+        for left, right in sides:
+            totals = _totals(table, window(key, at, left, right), options, weights)
+            seen = sum(totals.values())
+            if seen <= 0.0 or math.log10(seen) < floor:
                 continue
-            score = weight + float(zipf)
-            old = totals.get(ch)
-            totals[ch] = score if old is None else log10_add(old, score)
-        ranked = sorted(((score, ch) for ch, score in totals.items()), reverse=True)
-        if not ranked or ranked[0][0] < floor:
-            continue
-        sure = len(ranked) == 1 or ranked[0][0] - ranked[1][0] >= margin
-        return ranked[0][1] if sure else None
+            for ch in options:
+                mixed = (1 - _MIX) * totals[ch] / seen + _MIX * share[ch]
+                scores[ch] += math.log10(mixed) if mixed > 0.0 else _NEVER
+            used = True
+            break
+    if not used:
+        return None
+    ranked = sorted(((score, ch) for ch, score in scores.items()), reverse=True)
+    if len(ranked) == 1 or ranked[0][0] - ranked[1][0] >= margin:
+        return ranked[0][1]
     return None
+
+
+def _totals(table: WindowTable, name: str, options: tuple[str, ...],
+            weights: Mapping[str, float]) -> dict[str, float]:
+    """How often each of `options` stood in window `name`: its frequencies (per
+    billion words) summed over the languages, each weighted by `weights`."""
+    totals = dict.fromkeys(options, 0.0)
+    found = table.get(name)
+    if found is None:
+        return totals
+    for entry in found.split(" "):
+        language, ch, zipf = entry.split(":")
+        weight = weights.get(language)
+        if weight is not None and ch in totals:
+            totals[ch] += 10 ** (weight + float(zipf))
+    return totals

@@ -30,7 +30,7 @@ from importlib import resources
 from types import MappingProxyType
 
 __all__ = ["SortedLines", "WordTable", "choose_stem", "choose_word", "language_weights",
-           "load_word_table", "log10_add", "lost_mark"]
+           "load_word_table", "lost_mark"]
 
 _LOST = frozenset(b"\x81\x8d\x8f\x90\x9d")
 # A letter a language's list never shows: rarer than its rarest listed letter.
@@ -162,7 +162,7 @@ def choose_word(key: str, options: list[tuple[str, ...]], weights: Mapping[str, 
             continue
         score = weight + float(zipf)
         old = totals.get(filling)
-        totals[filling] = score if old is None else log10_add(old, score)
+        totals[filling] = score if old is None else _log10_add(old, score)
     return sorted(((score, filling) for filling, score in totals.items()), reverse=True)
 
 
@@ -180,11 +180,11 @@ def choose_stem(stem: str, options: list[tuple[str, ...]], weights: Mapping[str,
             break
         for score, filling in choose_word(key, options, weights, table, prefix=True):
             old = totals.get(filling)
-            totals[filling] = score if old is None else log10_add(old, score)
+            totals[filling] = score if old is None else _log10_add(old, score)
     return sorted(((score, filling) for filling, score in totals.items()), reverse=True)
 
 
-def log10_add(a: float, b: float) -> float:
+def _log10_add(a: float, b: float) -> float:
     """log10(10**a + 10**b)."""
     high, low = max(a, b), min(a, b)
     return high + math.log10(1 + 10 ** (low - high))

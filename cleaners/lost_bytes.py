@@ -321,7 +321,8 @@ def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _L
         for k in lost:
             # Letters no known word decides: the window of letters around each.
             slot = out[k]
-            if isinstance(slot, _Lost) and slot.options:
+            if isinstance(slot, _Lost) and len(slot.options) > 1 and all(
+                    is_letter(ch) for ch in slot.options):
                 found = choose_window(chars, k - i, cased(slot.options, slots[max(i, k - 1) : k],
                                                           slots[k + 1 : min(k + 2, j)]),
                                       weights, _data().windows, config.window_floor,
