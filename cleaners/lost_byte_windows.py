@@ -24,7 +24,8 @@ from collections.abc import Mapping, Sequence
 
 from cleaners.lost_byte_words import SortedLines, read_lines
 
-__all__ = ["WINDOWS", "WindowTable", "cased", "choose_window", "load_window_table", "window"]
+__all__ = ["AFTER", "BEFORE", "COUNTED", "WINDOWS", "WindowTable", "cased", "choose_window",
+           "load_window_table", "window"]
 
 WindowTable = Mapping[str, str]
 
