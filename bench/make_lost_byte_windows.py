@@ -9,11 +9,15 @@ This table counts, over the same word lists as bench/make_lost_byte_words.py (wo
 GrammarDB's forms, which have no frequency), which character each lost one was, given
 the letters around it as the round trip leaves them: up to WIDTH letters either side
 within the word, a space for the word's edge, every lost letter in the window as its
-mark (`lost_mark`), the lost one itself after an underscore. Each window size of
-WINDOWS is counted, each word (in lower, title and upper case, as the word table) adding
-its frequency to each window once. Gzipped text lines
-``window<TAB>language:character:zipf ...``, windows seen less than MIN_ZIPF (summed over
-their characters, per language) left out.
+mark (`lost_mark`), the lost one itself after an underscore. Each window shape of
+`COUNTED` is counted (both sides, one side alone, none), each word (in lower, title and
+upper case, as the word table) adding its frequency to each window once. Gzipped text
+lines ``window<TAB>language:character:zipf ...``, windows seen less than MIN_ZIPF
+(summed over their characters, per language) left out: 447,042 windows, 2.3 MB.
+
+MIN_ZIPF 3.5 was chosen on the tune set (bench/data/lost_bytes_tune.jsonl, 519
+sentences exact, both-sided windows only): 3.0 (every window of the small lists, 2.4 MB)
+0.9615; 3.25 0.9634; 3.5 0.9653 (1.6 MB); 3.75 0.9634; 4.0 0.9595.
 
     .tools/bin/uv run --with wordfreq==3.1.1 python bench/make_lost_byte_windows.py \
         MIRROR_DIR [MIN_ZIPF]
@@ -39,7 +43,7 @@ from cleaners.lost_byte_windows import COUNTED, window  # noqa: E402
 from cleaners.lost_byte_words import lost_mark  # noqa: E402
 
 OUT = ROOT / "cleaners" / "letters" / "lost_byte_windows.tsv.gz"
-MIN_ZIPF = 3.0
+MIN_ZIPF = 3.5
 
 
 def count(words: dict[str, float]) -> dict[str, dict[str, float]]:

@@ -10,8 +10,9 @@ for the word's edge, and the other lost letters in it as their marks (`lost_mark
 bench/make_lost_byte_windows.py from the word lists of the word table) holds, per
 language, how often each character stood in each window, summed over the words'
 frequencies. The widest window seen decides (`choose_window`), the languages weighted
-as for words; a window seen too rarely, or that leaves two characters close, leaves the
-letter to the triples.
+as for words. Where it leaves two characters close, or none is seen, the letters before
+the lost one and the letters after it are read apart (one-sided windows, as independent
+evidence); where they do not decide either, the letter is left to the triples.
 """
 
 # The docstrings quote damaged words.
