@@ -100,6 +100,10 @@ def test_neighbouring_words_decide_between_two_known_words(original: str, why: s
     assert restore_lost_bytes(damaged, LostByteConfig(context_margin=1e9)) != original, why
 
 
+# A floor no window reaches: the letter windows never decide.
+NO_WINDOWS = LostByteConfig(window_floor=1e9)
+
+
 @pytest.mark.parametrize(("original", "why"), [
     ("На основе аккумуляторных батарей.", "starts with 'аккумулятор'"),
     ("Трансатлантический ястребок.", "starts with 'ястреб'"),
@@ -108,11 +112,11 @@ def test_a_word_the_lists_lack_is_read_from_a_known_word_at_its_start_or_end(
         original: str, why: str, monkeypatch: pytest.MonkeyPatch) -> None:
     damaged = round_trip(original)
     assert restore_lost_bytes(damaged) == original, why
-    # Without the pieces (none is that long) and the stems the letters read it wrong or
-    # not at all.
+    # Without the pieces (none is that long), the stems and the letter windows the
+    # letters read it wrong or not at all.
     monkeypatch.setattr(lost_bytes, "_PIECE", 1000)
     monkeypatch.setattr(lost_bytes, "_STEM", 1000)
-    assert restore_lost_bytes(damaged) != original, why
+    assert restore_lost_bytes(damaged, NO_WINDOWS) != original, why
 
 
 @pytest.mark.parametrize(("original", "why"), [
@@ -124,9 +128,10 @@ def test_an_inflection_the_lists_lack_is_read_from_the_words_sharing_its_start(
         original: str, why: str, monkeypatch: pytest.MonkeyPatch) -> None:
     damaged = round_trip(original)
     assert restore_lost_bytes(damaged) == original, why
-    # Without the stems the letters read it wrong ("прынстым", "Кстрын") or leave U+FFFD.
+    # Without the stems (and the letter windows) the letters read it wrong ("прынстым",
+    # "Кстрын") or leave U+FFFD.
     monkeypatch.setattr(lost_bytes, "_STEM", 1000)
-    assert restore_lost_bytes(damaged) != original, why
+    assert restore_lost_bytes(damaged, NO_WINDOWS) != original, why
 
 
 # Belarusian words as a cp1252 round trip leaves them ("\ue0d1" for с, э or я), with
