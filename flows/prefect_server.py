@@ -25,6 +25,7 @@ known once Prefect is imported; then the server started early is stopped unused.
 from __future__ import annotations
 
 import contextlib
+import gc
 import http.client
 import importlib.util
 import json
@@ -108,7 +109,7 @@ class EmbeddedServer:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 lifeline.command(__name__, "--app-dir", str(site), "--factory",
-                                 "prefect.server.api.server:create_app",
+                                 f"{__name__}:create_app",
                                  "--host", "127.0.0.1", "--port", str(self.port),
                                  "--log-level", "error", "--lifespan", "on"),
                 env=environment, start_new_session=True, stdout=log, stderr=log)
@@ -217,7 +218,6 @@ def api_for_run(server: EmbeddedServer | None) -> Iterator[None]:
         server.start()
     interrupted = False
     try:
-        _preload()
         server.wait(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
         note_database_current()
         os.environ["PREFECT_API_URL"] = server.api_url
@@ -233,7 +233,7 @@ def api_for_run(server: EmbeddedServer | None) -> Iterator[None]:
         server.stop(kill=interrupted)
 
 
-def _preload() -> None:
+def preload() -> None:
     """Import, while the server starts, what the flow run would import on its way:
     Prefect's engines, and FastAPI's encoder for the run's parameters (0.3 s)."""
     import fastapi.encoders  # noqa: F401
@@ -334,9 +334,28 @@ def _database_is_current(settings: Any) -> bool:
         return False
 
 
+def create_app() -> Any:
+    """Prefect's API app, as uvicorn's factory in the server process; then the objects
+    the server's imports made, which live as long as the process, are frozen and the
+    garbage collector is turned back on (`serve` turned it off)."""
+    from prefect.server.api.server import create_app as prefect_app
+
+    app = prefect_app()
+    gc.freeze()
+    gc.enable()
+    return app
+
+
 def serve(argv: list[str]) -> None:
-    """The server process: uvicorn with `argv`, migrations skipped when not needed."""
+    """The server process: uvicorn with `argv`, migrations skipped when not needed.
+
+    Its start-up is mostly imports (Prefect's server, FastAPI, SQLAlchemy, docket):
+    they run without the cyclic garbage collector, whose full collections walked every
+    object imported so far while making almost no garbage to find (`create_app` turns
+    it back on)."""
     import runpy
+
+    gc.disable()
 
     from prefect.context import refresh_global_settings_context
     from prefect.settings import get_current_settings
