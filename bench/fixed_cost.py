@@ -14,8 +14,9 @@ the embedded Prefect server runs in a session of its own, so each new process of
 run is boosted as it appears. On a shared machine this approaches an idle machine's
 figures; say so when quoting them. `--old DIR` runs the command in DIR (another
 checkout, with its own .venv and output) and here in turns, old first, and prints the
-medians of both: on a machine whose load drifts, the two see the same drift. CPU time counts the processes the run waited for
-(its server and workers): `wait4`'s children usage.
+medians of both: on a machine whose load drifts, the two see the same drift. CPU time
+counts the processes the run waited for (its server and workers): `wait4`'s children
+usage.
 """
 
 from __future__ import annotations

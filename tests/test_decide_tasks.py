@@ -191,9 +191,9 @@ def test_a_run_with_nothing_staged_carries_the_index_without_running_a_phase(
         version = tmp_path / f"second{tasks}"
         stats = decide_module.decide(str(empty), 0, config, True, str(first), str(version),
                                      tasks, run)
-        outcomes.append(_outcome(empty, version, stats, config.dedup)
-                        + (stats.index_entries_before, stats.index_entries_after,
-                           stats.clusters))
+        outcomes.append((*_outcome(empty, version, stats, config.dedup),
+                         stats.index_entries_before, stats.index_entries_after,
+                         stats.clusters))
     assert calls == []
     assert outcomes[0][0] == [] and outcomes[0][3] == _outcome(
         stage, first, decide_module.DecideStats(), config.dedup)[3]
