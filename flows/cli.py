@@ -293,7 +293,7 @@ def _started() -> None:
     there); what they made lives as long as the process, so it is frozen (the run's own
     full collections, such as each decide phase's, no longer walk it: 0.09 s each)
     and the collector turned back on. Nothing when the collector was on (`main`
-    called in a process of its own, such as a test's)."""
+    called without `command`, as the tests do)."""
     if not gc.isenabled():
         gc.freeze()
         gc.enable()

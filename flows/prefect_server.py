@@ -2,9 +2,9 @@
 
 Without PREFECT_API_URL, a run needs an API server of its own: the one Prefect embeds
 (an ephemeral server, uvicorn serving `prefect.server.api.server:create_app` on
-loopback). Its start was most of a small run's time (issue 20: 11.5 s for the five
-seeds, of which the server's start-up took about 6 s, waited for after the CLI had
-imported everything). So:
+loopback; here through `create_app` below). Its start was most of a small run's time
+(issue 20: 11.5 s for the five seeds, of which the server's start-up took about 6 s,
+waited for after the CLI had imported everything). So:
 
 - `start_early` starts it before the CLI imports Prefect or the cleaners, so that its
   start-up (importing the server, about 3 s of CPU) runs on the second core while this
@@ -13,6 +13,8 @@ imported everything). So:
 - it starts with the settings a run does not need turned off, each measured
   (`SPEED_SETTINGS`), and without checking the database migrations again when the
   database is at the revision this Prefect version migrated it to (`MARKER`).
+- its start-up runs without the cyclic garbage collector, and it exits without
+  tearing its interpreter down once stopped (`serve`).
 - it runs in a session of its own, tied to this process (`flows.lifeline`): Ctrl-C
   reaches only the CLI, which reports the flow run Crashed before stopping the
   server, and a SIGKILL of the CLI takes the server with it (issue 16).
@@ -241,10 +243,14 @@ def api_for_run(server: EmbeddedServer | None) -> Iterator[None]:
 
 def preload() -> None:
     """Import, while the server starts, what the flow run would import on its way:
-    Prefect's engines, and FastAPI's encoder for the run's parameters (0.3 s)."""
+    Prefect's engines, and FastAPI's encoder for the run's parameters (0.3 s); the flow
+    engine's graph helpers and anyio's asyncio backend (~20 ms, the last modules a
+    seeds run imported after its start-up)."""
+    import anyio._backends._asyncio  # noqa: F401
     import fastapi.encoders  # noqa: F401
     import prefect.flow_engine
-    import prefect.task_engine  # noqa: F401
+    import prefect.task_engine
+    import prefect.utilities.visualization  # noqa: F401
     import pyarrow.dataset  # noqa: F401
 
 
@@ -383,7 +389,7 @@ def serve(argv: list[str]) -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):
             stream.flush()
-    os._exit(code if isinstance(code, int) else 1)
+    os._exit(0 if code is None else code if isinstance(code, int) else 1)
 
 
 if __name__ == "__main__":
