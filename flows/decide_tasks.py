@@ -184,22 +184,28 @@ def find_duplicates(stage: Path, batches: int, docs: Documents,
         earlier = dedup_store.carry_forward(
             previous, target, config, exclude=run_dedup.processed_again(previous, docs))
     stats.index_entries_before = sum(part.rows() for part in earlier)
+    stats.index_entries_after = stats.index_entries_before
+    total = sum(staging.rows_in(stage, n, SIGNATURES) for n in range(batches))
+    if not total:
+        # Nothing staged to search (every file unchanged since the last run, or no
+        # paragraph long enough): no duplicates, and the index is the earlier one,
+        # carried. The phases would find the same, at a task run each (issue 20).
+        return [DECISIONS_SCHEMA.empty_table()]
     number = max((part.number for part in earlier), default=-1) + 1
     spill = stage / staging.DEDUP_ROWS
     shutil.rmtree(spill, ignore_errors=True)
     spill.mkdir(parents=True)
     try:
-        return _find(spill, stage, batches, docs, templates, config, earlier, target,
-                     number, stats, tasks, run)
+        return _find(spill, stage, batches, total, docs, templates, config, earlier,
+                     target, number, stats, tasks, run)
     finally:
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def _find(spill: Path, stage: Path, batches: int, docs: Documents,
+def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
           templates: Mapping[str, Sequence[int]], config: DedupConfig,
           earlier: list[dedup_store.Part], target: Path, number: int,
           stats: run_dedup.DedupStats, tasks: int, run: Runner) -> list[pa.Table]:
-    total = sum(staging.rows_in(stage, n, SIGNATURES) for n in range(batches))
     # Rows per bucket of the external sort, and so per index part: run_dedup's figure.
     buckets = max(1, -(-total // run_dedup.BUCKET_ROWS))
     # Each batch's documents' ranks, in the order the batch staged them (`docs.ids` is

@@ -2,9 +2,9 @@
 
 Without PREFECT_API_URL, a run needs an API server of its own: the one Prefect embeds
 (an ephemeral server, uvicorn serving `prefect.server.api.server:create_app` on
-loopback). Its start was most of a small run's time (issue 20: 11.5 s for the five
-seeds, of which the server's start-up took about 6 s, waited for after the CLI had
-imported everything). So:
+loopback; here through `create_app` below). Its start was most of a small run's time
+(issue 20: 11.5 s for the five seeds, of which the server's start-up took about 6 s,
+waited for after the CLI had imported everything). So:
 
 - `start_early` starts it before the CLI imports Prefect or the cleaners, so that its
   start-up (importing the server, about 3 s of CPU) runs on the second core while this
@@ -13,6 +13,8 @@ imported everything). So:
 - it starts with the settings a run does not need turned off, each measured
   (`SPEED_SETTINGS`), and without checking the database migrations again when the
   database is at the revision this Prefect version migrated it to (`MARKER`).
+- its start-up runs without the cyclic garbage collector, and it exits without
+  tearing its interpreter down once stopped (`serve`).
 - it runs in a session of its own, tied to this process (`flows.lifeline`): Ctrl-C
   reaches only the CLI, which reports the flow run Crashed before stopping the
   server, and a SIGKILL of the CLI takes the server with it (issue 16).
@@ -24,7 +26,9 @@ known once Prefect is imported; then the server started early is stopped unused.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import http.client
 import importlib.util
 import json
@@ -63,6 +67,11 @@ SPEED_SETTINGS = {
     # them back through the Prefect client).
     "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
     "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false",
+    # py-key-value (docket's store) checks the types of its own calls at run time with
+    # beartype, warning on a mismatch; building those checks at import took ~0.15 s of
+    # CPU of the start (medians of 6 starts, 3.20 / 3.05 s; issue 20). Nothing else
+    # changes: the checks only ever warned.
+    "PY_KEY_VALUE_DISABLE_BEARTYPE": "true",
 }
 #: Environment variables Prefect itself gives its embedded server.
 EPHEMERAL = {"PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
@@ -108,7 +117,7 @@ class EmbeddedServer:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 lifeline.command(__name__, "--app-dir", str(site), "--factory",
-                                 "prefect.server.api.server:create_app",
+                                 f"{__name__}:create_app",
                                  "--host", "127.0.0.1", "--port", str(self.port),
                                  "--log-level", "error", "--lifespan", "on"),
                 env=environment, start_new_session=True, stdout=log, stderr=log)
@@ -217,7 +226,6 @@ def api_for_run(server: EmbeddedServer | None) -> Iterator[None]:
         server.start()
     interrupted = False
     try:
-        _preload()
         server.wait(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
         note_database_current()
         os.environ["PREFECT_API_URL"] = server.api_url
@@ -233,12 +241,16 @@ def api_for_run(server: EmbeddedServer | None) -> Iterator[None]:
         server.stop(kill=interrupted)
 
 
-def _preload() -> None:
+def preload() -> None:
     """Import, while the server starts, what the flow run would import on its way:
-    Prefect's engines, and FastAPI's encoder for the run's parameters (0.3 s)."""
+    Prefect's engines, and FastAPI's encoder for the run's parameters (0.3 s); the flow
+    engine's graph helpers and anyio's asyncio backend (~20 ms, the last modules a
+    seeds run imported after its start-up)."""
+    import anyio._backends._asyncio  # noqa: F401
     import fastapi.encoders  # noqa: F401
     import prefect.flow_engine
-    import prefect.task_engine  # noqa: F401
+    import prefect.task_engine
+    import prefect.utilities.visualization  # noqa: F401
     import pyarrow.dataset  # noqa: F401
 
 
@@ -334,9 +346,28 @@ def _database_is_current(settings: Any) -> bool:
         return False
 
 
+def create_app() -> Any:
+    """Prefect's API app, as uvicorn's factory in the server process; then the objects
+    the server's imports made, which live as long as the process, are frozen and the
+    garbage collector is turned back on (`serve` turned it off)."""
+    from prefect.server.api.server import create_app as prefect_app
+
+    app = prefect_app()
+    gc.freeze()
+    gc.enable()
+    return app
+
+
 def serve(argv: list[str]) -> None:
-    """The server process: uvicorn with `argv`, migrations skipped when not needed."""
+    """The server process: uvicorn with `argv`, migrations skipped when not needed.
+
+    Its start-up is mostly imports (Prefect's server, FastAPI, SQLAlchemy, docket):
+    they run without the cyclic garbage collector, whose full collections walked every
+    object imported so far while making almost no garbage to find (`create_app` turns
+    it back on)."""
     import runpy
+
+    gc.disable()
 
     from prefect.context import refresh_global_settings_context
     from prefect.settings import get_current_settings
@@ -346,7 +377,19 @@ def serve(argv: list[str]) -> None:
         os.environ[_MIGRATE[0]] = "false"
         refresh_global_settings_context()
     sys.argv = ["uvicorn", *argv]
-    runpy.run_module("uvicorn", run_name="__main__", alter_sys=True)
+    try:
+        runpy.run_module("uvicorn", run_name="__main__", alter_sys=True)
+        code: Any = 0
+    except SystemExit as done:
+        code = done.code
+    # Stopped (its services flushed, its database connections closed): exit without
+    # tearing the interpreter down, as the CLI does (`flows.cli.command`); the CLI waits
+    # for this exit at the end of each run.
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):
+            stream.flush()
+    os._exit(0 if code is None else code if isinstance(code, int) else 1)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,8 @@ TABLES = ("documents", "paragraphs", "removed", "rejected")
 # The version tag at the end of a committed part file's name (`_tag_parts`).
 _TAG = re.compile("-[0-9a-f]{8}$")
 HOME = "_textclean"
+# Threads that sync a committed version's files at once (`_fsync_tree`).
+_SYNC_THREADS = 16
 
 
 def _field(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> pa.Field:
@@ -350,12 +353,21 @@ def write_manifest(version: Path, manifest: Mapping[str, Any]) -> None:
 
 
 def _fsync_tree(folder: Path) -> None:
-    # Data must be on disk before the link that publishes it, or a crash could publish
-    # empty files.
-    for path in folder.rglob("*"):
-        if path.is_file():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
+    """Every file under `folder` on disk.
+
+    Data must be on disk before the link that publishes it, or a crash could publish
+    empty files. The files are synced from several threads at once: the file system
+    then writes them in shared journal commits instead of one commit (and one wait for
+    the disk) per file; the 48 files of a seeds run took 0.18-0.23 s one after another,
+    0.01-0.04 s so (issue 20)."""
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(files) or 1)) as pool:
+        list(pool.map(_fsync, files))
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def schema_markdown() -> str:

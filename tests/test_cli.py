@@ -56,3 +56,35 @@ def test_second_run_on_a_locked_output_fails_cleanly(tmp_path: Path,
         assert main(["run", str(SEEDS), "--output", str(out.root)]) == 1
     assert "another textclean run" in capsys.readouterr().err
     assert not (out.root / "documents").exists()
+
+
+def test_the_collector_turned_off_for_the_start_up_is_on_for_the_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `command` runs a run's start-up without the cyclic garbage collector (issue 20):
+    # the flow must run with it on again, and no other command may be left without it.
+    import contextlib
+    import gc
+    from collections.abc import Iterator
+
+    from flows import cli
+
+    seen: list[tuple[bool, int]] = []
+
+    @contextlib.contextmanager
+    def api_for_run(server: object) -> Iterator[None]:
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+        raise RuntimeError("no server in this test")
+        yield
+
+    monkeypatch.setattr(cli.prefect_server, "start_early", lambda: None)
+    monkeypatch.setattr(cli.prefect_server, "api_for_run", api_for_run)
+    try:
+        for argv, code in ((["run", str(SEEDS), "--output", str(tmp_path / "o")], 1),
+                           (["reindex", str(tmp_path / "not-an-output")], 2)):
+            gc.disable()
+            assert main(argv) == code
+            assert gc.isenabled()
+        assert len(seen) == 1 and seen[0][0] and seen[0][1] > 10_000
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -163,3 +163,39 @@ def test_decide_tasks_option_takes_a_positive_count(value: str, parsed: int | No
         assert stop.value.code == 2
     else:
         assert build_parser().parse_args(argv).decide_tasks == parsed
+
+
+@pytest.mark.parametrize("drop_repeats", [True, False])
+def test_a_run_with_nothing_staged_carries_the_index_without_running_a_phase(
+        adversarial: tuple[Path, int, Any], tmp_path: Path, drop_repeats: bool) -> None:
+    # A warm run whose files are all unchanged stages no paragraph: the split search
+    # then runs no task at all (issue 20), and still decides what the one-process
+    # reference path decides: nothing, with the earlier index carried whole.
+    from dataclasses import replace
+
+    stage, batches, config = adversarial
+    config = replace(config, dedup=replace(config.dedup,
+                                           drop_repeats_within_document=drop_repeats))
+    first = tmp_path / "first"
+    decide_module.decide(str(stage), batches, config, True, None, str(first), 1)
+    calls: list[str] = []
+
+    def recording(phase: str, function: Any, args: list[tuple[Any, ...]]) -> list[Any]:
+        calls.append(phase)
+        return decide_tasks.inline(phase, function, args)
+
+    outcomes = []
+    for tasks, run in ((1, recording), (2, recording), (0, decide_tasks.inline)):
+        empty = tmp_path / f"stage{tasks}"
+        empty.mkdir()
+        version = tmp_path / f"second{tasks}"
+        stats = decide_module.decide(str(empty), 0, config, True, str(first), str(version),
+                                     tasks, run)
+        outcomes.append((*_outcome(empty, version, stats, config.dedup),
+                         stats.index_entries_before, stats.index_entries_after,
+                         stats.clusters))
+    assert calls == []
+    assert outcomes[0][0] == [] and outcomes[0][3] == _outcome(
+        stage, first, decide_module.DecideStats(), config.dedup)[3]
+    assert outcomes[0][4] == outcomes[0][5] == len(outcomes[0][3]) > 0
+    assert outcomes[0] == outcomes[1] == outcomes[2]

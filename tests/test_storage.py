@@ -286,3 +286,32 @@ def test_part_names_keep_one_tag_whatever_the_versions(tmp_path: Path, reindexed
     names = sorted(p.name for p in (out.root / "documents").iterdir())
     assert len(names) == 2 and all(storage._TAG.search(Path(n).stem) for n in names)
     assert all(n.count("-") == 2 for n in names), names
+
+
+@pytest.mark.parametrize("files", [0, 1, 3, 40])
+def test_commit_syncs_every_file_of_the_version_before_publishing_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: int) -> None:
+    # The files are synced from several threads (issue 20): every one of them still is,
+    # once, before the link that publishes the version.
+    out = OutputFolder(tmp_path / "out")
+    version = out.version("run-1")
+    for n in range(files):
+        path = version / ("documents" if n % 2 else "paragraphs") / f"sub{n % 3}" / f"{n}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"PAR1" * (n + 1))
+    synced: list[str] = []
+    published: list[bool] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        published.append(out.current is not None)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    out.commit("run-1")
+    committed = sorted(str(p) for p in out.current.rglob("*") if p.is_file())
+    assert sum(p.endswith(".parquet") for p in committed) == files
+    assert sorted(synced) == committed  # each file of the version, once
+    assert not any(published)
+    assert out.current == version.resolve()
