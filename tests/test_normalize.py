@@ -369,3 +369,25 @@ def test_a_line_ftfy_changes_always_passes_the_thorough_precheck(text: str) -> N
     for line in text.split("\n"):
         if fix_and_explain(line, _ftfy_config("auto")).text != line:
             assert needs_repair(line, thorough=True, judge=False)
+
+
+_BYTE_PIECES = st.one_of(
+    st.characters(blacklist_categories=("Cs",)).map(lambda char: char.encode("utf-8")),
+    st.characters(min_codepoint=0x10000).map(_cesu8),
+    st.just(b"\xc0\x80"),
+    st.binary(min_size=1, max_size=3).map(lambda data: b"\xed" + data),
+    st.binary(min_size=1, max_size=2).map(lambda data: b"\xc0" + data),
+)
+
+
+@given(st.lists(_BYTE_PIECES, max_size=8).map(b"".join))
+@settings(max_examples=1000, deadline=None)
+@example(b"\xed\xa0\xbd\xed\xb8\x80 \xc0\x80")
+def test_what_ftfy_decodes_as_cesu8_passes_the_cheap_decode(data: bytes) -> None:
+    # `_could_redecode` stands in for ftfy's "utf-8-variants" with UTF-8 that allows
+    # lone surrogates, C0 80 read as NUL: it must accept whatever ftfy's decoder does.
+    try:
+        data.decode("utf-8-variants")
+    except UnicodeDecodeError:
+        return
+    data.replace(b"\xc0\x80", b"\x00").decode("utf-8", "surrogatepass")
