@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaners.dedup import (
@@ -654,3 +654,25 @@ def test_folded_batch_on_real_paragraphs() -> None:
     assert len(texts) > 50
     assert folded_batch(texts) == [(" ".join(words).encode("utf-8"), len(words), no_space)
                                    for words, no_space in map(folded_words, texts)]
+
+
+def _token_hash(token: bytes) -> int:
+    """The definition `token_hashes` computes in numpy: sum of b_j * G**(j + 1), then the
+    length mixed in and MurmurHash3's finalizer, all mod 2**64."""
+    mask, golden = (1 << 64) - 1, 0x9E3779B97F4A7C15
+    h = sum(byte * pow(golden, j + 1, 1 << 64) for j, byte in enumerate(token)) & mask
+    h ^= len(token)
+    for multiplier in (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53):
+        h = ((h ^ (h >> 33)) * multiplier) & mask
+    return h ^ (h >> 33)
+
+
+@given(st.lists(st.binary(min_size=1, max_size=40).map(lambda token: token.replace(b" ", b"_")),
+                min_size=1, max_size=60))
+@settings(max_examples=200, deadline=None)
+@example([b"x" * 1100, b"y", "é".encode() * 700])  # tokens and a buffer past a block of powers
+def test_token_hashes_are_the_polynomial_hash_of_each_token(tokens: list[bytes]) -> None:
+    # Band keys stored by earlier runs stay valid only if every token hashes as before.
+    from cleaners.dedup.minhash import token_hashes
+
+    assert token_hashes(b" ".join(tokens)).tolist() == [_token_hash(t) for t in tokens]

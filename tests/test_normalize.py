@@ -328,3 +328,69 @@ def test_the_text_patterns_match_wherever_ftfys_byte_patterns_could(text: str) -
         if encoding.startswith("sloppy") and LOSSY_UTF8_RE.search(data):
             assert ("\ufffd" in text or "\x1a" in text
                     or mojibake._LOSSY_BEFORE_QUESTION.search(text))
+
+
+def _cesu8(text: str) -> bytes:
+    """Java's "modified UTF-8": an astral character as its two UTF-16 halves, each encoded."""
+    units = text.encode("utf-16-le")
+    halves = "".join(chr(int.from_bytes(units[k:k + 2], "little")) for k in range(0, len(units), 2))
+    return halves.encode("utf-8", "surrogatepass")
+
+
+@pytest.mark.parametrize(("line", "could"), [
+    # Clean Cyrillic: "н" is byte ED in cp1251, which ftfy reads as CESU-8 and fails.
+    ("Никаким частным лицам либо организациям не было предъявлено обвинений.", False),
+    ("Україна відновила роботу енергосистеми після атаки.", False),
+    # CESU-8 of an emoji, and of Cyrillic, read as cp1252 / cp1251: ftfy decodes those.
+    (_cesu8("Смайлик 😀 в тексте").decode("sloppy-windows-1252"), True),
+    (_cesu8("Привет 😀").decode("sloppy-windows-1251"), True),
+    ("ÐŸÑ€Ð¸Ð²ÐµÑ‚, Ð¼Ð¸Ñ€", True),
+])
+def test_could_redecode_reads_cesu8_as_ftfy_does(line: str, could: bool) -> None:
+    # ftfy decodes a re-encoded line holding byte ED or C0 as "utf-8-variants"; where
+    # that fails it changes nothing by re-decoding, and the pre-check says so.
+    from ftfy import fix_and_explain
+
+    from cleaners.mojibake import _could_redecode
+
+    assert _could_redecode(line) is could
+    if not could:
+        assert fix_and_explain(line, _ftfy_config("auto")).text == line
+
+
+@given(st.one_of(damaged_utf8(), MOJIBAKE_TEXT, ANY_TEXT,
+                 st.text(st.characters(min_codepoint=0x400, max_codepoint=0x45F), max_size=80)))
+@settings(max_examples=1000, deadline=None)
+def test_a_line_ftfy_changes_always_passes_the_thorough_precheck(text: str) -> None:
+    from ftfy import fix_and_explain
+
+    from cleaners.mojibake import needs_repair
+
+    for line in text.split("\n"):
+        if fix_and_explain(line, _ftfy_config("auto")).text != line:
+            assert needs_repair(line, thorough=True, judge=False)
+
+
+_BYTE_PIECES = st.one_of(
+    st.characters(blacklist_categories=("Cs",)).map(lambda char: char.encode("utf-8")),
+    st.characters(min_codepoint=0x10000).map(_cesu8),
+    st.just(b"\xc0\x80"),
+    st.binary(min_size=1, max_size=3).map(lambda data: b"\xed" + data),
+    st.binary(min_size=1, max_size=2).map(lambda data: b"\xc0" + data),
+)
+
+
+@given(st.lists(st.one_of(_BYTE_PIECES, st.just(b"\n")), max_size=8).map(b"".join))
+@settings(max_examples=1000, deadline=None)
+@example(b"\xed\xa0\xbd\xed\xb8\x80 \xc0\x80")
+@example(b"\xc0\n")  # ftfy's decoder reads C0 before a final newline as a NUL
+def test_what_ftfy_decodes_as_cesu8_passes_the_cheap_decode(data: bytes) -> None:
+    # `_could_redecode` stands in for ftfy's "utf-8-variants" with a cheaper test: it
+    # must accept whatever ftfy's decoder does.
+    from cleaners.mojibake import _may_decode_as_variant
+
+    try:
+        data.decode("utf-8-variants")
+    except UnicodeDecodeError:
+        return
+    assert _may_decode_as_variant(data)

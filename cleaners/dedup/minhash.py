@@ -26,6 +26,9 @@ _M2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
 _S32 = np.uint64(32)
 _MAX_U32 = np.uint32(0xFFFFFFFF)
+_GOLDEN_INVERSE = np.uint64(pow(int(_GOLDEN), -1, 1 << 64))
+# Powers of a token hash's base are made in blocks of this many (`_powers`).
+_POWER_BLOCK = 1024
 
 # Elements of the (shingles x permutations) matrix computed at once: 4 MiB of uint32.
 _MINHASH_BLOCK = 1 << 20
@@ -52,18 +55,44 @@ def _fmix32(h: U32) -> U32:
 
 
 def token_hashes(joined: bytes) -> U64:
-    """A 64-bit hash of every token of `joined` (tokens separated by single spaces)."""
+    """A 64-bit hash of every token of `joined` (tokens separated by single spaces).
+
+    A token of bytes b_0..b_n-1 hashes to fmix64(sum b_j * G**(j + 1) ^ n), mod 2**64.
+    The sum is taken over the whole buffer with one power per position, G**(i + 1),
+    and scaled back by the inverse of G to the token's start s (G is odd, so it has
+    one mod 2**64): the same value, without an array of positions within tokens.
+    """
     buf = np.frombuffer(joined, dtype=np.uint8)
     space = buf == 32
     starts = np.flatnonzero(space) + 1
     starts = np.concatenate(([0], starts))
     # Each segment is a token and the space after it, which adds zero to the sum.
     segment = np.diff(starts, append=len(buf) + 1)
-    within = np.arange(len(buf)) - np.repeat(starts, segment)[:len(buf)]
-    powers = np.cumprod(np.full(int(segment.max()), _GOLDEN, dtype=np.uint64))
     values = np.where(space, 0, buf).astype(np.uint64)
-    h: U64 = np.add.reduceat(values * powers[within], starts)
+    h: U64 = np.add.reduceat(values * _powers(_GOLDEN, len(buf)), starts)
+    h *= _powers_at(_GOLDEN_INVERSE, starts)
     return _fmix64(h ^ (segment - 1).astype(np.uint64))
+
+
+def _powers(base: np.uint64, count: int) -> U64:
+    """base**1 .. base**count mod 2**64: one block of powers, times each block's start."""
+    if count <= _POWER_BLOCK:
+        return np.cumprod(np.full(count, base, dtype=np.uint64), dtype=np.uint64)
+    low = _powers(base, _POWER_BLOCK)
+    rows = -(-count // _POWER_BLOCK)
+    starts = np.concatenate((np.ones(1, np.uint64), _powers(low[-1], rows - 1)))
+    powers: U64 = (starts[:, None] * low[None, :]).ravel()[:count]
+    return powers
+
+
+def _powers_at(base: np.uint64, exponents: I64) -> U64:
+    """base**k mod 2**64 for each k of `exponents` (none negative)."""
+    block = _powers(base, _POWER_BLOCK)
+    low = np.concatenate((np.ones(1, np.uint64), block[:-1]))
+    high = np.concatenate((np.ones(1, np.uint64),
+                           _powers(block[-1], int(exponents.max()) // _POWER_BLOCK)))
+    result: U64 = low[exponents % _POWER_BLOCK] * high[exponents // _POWER_BLOCK]
+    return result
 
 
 def shingle_sets(hashes: U64, counts: I64, k: int) -> tuple[I64, U32]:
@@ -135,7 +164,8 @@ class Hasher:
         step = max(1, _MINHASH_BLOCK // perms)
         for s in range(0, len(values), step):
             e = min(len(values), s + step)
-            block = a * mixed[None, s:e] + b
+            block = a * mixed[None, s:e]
+            block += b  # in place: a block is 4 MiB
             first = int(np.searchsorted(offsets, s, side="right")) - 1
             last = int(np.searchsorted(offsets, e, side="left")) - 1
             starts = np.maximum(offsets[first:last + 1], s) - s

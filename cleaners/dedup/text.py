@@ -145,10 +145,12 @@ def folded_batch(texts: Sequence[str]) -> list[tuple[bytes, int, int]]:
     out = codes.copy()
     out[space] = 32
     out = out[keep]
-    kept = np.add.reduceat(keep, starts)
-    counts = np.add.reduceat(begins, starts).tolist()
+    # Counts per text from positions: `add.reduceat` over the boolean arrays cast them
+    # whole to integers first, a sixth of this function's time.
+    bounds = np.append(starts[1:], len(codes))
+    counts = np.diff(np.append(firsts, len(at))).tolist()
     joined = out.tobytes().decode("utf-32-le")
-    ends = np.cumsum(kept).tolist()
+    ends = np.searchsorted(np.flatnonzero(keep), bounds).tolist()
     begin = 0
     for n, end, count in zip(spaced, ends, counts, strict=True):
         result[n] = (joined[begin:end].encode("utf-8"), count, 0)
