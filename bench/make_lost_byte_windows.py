@@ -37,10 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from make_lost_byte_words import FOREIGN_LETTER, word_lists  # noqa: E402
+from make_lost_byte_words import FOREIGN_LETTER, damaged_casings, word_lists  # noqa: E402
 
 from cleaners.lost_byte_windows import COUNTED, window  # noqa: E402
-from cleaners.lost_byte_words import lost_mark  # noqa: E402
 
 OUT = ROOT / "cleaners" / "letters" / "lost_byte_windows.tsv.gz"
 MIN_ZIPF = 3.5
@@ -59,12 +58,7 @@ def count(words: dict[str, float]) -> dict[str, dict[str, float]]:
         if any(letters.get(ch, total) / total < FOREIGN_LETTER for ch in word):
             continue
         seen: set[tuple[str, str]] = set()
-        for variant in {word, word[:1].upper() + word[1:], word.upper()}:
-            if len(variant) != len(word):
-                continue
-            marks = [lost_mark(ch) for ch in variant]
-            if not any(marks):
-                continue
+        for variant, marks in damaged_casings(word):
             key = [mark or ch for mark, ch in zip(marks, word, strict=True)]
             for at, mark in enumerate(marks):
                 if mark:

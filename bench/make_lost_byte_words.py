@@ -34,6 +34,7 @@ import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import wordfreq
@@ -69,6 +70,17 @@ UD_LANGUAGES = ("be",)
 # the letter frequencies.
 GRAMMARDB = ("Belarus+GrammarDB", "28297a1")
 DICTIONARY_ZIPF = 3.0
+
+
+def damaged_casings(word: str) -> Iterator[tuple[str, list[str]]]:
+    """Each casing of `word` a page writes (as listed, capitalized, in capitals) that a
+    cp1252 round trip damages, with each character's `lost_mark` ("" where no byte of it
+    is lost); a casing that changes the word's length (German "ß") is skipped."""
+    for variant in {word, word[:1].upper() + word[1:], word.upper()}:
+        if len(variant) == len(word):
+            marks = [lost_mark(ch) for ch in variant]
+            if any(marks):
+                yield variant, marks
 
 
 def word_lists(mirror: Path) -> dict[str, dict[str, float]]:
@@ -133,12 +145,7 @@ def main() -> None:
             # noise of the list's sources (a Cyrillic letter in the Czech list).
             if zipf < min_zipf or any(share.get(ch, 1.0) < FOREIGN_LETTER for ch in word):
                 continue
-            for variant in {word, word[:1].upper() + word[1:], word.upper()}:
-                if len(variant) != len(word):
-                    continue
-                marks = [lost_mark(ch) for ch in variant]
-                if not any(marks):
-                    continue
+            for variant, marks in damaged_casings(word):
                 key = "".join(mark or ch for mark, ch in zip(marks, word, strict=True))
                 filling = "".join(ch for mark, ch in zip(marks, variant, strict=True) if mark)
                 slot = (language, filling)
