@@ -15,7 +15,6 @@ the run itself failed.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import json
 import os
@@ -24,7 +23,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flows import prefect_server
+from flows import lifeline, prefect_server
 from flows.urls import is_remote, path_or_url
 
 # Prefect's embedded server needs over 20 s to start on a fresh PREFECT_HOME here, past
@@ -151,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
         return _run(args)
-    _started()  # only a run's start-up is worth it
+    lifeline.started()  # only a run's start-up is worth it
     if args.command == "serve":
         return _serve(args)
     if args.command == "reindex":
@@ -178,7 +177,7 @@ def _run(args: argparse.Namespace) -> int:
     if is_remote(args.input) or is_remote(args.output):
         from flows import remote
 
-        _started()  # the mirroring is no start-up
+        lifeline.started()  # the mirroring is no start-up
 
         return remote.run(args, _run)  # mirrors locally, then calls _run again
     if not args.input.is_dir():
@@ -229,7 +228,7 @@ def _run_with(args: argparse.Namespace, server: prefect_server.EmbeddedServer | 
         _warm_up(settings)
     if server is not None:
         prefect_server.preload()
-    _started()
+    lifeline.started()
     watcher = _Progress(args.output) if interactive else None
     try:
         if watcher:
@@ -284,19 +283,6 @@ def _warm_up(settings: Any) -> None:
     from flows.batch import toolkit
 
     toolkit(settings.pipeline)
-
-
-def _started() -> None:
-    """The run's start-up is over: its imports, config and warm-up. `command` ran them
-    without the cyclic garbage collector (importing Prefect and the cleaners makes
-    ~160,000 objects and almost no garbage: its full collections cost 0.3 s of CPU
-    there); what they made lives as long as the process, so it is frozen (the run's own
-    full collections, such as each decide phase's, no longer walk it: 0.09 s each)
-    and the collector turned back on. Nothing when the collector was on (`main`
-    called without `command`, as the tests do)."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
 
 
 def _version() -> str:
@@ -513,15 +499,8 @@ def command() -> None:
     0.3-0.4 s of CPU after the summary was printed; the run's logs and events are sent
     by then (`prefect_server.api_for_run`), its files closed, and the exit handlers are
     still run."""
-    import atexit
-
-    gc.disable()  # for the start-up: see `_started`
-    code = main()
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError):  # a closed pipe: nothing more to say
-            stream.flush()
-    os._exit(code)
+    gc.disable()  # for the start-up: see `lifeline.started`
+    lifeline.exit_now(main())
 
 
 if __name__ == "__main__":

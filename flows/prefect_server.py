@@ -26,7 +26,6 @@ known once Prefect is imported; then the server started early is stopped unused.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import gc
 import http.client
@@ -353,8 +352,7 @@ def create_app() -> Any:
     from prefect.server.api.server import create_app as prefect_app
 
     app = prefect_app()
-    gc.freeze()
-    gc.enable()
+    lifeline.started()
     return app
 
 
@@ -383,14 +381,9 @@ def serve(argv: list[str]) -> None:
     except SystemExit as done:
         code = done.code
     # Stopped (its services flushed, its database connections closed): exit without
-    # tearing the interpreter down, as the CLI does (`flows.cli.command`); the CLI waits
-    # for this exit at the end of each run.
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError):
-            stream.flush()
-    os._exit(0 if code is None else code if isinstance(code, int) else 1)
-
+    # tearing the interpreter down, as the CLI does; the CLI waits for this exit at the
+    # end of each run.
+    lifeline.exit_now(0 if code is None else code if isinstance(code, int) else 1)
 
 if __name__ == "__main__":
     serve(sys.argv[1:])
