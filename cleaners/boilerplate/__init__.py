@@ -211,4 +211,7 @@ def _line_decision(facts: _Facts, lexicon: Lexicon) -> tuple[str, str] | None:
     rule = lexicon._match(facts.core, facts.tokens)
     if rule is not None:
         return rule.reason, rule.rule
-    return lexicon.ui.match_words(facts.tokens)
+    ui = lexicon.ui
+    # A line with more words than any UI string (and its count) is none of them: most
+    # lines, spared the call.
+    return ui.match_words(facts.tokens) if len(facts.tokens) <= ui.max_words + 1 else None
