@@ -78,47 +78,6 @@ STATE_SCHEMA = pa.schema([
 ])
 
 
-class _Keys:
-    """The template keys and hashes of the candidate lines a worker met, kept: menus,
-    footers and bylines recur from page to page (85% of the lines of up to 80
-    characters of 40,000 files of the 100k e2e corpus had been met before), and a key
-    is a regex pass and a hash a blake2b. Up to `_KEPT` of each, then forgotten all at
-    once; only ever the functions' answers, so a batch's rows do not depend on them."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, str] = {}
-        self.lines: dict[str, int] = {}
-        self.pairs: dict[tuple[str, str], int] = {}
-
-    def key(self, text: str) -> str:
-        found = self.keys.get(text)
-        if found is None:
-            found = self.keys[text] = template_key(text)
-            if len(self.keys) > _KEPT:
-                self.keys.clear()
-        return found
-
-    def line(self, key: str) -> int:
-        found = self.lines.get(key)
-        if found is None:
-            found = self.lines[key] = line_key(key)
-            if len(self.lines) > _KEPT:
-                self.lines.clear()
-        return found
-
-    def pair(self, first: str, second: str) -> int:
-        found = self.pairs.get((first, second))
-        if found is None:
-            found = self.pairs[first, second] = pair_key(first, second)
-            if len(self.pairs) > _KEPT:
-                self.pairs.clear()
-        return found
-
-
-_KEPT = 1 << 15
-_KEYS = _Keys()
-
-
 def stage(stage_dir: Path, batch_no: int, paragraphs: Sequence[Mapping[str, Any]],
           config: TemplateConfig) -> None:
     """Write one batch's template keys and article rows."""
@@ -142,8 +101,8 @@ def stage(stage_dir: Path, batch_no: int, paragraphs: Sequence[Mapping[str, Any]
         # Keys of the candidates and of their neighbours only: the long lines between
         # them cost most to fold (the key of every line was 3.5% of a worker's CPU).
         last = len(texts) - 1
-        folded = [_KEYS.key(text) if candidate[p] else template_key(text)
-                  if (p > 0 and candidate[p - 1]) or (p < last and candidate[p + 1]) else ""
+        folded = [template_key(text) if candidate[p] or (p > 0 and candidate[p - 1])
+                  or (p < last and candidate[p + 1]) else ""
                   for p, text in enumerate(texts)]
         for position, key in enumerate(folded):
             if not key or not candidate[position]:
@@ -154,7 +113,7 @@ def stage(stage_dir: Path, batch_no: int, paragraphs: Sequence[Mapping[str, Any]
             positions += (position, position, position)
             lines += (lines_of[doc_id][position],) * 3
             with_neighbour += (False, True, True)
-            hashes += (_KEYS.line(key), _KEYS.pair(before, key), _KEYS.pair(key, after))
+            hashes += (line_key(key), pair_key(before, key), pair_key(key, after))
         article = article_of(texts, config, words)
         articles.append({"doc_id": doc_id, "identity": article.identity,
                          "sketch": list(article.sketch), "paragraphs": len(texts)})

@@ -782,50 +782,21 @@ def test_stripping_is_idempotent(lines: list[str]) -> None:
     assert again.removed == ()
 
 
-# --- what a lexicon remembers of the lines it met (Lexicon.lines) -------------------------
+# --- the answers a lexicon keeps (Lexicon.seen) ----------------------------------------
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(DOCUMENT_LINES, min_size=1, max_size=4))
-def test_remembered_lines_give_the_answers_of_a_fresh_lexicon(documents: list[list[str]]
-                                                              ) -> None:
+def test_kept_answers_give_the_answers_of_a_fresh_lexicon(documents: list[list[str]]
+                                                          ) -> None:
     # The shared lexicon has met these lines (here, and in every earlier example); a
-    # copy of it starts with nothing remembered. Each document, cleaned twice by the
-    # first, must come out as the copy cleans it.
+    # copy of it starts with nothing kept. Each document, cleaned twice by the first,
+    # must come out as the copy cleans it.
     for lines in documents:
         fresh = replace(LEXICON)
-        assert fresh.lines == {} and fresh.seen == {}
+        assert fresh.seen == {}
         expected = strip_boilerplate(lines, fresh)
         assert strip_boilerplate(lines, LEXICON) == expected
         assert strip_boilerplate(lines, LEXICON) == expected
-
-
-@pytest.mark.parametrize("html_first", [True, False])
-def test_each_lexicon_remembers_its_own_shape_rules(html_first: bool) -> None:
-    # HTML documents are cleaned with `table_row` off (cleaners.pipeline.Toolkit): a row
-    # one lexicon removes, the other keeps, whichever met it first.
-    plain = load_lexicon(BoilerplateConfig(languages=("en",)))
-    tables = replace(plain, structural_off=plain.structural_off | {"table_row"})
-    row = "| Kraków | 12 °C | 3 mm |"
-    lines = [BODY, row, BODY_FR]
-    for lexicon in ((tables, plain) if html_first else (plain, tables)):
-        found = strip_boilerplate(lines, lexicon)
-        removed = [(r.text, r.rule) for r in found.removed]
-        assert removed == ([] if lexicon is tables else [(row, "table_row")])
-    assert row in plain.lines and row in tables.lines
-
-
-def test_remembered_lines_are_bounded() -> None:
-    from cleaners.boilerplate.lexicon import _SEEN_LINES
-
-    lexicon = replace(LEXICON)
-    for n in range(_SEEN_LINES + 10):
-        strip_boilerplate([f"{n} comments", BODY], lexicon)
-    assert 0 < len(lexicon.lines) <= _SEEN_LINES
-    assert strip_boilerplate(["7 comments", BODY], lexicon) == strip_boilerplate(
-        ["7 comments", BODY], replace(LEXICON))
-    long_line = BODY + " " + BODY_FR
-    strip_boilerplate([long_line], lexicon)
-    assert long_line not in lexicon.lines
 
 
 # --- known failures ---------------------------------------------------------------------

@@ -479,24 +479,3 @@ def test_schema_doc_matches_the_state_schema() -> None:
                         text, re.S)
     assert section is not None
     assert section.group(1) == site_templates.state_markdown()
-
-
-def test_kept_keys_are_the_functions_answers_and_bounded() -> None:
-    from cleaners.boilerplate import template_key
-    from cleaners.templates import START, line_key, pair_key
-
-    keys = site_templates._Keys()
-    lines = ["Posted 12 May 2020 | 3 Comments", "Mentions légales", "Поделиться",
-             "分享到微信", "Nächster Artikel »"]
-    for _ in range(2):  # met, then met again
-        for line in lines:
-            key = keys.key(line)
-            assert key == template_key(line)
-            assert keys.line(key) == line_key(key)
-            assert keys.pair(START, key) == pair_key(START, key)
-    for n in range(site_templates._KEPT + 5):
-        keys.key(f"{n} comments")
-        keys.pair(f"{n}", "x")
-    assert len(keys.keys) <= site_templates._KEPT + 1
-    assert len(keys.pairs) <= site_templates._KEPT + 1
-    assert keys.key("7 comments") == "0 comments"

@@ -49,12 +49,9 @@ them in order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
 
 from cleaners.boilerplate.config import SHIPPED_LANGUAGES, STRUCTURAL_RULES, BoilerplateConfig
 from cleaners.boilerplate.lexicon import (
-    _SEEN_CHARS,
-    _SEEN_LINES,
     Lexicon,
     LexiconRule,
     _key,
@@ -75,11 +72,6 @@ from cleaners.boilerplate.rules import (
     _title_line,
 )
 from cleaners.records import Line, Removal, StripResult
-
-# Lines up to this long are remembered by `_rule_pass`; `_UNSHAPED` stands for a shape
-# decision not made yet.
-_MEMO_CHARS = _SEEN_CHARS
-_UNSHAPED = object()
 
 __all__ = [
     "SHIPPED_LANGUAGES",
@@ -135,36 +127,26 @@ def _rule_pass(
     the decisions as its second stage's evidence."""
     config = lexicon.config
     off = lexicon.structural_off
-    # Pass 1a: each line's facts and the rules that do not depend on the title: the
-    # lexicon, then the UI strings. Page furniture repeats from page to page (74% of the
-    # lines of up to 80 characters of 4,500 files of the e2e corpus had been met
-    # before), so what these rules and the shape rules find on a short line is kept
-    # with its facts (`Lexicon.lines`, bounded as `Lexicon.seen` is).
-    memo = lexicon.lines
-    items: list[_Facts] = []
+    items = [
+        _facts(number, text, config)
+        for number, raw in enumerate(lines, start=1)
+        if (text := raw.strip())
+    ]
+
+    # Pass 1a: the rules that do not depend on the title.
     decisions: list[tuple[str, str] | None] = []
-    # The shape rules' decision of each kept line, or _UNSHAPED when not made yet.
-    shapes: list[object] = []
-    for number, raw in enumerate(lines, start=1):
-        if not (text := raw.strip()):
-            continue
-        known = memo.get(text) if len(text) <= _MEMO_CHARS else None
-        if known is None:
-            facts = _facts(number, text, config)
-            decision = _line_decision(facts, lexicon)
-            shape: object = _UNSHAPED
-            if len(text) <= _MEMO_CHARS:
-                if decision is None:
-                    shape = _shape_decision(facts, config, off)
-                if len(memo) >= _SEEN_LINES:
-                    memo.clear()
-                memo[text] = (facts[2:], decision, shape)
-        else:
-            tail, decision, shape = known
-            facts = _Facts(number, text, *tail)
-        items.append(facts)
+    ui_words = lexicon.ui.max_words + 1
+    for facts in items:
+        decision: tuple[str, str] | None = None
+        if len(facts.text) <= config.lexicon_max_chars:
+            rule = lexicon._match(facts.core, facts.tokens)
+            if rule is not None:
+                decision = (rule.reason, rule.rule)
+            elif len(facts.tokens) <= ui_words:
+                # A line with more words than any UI string (and its count) is none of
+                # them: most lines, spared the call.
+                decision = lexicon.ui.match_words(facts.tokens)
         decisions.append(decision)
-        shapes.append(shape)
 
     # Pass 1b: the shape rules, then the title, on what the lexicon left. A title from
     # the page metadata is trusted: its line is spared the shape rules.
@@ -174,9 +156,7 @@ def _rule_pass(
     shaped = []
     for k, facts in enumerate(items):
         if decisions[k] is None and k != title_line:
-            shape = shapes[k]
-            decisions[k] = (_shape_decision(facts, config, off) if shape is _UNSHAPED
-                            else cast("tuple[str, str] | None", shape))
+            decisions[k] = _shape_decision(facts, config, off)
             if decisions[k] is not None:
                 shaped.append(k)
     if shaped and all(d is not None for d in decisions):
@@ -202,16 +182,3 @@ def _rule_pass(
                 decisions[k] = ("title_repeat", "title_repeat")
     return items, decisions, protected
 
-
-
-def _line_decision(facts: _Facts, lexicon: Lexicon) -> tuple[str, str] | None:
-    """The lexicon's decision on a line, else the UI strings'."""
-    if len(facts.text) > lexicon.config.lexicon_max_chars:
-        return None
-    rule = lexicon._match(facts.core, facts.tokens)
-    if rule is not None:
-        return rule.reason, rule.rule
-    ui = lexicon.ui
-    # A line with more words than any UI string (and its count) is none of them: most
-    # lines, spared the call.
-    return ui.match_words(facts.tokens) if len(facts.tokens) <= ui.max_words + 1 else None

@@ -132,13 +132,6 @@ class Lexicon:
     #: The answer for each short line already matched (see `_match`).
     seen: dict[str, LexiconRule | None] = field(default_factory=dict, init=False,
                                                compare=False, repr=False)
-    #: What the line rules found on each short line already met, by its stripped text:
-    #: its facts after the first two, and the lexicon's (or UI strings') and the shape
-    #: rules' decisions (see `cleaners.boilerplate._rule_pass`). Per lexicon, as the
-    #: shape rules a config turns off are.
-    lines: dict[str, tuple[tuple[str, list[str], bool, bool, bool],
-                           tuple[str, str] | None, object]] = field(
-        default_factory=dict, init=False, compare=False, repr=False)
 
     def match(self, line: str) -> LexiconRule | None:
         """Return the first rule (in config order) whose pattern is found in `line`."""
