@@ -355,7 +355,9 @@ def with_article_body(tree: _Element, text: str, config: ExtractConfig) -> str:
     than `config.body_share` of them."""
     body = body_paragraphs(tree)
     total = sum(len(paragraph) for paragraph in body)
-    if total < config.body_min_chars:
+    # An extraction at least as long as the body is kept whatever it covers (below):
+    # known before any paragraph is looked for in it.
+    if total < config.body_min_chars or len(text) >= total:
         return text
     have = word_string(text)
     missing = [paragraph for paragraph in body if word_string(paragraph) not in have]

@@ -782,6 +782,23 @@ def test_stripping_is_idempotent(lines: list[str]) -> None:
     assert again.removed == ()
 
 
+# --- the answers a lexicon keeps (Lexicon.seen) ----------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(DOCUMENT_LINES, min_size=1, max_size=4))
+def test_kept_answers_give_the_answers_of_a_fresh_lexicon(documents: list[list[str]]
+                                                          ) -> None:
+    # The shared lexicon has met these lines (here, and in every earlier example); a
+    # copy of it starts with nothing kept. Each document, cleaned twice by the first,
+    # must come out as the copy cleans it.
+    for lines in documents:
+        fresh = replace(LEXICON)
+        assert fresh.seen == {}
+        expected = strip_boilerplate(lines, fresh)
+        assert strip_boilerplate(lines, LEXICON) == expected
+        assert strip_boilerplate(lines, LEXICON) == expected
+
+
 # --- known failures ---------------------------------------------------------------------
 
 

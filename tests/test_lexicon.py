@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.boilerplate import BoilerplateConfig, load_lexicon
-from cleaners.boilerplate.lexicon import _SEEN_LINES, _core, _tokens
+from cleaners.boilerplate.lexicon import _DECORATION, _SEEN_LINES, _core, _tokens
 from cleaners.linear import compile_linear
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,3 +162,18 @@ def test_long_lines_are_not_kept_and_the_kept_lines_are_bounded() -> None:
     assert 0 < len(lexicon.seen) <= _SEEN_LINES
     found = lexicon.match("12 comments")
     assert found is not None and found == lexicon._search("12 comments", ["12", "comments"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.text(alphabet=st.sampled_from("ab `'’‘ʼ´»«.,:-—\u00a0"), max_size=30),  # noqa: RUF001
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30),
+    st.sampled_from(["» Read `more`", "l’été — Lire la suite", "Don`t miss",  # noqa: RUF001
+                     "ʼOkina", "It´s free", "Compartir:", "«Читать далее»"]),  # noqa: RUF001
+))
+def test_a_core_is_the_line_stripped_of_decoration_with_one_apostrophe(text: str) -> None:
+    # The definition, without the ASCII shortcut: every apostrophe mark becomes "'".
+    expected = text.strip(_DECORATION)
+    for mark in "’‘ʼ`´":  # noqa: RUF001
+        expected = expected.replace(mark, "'")
+    assert _core(text) == expected
