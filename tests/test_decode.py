@@ -350,7 +350,10 @@ BINARY_MARKS = frozenset(map(chr, [*range(0x00, 0x09), *range(0x0E, 0x1B), *rang
 TEXT_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters=BINARY_MARKS)
 
 
-@given(st.text(TEXT_CHARS, min_size=1).filter(lambda s: s.strip()))
+# A text that starts with U+FEFF encodes to the UTF-8 byte-order mark, which decoding
+# takes off (a text of a BOM alone is then empty and rejected): such texts do not round
+# trip, by design (Hypothesis found '\ufeff').
+@given(st.text(TEXT_CHARS, min_size=1).filter(lambda s: s.strip() and s[0] != "\ufeff"))
 @settings(max_examples=300, deadline=None)
 def test_utf8_round_trips(text: str) -> None:
     result = decode_bytes(text.encode("utf-8"))
