@@ -153,10 +153,23 @@ def write(staging: Path | str, batch_no: int, name: str,
     A staged part is read once or twice in the same run and then deleted; compressing
     it was half the CPU of writing it (the paragraphs of 2,000 files: 0.015 s to build
     the table, then 0.026 s to write it with zstd, 0.006 s without), and much of its
-    bytes, the shingle hashes, do not compress.
+    bytes, the shingle hashes, do not compress. Only the text columns are
+    dictionary-encoded: Parquet tried a dictionary of each integer column first and
+    gave it up for the random hashes, 85% of the time of writing the signatures (the
+    16,518 of 2,000 files: 0.100 -> 0.016 CPU s, 4% more bytes).
     """
     return storage.write_part(batch_folder(staging, batch_no) / name, PART, rows, schema,
-                              compression="none")
+                              compression="none", dictionary=_text_columns(schema))
+
+
+def _text_columns(schema: pa.Schema) -> list[str]:
+    """The string columns of `schema`, the ones whose values repeat (ids, sources, reasons).
+
+    >>> _text_columns(pa.schema([("doc_id", pa.string()), ("exact_key", pa.uint64())]))
+    ['doc_id']
+    """
+    return [field.name for field in schema
+            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
 
 
 def read(staging: Path | str, batch_no: int, name: str,

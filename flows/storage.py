@@ -128,14 +128,18 @@ SCHEMAS: Mapping[str, pa.Schema] = {
 
 
 def write_part(folder: Path, name: str, rows: Sequence[Mapping[str, Any]] | pa.Table,
-               schema: pa.Schema, compression: str = "zstd") -> Path:
+               schema: pa.Schema, compression: str = "zstd",
+               dictionary: bool | Sequence[str] = True) -> Path:
     """Write `rows` as one Parquet file in `folder` (zstd unless told otherwise),
-    atomically (temp file, rename)."""
+    atomically (temp file, rename); `dictionary`: Parquet's dictionary encoding for
+    every column, none, or the columns named."""
     folder.mkdir(parents=True, exist_ok=True)
     table = rows.cast(schema) if isinstance(rows, pa.Table) else pa.Table.from_pylist(
         list(rows), schema=schema)
+    use_dictionary = dictionary if isinstance(dictionary, bool) else list(dictionary)
     return write_atomically(folder / name, lambda partial: pq.write_table(
-        table, partial, compression=compression, row_group_size=50_000))
+        table, partial, compression=compression, row_group_size=50_000,
+        use_dictionary=use_dictionary))
 
 
 def read_rows(folder: Path, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:

@@ -8,8 +8,10 @@ import re
 import tokenize
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
+from cleaners.dedup import DedupConfig
 from cleaners.reasons import REJECTED, REMOVED
 from flows import rows, staging
 from flows.atomic import write_atomically, write_text_atomically
@@ -141,3 +143,28 @@ def _reason_literals() -> list[str]:
 
 def test_reasons_are_named_only_through_their_constants() -> None:
     assert _reason_literals() == []
+
+
+def _signature_rows() -> list[dict[str, object]]:
+    # Real paragraphs in three languages, each long enough to be fingerprinted.
+    texts = [
+        "The minister said on Tuesday that the new rail line would open next spring.",
+        "Le ministre a déclaré mardi que la nouvelle ligne ouvrirait au printemps prochain.",
+        "Der Minister sagte am Dienstag, die neue Bahnstrecke werde im nächsten Frühjahr öffnen.",
+    ]
+    return [{"doc_id": f"d{n % 2}", "position": n, "line": n + 1, "text": text}
+            for n, text in enumerate(texts)]
+
+
+def test_staged_parts_dictionary_encode_only_their_text_columns(tmp_path: Path) -> None:
+    config = DedupConfig()
+    table = staging.signatures_table(_signature_rows(), config)
+    path = staging.write(tmp_path, 0, "signatures", table, staging.signatures_schema(config))
+    read = pq.read_table(path)
+    assert read.equals(table)
+    row_group = pq.ParquetFile(path).metadata.row_group(0)
+    encodings = {row_group.column(i).path_in_schema: row_group.column(i).encodings
+                 for i in range(row_group.num_columns)}
+    dictionary = {name for name, found in encodings.items()
+                  if any("DICTIONARY" in encoding for encoding in found)}
+    assert dictionary == {"doc_id"}
