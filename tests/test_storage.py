@@ -89,6 +89,11 @@ def _pyarrow_reader() -> Reader:
     return read
 
 
+def _found_no_file(failure: Exception | None) -> bool:
+    """Whether pyarrow failed because its dataset held no file: no column to project."""
+    return isinstance(failure, pa.ArrowInvalid) and "No match for FieldRef" in str(failure)
+
+
 RACE_ROWS = pa.schema([pa.field("run_id", pa.string()), pa.field("part", pa.int32()),
                        pa.field("row", pa.int32()), pa.field("language", pa.string())])
 LANGUAGES = ("fr", "de", "fi")
@@ -167,6 +172,12 @@ def test_readers_racing_20_commits_never_see_a_mix(tmp_path: Path, partitioned: 
                 seen[name]["two commits"] += 1
             elif not resolve and isinstance(failure, (FileNotFoundError, duckdb.IOException)):
                 seen[name]["missing"] += 1
+            elif not resolve and _found_no_file(failure):
+                # pyarrow lists the folder, then looks each name up through the link
+                # again: after a commit in between, no listed name may be left, and
+                # its empty dataset has no run_id to read (seen once in a CI run). As
+                # loud as a listed file gone, and no mix of versions.
+                seen[name]["empty listing"] += 1
             elif failure is not None or rows is None:
                 errors.append(failure or AssertionError("no rows"))
                 return
