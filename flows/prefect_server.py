@@ -385,5 +385,6 @@ def serve(argv: list[str]) -> None:
     # end of each run.
     lifeline.exit_now(0 if code is None else code if isinstance(code, int) else 1)
 
+
 if __name__ == "__main__":
     serve(sys.argv[1:])

@@ -172,7 +172,7 @@ def test_long_lines_are_not_kept_and_the_kept_lines_are_bounded() -> None:
                      "ʼOkina", "It´s free", "Compartir:", "«Читать далее»"]),  # noqa: RUF001
 ))
 def test_a_core_is_the_line_stripped_of_decoration_with_one_apostrophe(text: str) -> None:
-    # The definition, without the ASCII shortcut: every apostrophe mark becomes "'".
+    # The definition: the decoration stripped, every apostrophe mark made "'".
     expected = text.strip(_DECORATION)
     for mark in "’‘ʼ`´":  # noqa: RUF001
         expected = expected.replace(mark, "'")

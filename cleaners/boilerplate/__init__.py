@@ -135,16 +135,13 @@ def _rule_pass(
 
     # Pass 1a: the rules that do not depend on the title.
     decisions: list[tuple[str, str] | None] = []
-    ui_words = lexicon.ui.max_words + 1
     for facts in items:
         decision: tuple[str, str] | None = None
         if len(facts.text) <= config.lexicon_max_chars:
             rule = lexicon._match(facts.core, facts.tokens)
             if rule is not None:
                 decision = (rule.reason, rule.rule)
-            elif len(facts.tokens) <= ui_words:
-                # A line with more words than any UI string (and its count) is none of
-                # them: most lines, spared the call.
+            else:
                 decision = lexicon.ui.match_words(facts.tokens)
         decisions.append(decision)
 

@@ -204,8 +204,6 @@ class Lexicon:
 
 def _core(text: str) -> str:
     core = text.strip(_DECORATION)
-    if core.isascii():  # a constant-time test; "`" is the one ASCII mark
-        return core.replace("`", "'") if "`" in core else core
     # str.replace per mark: str.translate with a dict is far slower on non-ASCII text.
     for mark in _APOSTROPHE_MARKS:
         if mark in core:
