@@ -30,7 +30,7 @@ from importlib import resources
 from types import MappingProxyType
 
 __all__ = ["SortedLines", "WordTable", "choose_stem", "choose_word", "language_weights",
-           "load_word_table", "lost_mark"]
+           "load_word_table", "lost_mark", "word_table"]
 
 _LOST = frozenset(b"\x81\x8d\x8f\x90\x9d")
 # A letter a language's list never shows: rarer than its rarest listed letter.
@@ -107,7 +107,12 @@ class WordTable:
 
 def load_word_table() -> WordTable:
     """The shipped table; each key's fillings stay text until a line needs them."""
-    lines = read_lines("lost_byte_words.tsv.gz")
+    return word_table(read_lines("lost_byte_words.tsv.gz"))
+
+
+def word_table(lines: list[str]) -> WordTable:
+    """The table of a word table file's lines (bench/make_lost_byte_words.py builds one
+    in memory to test the words it may add)."""
     letters: dict[str, Mapping[str, float]] = {}
     for line in lines:
         if line.startswith("#letters\t"):
