@@ -8,11 +8,13 @@ real words that look the same when damaged: "\\ue0d1то" is "это" or "сто
 is "Ísland" or "Ásland". ``cleaners/letters/lost_byte_words.tsv.gz`` holds those keys, built
 by bench/make_lost_byte_words.py from wordfreq's word lists (CC BY-SA 4.0) in 22
 languages written in Latin, Cyrillic or Greek letters and, for Belarusian, which wordfreq
-lacks, from 17,000 words of UD Belarusian-HSE and 27,000 forms and lemmas of the GrammarDB
-dictionary (both CC BY-SA 4.0), each word with its frequency, and each language's letter
-frequencies. `choose_word` weighs the fillings by how frequent
-each word is in the languages the line's own undamaged letters point to; `choose_stem`
-does the same over the words that start with a stem, for a word no list holds.
+lacks, from 17,000 words of UD Belarusian-HSE, 27,000 forms and lemmas of the GrammarDB
+dictionary (both CC BY-SA 4.0) and the 67,000 forms of the hunspell-be dictionary (CC
+BY-SA 3.0) that the rest does not read back, each word with its frequency (a dictionary
+word at the lists' floor), and each language's letter frequencies. `choose_word` weighs
+the fillings by how frequent each word is in the languages the line's own undamaged
+letters point to; `choose_stem` does the same over the words that start with a stem, for
+a word no list holds.
 """
 
 # The docstrings quote damaged words.
