@@ -71,3 +71,9 @@ def sentences(mirror: Path, language: str) -> list[str]:
         held |= set(_texts(repo, "HEAD", test))
         found += [text for text in _texts(repo, commit, name) if text not in held]
     return list(dict.fromkeys(found))
+
+
+def held_out_sentences(mirror: Path, treebank: str, name: str) -> list[str]:
+    """The sentences of a treebank's current test split (to measure on: no table reads
+    them)."""
+    return _texts(mirror / f"UniversalDependencies+UD_{treebank}" / "repo", "HEAD", name)

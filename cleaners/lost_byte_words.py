@@ -8,11 +8,13 @@ real words that look the same when damaged: "\\ue0d1то" is "это" or "сто
 is "Ísland" or "Ásland". ``cleaners/letters/lost_byte_words.tsv.gz`` holds those keys, built
 by bench/make_lost_byte_words.py from wordfreq's word lists (CC BY-SA 4.0) in 22
 languages written in Latin, Cyrillic or Greek letters and, for Belarusian, which wordfreq
-lacks, from 17,000 words of UD Belarusian-HSE and 27,000 forms and lemmas of the GrammarDB
-dictionary (both CC BY-SA 4.0), each word with its frequency, and each language's letter
-frequencies. `choose_word` weighs the fillings by how frequent
-each word is in the languages the line's own undamaged letters point to; `choose_stem`
-does the same over the words that start with a stem, for a word no list holds.
+lacks, from 17,000 words of UD Belarusian-HSE, 27,000 forms and lemmas of the GrammarDB
+dictionary (both CC BY-SA 4.0) and the 67,000 forms of the hunspell-be dictionary (CC
+BY-SA 3.0) that the rest does not read back, each word with its frequency (a dictionary
+word at the lists' floor), and each language's letter frequencies. `choose_word` weighs
+the fillings by how frequent each word is in the languages the line's own undamaged
+letters point to; `choose_stem` does the same over the words that start with a stem, for
+a word no list holds.
 """
 
 # The docstrings quote damaged words.
@@ -30,7 +32,7 @@ from importlib import resources
 from types import MappingProxyType
 
 __all__ = ["SortedLines", "WordTable", "choose_stem", "choose_word", "language_weights",
-           "load_word_table", "lost_mark"]
+           "load_word_table", "lost_mark", "word_table"]
 
 _LOST = frozenset(b"\x81\x8d\x8f\x90\x9d")
 # A letter a language's list never shows: rarer than its rarest listed letter.
@@ -107,7 +109,12 @@ class WordTable:
 
 def load_word_table() -> WordTable:
     """The shipped table; each key's fillings stay text until a line needs them."""
-    lines = read_lines("lost_byte_words.tsv.gz")
+    return word_table(read_lines("lost_byte_words.tsv.gz"))
+
+
+def word_table(lines: list[str]) -> WordTable:
+    """The table of a word table file's lines (bench/make_lost_byte_words.py builds one
+    in memory to test the words it may add)."""
     letters: dict[str, Mapping[str, float]] = {}
     for line in lines:
         if line.startswith("#letters\t"):

@@ -99,7 +99,7 @@ from cleaners.lost_byte_words import (
     lost_mark,
 )
 
-__all__ = ["LOST_BYTES", "LostByteConfig", "restore_lost_bytes"]
+__all__ = ["LOST_BYTES", "LostByteConfig", "known_fillings", "restore_lost_bytes"]
 
 # The bytes cp1252 leaves undefined; Python's codec (and browsers' error paths) turn
 # them into U+FFFD.
@@ -310,12 +310,7 @@ def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _L
         key = "".join(chars)
         options = [slot.options for slot in slots[i:j] if isinstance(slot, _Lost)]
         weights = scripts.get(script(options[0][0]), every)
-        ranked = [(score, filling) for score, filling in choose_word(
-            key, options, weights, words) if score >= config.word_floor]
-        if not ranked:
-            ranked = _by_pieces(key, options, weights, words, config)
-        if not ranked:
-            ranked = _by_stem(key, options, weights, words, config)
+        ranked = known_fillings(key, options, weights, words, config)
         close = [filling for score, filling in ranked
                  if score > ranked[0][0] - math.log10(config.word_margin)]
         if len(close) > 1:
@@ -344,6 +339,17 @@ def _by_words(slots: list[str | _Lost], config: LostByteConfig) -> list[str | _L
                                       math.log10(config.window_margin))
                 out[k] = slot if found is None else found
     return out
+
+
+def known_fillings(key: str, options: list[tuple[str, ...]], weights: dict[str, float],
+                   words: WordTable, config: LostByteConfig) -> list[tuple[float, str]]:
+    """The fillings of the damaged word `key` that known words have, likeliest first:
+    the word itself, else a known word at its start or end (`_by_pieces`), else the
+    known words that share its start (`_by_stem`); [] where none is known."""
+    ranked = [(score, filling) for score, filling in choose_word(
+        key, options, weights, words) if score >= config.word_floor]
+    return (ranked or _by_pieces(key, options, weights, words, config)
+            or _by_stem(key, options, weights, words, config))
 
 
 def _marks(key: str) -> list[int]:
