@@ -3,12 +3,12 @@
 For every close pair of cleaners/close_languages/ whose two languages wordfreq knows,
 the words among either language's 10,000 most frequent (30,000 for da-no; letters only)
 get the difference of their Zipf frequencies (log10 of occurrences per billion words),
-first language minus second, from wordfreq's `small` lists. A word missing from a
+first language minus second, from wordfreq's `small` lists.  A word missing from a
 `small` list (under one per million words) is looked up in the language's `large` list
 where wordfreq has one (`zipf_frequency`), and counts as Zipf 2.5 where that does not
-know it either (or it is rarer than 2.5). Differences under 0.5 (a factor of 3) are left
-out: they say little and would triple the table. The tie-break adds up these differences
-over a text's words (cleaners/close_languages.py). Gzipped: about a quarter of their
+know it either (or it is rarer than 2.5).  Differences under 0.5 (a factor of 3) are left
+out: they say little and would triple the table.  The tie-break adds up these differences
+over a text's words (cleaners/close_languages.py).  Gzipped: about a quarter of their
 plain size.
 
 Beside each word table it writes `endings/<pair>.tsv.gz`, for the words a table does not
