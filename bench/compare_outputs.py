@@ -7,6 +7,7 @@ Two modes over the same runs:
     .venv/bin/python bench/compare_outputs.py compare --dir /work/tmp/h1-baseline \
         [--new /work/tmp/h1-after] [--runs seeds-dedup,corpus-10k-dedup]
     .venv/bin/python bench/compare_outputs.py diff --dir DIR --new NEW   (no runs)
+    ... compare --ordered ...   (every table in stored order, schemas too)
 
 Each run is `textclean run INPUT --output OUT` through the CLI, with dedup and with
 `--no-dedup` (the eval contract runs seeds and near_duplicates with dedup, the others
@@ -25,6 +26,10 @@ Hive folders (`language=xx/`) become a column. Rows are compared after a stable 
 on every column, except the dedup index, whose row order is part of its contract
 (band file row i belongs to entries row i, parts in index order): it is compared
 in stored order, parts by number.
+
+With `--ordered`, every table is compared in stored order (parts by number, then hive
+folder) and its schema (names, types, nullability, field descriptions) too: for a change
+that must leave the part files themselves alone, such as how finalize builds them.
 
 Ignored, because they are the run's by nature: the columns `run_id` (every table that
 has it) and `processed_at` (documents: the run's start time); part file names (they
@@ -145,12 +150,13 @@ def _part_order(key: str) -> tuple[Any, ...]:
     return (int(digits[0]) if digits else -1, stem, hive)
 
 
-def rows(name: str, table: pa.Table) -> list[tuple[Any, ...]]:
-    """The rows without run columns, as tuples; sorted unless the order is contract."""
+def rows(name: str, table: pa.Table, ordered: bool = False) -> list[tuple[Any, ...]]:
+    """The rows without run columns, as tuples; sorted unless the order is contract
+    (or `ordered`)."""
     kept = [c for c in table.column_names if c not in RUN_COLUMNS]
     table = table.select(sorted(kept))
     result = [tuple(_plain(row[c]) for c in table.column_names) for row in table.to_pylist()]
-    if not name.startswith(ORDERED):
+    if not ordered and not name.startswith(ORDERED):
         result.sort(key=repr)
     return result
 
@@ -163,15 +169,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def compare_version(old: Path, new: Path) -> list[str]:
-    """What differs between two version folders (empty: identical)."""
+def compare_version(old: Path, new: Path, ordered: bool = False) -> list[str]:
+    """What differs between two version folders (empty: identical); `ordered`: rows in
+    stored order, and the schemas."""
     problems = []
     before, after = tables(old), tables(new)
     for name in sorted(set(before) | set(after)):
         if name not in before or name not in after:
             problems.append(f"{name}: only in {'saved' if name in before else 'new'}")
             continue
-        a, b = rows(name, before[name]), rows(name, after[name])
+        if ordered and not before[name].schema.equals(after[name].schema, check_metadata=True):
+            problems.append(f"{name}: schema {before[name].schema} != {after[name].schema}")
+        a, b = rows(name, before[name], ordered), rows(name, after[name], ordered)
         columns_a = sorted(c for c in before[name].column_names if c not in RUN_COLUMNS)
         columns_b = sorted(c for c in after[name].column_names if c not in RUN_COLUMNS)
         if columns_a != columns_b:
@@ -194,6 +203,8 @@ def main() -> int:
     parser.add_argument("--time", type=int, default=3, help="timed 10k dedup runs")
     parser.add_argument("--runs", help="comma-separated runs to do (e.g. seeds-dedup,"
                         "corpus-10k-dedup; default all); compare checks those saved")
+    parser.add_argument("--ordered", action="store_true",
+                        help="compare every table in stored order, and its schema")
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -224,7 +235,7 @@ def main() -> int:
             failed += 1
             print(f"MISSING {key}: no {'saved' if not saved.is_dir() else 'new'} output")
             continue
-        problems = compare_version(saved, made)
+        problems = compare_version(saved, made, args.ordered)
         names = sorted(tables(saved))
         counts = {n: t.num_rows for n, t in tables(saved).items()}
         if problems:

@@ -24,8 +24,8 @@ from prefect.artifacts import (
 
 from cleaners.reasons import SITE_TEMPLATE
 from flows import storage
-from flows.batch import BatchStats
 from flows.decide import DecideStats
+from flows.finalize import BatchStats
 
 SUMMARY_KEY = "textclean-summary"
 REPORT_KEY = "textclean-report"

@@ -8,8 +8,9 @@ Two steps per batch, around the cross-document decisions of `flows.decide`:
    step needs instead of the text: each paragraph's dedup signature (exact key, band
    keys, shingles) and each short line's template key. Hashing here runs in parallel,
    and `flows.decide` never has to hold every paragraph's text.
-2. `finalize_batch`: apply the run's decisions (template lines removed, duplicate
-   paragraphs flagged) to the staged rows and write the final part files.
+2. `finalize_batch` (`flows.finalize`): apply the run's decisions (template lines
+   removed, duplicate paragraphs flagged) to the staged rows and write the final part
+   files.
 """
 
 from __future__ import annotations
@@ -30,17 +31,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-
 from cleaners.language import LanguageConfig, LanguageDetector
 from cleaners.pipeline import CleanDocument, PipelineConfig, RawDocument, Toolkit, clean_document
 from cleaners.reasons import (
     INTERNAL_ERROR,
     LANGUAGE_FILTERED,
     LINE_TOO_LONG,
-    SITE_TEMPLATE,
     TIME_LIMIT,
     WORKER_DIED,
 )
@@ -54,7 +50,6 @@ from flows.rows import (
 from flows.settings import Settings
 from flows.staging import (
     CURRENT,
-    DECISIONS,
     DOCUMENTS,
     INPUTS,
     INPUTS_SCHEMA,
@@ -80,44 +75,6 @@ class Cleaned:
         self.files += other.files
         self.bytes_in += other.bytes_in
         self.rejected.update(other.rejected)
-
-
-@dataclass(slots=True)
-class BatchStats:
-    """The counts of output rows (`count_rows`), of a batch or added up over the run,
-    and the run's input files and bytes: the run's summary and manifest."""
-
-    files: int = 0
-    documents: int = 0
-    bytes_in: int = 0
-    chars_in: int = 0
-    chars_out: int = 0
-    paragraphs: int = 0
-    rejected: Counter[str] = field(default_factory=Counter)
-    removed: Counter[str] = field(default_factory=Counter)
-    duplicates: Counter[str] = field(default_factory=Counter)
-    languages: Counter[str] = field(default_factory=Counter)
-    encodings: Counter[str] = field(default_factory=Counter)
-    repaired: int = 0
-
-    def add(self, other: BatchStats) -> None:
-        for name in ("files", "documents", "bytes_in", "chars_in", "chars_out", "paragraphs",
-                     "repaired"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("rejected", "removed", "duplicates", "languages", "encodings"):
-            getattr(self, name).update(getattr(other, name))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "files": self.files, "documents": self.documents, "bytes_in": self.bytes_in,
-            "chars_in": self.chars_in, "chars_out": self.chars_out,
-            "paragraphs": self.paragraphs, "repaired": self.repaired,
-            "rejected": dict(sorted(self.rejected.items())),
-            "removed": dict(sorted(self.removed.items())),
-            "duplicates": dict(sorted(self.duplicates.items())),
-            "languages": dict(self.languages.most_common()),
-            "encodings": dict(self.encodings.most_common()),
-        }
 
 
 @functools.lru_cache(maxsize=32)
@@ -416,81 +373,3 @@ def _rows_of(doc: CleanDocument, run_id: str, documents: list[dict[str, Any]],
         })
     removed.extend(removed_row(doc.doc_id, doc.source, r.line, r.text, r.reason, r.rule, run_id)
                    for r in doc.removed)
-
-
-def finalize_batch(batch_no: int, stage: str, version: str, run_id: str,
-                   processed_at: datetime, partition_by: str = "") -> BatchStats:
-    """Apply the run's decisions to one staged batch and write its final part files
-    (documents and paragraphs split by `partition_by`, when set)."""
-    documents = staging.read_rows(stage, batch_no, DOCUMENTS)
-    paragraphs = staging.read_rows(stage, batch_no, PARAGRAPHS)
-    removed = staging.read_rows(stage, batch_no, REMOVED)
-    rejected = staging.read_rows(stage, batch_no, REJECTED)
-    decisions = _decisions_for(Path(stage), [d["doc_id"] for d in documents])
-
-    by_doc: dict[str, list[dict[str, Any]]] = {d["doc_id"]: [] for d in documents}
-    sources = {d["doc_id"]: d["source"] for d in documents}
-    kept_paragraphs: list[dict[str, Any]] = []
-    for p in paragraphs:
-        decision = decisions.get((p["doc_id"], p["line"]))
-        if decision is not None and decision["action"] == SITE_TEMPLATE:
-            removed.append(removed_row(p["doc_id"], sources[p["doc_id"]], p["line"], p["text"],
-                                       SITE_TEMPLATE, decision["rule"], run_id))
-            continue
-        position = len(by_doc[p["doc_id"]])
-        p["position"] = position
-        if decision is not None:
-            p.update(duplicate_of_doc_id=decision["of_doc_id"],
-                     duplicate_of_position=decision["of_position"],
-                     similarity=decision["similarity"], duplicate_kind=decision["action"])
-        by_doc[p["doc_id"]].append(p)
-        kept_paragraphs.append(p)
-
-    removed.sort(key=lambda r: (r["doc_id"], r["line"]))
-    removed_per_doc = Counter(r["doc_id"] for r in removed)
-    for d in documents:
-        texts = [p["text"] for p in by_doc[d["doc_id"]] if p.get("duplicate_of_doc_id") is None]
-        d["text"] = "\n".join(texts)
-        d["n_paragraphs"] = len(texts)
-        d["n_duplicate_paragraphs"] = len(by_doc[d["doc_id"]]) - len(texts)
-        d["n_removed_lines"] = removed_per_doc[d["doc_id"]]
-        d["chars_out"] = len(d["text"])
-        d["processed_at"] = processed_at
-
-    name = f"part-{batch_no:05d}.parquet"
-    target = Path(version)
-    storage.write_partitioned(target / "documents", name, documents, storage.DOCUMENTS,
-                              partition_by)
-    storage.write_partitioned(target / "paragraphs", name, kept_paragraphs,
-                              storage.PARAGRAPHS, partition_by)
-    storage.write_part(target / "removed", name, removed, storage.REMOVED)
-    storage.write_part(target / "rejected", name, rejected, storage.REJECTED)
-    return count_rows(documents, kept_paragraphs, removed, rejected)
-
-
-def count_rows(documents: Sequence[Mapping[str, Any]], paragraphs: Sequence[Mapping[str, Any]],
-               removed: Sequence[Mapping[str, Any]],
-               rejected: Sequence[Mapping[str, Any]]) -> BatchStats:
-    """The counts of final output rows: the one place run statistics are derived from."""
-    stats = BatchStats(documents=len(documents))
-    for d in documents:
-        stats.chars_in += d["chars_in"]
-        stats.chars_out += d["chars_out"]
-        stats.paragraphs += d["n_paragraphs"]
-        stats.languages[d["language"]] += 1
-        stats.encodings[d["encoding"]] += 1
-        stats.repaired += bool(d["repaired"])
-    stats.duplicates.update(p["duplicate_kind"] for p in paragraphs if p.get("duplicate_kind"))
-    stats.removed.update(r["reason"] for r in removed)
-    stats.rejected.update(r["reason"] for r in rejected)
-    return stats
-
-
-def _decisions_for(stage: Path, doc_ids: list[str]) -> dict[tuple[str, int], dict[str, Any]]:
-    """The decisions on the documents `doc_ids`, by (doc_id, line)."""
-    path = stage / DECISIONS
-    if not path.exists() or not doc_ids:
-        return {}
-    table = pq.read_table(path)
-    table = table.filter(pc.is_in(table["doc_id"], value_set=pa.array(doc_ids)))
-    return {(row["doc_id"], row["line"]): row for row in table.to_pylist()}

@@ -27,8 +27,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from flows import artifacts, decide_tasks, dedup_store, incremental, parallel, storage
-from flows.batch import BatchStats, Cleaned, clean_files, clean_files_alone, finalize_batch
+from flows.batch import Cleaned, clean_files, clean_files_alone
 from flows.decide import DecideStats, decide
+from flows.finalize import BatchStats, finalize_batch
 from flows.inputs import InputFile, RejectedInput, discover, overlap
 from flows.rows import rejected_row
 from flows.selection import select

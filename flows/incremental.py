@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from flows import staging, storage, warc
 from flows.atomic import atomically
-from flows.batch import BatchStats, count_rows
+from flows.finalize import BatchStats, count_rows
 from flows.inputs import InputFile, content_hash
 from flows.settings import Settings
 from flows.staging import INPUTS, INPUTS_SCHEMA

@@ -166,19 +166,20 @@ def table_parts(folder: Path) -> list[Path]:
     return sorted([*folder.glob("*.parquet"), *folder.glob("*=*/*.parquet")])
 
 
-def write_partitioned(folder: Path, name: str, rows: Sequence[Mapping[str, Any]],
+def write_partitioned(folder: Path, name: str, rows: Sequence[Mapping[str, Any]] | pa.Table,
                       schema: pa.Schema, partition_by: str) -> None:
     """Write `rows` as part `name` of the table in `folder`, split into hive folders
     `partition_by=value/` when `partition_by` is set (a batch without rows writes its
     empty part at the top, so the table always has a file with its schema)."""
-    if not partition_by or not rows:
+    if not partition_by or not len(rows):
         write_part(folder, name, rows, schema)
         return
-    groups: dict[str, list[Mapping[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(str(row[partition_by]), []).append(row)
+    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(list(rows), schema)
+    groups: dict[str, list[int]] = {}
+    for row, value in enumerate(table[partition_by].to_pylist()):
+        groups.setdefault(str(value), []).append(row)
     for value, group in sorted(groups.items()):
-        write_part(folder / f"{partition_by}={value}", name, group, schema)
+        write_part(folder / f"{partition_by}={value}", name, table.take(group), schema)
 
 
 def link(source: Path, target: Path) -> None:

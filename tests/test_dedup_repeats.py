@@ -13,7 +13,8 @@ import pytest
 
 from flows import decide as decide_module
 from flows import storage
-from flows.batch import clean_files, finalize_batch
+from flows.batch import clean_files
+from flows.finalize import finalize_batch
 from flows.inputs import discover
 from flows.settings import load_settings
 

@@ -36,7 +36,8 @@ from cleaners.templates import (
 )
 from flows import decide as decide_module
 from flows import site_templates, storage
-from flows.batch import clean_files, finalize_batch
+from flows.batch import clean_files
+from flows.finalize import finalize_batch
 from flows.inputs import discover
 from flows.settings import Settings, load_settings
 
