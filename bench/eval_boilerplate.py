@@ -122,13 +122,18 @@ def speed(lexicon: Lexicon, trials: int = 300) -> dict[str, float]:
             "mean_doc_kb": round(kb, 1)}
 
 
-def leave_one_language_out(extra_weight: float | None = None,
-                           only: str | None = None) -> list[dict[str, Any]]:
-    """Per held-out language: the line pass's figures with and without its lexicon."""
+def leave_one_language_out(extra_weight: float | None = None, only: str | None = None,
+                           shapes: bool = True, max_words: int | None = None,
+                           ) -> list[dict[str, Any]]:
+    """Per held-out language: the line pass's figures with and without its lexicon
+    (`shapes`: the second stage reads the shape features; `max_words`: the line pass's
+    `line_model_max_words`, None for the config's)."""
     import train_line_model as training  # here: it imports this module
 
     if extra_weight is not None:
         training.EXTRA_WEIGHT = extra_weight
+    training.SHAPES = shapes
+    training.MAX_WORDS = max_words
     rows = []
     everything = training.load_docs("boiler_lines")
     for held in training.LANGUAGES:
@@ -159,12 +164,17 @@ def main() -> int:
                         help="with --lolo: the extra pages' weight (train_line_model.py's "
                              "EXTRA_WEIGHT unless given; 0: none)")
     parser.add_argument("--held", help="with --lolo: only this held-out language")
+    parser.add_argument("--no-shapes", action="store_true",
+                        help="with --lolo: the second stage without the shape features")
+    parser.add_argument("--max-words", type=int,
+                        help="with --lolo: the line pass's line_model_max_words")
     args = parser.parse_args()
     if not (EVAL / "score.py").exists():
         print(f"no evaluation data under {EVAL}", file=sys.stderr)
         return 1
     if args.lolo:
-        for row in leave_one_language_out(args.extra_weight, args.held):
+        for row in leave_one_language_out(args.extra_weight, args.held, not args.no_shapes,
+                                          args.max_words):
             print(json.dumps(row))
         return 0
     score = load_scorer()

@@ -71,8 +71,10 @@ from cleaners.boilerplate import (
 )
 from cleaners.boilerplate.lexicon import _core, _tokens
 from cleaners.linemodel import (
+    CONTEXT_FEATURES,
     FEATURES,
     NGRAM_BUCKETS,
+    SHAPE_FEATURES,
     LineModel,
     context_rows,
     line_features,
@@ -262,6 +264,11 @@ def own_intercept(z: np.ndarray, extra: np.ndarray) -> np.ndarray:
 
 #: The second stage's L2 penalty (standardized weights, per line); None: no second stage.
 CONTEXT_L2: float | None = 1e-3
+#: Whether the second stage reads the within-document shape features
+#: (`cleaners/linemodel_shapes.py`, `SHAPE_FEATURES`); `--no-shapes` turns them off.
+SHAPES = True
+#: Second-stage columns held at zero weight (`--drop`, for measuring one feature's worth).
+CONTEXT_DROP: frozenset[str] = frozenset()
 #: Folds (by document) of the cross-fitting that gives the second stage first-stage
 #: scores of lines the first stage was not fitted on, as at inference.
 CONTEXT_FOLDS = 4
@@ -305,12 +312,17 @@ def fit_context(docs: Sequence[Doc], lexicon: Lexicon, first: LineModel) -> Line
                 continue
             tokens = [_tokens(_core(text)) for text in texts]
             logits, short, wanted = model.first_stage(texts, tokens, evidence[k])
-            for m, row in context_rows(logits, short, evidence[k], wanted, tokens=tokens):
+            for m, row in context_rows(logits, short, evidence[k], wanted, tokens=tokens,
+                                       texts=texts if SHAPES else None):
                 rows.append(row)
                 targets.append(labels[m])
                 weights.append(docs[k].weight)
                 extra.append(float(docs[k].split == "extra"))
     x, y = np.array(rows), np.array(targets, dtype=np.float64)
+    names = CONTEXT_FEATURES + (SHAPE_FEATURES if SHAPES else ())
+    for column, name in enumerate(names):
+        if name in CONTEXT_DROP:
+            x[:, column] = 0.0
     share = np.array(weights) / sum(weights)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
@@ -340,10 +352,17 @@ def lexicon_without(language: str | None) -> Lexicon:
     return load_lexicon(BoilerplateConfig(languages=languages, line_model=False))
 
 
+#: `BoilerplateConfig.line_model_max_words` for the line pass of `figures` (None: the
+#: config's default); `--max-words` sets it.
+MAX_WORDS: int | None = None
+
+
 def figures(docs: Sequence[Doc], lexicon: Lexicon, model: LineModel | None) -> dict[str, Any]:
     """The scorer's line figures of the whole line pass over `docs`."""
     score = load_scorer()
     run = replace(lexicon, line_model=model)
+    if MAX_WORDS is not None:
+        run = replace(run, config=replace(run.config, line_model_max_words=MAX_WORDS))
     gold, out = [], {}
     for doc in docs:
         result = strip_boilerplate(doc.lines, run)
@@ -443,6 +462,26 @@ def frontier(thresholds: Sequence[float]) -> None:
         print(json.dumps(row), flush=True)
 
 
+def held_frontier(thresholds: Sequence[float], only: str | None = None) -> None:
+    """Per held-out language: the model fitted on the other three (as `--lolo` does,
+    without the threshold search), the held-out language's every split pooled, without
+    its lexicon file, at each of `thresholds` (and the rules alone); nothing is written."""
+    everything = load_docs("boiler_lines")
+    for held in LANGUAGES:
+        if only and held != only:
+            continue
+        train = training_docs(lang for lang in LANGUAGES if lang != held)
+        lexicon = lexicon_without(held)
+        model = fit_context(train, lexicon, fit(train))
+        docs = [d for d in everything if d.language == held]
+        row: dict[str, Any] = {"held_out": held}
+        for threshold in (NO_MODEL, *thresholds):
+            found = figures(docs, lexicon, replace(model, threshold=threshold))
+            row[str(threshold)] = [round(found["content_kept"], 4),
+                                   round(found["boilerplate_removed"], 4)]
+        print(json.dumps(row), flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
@@ -452,7 +491,24 @@ def main() -> int:
                         help="print the line pass at these thresholds; write nothing")
     parser.add_argument("--extra-weight", type=float,
                         help="the extra pages' weight (default EXTRA_WEIGHT; 0: none)")
+    parser.add_argument("--held-frontier", type=float, nargs="+", metavar="THRESHOLD",
+                        help="per held-out language, fitted on the other three, at these "
+                             "thresholds; write nothing")
+    parser.add_argument("--held", help="with --held-frontier: only this language")
+    parser.add_argument("--no-shapes", action="store_true",
+                        help="the second stage without the shape features")
+    parser.add_argument("--max-words", type=int,
+                        help="the line pass's line_model_max_words (default: the config's)")
+    parser.add_argument("--drop", nargs="+", default=[], metavar="FEATURE",
+                        help="second-stage features held at zero weight")
     args = parser.parse_args()
+    module = sys.modules[__name__]
+    module.SHAPES = not args.no_shapes  # type: ignore[attr-defined]
+    module.CONTEXT_DROP = frozenset(args.drop)  # type: ignore[attr-defined]
+    module.MAX_WORDS = args.max_words  # type: ignore[attr-defined]
+    if args.held_frontier:
+        held_frontier(args.held_frontier, args.held)
+        return 0
     if args.extra_weight is not None:
         sys.modules[__name__].EXTRA_WEIGHT = args.extra_weight  # read at each call
     if args.frontier:
@@ -468,6 +524,7 @@ def main() -> int:
                 and np.allclose(shipped.ngrams, model.ngrams.astype(np.float32), atol=1e-4)
                 and abs(shipped.threshold - model.threshold) < 1e-6
                 and abs(shipped.block_mean - model.block_mean) < 1e-6
+                and shipped.context.shape == model.context.shape
                 and np.allclose(shipped.context, model.context.astype(np.float32), atol=1e-4))
         print(json.dumps({"same_as_shipped": same}))
         return 0 if same else 1

@@ -69,11 +69,12 @@ from cleaners.linemodel_features import (
     line_kinds,
     ngram_hashes,
 )
+from cleaners.linemodel_shapes import SHAPE_FEATURES, shape_rows
 
 __all__ = [
     "CONTEXT_FEATURES", "FEATURES", "NGRAM_BUCKETS", "NGRAM_CHARS", "PLAIN_PYTHON_LINES",
-    "FloatArray", "IntArray", "LineModel", "_line_rows", "context_rows", "line_features",
-    "line_kinds", "load_line_model", "ngram_hashes",
+    "SHAPE_FEATURES", "FloatArray", "IntArray", "LineModel", "_line_rows", "context_rows",
+    "line_features", "line_kinds", "load_line_model", "ngram_hashes",
 ]
 
 
@@ -116,7 +117,9 @@ class LineModel:
             weights = self.context.tolist()
             bias = self.context_bias
             # As Python floats: a dozen lines' dot products cost less than numpy's calls.
-            for k, row in context_rows(values, short, evidence, wanted, tokens=tokens):
+            shaped = self.context.size > len(CONTEXT_FEATURES)
+            for k, row in context_rows(values, short, evidence, wanted, tokens=tokens,
+                                       texts=texts if shaped else None):
                 logits[k] = sum(map(operator.mul, row, weights)) + bias
         return 1.0 / (1.0 + np.exp(-logits))
 
@@ -192,7 +195,8 @@ _LOGIT_CAP = 6.0
 
 def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Sequence[bool],
                  wanted: Sequence[bool] | None = None, *,
-                 tokens: Sequence[Sequence[str]]) -> list[tuple[int, list[float]]]:
+                 tokens: Sequence[Sequence[str]],
+                 texts: Sequence[str] | None = None) -> list[tuple[int, list[float]]]:
     """The `CONTEXT_FEATURES` of the `wanted` lines (all by default) of one document, as
     `(line index, row)` pairs, in plain Python (linear).
 
@@ -204,7 +208,8 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
     casefolded words) finds listings ("Whisky ...", "... Puerto Vallarta") in any
     language; how many have the same words finds a button or label repeated under each
     item ("Envío gratis", "Seguir leyendo"), which the first stage only knows as
-    "repeated" or not.
+    "repeated" or not. Given the lines' `texts`, each row goes on with their
+    `SHAPE_FEATURES` (`cleaners/linemodel_shapes.py`: lines cut to one pattern).
     """
     count = len(logits)
     capped = [min(max(value, -_LOGIT_CAP), _LOGIT_CAP) for value in logits]
@@ -234,6 +239,7 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
             lasts[words[-1]] = lasts.get(words[-1], 0) + 1
             key = tuple(words)
             wholes[key] = wholes.get(key, 0) + 1
+    shapes = shape_rows(texts, capped, short) if texts is not None else None
     rows = []
     for k in range(count):
         if wanted is not None and not wanted[k]:
@@ -263,6 +269,7 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
             window_removed, run_removed, window_removed if short[k] else 0.0,
             first_recurs, last_recurs, line_recurs,
             math.log1p(run_end[k] - run_start[k]) if short[k] else 0.0,
+            *(shapes[k] if shapes is not None else ()),
         ]))
     return rows
 
@@ -282,7 +289,8 @@ def _from_npz(handle: object) -> LineModel:
         names = tuple(str(name) for name in data["features"])
         context_size = data["context"].shape[0] if "context" in data else 0
         if (names != FEATURES or data["ngrams"].shape not in ((NGRAM_BUCKETS,), (0,))
-                or context_size not in (0, len(CONTEXT_FEATURES))):
+                or context_size not in (0, len(CONTEXT_FEATURES),
+                                        len(CONTEXT_FEATURES) + len(SHAPE_FEATURES))):
             raise ValueError("line model file does not match cleaners.linemodel's features")
         return LineModel(
             dense=data["dense"].astype(np.float64),
