@@ -122,6 +122,33 @@ def speed(lexicon: Lexicon, trials: int = 300) -> dict[str, float]:
             "mean_doc_kb": round(kb, 1)}
 
 
+def speed_in_turns(lexicon: Lexicon, old_model: Path, new_model: Path | None = None,
+                   rounds: int = 7) -> dict[str, float]:
+    """CPU microseconds a document of the line pass with the shipped model (or the file
+    `new_model`), with the model file `old_model` and with no model, timed in turns in
+    this process (the order alternating each round) over the seeds and every
+    boiler_lines document; medians of `rounds`."""
+    from dataclasses import replace
+
+    from cleaners.linemodel import load_line_model
+
+    docs = [read_lines(p) for p in sorted((EVAL / "seeds").glob("*.txt"))]
+    docs += [read_lines(p) for p in sorted((EVAL / "boiler_lines").glob("*/*.txt"))]
+    if new_model is not None:
+        lexicon = replace(lexicon, line_model=load_line_model(new_model))
+    runs = {"new": lexicon, "old": replace(lexicon, line_model=load_line_model(old_model)),
+            "no_model": replace(lexicon, line_model=None)}
+    found: dict[str, list[float]] = {name: [] for name in runs}
+    for turn in range(rounds):
+        for name in (list(runs) if turn % 2 == 0 else list(reversed(runs))):
+            start = time.process_time()
+            for lines in docs:
+                strip_boilerplate(lines, runs[name])
+            found[name].append((time.process_time() - start) / len(docs) * 1e6)
+    return {f"{name}_cpu_us_per_doc": round(statistics.median(values))
+            for name, values in found.items()} | {"docs": len(docs), "rounds": rounds}
+
+
 def leave_one_language_out(extra_weight: float | None = None, only: str | None = None,
                            shapes: bool = True, max_words: int | None = None,
                            ) -> list[dict[str, Any]]:
@@ -157,6 +184,9 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed", action="store_true", help="also time the line pass")
+    parser.add_argument("--speed-against", type=Path, nargs="+", metavar="NPZ",
+                        help="OLD [NEW]: time the line pass with the model file OLD and the "
+                             "shipped one (or NEW) in turns (CPU, one process)")
     parser.add_argument("--errors", help="print misses of SET[/SPLIT], e.g. boiler_lines/dev")
     parser.add_argument("--lolo", action="store_true",
                         help="leave one language out: train on three, score the fourth")
@@ -172,6 +202,10 @@ def main() -> int:
     if not (EVAL / "score.py").exists():
         print(f"no evaluation data under {EVAL}", file=sys.stderr)
         return 1
+    if args.speed_against:
+        print(json.dumps(speed_in_turns(load_lexicon(BoilerplateConfig()),
+                                        *args.speed_against[:2])))
+        return 0
     if args.lolo:
         for row in leave_one_language_out(args.extra_weight, args.held, not args.no_shapes,
                                           args.max_words):

@@ -239,7 +239,8 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
             lasts[words[-1]] = lasts.get(words[-1], 0) + 1
             key = tuple(words)
             wholes[key] = wholes.get(key, 0) + 1
-    shapes = shape_rows(texts, capped, short) if texts is not None else None
+    shapes = (shape_rows(texts, capped, short, wanted, [len(words) for words in tokens])
+              if texts is not None else None)
     rows = []
     for k in range(count):
         if wanted is not None and not wanted[k]:

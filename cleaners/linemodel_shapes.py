@@ -32,6 +32,13 @@ SHAPE_FEATURES: tuple[str, ...] = (
 # Lower edges of the word-count bins of the shape key: 1, 2, 3, 4-5, 6-8, 9-15, 16+.
 _KEY_BINS = (0, 1, 2, 3, 4, 4, 6, 6, 6, 9, 9, 9, 9, 9, 9, 16)
 _DIGITS = str.maketrans("0123456789", "0000000000")
+#: `_char_class` of every ASCII letter and digit, for one `str.translate` per line.
+_ASCII_CLASSES = str.maketrans(
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "0" * 10 + "A" * 26 + "a" * 26)
+#: The ends of a line (digits folded, ASCII lowered) in one `str.translate`.
+_ENDS = str.maketrans("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                      "0" * 10 + "abcdefghijklmnopqrstuvwxyz")
 
 
 def _char_class(char: str) -> str:
@@ -46,35 +53,49 @@ def _char_class(char: str) -> str:
     return char
 
 
-def shape_keys(texts: Sequence[str]) -> list[tuple[str, str, int, str]]:
-    """Each line's shape key: first and last character class, word-count bin and the
-    capitalization pattern of its first three whitespace words."""
+def shape_keys(texts: Sequence[str], counts: Sequence[int] | None = None,
+               ) -> list[tuple[str, int]]:
+    """Each line's shape key: the classes (`_char_class`) of its first and last
+    character and of its first three whitespace words' initials, and its word-count
+    bin (`counts`: each line's words, by default its whitespace words)."""
     keys = []
-    for text in texts:
-        pieces = text.split(None, 3)[:3]
-        count = len(text.split())
-        keys.append((_char_class(text[:1]), _char_class(text[-1:]),
-                     _KEY_BINS[count] if count < len(_KEY_BINS) else 16,
-                     "".join(_char_class(piece[0]) for piece in pieces)))
+    bins = len(_KEY_BINS)
+    for k, text in enumerate(texts):
+        pieces = text.split(None, 3)
+        count = len(text.split()) if counts is None else counts[k]
+        marks = text[:1] + text[-1:] + "".join([piece[0] for piece in pieces[:3]])
+        classes = (marks.translate(_ASCII_CLASSES) if marks.isascii()
+                   else "".join(map(_char_class, marks)))
+        keys.append((classes, _KEY_BINS[count] if count < bins else 16))
     return keys
 
 
 def shape_rows(texts: Sequence[str], capped: Sequence[float], short: Sequence[bool],
-               ) -> list[list[float]]:
-    """The `SHAPE_FEATURES` of every line of one document, in order.
+               wanted: Sequence[bool] | None = None,
+               counts: Sequence[int] | None = None) -> list[list[float]]:
+    """The `SHAPE_FEATURES` of every line of one document, in order (an empty row for
+    a line not `wanted`).
 
-    `capped` are the first stage's log-odds (clipped), `short` which lines are short.
+    `capped` are the first stage's log-odds (clipped), `short` which lines are short,
+    `counts` their words (as `shape_keys` has them).
     A line's own log-odds are left out of its group's mean, so a line alone in its
     shape gets 0 (no evidence either way).
     """
     count = len(texts)
     if not count:
         return []
-    keys = shape_keys(texts)
-    heads = [text[:2].casefold().translate(_DIGITS) for text in texts]
-    tails = [text[-2:].casefold().translate(_DIGITS) for text in texts]
-    key_count: dict[tuple[str, str, int, str], int] = {}
-    key_logit: dict[tuple[str, str, int, str], float] = {}
+    keys = shape_keys(texts, counts)
+    heads, tails = [], []
+    for text in texts:
+        head, tail = text[:2], text[-2:]
+        if head.isascii() and tail.isascii():
+            heads.append(head.translate(_ENDS))
+            tails.append(tail.translate(_ENDS))
+        else:
+            heads.append(head.casefold().translate(_DIGITS))
+            tails.append(tail.casefold().translate(_DIGITS))
+    key_count: dict[tuple[str, int], int] = {}
+    key_logit: dict[tuple[str, int], float] = {}
     head_count: dict[str, int] = {}
     tail_count: dict[str, int] = {}
     for key, head, tail, value in zip(keys, heads, tails, capped, strict=True):
@@ -84,15 +105,19 @@ def shape_rows(texts: Sequence[str], capped: Sequence[float], short: Sequence[bo
         tail_count[tail] = tail_count.get(tail, 0) + 1
     short_share = sum(short) / count
     mean_logit = sum(capped) / count
-    rows = []
+    log1p = math.log1p
+    rows: list[list[float]] = []
     for k in range(count):
+        if wanted is not None and not wanted[k]:
+            rows.append([])
+            continue
         key = keys[k]
         others = key_count[key] - 1
         group = (key_logit[key] - capped[k]) / others if others else 0.0
         neighbours = float(k > 0 and keys[k - 1] == key) + float(
             k + 1 < count and keys[k + 1] == key)
         rows.append([
-            math.log1p(others), math.log1p(head_count[heads[k]] - 1),
-            math.log1p(tail_count[tails[k]] - 1), neighbours, group, short_share, mean_logit,
+            log1p(others), log1p(head_count[heads[k]] - 1), log1p(tail_count[tails[k]] - 1),
+            neighbours, group, short_share, mean_logit,
         ])
     return rows

@@ -3,14 +3,19 @@ model's second stage."""
 
 from __future__ import annotations
 
+import importlib
 import math
+import sys
+from dataclasses import replace
+from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.boilerplate.lexicon import _core, _tokens
-from cleaners.linemodel import CONTEXT_FEATURES, context_rows
+from cleaners.linemodel import CONTEXT_FEATURES, LineModel, context_rows, load_line_model
 from cleaners.linemodel_shapes import SHAPE_FEATURES, shape_keys, shape_rows
 
 
@@ -79,3 +84,41 @@ def test_shape_rows_are_finite_and_one_per_line(lines: list[str]) -> None:
         assert all(math.isfinite(value) for value in row)
         assert 0.0 <= row[SHAPE_FEATURES.index("shape_neighbours")] <= 2.0
         assert -6.0 <= row[SHAPE_FEATURES.index("shape_group_logit")] <= 6.0
+
+
+MODEL = load_line_model()
+GRID = ["Inicio", "Ofertas",
+        "El ayuntamiento aprobó el martes el nuevo plan de movilidad urbana para el centro.",
+        ", Ana Pérez", ", Luis Gómez", ", Marta Ruiz", ", Pablo Sanz", "Contacto"]
+
+
+def with_shape_weights(weights: list[float]) -> LineModel:
+    base = MODEL.context[:len(CONTEXT_FEATURES)] if MODEL.context.size else np.zeros(
+        len(CONTEXT_FEATURES))
+    return replace(MODEL, context=np.concatenate([base, np.array(weights)]))
+
+
+def test_a_model_file_with_shape_weights_reads_them(tmp_path: Path) -> None:
+    # Zero shape weights score as the same model without them; a weight on
+    # "shape_neighbours" raises the lines next to one of their shape (the name list,
+    # "Inicio" and "Ofertas") and nothing else.
+    tokens = [_tokens(_core(line)) for line in GRID]
+    evidence = [False] * len(GRID)
+    plain = replace(MODEL, context=with_shape_weights([])
+                    .context[:len(CONTEXT_FEATURES)])
+    zero = with_shape_weights([0.0] * len(SHAPE_FEATURES))
+    assert np.allclose(zero.scores(GRID, tokens, evidence), plain.scores(GRID, tokens, evidence))
+    weights = [0.0] * len(SHAPE_FEATURES)
+    weights[SHAPE_FEATURES.index("shape_neighbours")] = 1.0
+    raised = with_shape_weights(weights).scores(GRID, tokens, evidence)
+    before = plain.scores(GRID, tokens, evidence)
+    assert all(raised[k] > before[k] for k in (0, 1, 3, 4, 5, 6))
+    assert raised[2] == pytest.approx(before[2]) and raised[7] == pytest.approx(before[7])
+    # The file keeps the shape weights, and loads back with them.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    training = importlib.import_module("train_line_model")
+    path = tmp_path / "model.npz"
+    path.write_bytes(training.to_bytes(with_shape_weights(weights)))
+    loaded = load_line_model(path)
+    assert loaded.context.shape == (len(CONTEXT_FEATURES) + len(SHAPE_FEATURES),)
+    assert np.allclose(loaded.scores(GRID, tokens, evidence), raised, atol=1e-5)
