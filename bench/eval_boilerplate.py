@@ -150,8 +150,8 @@ def speed_in_turns(lexicon: Lexicon, old_model: Path, new_model: Path | None = N
 
 
 def leave_one_language_out(extra_weight: float | None = None, only: str | None = None,
-                           shapes: bool = True, max_words: int | None = None,
-                           ) -> list[dict[str, Any]]:
+                           shapes: bool = False, max_words: int | None = None,
+                           content_cost: float | None = None) -> list[dict[str, Any]]:
     """Per held-out language: the line pass's figures with and without its lexicon
     (`shapes`: the second stage reads the shape features; `max_words`: the line pass's
     `line_model_max_words`, None for the config's)."""
@@ -161,6 +161,8 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
         training.EXTRA_WEIGHT = extra_weight
     training.SHAPES = shapes
     training.MAX_WORDS = max_words
+    if content_cost is not None:
+        training.LANGUAGE_CONTENT_COST = content_cost
     rows = []
     everything = training.load_docs("boiler_lines")
     for held in training.LANGUAGES:
@@ -194,10 +196,12 @@ def main() -> int:
                         help="with --lolo: the extra pages' weight (train_line_model.py's "
                              "EXTRA_WEIGHT unless given; 0: none)")
     parser.add_argument("--held", help="with --lolo: only this held-out language")
-    parser.add_argument("--no-shapes", action="store_true",
-                        help="with --lolo: the second stage without the shape features")
+    parser.add_argument("--shapes", action="store_true",
+                        help="with --lolo: the second stage with the shape features")
     parser.add_argument("--max-words", type=int,
                         help="with --lolo: the line pass's line_model_max_words")
+    parser.add_argument("--content-cost", type=float,
+                        help="with --lolo: the threshold search's LANGUAGE_CONTENT_COST")
     args = parser.parse_args()
     if not (EVAL / "score.py").exists():
         print(f"no evaluation data under {EVAL}", file=sys.stderr)
@@ -207,8 +211,8 @@ def main() -> int:
                                         *args.speed_against[:2])))
         return 0
     if args.lolo:
-        for row in leave_one_language_out(args.extra_weight, args.held, not args.no_shapes,
-                                          args.max_words):
+        for row in leave_one_language_out(args.extra_weight, args.held, args.shapes,
+                                          args.max_words, args.content_cost):
             print(json.dumps(row))
         return 0
     score = load_scorer()
