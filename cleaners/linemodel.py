@@ -23,7 +23,9 @@ lines, from which lines around it the rules removed, from how many other lines o
 the document start or end with its first or last word (a listing), are the same words
 ("Envío gratis" under each product, "COMPARTIR" under each story), and from the length
 of its run of short lines (`context_rows`): a menu entry the first stage doubts sits
-among entries it is sure of. Lines the rules
+among entries it is sure of. A model file with weights for `SHAPE_FEATURES` too
+(`cleaners/linemodel_shapes.py`: how many lines share the line's shape) has them read;
+the shipped file has none (docs/benchmarks.md, "H41"). Lines the rules
 removed are not scored; they count as sure boilerplate in their neighbours' context.
 Body paragraphs (eight words or more ending a sentence) are not scored either: neither
 the model nor the context rules ever remove one, so they count as sure content.
