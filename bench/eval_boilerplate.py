@@ -152,7 +152,8 @@ def speed_in_turns(lexicon: Lexicon, old_model: Path, new_model: Path | None = N
 def leave_one_language_out(extra_weight: float | None = None, only: str | None = None,
                            shapes: bool = False, max_words: int | None = None,
                            content_cost: float | None = None,
-                           drop: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+                           drop: frozenset[str] = frozenset(),
+                           list_words: int | None = None) -> list[dict[str, Any]]:
     """Per held-out language: the line pass's figures with and without its lexicon
     (`shapes`: the second stage reads the shape features; `max_words`: the line pass's
     `line_model_max_words`, None for the config's)."""
@@ -163,6 +164,8 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
     training.SHAPES = shapes
     training.MAX_WORDS = max_words
     training.CONTEXT_DROP = drop
+    if list_words is not None:
+        training.LIST_WORDS = list_words
     if content_cost is not None:
         training.LANGUAGE_CONTENT_COST = content_cost
     rows = []
@@ -204,6 +207,8 @@ def main() -> int:
                         help="with --lolo: the line pass's line_model_max_words")
     parser.add_argument("--drop", nargs="+", default=[], metavar="FEATURE",
                         help="with --lolo: second-stage features held at zero weight")
+    parser.add_argument("--list-words", type=int,
+                        help="with --lolo: the list stage's most words (0: none)")
     parser.add_argument("--content-cost", type=float,
                         help="with --lolo: the threshold search's LANGUAGE_CONTENT_COST")
     args = parser.parse_args()
@@ -217,7 +222,7 @@ def main() -> int:
     if args.lolo:
         for row in leave_one_language_out(args.extra_weight, args.held, args.shapes,
                                           args.max_words, args.content_cost,
-                                          frozenset(args.drop)):
+                                          frozenset(args.drop), args.list_words):
             print(json.dumps(row))
         return 0
     score = load_scorer()

@@ -73,12 +73,14 @@ from cleaners.boilerplate.lexicon import _core, _tokens
 from cleaners.linemodel import (
     CONTEXT_FEATURES,
     FEATURES,
+    LIST_MIN_WORDS,
     NGRAM_BUCKETS,
     SHAPE_FEATURES,
     LineModel,
     context_rows,
     line_features,
     line_kinds,
+    list_lines,
     ngram_hashes,
 )
 
@@ -272,6 +274,11 @@ CONTEXT_L2: float | None = 1e-3
 SHAPES = False
 #: Second-stage columns held at zero weight (`--drop`, for measuring one feature's worth).
 CONTEXT_DROP: frozenset[str] = frozenset()
+#: The most words of a line the list stage decides (0: no list stage; `--list-words`);
+#: lines of `LIST_MIN_WORDS` (5) words or more sharing their shape key with two others.
+LIST_WORDS = 0
+#: The list stage's L2 penalty (standardized weights, per line).
+LIST_L2 = 1e-2
 #: Folds (by document) of the cross-fitting that gives the second stage first-stage
 #: scores of lines the first stage was not fitted on, as at inference.
 CONTEXT_FOLDS = 4
@@ -293,19 +300,20 @@ def _texts(doc: Doc) -> tuple[list[str], list[int]]:
 
 
 def fit_context(docs: Sequence[Doc], lexicon: Lexicon, first: LineModel) -> LineModel:
-    """`first` with a second stage fitted on its cross-fitted scores in context.
+    """`first` with a second stage fitted on its cross-fitted scores in context (and a
+    list stage, if `LIST_WORDS`).
 
     Each fold's documents get first-stage log-odds from a model fitted without them;
     the second stage learns, on the lines the rules left (the only ones it decides), from
     those log-odds, their neighbours' and the rules' removals around (`context_rows`).
+    The list stage learns the same way with the shape features, on the lines it decides
+    (`list_lines`).
     """
     if CONTEXT_L2 is None:
         return first
     evidence = evidence_of(docs, lexicon)
-    rows: list[list[float]] = []
-    targets: list[int] = []
-    weights: list[float] = []
-    extra: list[float] = []
+    data: dict[str, tuple[list[list[float]], list[int], list[float], list[float]]] = {
+        "context": ([], [], [], []), "lists": ([], [], [], [])}
     for fold in range(CONTEXT_FOLDS):
         held = [k for k in range(len(docs)) if k % CONTEXT_FOLDS == fold]
         model = fit([d for k, d in enumerate(docs) if k % CONTEXT_FOLDS != fold])
@@ -315,14 +323,32 @@ def fit_context(docs: Sequence[Doc], lexicon: Lexicon, first: LineModel) -> Line
                 continue
             tokens = [_tokens(_core(text)) for text in texts]
             logits, short, wanted = model.first_stage(texts, tokens, evidence[k])
-            for m, row in context_rows(logits, short, evidence[k], wanted, tokens=tokens,
-                                       texts=texts if SHAPES else None):
-                rows.append(row)
-                targets.append(labels[m])
-                weights.append(docs[k].weight)
-                extra.append(float(docs[k].split == "extra"))
-    x, y = np.array(rows), np.array(targets, dtype=np.float64)
+            stages = [("context", wanted, SHAPES)]
+            if LIST_WORDS:
+                stages.append(("lists", list_lines(texts, tokens, wanted, LIST_WORDS), True))
+            for stage, chosen, shaped in stages:
+                rows, targets, weights, extra = data[stage]
+                for m, row in context_rows(logits, short, evidence[k], chosen, tokens=tokens,
+                                           texts=texts if shaped else None):
+                    rows.append(row)
+                    targets.append(labels[m])
+                    weights.append(docs[k].weight)
+                    extra.append(float(docs[k].split == "extra"))
     names = CONTEXT_FEATURES + (SHAPE_FEATURES if SHAPES else ())
+    w, b = _fit_stage(*data["context"], names, CONTEXT_L2)
+    fitted = replace(first, context=w, context_bias=b)
+    if not LIST_WORDS or not data["lists"][0]:
+        return fitted
+    w, b = _fit_stage(*data["lists"], CONTEXT_FEATURES + SHAPE_FEATURES, LIST_L2)
+    return replace(fitted, lists=w, lists_bias=b, lists_words=LIST_WORDS)
+
+
+def _fit_stage(rows: list[list[float]], targets: list[int], weights: list[float],
+               extra: list[float], names: Sequence[str], l2: float,
+               ) -> tuple[np.ndarray, float]:
+    """A logistic regression's weights and bias over `rows` (standardized, L2 `l2`;
+    columns named in `CONTEXT_DROP` held at zero)."""
+    x, y = np.array(rows), np.array(targets, dtype=np.float64)
     for column, name in enumerate(names):
         if name in CONTEXT_DROP:
             x[:, column] = 0.0
@@ -330,7 +356,7 @@ def fit_context(docs: Sequence[Doc], lexicon: Lexicon, first: LineModel) -> Line
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     z = own_intercept((x - mean) / scale, np.array(extra))
-    penalty = np.concatenate([np.full(x.shape[1], CONTEXT_L2),
+    penalty = np.concatenate([np.full(x.shape[1], l2),
                               np.zeros(z.shape[1] - x.shape[1] + 1)])
 
     def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
@@ -345,7 +371,7 @@ def fit_context(docs: Sequence[Doc], lexicon: Lexicon, first: LineModel) -> Line
     found = optimize.minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B",
                               options={"maxiter": 2000, "gtol": 1e-7})
     w, b = found.x[:x.shape[1]], found.x[-1]
-    return replace(first, context=w / scale, context_bias=float(b - (w * mean / scale).sum()))
+    return w / scale, float(b - (w * mean / scale).sum())
 
 
 @cache
@@ -419,6 +445,46 @@ def choose_threshold(languages: Sequence[str], ngram_l2: float | None = NGRAM_L2
     return chosen
 
 
+#: The list stage's thresholds searched (`choose_list_threshold`), and the content each
+#: held-out language may lose to it against the two stages alone.
+LIST_THRESHOLDS = tuple(round(0.5 + 0.05 * k, 2) for k in range(10))
+LIST_CONTENT_COST = 0.005
+
+
+def choose_list_threshold(languages: Sequence[str], threshold: float, block_mean: float,
+                          verbose: bool = False) -> float:
+    """The list stage's threshold that removes the most boilerplate on held-out training
+    languages (each fitted on the others, at the two stages' `threshold` and
+    `block_mean`, without its lexicon file) while no language loses more than
+    `LIST_CONTENT_COST` of its content to it (`NO_MODEL`: none does)."""
+    per_language: dict[str, dict[float, dict[str, Any]]] = {}
+    for held in languages:
+        train = training_docs(lang for lang in languages if lang != held)
+        lexicon = lexicon_without(held)
+        model = replace(fit_context(train, lexicon, fit(train)), threshold=threshold,
+                        block_mean=block_mean)
+        docs = [d for d in load_docs("boiler_lines") if d.split == "train" and d.language == held]
+        per_language[held] = {t: figures(docs, lexicon, replace(model, lists_threshold=t))
+                              for t in (NO_MODEL, *LIST_THRESHOLDS)}
+    lines = [per_language[lang][NO_MODEL]["lines"] for lang in languages]
+    chosen, best = NO_MODEL, float(np.average(
+        [per_language[lang][NO_MODEL]["boilerplate_removed"] for lang in languages],
+        weights=lines))
+    for t in LIST_THRESHOLDS:
+        removed = float(np.average([per_language[lang][t]["boilerplate_removed"]
+                                    for lang in languages], weights=lines))
+        each = all(per_language[lang][t]["content_kept"]
+                   >= per_language[lang][NO_MODEL]["content_kept"] - LIST_CONTENT_COST
+                   for lang in languages)
+        if verbose:
+            print(json.dumps({"lists_threshold": t, "removed": round(removed, 4), **{
+                lang: [per_language[lang][t]["content_kept"],
+                       per_language[lang][t]["boilerplate_removed"]] for lang in languages}}))
+        if each and removed > best:
+            chosen, best = t, removed
+    return chosen
+
+
 def build(languages: Sequence[str] = LANGUAGES, verbose: bool = False) -> LineModel:
     """The model trained on `languages`' train splits and the seeds, threshold chosen."""
     threshold, block_mean = choose_threshold(languages, verbose=verbose)
@@ -431,8 +497,16 @@ def build(languages: Sequence[str] = LANGUAGES, verbose: bool = False) -> LineMo
     train = training_docs(languages)
     excluded = [lang for lang in LANGUAGES if lang not in languages]
     lexicon = lexicon_without(excluded[0] if len(excluded) == 1 else None)
-    return replace(fit_context(train, lexicon, fit(train, threshold=threshold, source=source)),
-                   block_mean=block_mean)
+    model = replace(fit_context(train, lexicon, fit(train, threshold=threshold, source=source)),
+                    block_mean=block_mean)
+    if not model.lists.size:
+        return model
+    # The list stage's threshold is searched with the two stages as they ship.
+    lists_threshold = choose_list_threshold(
+        languages, max(threshold, MIN_SHIPPED_THRESHOLD), block_mean, verbose)
+    return replace(model, lists_threshold=lists_threshold, source=source + (
+        f"; list stage (lines of {LIST_MIN_WORDS}-{LIST_WORDS} words sharing their shape), "
+        "threshold by held-out language"))
 
 
 def to_bytes(model: LineModel) -> bytes:
@@ -444,6 +518,9 @@ def to_bytes(model: LineModel) -> bytes:
         threshold=np.float32(model.threshold), source=np.array(model.source),
         block_mean=np.float32(model.block_mean), context=model.context.astype(np.float32),
         context_bias=np.float32(model.context_bias),
+        **({"lists": model.lists.astype(np.float32), "lists_bias": np.float32(model.lists_bias),
+            "lists_threshold": np.float32(model.lists_threshold),
+            "lists_words": np.int32(model.lists_words)} if model.lists.size else {}),
     )
     return buffer.getvalue()
 
@@ -504,8 +581,12 @@ def main() -> int:
                         help="the line pass's line_model_max_words (default: the config's)")
     parser.add_argument("--drop", nargs="+", default=[], metavar="FEATURE",
                         help="second-stage features held at zero weight")
+    parser.add_argument("--list-words", type=int,
+                        help="the list stage's most words (default LIST_WORDS; 0: none)")
     args = parser.parse_args()
     module = sys.modules[__name__]
+    if args.list_words is not None:
+        module.LIST_WORDS = args.list_words  # type: ignore[attr-defined]
     module.SHAPES = args.shapes  # type: ignore[attr-defined]
     module.CONTEXT_DROP = frozenset(args.drop)  # type: ignore[attr-defined]
     module.MAX_WORDS = args.max_words  # type: ignore[attr-defined]
@@ -528,7 +609,11 @@ def main() -> int:
                 and abs(shipped.threshold - model.threshold) < 1e-6
                 and abs(shipped.block_mean - model.block_mean) < 1e-6
                 and shipped.context.shape == model.context.shape
-                and np.allclose(shipped.context, model.context.astype(np.float32), atol=1e-4))
+                and np.allclose(shipped.context, model.context.astype(np.float32), atol=1e-4)
+                and shipped.lists.shape == model.lists.shape
+                and np.allclose(shipped.lists, model.lists.astype(np.float32), atol=1e-4)
+                and abs(shipped.lists_threshold - model.lists_threshold) < 1e-6
+                and shipped.lists_words == model.lists_words)
         print(json.dumps({"same_as_shipped": same}))
         return 0 if same else 1
     MODEL_PATH.parent.mkdir(exist_ok=True)

@@ -56,6 +56,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -71,12 +72,12 @@ from cleaners.linemodel_features import (
     line_kinds,
     ngram_hashes,
 )
-from cleaners.linemodel_shapes import SHAPE_FEATURES, shape_rows
+from cleaners.linemodel_shapes import SHAPE_FEATURES, shape_keys, shape_rows
 
 __all__ = [
     "CONTEXT_FEATURES", "FEATURES", "NGRAM_BUCKETS", "NGRAM_CHARS", "PLAIN_PYTHON_LINES",
     "SHAPE_FEATURES", "FloatArray", "IntArray", "LineModel", "_line_rows", "context_rows",
-    "line_features", "line_kinds", "load_line_model", "ngram_hashes",
+    "line_features", "line_kinds", "list_lines", "load_line_model", "ngram_hashes",
 ]
 
 
@@ -102,6 +103,13 @@ class LineModel:
     #: its bias.
     context: FloatArray = field(default_factory=lambda: np.zeros(0))
     context_bias: float = 0.0
+    #: The list stage (empty: none): weights over `CONTEXT_FEATURES` and
+    #: `SHAPE_FEATURES`, its bias and threshold, and the most words of a line it decides
+    #: (`list_lines`: longer lines cut to one pattern, a grid or a list of titles).
+    lists: FloatArray = field(default_factory=lambda: np.zeros(0))
+    lists_bias: float = 0.0
+    lists_threshold: float = 2.0
+    lists_words: int = 0
 
     def scores(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
                evidence: Sequence[bool] | None = None) -> FloatArray:
@@ -113,6 +121,13 @@ class LineModel:
         body paragraphs (`first_stage`), and a model that has a second stage scores the
         others again in their context (`context_rows`).
         """
+        return self.scores_and_lists(texts, tokens, evidence)[0]
+
+    def scores_and_lists(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
+                         evidence: Sequence[bool] | None = None,
+                         ) -> tuple[FloatArray, dict[int, float]]:
+        """`scores`, and the list stage's score of each line it decides (`list_lines`;
+        none without a list stage or `evidence`), by line index."""
         values, short, wanted = self.first_stage(texts, tokens, evidence)
         logits: FloatArray = np.array(values, dtype=np.float64)
         if self.context.size and evidence is not None and len(texts):
@@ -123,7 +138,16 @@ class LineModel:
             for k, row in context_rows(values, short, evidence, wanted, tokens=tokens,
                                        texts=texts if shaped else None):
                 logits[k] = sum(map(operator.mul, row, weights)) + bias
-        return 1.0 / (1.0 + np.exp(-logits))
+        found: dict[int, float] = {}
+        if self.lists.size and evidence is not None:
+            chosen = list_lines(texts, tokens, wanted, self.lists_words)
+            if any(chosen):
+                weights = self.lists.tolist()
+                for k, row in context_rows(values, short, evidence, chosen, tokens=tokens,
+                                           texts=texts):
+                    found[k] = 1.0 / (1.0 + math.exp(
+                        -(sum(map(operator.mul, row, weights)) + self.lists_bias)))
+        return 1.0 / (1.0 + np.exp(-logits)), found
 
     def first_stage(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
                     evidence: Sequence[bool] | None = None,
@@ -277,6 +301,30 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
     return rows
 
 
+#: The fewest words of a line the list stage decides (shorter ones are the two stages'),
+#: and the fewest other lines of the document that must share its shape key.
+LIST_MIN_WORDS = 5
+LIST_MIN_OTHERS = 2
+
+
+def list_lines(texts: Sequence[str], tokens: Sequence[Sequence[str]],
+               wanted: Sequence[bool], most_words: int) -> list[bool]:
+    """Which lines the list stage decides: scored ones (`wanted`: not removed by the
+    rules, not body paragraphs) of `LIST_MIN_WORDS` to `most_words` words whose shape
+    key (`shape_keys`) at least `LIST_MIN_OTHERS` other lines of the document share: a
+    product grid's entries, a list of related titles. Shorter lines are left to the two
+    stages, whose decisions the list stage never changes."""
+    sized = [flag and LIST_MIN_WORDS <= len(words) <= most_words
+             for flag, words in zip(wanted, tokens, strict=True)]
+    if not any(sized):
+        return sized
+    keys = shape_keys(texts, [len(words) for words in tokens])
+    count: dict[tuple[str, int], int] = {}
+    for key in keys:
+        count[key] = count.get(key, 0) + 1
+    return [flag and count[key] > LIST_MIN_OTHERS for flag, key in zip(sized, keys, strict=True)]
+
+
 def load_line_model(path: Path | None = None) -> LineModel:
     """Read the shipped model (or the one at `path`); refuses a file built for other
     features."""
@@ -305,4 +353,16 @@ def _from_npz(handle: object) -> LineModel:
             context=(data["context"].astype(np.float64) if "context" in data
                      else np.zeros(0)),
             context_bias=float(data["context_bias"]) if "context_bias" in data else 0.0,
+            **_list_stage(data),
         )
+
+
+def _list_stage(data: Any) -> dict[str, Any]:
+    """The list stage's fields of a model file (none in a file without one)."""
+    if "lists" not in data:
+        return {}
+    if data["lists"].shape[0] != len(CONTEXT_FEATURES) + len(SHAPE_FEATURES):
+        raise ValueError("line model file's list stage does not match SHAPE_FEATURES")
+    return {"lists": data["lists"].astype(np.float64), "lists_bias": float(data["lists_bias"]),
+            "lists_threshold": float(data["lists_threshold"]),
+            "lists_words": int(data["lists_words"])}
