@@ -527,7 +527,8 @@ def to_bytes(model: LineModel) -> bytes:
 
 def frontier(thresholds: Sequence[float]) -> None:
     """The line pass (seeds, boiler_lines per split and pooled) of the model fitted on
-    every training language, at each of `thresholds`; nothing is written."""
+    every training language, at each of `thresholds` (the list stage's, if `LIST_WORDS`:
+    the two stages' then at `MIN_SHIPPED_THRESHOLD`); nothing is written."""
     train = training_docs(LANGUAGES)
     lexicon = lexicon_without(None)
     model = fit_context(train, lexicon, fit(train))
@@ -536,8 +537,11 @@ def frontier(thresholds: Sequence[float]) -> None:
     sets |= {"pooled": docs, "seeds": load_docs("seeds")}
     for threshold in thresholds:
         row: dict[str, Any] = {"extra_weight": EXTRA_WEIGHT, "threshold": threshold}
+        # With a list stage, the thresholds are its own, the two stages' as shipped.
+        setting = (replace(model, threshold=MIN_SHIPPED_THRESHOLD, lists_threshold=threshold)
+                   if model.lists.size else replace(model, threshold=threshold))
         for name, chosen in sets.items():
-            found = figures(chosen, lexicon, replace(model, threshold=threshold))
+            found = figures(chosen, lexicon, setting)
             row[name] = [found["content_kept"], found["boilerplate_removed"]]
         print(json.dumps(row), flush=True)
 

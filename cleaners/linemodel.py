@@ -130,23 +130,29 @@ class LineModel:
         none without a list stage or `evidence`), by line index."""
         values, short, wanted = self.first_stage(texts, tokens, evidence)
         logits: FloatArray = np.array(values, dtype=np.float64)
-        if self.context.size and evidence is not None and len(texts):
-            weights = self.context.tolist()
-            bias = self.context_bias
-            # As Python floats: a dozen lines' dot products cost less than numpy's calls.
-            shaped = self.context.size > len(CONTEXT_FEATURES)
-            for k, row in context_rows(values, short, evidence, wanted, tokens=tokens,
-                                       texts=texts if shaped else None):
-                logits[k] = sum(map(operator.mul, row, weights)) + bias
         found: dict[int, float] = {}
-        if self.lists.size and evidence is not None:
-            chosen = list_lines(texts, tokens, wanted, self.lists_words)
-            if any(chosen):
-                weights = self.lists.tolist()
-                for k, row in context_rows(values, short, evidence, chosen, tokens=tokens,
-                                           texts=texts):
-                    found[k] = 1.0 / (1.0 + math.exp(
-                        -(sum(map(operator.mul, row, weights)) + self.lists_bias)))
+        if evidence is None or not len(texts) or not (self.context.size or self.lists.size):
+            return 1.0 / (1.0 + np.exp(-logits)), found
+        chosen, keys = (_list_mask(texts, tokens, wanted, self.lists_words) if self.lists.size
+                        else (None, None))
+        # One pass of `context_rows`: the shape columns only where they are read (every
+        # scored line for a second stage with shape weights, else the list stage's lines).
+        shaped = wanted if self.context.size > len(CONTEXT_FEATURES) else chosen
+        if not self.context.size and not any(chosen or ()):
+            return 1.0 / (1.0 + np.exp(-logits)), found
+        # As Python floats: a dozen lines' dot products cost less than numpy's calls
+        # (`map` stops at the shorter: the second stage reads its own columns).
+        weights = self.context.tolist()
+        bias = self.context_bias
+        lists = self.lists.tolist()
+        for k, row in context_rows(values, short, evidence, wanted, tokens=tokens,
+                                   texts=texts if any(shaped or ()) else None,
+                                   shaped=shaped, keys=keys):
+            if weights:
+                logits[k] = sum(map(operator.mul, row, weights)) + bias
+            if chosen is not None and chosen[k]:
+                found[k] = 1.0 / (1.0 + math.exp(
+                    -(sum(map(operator.mul, row, lists)) + self.lists_bias)))
         return 1.0 / (1.0 + np.exp(-logits)), found
 
     def first_stage(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
@@ -222,7 +228,10 @@ _LOGIT_CAP = 6.0
 def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Sequence[bool],
                  wanted: Sequence[bool] | None = None, *,
                  tokens: Sequence[Sequence[str]],
-                 texts: Sequence[str] | None = None) -> list[tuple[int, list[float]]]:
+                 texts: Sequence[str] | None = None,
+                 shaped: Sequence[bool] | None = None,
+                 keys: Sequence[tuple[str, int]] | None = None,
+                 ) -> list[tuple[int, list[float]]]:
     """The `CONTEXT_FEATURES` of the `wanted` lines (all by default) of one document, as
     `(line index, row)` pairs, in plain Python (linear).
 
@@ -235,7 +244,8 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
     language; how many have the same words finds a button or label repeated under each
     item ("Envío gratis", "Seguir leyendo"), which the first stage only knows as
     "repeated" or not. Given the lines' `texts`, each row goes on with their
-    `SHAPE_FEATURES` (`cleaners/linemodel_shapes.py`: lines cut to one pattern).
+    `SHAPE_FEATURES` (`cleaners/linemodel_shapes.py`: lines cut to one pattern), the
+    rows of the `shaped` lines only if given (`keys`: their shape keys, if known).
     """
     count = len(logits)
     capped = [min(max(value, -_LOGIT_CAP), _LOGIT_CAP) for value in logits]
@@ -265,7 +275,8 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
             lasts[words[-1]] = lasts.get(words[-1], 0) + 1
             key = tuple(words)
             wholes[key] = wholes.get(key, 0) + 1
-    shapes = (shape_rows(texts, capped, short, wanted, [len(words) for words in tokens])
+    shapes = (shape_rows(texts, capped, short, wanted if shaped is None else shaped,
+                         [len(words) for words in tokens], keys)
               if texts is not None else None)
     rows = []
     for k in range(count):
@@ -314,15 +325,23 @@ def list_lines(texts: Sequence[str], tokens: Sequence[Sequence[str]],
     key (`shape_keys`) at least `LIST_MIN_OTHERS` other lines of the document share: a
     product grid's entries, a list of related titles. Shorter lines are left to the two
     stages, whose decisions the list stage never changes."""
+    return _list_mask(texts, tokens, wanted, most_words)[0]
+
+
+def _list_mask(texts: Sequence[str], tokens: Sequence[Sequence[str]],
+               wanted: Sequence[bool], most_words: int,
+               ) -> tuple[list[bool], list[tuple[str, int]] | None]:
+    """`list_lines`, and the lines' shape keys (None if no line has the length)."""
     sized = [flag and LIST_MIN_WORDS <= len(words) <= most_words
              for flag, words in zip(wanted, tokens, strict=True)]
     if not any(sized):
-        return sized
+        return sized, None
     keys = shape_keys(texts, [len(words) for words in tokens])
     count: dict[tuple[str, int], int] = {}
     for key in keys:
         count[key] = count.get(key, 0) + 1
-    return [flag and count[key] > LIST_MIN_OTHERS for flag, key in zip(sized, keys, strict=True)]
+    return [flag and count[key] > LIST_MIN_OTHERS
+            for flag, key in zip(sized, keys, strict=True)], keys
 
 
 def load_line_model(path: Path | None = None) -> LineModel:

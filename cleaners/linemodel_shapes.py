@@ -72,19 +72,21 @@ def shape_keys(texts: Sequence[str], counts: Sequence[int] | None = None,
 
 def shape_rows(texts: Sequence[str], capped: Sequence[float], short: Sequence[bool],
                wanted: Sequence[bool] | None = None,
-               counts: Sequence[int] | None = None) -> list[list[float]]:
+               counts: Sequence[int] | None = None,
+               keys: Sequence[tuple[str, int]] | None = None) -> list[list[float]]:
     """The `SHAPE_FEATURES` of every line of one document, in order (an empty row for
     a line not `wanted`).
 
     `capped` are the first stage's log-odds (clipped), `short` which lines are short,
-    `counts` their words (as `shape_keys` has them).
+    `counts` their words (as `shape_keys` has them), `keys` their `shape_keys` if known.
     A line's own log-odds are left out of its group's mean, so a line alone in its
     shape gets 0 (no evidence either way).
     """
     count = len(texts)
     if not count:
         return []
-    keys = shape_keys(texts, counts)
+    if keys is None:
+        keys = shape_keys(texts, counts)
     heads, tails = [], []
     for text in texts:
         head, tail = text[:2], text[-2:]
