@@ -153,7 +153,8 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
                            shapes: bool = False, max_words: int | None = None,
                            content_cost: float | None = None,
                            drop: frozenset[str] = frozenset(),
-                           list_words: int | None = None) -> list[dict[str, Any]]:
+                           list_words: int | None = None,
+                           list_edge: bool = False) -> list[dict[str, Any]]:
     """Per held-out language: the line pass's figures with and without its lexicon
     (`shapes`: the second stage reads the shape features; `max_words`: the line pass's
     `line_model_max_words`, None for the config's)."""
@@ -166,6 +167,7 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
     training.CONTEXT_DROP = drop
     if list_words is not None:
         training.LIST_WORDS = list_words
+    training.LIST_EDGE = training.LIST_EDGE or list_edge
     if content_cost is not None:
         training.LANGUAGE_CONTENT_COST = content_cost
     rows = []
@@ -177,7 +179,8 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
         model = training.build(others)
         docs = [doc for doc in everything if doc.language == held]
         row: dict[str, Any] = {"held_out": held, "threshold": model.threshold,
-                               "block_mean": model.block_mean}
+                               "block_mean": model.block_mean,
+                               "lists_threshold": round(model.lists_threshold, 3)}
         for label, lexicon in (("with_lexicon", training.lexicon_without(None)),
                                ("without_its_lexicon", training.lexicon_without(held))):
             for name, used in (("rules_only", None), ("with_model", model)):
@@ -209,6 +212,8 @@ def main() -> int:
                         help="with --lolo: second-stage features held at zero weight")
     parser.add_argument("--list-words", type=int,
                         help="with --lolo: the list stage's most words (0: none)")
+    parser.add_argument("--list-edge", action="store_true",
+                        help="with --lolo: the list stage only outside the body")
     parser.add_argument("--content-cost", type=float,
                         help="with --lolo: the threshold search's LANGUAGE_CONTENT_COST")
     args = parser.parse_args()
@@ -222,7 +227,8 @@ def main() -> int:
     if args.lolo:
         for row in leave_one_language_out(args.extra_weight, args.held, args.shapes,
                                           args.max_words, args.content_cost,
-                                          frozenset(args.drop), args.list_words):
+                                          frozenset(args.drop), args.list_words,
+                                          args.list_edge):
             print(json.dumps(row))
         return 0
     score = load_scorer()

@@ -277,6 +277,8 @@ CONTEXT_DROP: frozenset[str] = frozenset()
 #: The most words of a line the list stage decides (0: no list stage; `--list-words`);
 #: lines of `LIST_MIN_WORDS` (5) words or more sharing their shape key with two others.
 LIST_WORDS = 0
+#: Whether the list stage decides only lines outside the body (`--list-edge`).
+LIST_EDGE = False
 #: The list stage's L2 penalty (standardized weights, per line).
 LIST_L2 = 1e-2
 #: Folds (by document) of the cross-fitting that gives the second stage first-stage
@@ -325,7 +327,8 @@ def fit_context(docs: Sequence[Doc], lexicon: Lexicon, first: LineModel) -> Line
             logits, short, wanted = model.first_stage(texts, tokens, evidence[k])
             stages = [("context", wanted, SHAPES)]
             if LIST_WORDS:
-                stages.append(("lists", list_lines(texts, tokens, wanted, LIST_WORDS), True))
+                stages.append(("lists", list_lines(texts, tokens, wanted, LIST_WORDS,
+                                                   evidence[k] if LIST_EDGE else None), True))
             for stage, chosen, shaped in stages:
                 rows, targets, weights, extra = data[stage]
                 for m, row in context_rows(logits, short, evidence[k], chosen, tokens=tokens,
@@ -340,7 +343,7 @@ def fit_context(docs: Sequence[Doc], lexicon: Lexicon, first: LineModel) -> Line
     if not LIST_WORDS or not data["lists"][0]:
         return fitted
     w, b = _fit_stage(*data["lists"], CONTEXT_FEATURES + SHAPE_FEATURES, LIST_L2)
-    return replace(fitted, lists=w, lists_bias=b, lists_words=LIST_WORDS)
+    return replace(fitted, lists=w, lists_bias=b, lists_words=LIST_WORDS, lists_edge=LIST_EDGE)
 
 
 def _fit_stage(rows: list[list[float]], targets: list[int], weights: list[float],
@@ -520,7 +523,8 @@ def to_bytes(model: LineModel) -> bytes:
         context_bias=np.float32(model.context_bias),
         **({"lists": model.lists.astype(np.float32), "lists_bias": np.float32(model.lists_bias),
             "lists_threshold": np.float32(model.lists_threshold),
-            "lists_words": np.int32(model.lists_words)} if model.lists.size else {}),
+            "lists_words": np.int32(model.lists_words),
+            "lists_edge": np.bool_(model.lists_edge)} if model.lists.size else {}),
     )
     return buffer.getvalue()
 
@@ -587,8 +591,11 @@ def main() -> int:
                         help="second-stage features held at zero weight")
     parser.add_argument("--list-words", type=int,
                         help="the list stage's most words (default LIST_WORDS; 0: none)")
+    parser.add_argument("--list-edge", action="store_true",
+                        help="the list stage only outside the body (LIST_EDGE)")
     args = parser.parse_args()
     module = sys.modules[__name__]
+    module.LIST_EDGE = module.LIST_EDGE or args.list_edge  # type: ignore[attr-defined]
     if args.list_words is not None:
         module.LIST_WORDS = args.list_words  # type: ignore[attr-defined]
     module.SHAPES = args.shapes  # type: ignore[attr-defined]
@@ -617,7 +624,8 @@ def main() -> int:
                 and shipped.lists.shape == model.lists.shape
                 and np.allclose(shipped.lists, model.lists.astype(np.float32), atol=1e-4)
                 and abs(shipped.lists_threshold - model.lists_threshold) < 1e-6
-                and shipped.lists_words == model.lists_words)
+                and shipped.lists_words == model.lists_words
+                and shipped.lists_edge == model.lists_edge)
         print(json.dumps({"same_as_shipped": same}))
         return 0 if same else 1
     MODEL_PATH.parent.mkdir(exist_ok=True)

@@ -110,6 +110,9 @@ class LineModel:
     lists_bias: float = 0.0
     lists_threshold: float = 2.0
     lists_words: int = 0
+    #: Whether the list stage decides only lines outside the body (before the first body
+    #: paragraph or after the last): a list among paragraphs is more often content.
+    lists_edge: bool = False
 
     def scores(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
                evidence: Sequence[bool] | None = None) -> FloatArray:
@@ -133,8 +136,9 @@ class LineModel:
         found: dict[int, float] = {}
         if evidence is None or not len(texts) or not (self.context.size or self.lists.size):
             return 1.0 / (1.0 + np.exp(-logits)), found
-        chosen, keys = (_list_mask(texts, tokens, wanted, self.lists_words) if self.lists.size
-                        else (None, None))
+        chosen, keys = (_list_mask(texts, tokens, wanted, self.lists_words,
+                                   evidence if self.lists_edge else None)
+                        if self.lists.size else (None, None))
         # One pass of `context_rows`: the shape columns only where they are read (every
         # scored line for a second stage with shape weights, else the list stage's lines).
         shaped = wanted if self.context.size > len(CONTEXT_FEATURES) else chosen
@@ -319,23 +323,32 @@ LIST_MIN_OTHERS = 2
 
 
 def list_lines(texts: Sequence[str], tokens: Sequence[Sequence[str]],
-               wanted: Sequence[bool], most_words: int) -> list[bool]:
+               wanted: Sequence[bool], most_words: int,
+               edge: Sequence[bool] | None = None) -> list[bool]:
     """Which lines the list stage decides: scored ones (`wanted`: not removed by the
     rules, not body paragraphs) of `LIST_MIN_WORDS` to `most_words` words whose shape
     key (`shape_keys`) at least `LIST_MIN_OTHERS` other lines of the document share: a
     product grid's entries, a list of related titles. Shorter lines are left to the two
-    stages, whose decisions the list stage never changes."""
-    return _list_mask(texts, tokens, wanted, most_words)[0]
+    stages, whose decisions the list stage never changes. Given `edge` (the rules'
+    removals, `evidence`), only lines before the first body paragraph or after the last
+    (the lines neither `wanted` nor removed) are taken."""
+    return _list_mask(texts, tokens, wanted, most_words, edge)[0]
 
 
 def _list_mask(texts: Sequence[str], tokens: Sequence[Sequence[str]],
-               wanted: Sequence[bool], most_words: int,
+               wanted: Sequence[bool], most_words: int, edge: Sequence[bool] | None = None,
                ) -> tuple[list[bool], list[tuple[str, int]] | None]:
     """`list_lines`, and the lines' shape keys (None if no line has the length)."""
     sized = [flag and LIST_MIN_WORDS <= len(words) <= most_words
              for flag, words in zip(wanted, tokens, strict=True)]
     if not any(sized):
         return sized, None
+    if edge is not None:
+        bodies = [k for k, (flag, removed) in enumerate(zip(wanted, edge, strict=True))
+                  if not (flag or removed)]
+        if bodies:
+            first, last = bodies[0], bodies[-1]
+            sized = [flag and not first < k < last for k, flag in enumerate(sized)]
     keys = shape_keys(texts, [len(words) for words in tokens])
     count: dict[tuple[str, int], int] = {}
     for key in keys:
@@ -384,4 +397,5 @@ def _list_stage(data: Any) -> dict[str, Any]:
         raise ValueError("line model file's list stage does not match SHAPE_FEATURES")
     return {"lists": data["lists"].astype(np.float64), "lists_bias": float(data["lists_bias"]),
             "lists_threshold": float(data["lists_threshold"]),
-            "lists_words": int(data["lists_words"])}
+            "lists_words": int(data["lists_words"]),
+            "lists_edge": bool(data["lists_edge"]) if "lists_edge" in data else False}

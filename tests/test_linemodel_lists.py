@@ -172,3 +172,30 @@ def test_a_model_file_keeps_its_list_stage(tmp_path: Path) -> None:
     # Scores of every line are the two stages', with or without the list stage.
     assert np.allclose(loaded.scores(lines, tokens, evidence),
                        PLAIN.scores(lines, tokens, evidence), atol=1e-5)
+
+
+@pytest.mark.parametrize(("lines", "picked"), [
+    pytest.param(
+        ["Kaupunginvaltuusto hyväksyi tiistaina uuden talousarvion pitkän keskustelun jälkeen.",
+         "- Kappale yksi: Kesäyö Helsingissä 3:45",
+         "- Kappale kaksi: Talvi Lapissa 4:10",
+         "- Kappale kolme: Syksy Turussa 2:58",
+         "Levy julkaistaan ensi perjantaina kaikissa suurimmissa suoratoistopalveluissa ja kaupoissa.",
+         "- Lue myös: Uusi museo avautuu keväällä",
+         "- Lue myös: Kirjasto laajentaa iltojen aukioloaikoja",
+         "- Lue myös: Raitiotie valmistuu ensi vuonna"],
+        [5, 6, 7], id="fi-tracklist-among-paragraphs-is-not-edge"),
+    pytest.param(PAGES[0].values[0], [4, 5, 6], id="es-grid-after-the-body"),
+])
+def test_the_edge_list_stage_leaves_lists_among_paragraphs(
+        lines: list[str], picked: list[int]) -> None:
+    tokens = [_tokens(_core(line)) for line in lines]
+    _, body = line_kinds(lines, tokens)
+    evidence = [False] * len(lines)
+    wanted = [not flag for flag in body]
+    assert [k for k, flag in enumerate(list_lines(lines, tokens, wanted, 8, evidence))
+            if flag] == picked
+    # The model file's flag turns the gate on.
+    found = replace(listing(0.5, bias=2.0), lists_edge=True).scores_and_lists(
+        lines, tokens, evidence)[1]
+    assert sorted(found) == picked
