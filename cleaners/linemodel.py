@@ -25,7 +25,10 @@ the document start or end with its first or last word (a listing), are the same 
 of its run of short lines (`context_rows`): a menu entry the first stage doubts sits
 among entries it is sure of. A model file with weights for `SHAPE_FEATURES` too
 (`cleaners/linemodel_shapes.py`: how many lines share the line's shape) has them read;
-the shipped file has none (docs/benchmarks.md, "H41"). Lines the rules
+the shipped file has none (docs/benchmarks.md, "H41"). A model file may also carry a
+list stage (`LineModel.lists`, `list_lines`): its own weights over both, for lines of 5
+to `lists_words` words that share their shape with two others (product grids, related
+titles); the shipped file has none (docs/benchmarks.md, "H42"). Lines the rules
 removed are not scored; they count as sure boilerplate in their neighbours' context.
 Body paragraphs (eight words or more ending a sentence) are not scored either: neither
 the model nor the context rules ever remove one, so they count as sure content.

@@ -180,7 +180,7 @@ def test_a_model_file_keeps_its_list_stage(tmp_path: Path) -> None:
          "- Kappale yksi: Kesäyö Helsingissä 3:45",
          "- Kappale kaksi: Talvi Lapissa 4:10",
          "- Kappale kolme: Syksy Turussa 2:58",
-         "Levy julkaistaan ensi perjantaina kaikissa suurimmissa suoratoistopalveluissa ja kaupoissa.",
+         "Levy julkaistaan ensi perjantaina kaikissa suurimmissa palveluissa ja kaupoissa.",
          "- Lue myös: Uusi museo avautuu keväällä",
          "- Lue myös: Kirjasto laajentaa iltojen aukioloaikoja",
          "- Lue myös: Raitiotie valmistuu ensi vuonna"],

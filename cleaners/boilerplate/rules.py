@@ -120,8 +120,9 @@ def _model_pass(
     config: BoilerplateConfig,
 ) -> None:
     """Remove the lines the rules left that the line model scores as boilerplate (the
-    rule id carries the score: `line_model:0.93`), and protect from the context rules
-    the lines it scores as content."""
+    rule id carries the score: `line_model:0.93`; a model with a list stage removes the
+    longer list lines it scores at its own threshold, `line_model_list:0.93`), and
+    protect from the context rules the lines it scores as content."""
     undecided = [k for k, decision in enumerate(decisions) if decision is None]
     if not undecided:
         return
