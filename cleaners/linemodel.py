@@ -75,7 +75,7 @@ from cleaners.linemodel_features import (
     line_kinds,
     ngram_hashes,
 )
-from cleaners.linemodel_shapes import SHAPE_FEATURES, shape_keys, shape_rows
+from cleaners.linemodel_shapes import SHAPE_FEATURES, line_label, shape_keys, shape_rows
 
 __all__ = [
     "CONTEXT_FEATURES", "FEATURES", "NGRAM_BUCKETS", "NGRAM_CHARS", "PLAIN_PYTHON_LINES",
@@ -332,7 +332,9 @@ def list_lines(texts: Sequence[str], tokens: Sequence[Sequence[str]],
     rules, not body paragraphs) of `LIST_MIN_WORDS` to `most_words` words whose shape
     key (`shape_keys`) at least `LIST_MIN_OTHERS` other lines of the document share: a
     product grid's entries, a list of related titles. Shorter lines are left to the two
-    stages, whose decisions the list stage never changes. Given `edge` (the rules'
+    stages, whose decisions the list stage never changes. A line whose label
+    (`line_label`) no other line has is a record's field, not a template's, and is left
+    alone. Given `edge` (the rules'
     removals, `evidence`), only lines before the first body paragraph or after the last
     (the lines neither `wanted` nor removed) are taken."""
     return _list_mask(texts, tokens, wanted, most_words, edge)[0]
@@ -356,8 +358,19 @@ def _list_mask(texts: Sequence[str], tokens: Sequence[Sequence[str]],
     count: dict[tuple[str, int], int] = {}
     for key in keys:
         count[key] = count.get(key, 0) + 1
-    return [flag and count[key] > LIST_MIN_OTHERS
-            for flag, key in zip(sized, keys, strict=True)], keys
+    chosen = [flag and count[key] > LIST_MIN_OTHERS
+              for flag, key in zip(sized, keys, strict=True)]
+    if any(chosen):
+        # A field of a record ("- Französisch: [1] loterie", "Born: 12 May 1950") opens
+        # with a label no other line has: one pattern, but the page's own data. A
+        # template's caption recurs under every item ("Calories: 220 ...").
+        labels = [line_label(text) for text in texts]
+        seen: dict[str, int] = {}
+        for label in labels:
+            seen[label] = seen.get(label, 0) + 1
+        chosen = [flag and not (label and seen[label] == 1)
+                  for flag, label in zip(chosen, labels, strict=True)]
+    return chosen, keys
 
 
 def load_line_model(path: Path | None = None) -> LineModel:

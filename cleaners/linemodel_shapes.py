@@ -29,6 +29,12 @@ SHAPE_FEATURES: tuple[str, ...] = (
     "shape_recurs", "prefix_recurs", "suffix_recurs", "shape_neighbours",
     "shape_group_logit", "doc_short_share", "doc_mean_logit",
 )
+#: How far into a line its label may end ("Aussprache: ...", "Posted by: ..."), and the
+#: most words a label has: a longer opening is a sentence with a colon in it.
+_LABEL_CHARS = 40
+_LABEL_WORDS = 3
+#: What may come before a label: list markers and table bars.
+_LABEL_MARKS = "-*+\u2022\u00b7|>\u2013\u2014 \t"  # hyphen, bullets, en and em dash
 # Lower edges of the word-count bins of the shape key: 1, 2, 3, 4-5, 6-8, 9-15, 16+.
 _KEY_BINS = (0, 1, 2, 3, 4, 4, 6, 6, 6, 9, 9, 9, 9, 9, 9, 16)
 _DIGITS = str.maketrans("0123456789", "0000000000")
@@ -68,6 +74,28 @@ def shape_keys(texts: Sequence[str], counts: Sequence[int] | None = None,
                    else "".join(map(_char_class, marks)))
         keys.append((classes, _KEY_BINS[count] if count < bins else 16))
     return keys
+
+
+def line_label(text: str) -> str:
+    """The label a line opens with, casefolded ("" for none): one to `_LABEL_WORDS` words
+    with a letter, after any list marker, before a colon that a space and more text
+    follow, within the line's first `_LABEL_CHARS` characters.
+
+    A record's fields ("Aussprache: ...", "Born: 1950") and a card's repeated caption
+    ("Calories: 220", under every item) both have one; the list stage
+    (`cleaners.linemodel.list_lines`) tells them apart by whether the label recurs in the
+    document.
+
+    >>> line_label("- Französisch: [1] loterie → fr f"), line_label("klovnit tv:ssä")
+    ('französisch', '')
+    """
+    end = text.find(": ", 0, _LABEL_CHARS)
+    if end <= 0 or not text[end + 2:].strip():
+        return ""
+    label = text[:end].lstrip(_LABEL_MARKS).rstrip()
+    if not label or len(label.split()) > _LABEL_WORDS or not any(map(str.isalpha, label)):
+        return ""
+    return label.casefold()
 
 
 def shape_rows(texts: Sequence[str], capped: Sequence[float], short: Sequence[bool],

@@ -72,6 +72,20 @@ PAGES = [
          "Has anyone tried the new firmware on the older boards yet?"],
         [], id="en-forum-member-blocks-are-short"),
     pytest.param(
+        ["Tłumaczenia", "loteria (język polski)",
+         "- angielski: (1.1) lottery, raffle → en",
+         "- francuski: (1.1) loterie, tombola → fr",
+         "- niemiecki: (1.1) Lotterie, Tombola → de",
+         "- włoski: (1.1) lotteria, riffa → it"],
+        [], id="pl-dictionary-fields-each-their-own-label"),
+    pytest.param(
+        ["Recetas", "Postres",
+         "Calorías: 220 • Carbohidratos: 61 g • Grasa: 4 g",
+         "Calorías: 65 • Carbohidratos: 4 g • Grasa: 6 g",
+         "Calorías: 310 • Carbohidratos: 12 g • Grasa: 9 g",
+         "Suscríbete"],
+        [2, 3, 4], id="es-recipe-cards-repeat-their-caption"),
+    pytest.param(
         ["Главная", "Новости",
          "Городской совет утвердил во вторник новый план развития общественного транспорта.",
          "Понедельник, 12 марта 2024 года в 18:00",

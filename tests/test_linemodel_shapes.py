@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from cleaners.boilerplate.lexicon import _core, _tokens
 from cleaners.linemodel import CONTEXT_FEATURES, LineModel, context_rows, load_line_model
-from cleaners.linemodel_shapes import SHAPE_FEATURES, shape_keys, shape_rows
+from cleaners.linemodel_shapes import SHAPE_FEATURES, line_label, shape_keys, shape_rows
 
 
 @pytest.mark.parametrize(("first", "second", "same"), [
@@ -122,3 +122,20 @@ def test_a_model_file_with_shape_weights_reads_them(tmp_path: Path) -> None:
     loaded = load_line_model(path)
     assert loaded.context.shape == (len(CONTEXT_FEATURES) + len(SHAPE_FEATURES),)
     assert np.allclose(loaded.scores(GRID, tokens, evidence), raised, atol=1e-5)
+
+
+@pytest.mark.parametrize(("line", "label"), [
+    ("- Französisch: [1] loterie → fr f", "französisch"),
+    ("Syntynyt: 12. toukokuuta 1950 Helsingissä", "syntynyt"),
+    ("|+ Aikuisia enintään: 2. Lapsia enintään: 1|", "aikuisia enintään"),
+    ("Date published: 2020-07-06", "date published"),
+    ("• Дата рождения: 1 мая 1950", "дата рождения"),
+    # No label: a time, a word with a colon inside, a sentence, nothing after the colon.
+    ("Kickoff 12:30 at the old stadium", ""),
+    ("klovnit tv:ssä toisilleen hurraavat", ""),
+    ("Der Stadtrat hat am Dienstag Folgendes beschlossen: mehr Geld", ""),
+    ("Synonyme:", ""),
+    ("2019: a year in pictures", ""),
+])
+def test_line_label_is_a_short_opening_before_a_colon(line: str, label: str) -> None:
+    assert line_label(line) == label
