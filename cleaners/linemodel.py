@@ -28,8 +28,9 @@ among entries it is sure of. A model file with weights for `SHAPE_FEATURES` too
 the shipped file has none (docs/benchmarks.md, "H41"). A model file may also carry a
 list stage (`LineModel.lists`, `list_lines`): its own weights over both, for lines of 5
 to `lists_words` words that share their shape with two others (product grids, related
-titles); the shipped file has none (docs/benchmarks.md, "H42"). Lines the rules
-removed are not scored; they count as sure boilerplate in their neighbours' context.
+titles), a line opening with a label no other line has excepted (a record's field);
+the shipped file has one for lines of 5 to 8 words (docs/benchmarks.md, "H46"). Lines
+the rules removed are not scored; they count as sure boilerplate in their neighbours' context.
 Body paragraphs (eight words or more ending a sentence) are not scored either: neither
 the model nor the context rules ever remove one, so they count as sure content.
 
