@@ -213,3 +213,21 @@ def test_the_edge_list_stage_leaves_lists_among_paragraphs(
     found = replace(listing(0.5, bias=2.0), lists_edge=True).scores_and_lists(
         lines, tokens, evidence)[1]
     assert sorted(found) == picked
+
+
+def test_the_shipped_file_has_a_list_stage_that_spares_a_records_fields() -> None:
+    # A dictionary entry's translations: one shape, each line its own label (the page's
+    # data); the same page with the label repeated is a template the stage may decide.
+    assert SHIPPED.lists.size and SHIPPED.lists_words >= LIST_MIN_WORDS
+    lines = ["Tłumaczenia", "loteria (język polski)",
+             "- angielski: (1.1) lottery, raffle → en",
+             "- francuski: (1.1) loterie, tombola → fr",
+             "- niemiecki: (1.1) Lotterie, Tombola → de",
+             "- włoski: (1.1) lotteria, riffa → it"]
+    eager = replace(LEXICON, line_model=listing(0.0, bias=5.0))
+    kept = {line.text for line in strip_boilerplate(lines, eager).kept}
+    assert set(lines[2:]) <= kept
+    repeated = [line.replace(line.split(":")[0], "- tłumaczenie") for line in lines[2:]]
+    removed = {r.text for r in strip_boilerplate(lines[:2] + repeated, eager).removed
+               if r.rule.startswith("line_model_list")}
+    assert removed == set(repeated)
