@@ -122,13 +122,54 @@ def speed(lexicon: Lexicon, trials: int = 300) -> dict[str, float]:
             "mean_doc_kb": round(kb, 1)}
 
 
-def leave_one_language_out(extra_weight: float | None = None,
-                           only: str | None = None) -> list[dict[str, Any]]:
-    """Per held-out language: the line pass's figures with and without its lexicon."""
+def speed_in_turns(lexicon: Lexicon, old_model: Path, new_model: Path | None = None,
+                   rounds: int = 7) -> dict[str, float]:
+    """CPU microseconds a document of the line pass with the shipped model (or the file
+    `new_model`), with the model file `old_model` and with no model, timed in turns in
+    this process (the order alternating each round) over the seeds and every
+    boiler_lines document; medians of `rounds`."""
+    from dataclasses import replace
+
+    from cleaners.linemodel import load_line_model
+
+    docs = [read_lines(p) for p in sorted((EVAL / "seeds").glob("*.txt"))]
+    docs += [read_lines(p) for p in sorted((EVAL / "boiler_lines").glob("*/*.txt"))]
+    if new_model is not None:
+        lexicon = replace(lexicon, line_model=load_line_model(new_model))
+    runs = {"new": lexicon, "old": replace(lexicon, line_model=load_line_model(old_model)),
+            "no_model": replace(lexicon, line_model=None)}
+    found: dict[str, list[float]] = {name: [] for name in runs}
+    for turn in range(rounds):
+        for name in (list(runs) if turn % 2 == 0 else list(reversed(runs))):
+            start = time.process_time()
+            for lines in docs:
+                strip_boilerplate(lines, runs[name])
+            found[name].append((time.process_time() - start) / len(docs) * 1e6)
+    return {f"{name}_cpu_us_per_doc": round(statistics.median(values))
+            for name, values in found.items()} | {"docs": len(docs), "rounds": rounds}
+
+
+def leave_one_language_out(extra_weight: float | None = None, only: str | None = None,
+                           shapes: bool = False, max_words: int | None = None,
+                           content_cost: float | None = None,
+                           drop: frozenset[str] = frozenset(),
+                           list_words: int | None = None,
+                           list_edge: bool = False) -> list[dict[str, Any]]:
+    """Per held-out language: the line pass's figures with and without its lexicon
+    (`shapes`: the second stage reads the shape features; `max_words`: the line pass's
+    `line_model_max_words`, None for the config's)."""
     import train_line_model as training  # here: it imports this module
 
     if extra_weight is not None:
         training.EXTRA_WEIGHT = extra_weight
+    training.SHAPES = shapes
+    training.MAX_WORDS = max_words
+    training.CONTEXT_DROP = drop
+    if list_words is not None:
+        training.LIST_WORDS = list_words
+    training.LIST_EDGE = training.LIST_EDGE or list_edge
+    if content_cost is not None:
+        training.LANGUAGE_CONTENT_COST = content_cost
     rows = []
     everything = training.load_docs("boiler_lines")
     for held in training.LANGUAGES:
@@ -138,7 +179,8 @@ def leave_one_language_out(extra_weight: float | None = None,
         model = training.build(others)
         docs = [doc for doc in everything if doc.language == held]
         row: dict[str, Any] = {"held_out": held, "threshold": model.threshold,
-                               "block_mean": model.block_mean}
+                               "block_mean": model.block_mean,
+                               "lists_threshold": round(model.lists_threshold, 3)}
         for label, lexicon in (("with_lexicon", training.lexicon_without(None)),
                                ("without_its_lexicon", training.lexicon_without(held))):
             for name, used in (("rules_only", None), ("with_model", model)):
@@ -152,6 +194,9 @@ def leave_one_language_out(extra_weight: float | None = None,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed", action="store_true", help="also time the line pass")
+    parser.add_argument("--speed-against", type=Path, nargs="+", metavar="NPZ",
+                        help="OLD [NEW]: time the line pass with the model file OLD and the "
+                             "shipped one (or NEW) in turns (CPU, one process)")
     parser.add_argument("--errors", help="print misses of SET[/SPLIT], e.g. boiler_lines/dev")
     parser.add_argument("--lolo", action="store_true",
                         help="leave one language out: train on three, score the fourth")
@@ -159,12 +204,31 @@ def main() -> int:
                         help="with --lolo: the extra pages' weight (train_line_model.py's "
                              "EXTRA_WEIGHT unless given; 0: none)")
     parser.add_argument("--held", help="with --lolo: only this held-out language")
+    parser.add_argument("--shapes", action="store_true",
+                        help="with --lolo: the second stage with the shape features")
+    parser.add_argument("--max-words", type=int,
+                        help="with --lolo: the line pass's line_model_max_words")
+    parser.add_argument("--drop", nargs="+", default=[], metavar="FEATURE",
+                        help="with --lolo: second-stage features held at zero weight")
+    parser.add_argument("--list-words", type=int,
+                        help="with --lolo: the list stage's most words (0: none)")
+    parser.add_argument("--list-edge", action="store_true",
+                        help="with --lolo: the list stage only outside the body")
+    parser.add_argument("--content-cost", type=float,
+                        help="with --lolo: the threshold search's LANGUAGE_CONTENT_COST")
     args = parser.parse_args()
     if not (EVAL / "score.py").exists():
         print(f"no evaluation data under {EVAL}", file=sys.stderr)
         return 1
+    if args.speed_against:
+        print(json.dumps(speed_in_turns(load_lexicon(BoilerplateConfig()),
+                                        *args.speed_against[:2])))
+        return 0
     if args.lolo:
-        for row in leave_one_language_out(args.extra_weight, args.held):
+        for row in leave_one_language_out(args.extra_weight, args.held, args.shapes,
+                                          args.max_words, args.content_cost,
+                                          frozenset(args.drop), args.list_words,
+                                          args.list_edge):
             print(json.dumps(row))
         return 0
     score = load_scorer()

@@ -71,12 +71,16 @@ from cleaners.boilerplate import (
 )
 from cleaners.boilerplate.lexicon import _core, _tokens
 from cleaners.linemodel import (
+    CONTEXT_FEATURES,
     FEATURES,
+    LIST_MIN_WORDS,
     NGRAM_BUCKETS,
+    SHAPE_FEATURES,
     LineModel,
     context_rows,
     line_features,
     line_kinds,
+    list_lines,
     ngram_hashes,
 )
 
@@ -262,6 +266,29 @@ def own_intercept(z: np.ndarray, extra: np.ndarray) -> np.ndarray:
 
 #: The second stage's L2 penalty (standardized weights, per line); None: no second stage.
 CONTEXT_L2: float | None = 1e-3
+#: Whether the second stage reads the within-document shape features
+#: (`cleaners/linemodel_shapes.py`, `SHAPE_FEATURES`); `--shapes` turns them on. Off in
+#: the shipped file: with them the held-out threshold search no longer carries to English
+#: (`--lolo --shapes`: en keeps 0.9022 of its content at 0.75), and the test split's
+#: Wiktionary page loses content under its floor (docs/benchmarks.md, H41).
+SHAPES = False
+#: Second-stage columns held at zero weight (`--drop`, for measuring one feature's worth).
+CONTEXT_DROP: frozenset[str] = frozenset()
+#: The most words of a line the list stage decides (0: no list stage; `--list-words`);
+#: lines of `LIST_MIN_WORDS` (5) words or more sharing their shape key with two others,
+#: a line opening with a label no other line has left out (`list_lines`). 8 ships
+#: (docs/benchmarks.md, H46; the held-out search picks 0.85 for the list stage). Pooled,
+#: at 0.85, 12 words removed 0.485 of boiler_lines' boilerplate and 16 0.492 (8: 0.474),
+#: every split at or over its floor, but with 12 or 16 the held-out search on the train
+#: split chose no list threshold at all (English lost 1.4 points of content at 0.95);
+#: 25 cost the test split 2 points of content (an eBay listing page the gold keeps).
+#: Without the label guard (H42) the test split's Wiktionary translations
+#: ("- Französisch: [1] loterie") fell under its 0.95 floor.
+LIST_WORDS = 8
+#: Whether the list stage decides only lines outside the body (`--list-edge`).
+LIST_EDGE = False
+#: The list stage's L2 penalty (standardized weights, per line).
+LIST_L2 = 1e-2
 #: Folds (by document) of the cross-fitting that gives the second stage first-stage
 #: scores of lines the first stage was not fitted on, as at inference.
 CONTEXT_FOLDS = 4
@@ -283,19 +310,20 @@ def _texts(doc: Doc) -> tuple[list[str], list[int]]:
 
 
 def fit_context(docs: Sequence[Doc], lexicon: Lexicon, first: LineModel) -> LineModel:
-    """`first` with a second stage fitted on its cross-fitted scores in context.
+    """`first` with a second stage fitted on its cross-fitted scores in context (and a
+    list stage, if `LIST_WORDS`).
 
     Each fold's documents get first-stage log-odds from a model fitted without them;
     the second stage learns, on the lines the rules left (the only ones it decides), from
     those log-odds, their neighbours' and the rules' removals around (`context_rows`).
+    The list stage learns the same way with the shape features, on the lines it decides
+    (`list_lines`).
     """
     if CONTEXT_L2 is None:
         return first
     evidence = evidence_of(docs, lexicon)
-    rows: list[list[float]] = []
-    targets: list[int] = []
-    weights: list[float] = []
-    extra: list[float] = []
+    data: dict[str, tuple[list[list[float]], list[int], list[float], list[float]]] = {
+        "context": ([], [], [], []), "lists": ([], [], [], [])}
     for fold in range(CONTEXT_FOLDS):
         held = [k for k in range(len(docs)) if k % CONTEXT_FOLDS == fold]
         model = fit([d for k, d in enumerate(docs) if k % CONTEXT_FOLDS != fold])
@@ -305,17 +333,41 @@ def fit_context(docs: Sequence[Doc], lexicon: Lexicon, first: LineModel) -> Line
                 continue
             tokens = [_tokens(_core(text)) for text in texts]
             logits, short, wanted = model.first_stage(texts, tokens, evidence[k])
-            for m, row in context_rows(logits, short, evidence[k], wanted, tokens=tokens):
-                rows.append(row)
-                targets.append(labels[m])
-                weights.append(docs[k].weight)
-                extra.append(float(docs[k].split == "extra"))
+            stages = [("context", wanted, SHAPES)]
+            if LIST_WORDS:
+                stages.append(("lists", list_lines(texts, tokens, wanted, LIST_WORDS,
+                                                   evidence[k] if LIST_EDGE else None), True))
+            for stage, chosen, shaped in stages:
+                rows, targets, weights, extra = data[stage]
+                for m, row in context_rows(logits, short, evidence[k], chosen, tokens=tokens,
+                                           texts=texts if shaped else None):
+                    rows.append(row)
+                    targets.append(labels[m])
+                    weights.append(docs[k].weight)
+                    extra.append(float(docs[k].split == "extra"))
+    names = CONTEXT_FEATURES + (SHAPE_FEATURES if SHAPES else ())
+    w, b = _fit_stage(*data["context"], names, CONTEXT_L2)
+    fitted = replace(first, context=w, context_bias=b)
+    if not LIST_WORDS or not data["lists"][0]:
+        return fitted
+    w, b = _fit_stage(*data["lists"], CONTEXT_FEATURES + SHAPE_FEATURES, LIST_L2)
+    return replace(fitted, lists=w, lists_bias=b, lists_words=LIST_WORDS, lists_edge=LIST_EDGE)
+
+
+def _fit_stage(rows: list[list[float]], targets: list[int], weights: list[float],
+               extra: list[float], names: Sequence[str], l2: float,
+               ) -> tuple[np.ndarray, float]:
+    """A logistic regression's weights and bias over `rows` (standardized, L2 `l2`;
+    columns named in `CONTEXT_DROP` held at zero)."""
     x, y = np.array(rows), np.array(targets, dtype=np.float64)
+    for column, name in enumerate(names):
+        if name in CONTEXT_DROP:
+            x[:, column] = 0.0
     share = np.array(weights) / sum(weights)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     z = own_intercept((x - mean) / scale, np.array(extra))
-    penalty = np.concatenate([np.full(x.shape[1], CONTEXT_L2),
+    penalty = np.concatenate([np.full(x.shape[1], l2),
                               np.zeros(z.shape[1] - x.shape[1] + 1)])
 
     def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
@@ -330,7 +382,7 @@ def fit_context(docs: Sequence[Doc], lexicon: Lexicon, first: LineModel) -> Line
     found = optimize.minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B",
                               options={"maxiter": 2000, "gtol": 1e-7})
     w, b = found.x[:x.shape[1]], found.x[-1]
-    return replace(first, context=w / scale, context_bias=float(b - (w * mean / scale).sum()))
+    return w / scale, float(b - (w * mean / scale).sum())
 
 
 @cache
@@ -340,10 +392,17 @@ def lexicon_without(language: str | None) -> Lexicon:
     return load_lexicon(BoilerplateConfig(languages=languages, line_model=False))
 
 
+#: `BoilerplateConfig.line_model_max_words` for the line pass of `figures` (None: the
+#: config's default); `--max-words` sets it.
+MAX_WORDS: int | None = None
+
+
 def figures(docs: Sequence[Doc], lexicon: Lexicon, model: LineModel | None) -> dict[str, Any]:
     """The scorer's line figures of the whole line pass over `docs`."""
     score = load_scorer()
     run = replace(lexicon, line_model=model)
+    if MAX_WORDS is not None:
+        run = replace(run, config=replace(run.config, line_model_max_words=MAX_WORDS))
     gold, out = [], {}
     for doc in docs:
         result = strip_boilerplate(doc.lines, run)
@@ -397,6 +456,52 @@ def choose_threshold(languages: Sequence[str], ngram_l2: float | None = NGRAM_L2
     return chosen
 
 
+#: The list stage's thresholds searched (`choose_list_threshold`), and the content each
+#: held-out language may lose to it against the two stages alone.
+LIST_THRESHOLDS = tuple(round(0.5 + 0.05 * k, 2) for k in range(10))
+LIST_CONTENT_COST = 0.005
+#: The shipped list stage's threshold is no lower than this (as `MIN_SHIPPED_THRESHOLD`
+#: for the two stages). The held-out choice (0.85) cost `score.py`'s pooled boiler_lines
+#: two lines of content too many (0.9598, its bar 0.96: a blog's index, "December 19,
+#: 2018 | Jeff Wells", scored 0.87-0.88); at 0.9 the pooled content is the two stages'.
+#: `--lolo` measures the held-out choice itself.
+MIN_SHIPPED_LIST_THRESHOLD = 0.9
+
+
+def choose_list_threshold(languages: Sequence[str], threshold: float, block_mean: float,
+                          verbose: bool = False) -> float:
+    """The list stage's threshold that removes the most boilerplate on held-out training
+    languages (each fitted on the others, at the two stages' `threshold` and
+    `block_mean`, without its lexicon file) while no language loses more than
+    `LIST_CONTENT_COST` of its content to it (`NO_MODEL`: none does)."""
+    per_language: dict[str, dict[float, dict[str, Any]]] = {}
+    for held in languages:
+        train = training_docs(lang for lang in languages if lang != held)
+        lexicon = lexicon_without(held)
+        model = replace(fit_context(train, lexicon, fit(train)), threshold=threshold,
+                        block_mean=block_mean)
+        docs = [d for d in load_docs("boiler_lines") if d.split == "train" and d.language == held]
+        per_language[held] = {t: figures(docs, lexicon, replace(model, lists_threshold=t))
+                              for t in (NO_MODEL, *LIST_THRESHOLDS)}
+    lines = [per_language[lang][NO_MODEL]["lines"] for lang in languages]
+    chosen, best = NO_MODEL, float(np.average(
+        [per_language[lang][NO_MODEL]["boilerplate_removed"] for lang in languages],
+        weights=lines))
+    for t in LIST_THRESHOLDS:
+        removed = float(np.average([per_language[lang][t]["boilerplate_removed"]
+                                    for lang in languages], weights=lines))
+        each = all(per_language[lang][t]["content_kept"]
+                   >= per_language[lang][NO_MODEL]["content_kept"] - LIST_CONTENT_COST
+                   for lang in languages)
+        if verbose:
+            print(json.dumps({"lists_threshold": t, "removed": round(removed, 4), **{
+                lang: [per_language[lang][t]["content_kept"],
+                       per_language[lang][t]["boilerplate_removed"]] for lang in languages}}))
+        if each and removed > best:
+            chosen, best = t, removed
+    return chosen
+
+
 def build(languages: Sequence[str] = LANGUAGES, verbose: bool = False) -> LineModel:
     """The model trained on `languages`' train splits and the seeds, threshold chosen."""
     threshold, block_mean = choose_threshold(languages, verbose=verbose)
@@ -409,8 +514,16 @@ def build(languages: Sequence[str] = LANGUAGES, verbose: bool = False) -> LineMo
     train = training_docs(languages)
     excluded = [lang for lang in LANGUAGES if lang not in languages]
     lexicon = lexicon_without(excluded[0] if len(excluded) == 1 else None)
-    return replace(fit_context(train, lexicon, fit(train, threshold=threshold, source=source)),
-                   block_mean=block_mean)
+    model = replace(fit_context(train, lexicon, fit(train, threshold=threshold, source=source)),
+                    block_mean=block_mean)
+    if not model.lists.size:
+        return model
+    # The list stage's threshold is searched with the two stages as they ship.
+    lists_threshold = choose_list_threshold(
+        languages, max(threshold, MIN_SHIPPED_THRESHOLD), block_mean, verbose)
+    return replace(model, lists_threshold=lists_threshold, source=source + (
+        f"; list stage (lines of {LIST_MIN_WORDS}-{LIST_WORDS} words sharing their shape), "
+        "threshold by held-out language"))
 
 
 def to_bytes(model: LineModel) -> bytes:
@@ -422,13 +535,18 @@ def to_bytes(model: LineModel) -> bytes:
         threshold=np.float32(model.threshold), source=np.array(model.source),
         block_mean=np.float32(model.block_mean), context=model.context.astype(np.float32),
         context_bias=np.float32(model.context_bias),
+        **({"lists": model.lists.astype(np.float32), "lists_bias": np.float32(model.lists_bias),
+            "lists_threshold": np.float32(model.lists_threshold),
+            "lists_words": np.int32(model.lists_words),
+            "lists_edge": np.bool_(model.lists_edge)} if model.lists.size else {}),
     )
     return buffer.getvalue()
 
 
 def frontier(thresholds: Sequence[float]) -> None:
     """The line pass (seeds, boiler_lines per split and pooled) of the model fitted on
-    every training language, at each of `thresholds`; nothing is written."""
+    every training language, at each of `thresholds` (the list stage's, if `LIST_WORDS`:
+    the two stages' then at `MIN_SHIPPED_THRESHOLD`); nothing is written."""
     train = training_docs(LANGUAGES)
     lexicon = lexicon_without(None)
     model = fit_context(train, lexicon, fit(train))
@@ -437,9 +555,32 @@ def frontier(thresholds: Sequence[float]) -> None:
     sets |= {"pooled": docs, "seeds": load_docs("seeds")}
     for threshold in thresholds:
         row: dict[str, Any] = {"extra_weight": EXTRA_WEIGHT, "threshold": threshold}
+        # With a list stage, the thresholds are its own, the two stages' as shipped.
+        setting = (replace(model, threshold=MIN_SHIPPED_THRESHOLD, lists_threshold=threshold)
+                   if model.lists.size else replace(model, threshold=threshold))
         for name, chosen in sets.items():
-            found = figures(chosen, lexicon, replace(model, threshold=threshold))
+            found = figures(chosen, lexicon, setting)
             row[name] = [found["content_kept"], found["boilerplate_removed"]]
+        print(json.dumps(row), flush=True)
+
+
+def held_frontier(thresholds: Sequence[float], only: str | None = None) -> None:
+    """Per held-out language: the model fitted on the other three (as `--lolo` does,
+    without the threshold search), the held-out language's every split pooled, without
+    its lexicon file, at each of `thresholds` (and the rules alone); nothing is written."""
+    everything = load_docs("boiler_lines")
+    for held in LANGUAGES:
+        if only and held != only:
+            continue
+        train = training_docs(lang for lang in LANGUAGES if lang != held)
+        lexicon = lexicon_without(held)
+        model = fit_context(train, lexicon, fit(train))
+        docs = [d for d in everything if d.language == held]
+        row: dict[str, Any] = {"held_out": held}
+        for threshold in (NO_MODEL, *thresholds):
+            found = figures(docs, lexicon, replace(model, threshold=threshold))
+            row[str(threshold)] = [round(found["content_kept"], 4),
+                                   round(found["boilerplate_removed"], 4)]
         print(json.dumps(row), flush=True)
 
 
@@ -452,14 +593,41 @@ def main() -> int:
                         help="print the line pass at these thresholds; write nothing")
     parser.add_argument("--extra-weight", type=float,
                         help="the extra pages' weight (default EXTRA_WEIGHT; 0: none)")
+    parser.add_argument("--held-frontier", type=float, nargs="+", metavar="THRESHOLD",
+                        help="per held-out language, fitted on the other three, at these "
+                             "thresholds; write nothing")
+    parser.add_argument("--held", help="with --held-frontier: only this language")
+    parser.add_argument("--shapes", action="store_true",
+                        help="the second stage with the shape features (SHAPES)")
+    parser.add_argument("--max-words", type=int,
+                        help="the line pass's line_model_max_words (default: the config's)")
+    parser.add_argument("--drop", nargs="+", default=[], metavar="FEATURE",
+                        help="second-stage features held at zero weight")
+    parser.add_argument("--list-words", type=int,
+                        help="the list stage's most words (default LIST_WORDS; 0: none)")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH,
+                        help="where to write the model (default: the shipped file)")
+    parser.add_argument("--list-edge", action="store_true",
+                        help="the list stage only outside the body (LIST_EDGE)")
     args = parser.parse_args()
+    module = sys.modules[__name__]
+    module.LIST_EDGE = module.LIST_EDGE or args.list_edge  # type: ignore[attr-defined]
+    if args.list_words is not None:
+        module.LIST_WORDS = args.list_words  # type: ignore[attr-defined]
+    module.SHAPES = args.shapes  # type: ignore[attr-defined]
+    module.CONTEXT_DROP = frozenset(args.drop)  # type: ignore[attr-defined]
+    module.MAX_WORDS = args.max_words  # type: ignore[attr-defined]
+    if args.held_frontier:
+        held_frontier(args.held_frontier, args.held)
+        return 0
     if args.extra_weight is not None:
         sys.modules[__name__].EXTRA_WEIGHT = args.extra_weight  # read at each call
     if args.frontier:
         frontier(args.frontier)
         return 0
     model = build(verbose=args.verbose)
-    model = replace(model, threshold=max(model.threshold, MIN_SHIPPED_THRESHOLD))
+    model = replace(model, threshold=max(model.threshold, MIN_SHIPPED_THRESHOLD),
+                    lists_threshold=max(model.lists_threshold, MIN_SHIPPED_LIST_THRESHOLD))
     print(json.dumps({"threshold": model.threshold, "source": model.source}))
     if args.check:
         from cleaners.linemodel import load_line_model
@@ -468,13 +636,19 @@ def main() -> int:
                 and np.allclose(shipped.ngrams, model.ngrams.astype(np.float32), atol=1e-4)
                 and abs(shipped.threshold - model.threshold) < 1e-6
                 and abs(shipped.block_mean - model.block_mean) < 1e-6
-                and np.allclose(shipped.context, model.context.astype(np.float32), atol=1e-4))
+                and shipped.context.shape == model.context.shape
+                and np.allclose(shipped.context, model.context.astype(np.float32), atol=1e-4)
+                and shipped.lists.shape == model.lists.shape
+                and np.allclose(shipped.lists, model.lists.astype(np.float32), atol=1e-4)
+                and abs(shipped.lists_threshold - model.lists_threshold) < 1e-6
+                and shipped.lists_words == model.lists_words
+                and shipped.lists_edge == model.lists_edge)
         print(json.dumps({"same_as_shipped": same}))
         return 0 if same else 1
-    MODEL_PATH.parent.mkdir(exist_ok=True)
-    MODEL_PATH.write_bytes(to_bytes(model))
-    print(json.dumps({"written": str(MODEL_PATH.relative_to(ROOT)),
-                      "bytes": MODEL_PATH.stat().st_size}))
+    args.out.parent.mkdir(exist_ok=True)
+    args.out.write_bytes(to_bytes(model))
+    print(json.dumps({"written": str(args.out), "lists_threshold": model.lists_threshold,
+                      "bytes": args.out.stat().st_size}))
     return 0
 
 

@@ -23,8 +23,14 @@ lines, from which lines around it the rules removed, from how many other lines o
 the document start or end with its first or last word (a listing), are the same words
 ("Envío gratis" under each product, "COMPARTIR" under each story), and from the length
 of its run of short lines (`context_rows`): a menu entry the first stage doubts sits
-among entries it is sure of. Lines the rules
-removed are not scored; they count as sure boilerplate in their neighbours' context.
+among entries it is sure of. A model file with weights for `SHAPE_FEATURES` too
+(`cleaners/linemodel_shapes.py`: how many lines share the line's shape) has them read;
+the shipped file has none (docs/benchmarks.md, "H41"). A model file may also carry a
+list stage (`LineModel.lists`, `list_lines`): its own weights over both, for lines of 5
+to `lists_words` words that share their shape with two others (product grids, related
+titles), a line opening with a label no other line has excepted (a record's field);
+the shipped file has one for lines of 5 to 8 words (docs/benchmarks.md, "H46"). Lines
+the rules removed are not scored; they count as sure boilerplate in their neighbours' context.
 Body paragraphs (eight words or more ending a sentence) are not scored either: neither
 the model nor the context rules ever remove one, so they count as sure content.
 
@@ -54,6 +60,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -69,11 +76,12 @@ from cleaners.linemodel_features import (
     line_kinds,
     ngram_hashes,
 )
+from cleaners.linemodel_shapes import SHAPE_FEATURES, line_label, shape_keys, shape_rows
 
 __all__ = [
     "CONTEXT_FEATURES", "FEATURES", "NGRAM_BUCKETS", "NGRAM_CHARS", "PLAIN_PYTHON_LINES",
-    "FloatArray", "IntArray", "LineModel", "_line_rows", "context_rows", "line_features",
-    "line_kinds", "load_line_model", "ngram_hashes",
+    "SHAPE_FEATURES", "FloatArray", "IntArray", "LineModel", "_line_rows", "context_rows",
+    "line_features", "line_kinds", "list_lines", "load_line_model", "ngram_hashes",
 ]
 
 
@@ -99,6 +107,16 @@ class LineModel:
     #: its bias.
     context: FloatArray = field(default_factory=lambda: np.zeros(0))
     context_bias: float = 0.0
+    #: The list stage (empty: none): weights over `CONTEXT_FEATURES` and
+    #: `SHAPE_FEATURES`, its bias and threshold, and the most words of a line it decides
+    #: (`list_lines`: longer lines cut to one pattern, a grid or a list of titles).
+    lists: FloatArray = field(default_factory=lambda: np.zeros(0))
+    lists_bias: float = 0.0
+    lists_threshold: float = 2.0
+    lists_words: int = 0
+    #: Whether the list stage decides only lines outside the body (before the first body
+    #: paragraph or after the last): a list among paragraphs is more often content.
+    lists_edge: bool = False
 
     def scores(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
                evidence: Sequence[bool] | None = None) -> FloatArray:
@@ -110,15 +128,40 @@ class LineModel:
         body paragraphs (`first_stage`), and a model that has a second stage scores the
         others again in their context (`context_rows`).
         """
+        return self.scores_and_lists(texts, tokens, evidence)[0]
+
+    def scores_and_lists(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
+                         evidence: Sequence[bool] | None = None,
+                         ) -> tuple[FloatArray, dict[int, float]]:
+        """`scores`, and the list stage's score of each line it decides (`list_lines`;
+        none without a list stage or `evidence`), by line index."""
         values, short, wanted = self.first_stage(texts, tokens, evidence)
         logits: FloatArray = np.array(values, dtype=np.float64)
-        if self.context.size and evidence is not None and len(texts):
-            weights = self.context.tolist()
-            bias = self.context_bias
-            # As Python floats: a dozen lines' dot products cost less than numpy's calls.
-            for k, row in context_rows(values, short, evidence, wanted, tokens=tokens):
+        found: dict[int, float] = {}
+        if evidence is None or not len(texts) or not (self.context.size or self.lists.size):
+            return 1.0 / (1.0 + np.exp(-logits)), found
+        chosen, keys = (_list_mask(texts, tokens, wanted, self.lists_words,
+                                   evidence if self.lists_edge else None)
+                        if self.lists.size else (None, None))
+        # One pass of `context_rows`: the shape columns only where they are read (every
+        # scored line for a second stage with shape weights, else the list stage's lines).
+        shaped = wanted if self.context.size > len(CONTEXT_FEATURES) else chosen
+        if not self.context.size and not any(chosen or ()):
+            return 1.0 / (1.0 + np.exp(-logits)), found
+        # As Python floats: a dozen lines' dot products cost less than numpy's calls
+        # (`map` stops at the shorter: the second stage reads its own columns).
+        weights = self.context.tolist()
+        bias = self.context_bias
+        lists = self.lists.tolist()
+        for k, row in context_rows(values, short, evidence, wanted, tokens=tokens,
+                                   texts=texts if any(shaped or ()) else None,
+                                   shaped=shaped, keys=keys):
+            if weights:
                 logits[k] = sum(map(operator.mul, row, weights)) + bias
-        return 1.0 / (1.0 + np.exp(-logits))
+            if chosen is not None and chosen[k]:
+                found[k] = 1.0 / (1.0 + math.exp(
+                    -(sum(map(operator.mul, row, lists)) + self.lists_bias)))
+        return 1.0 / (1.0 + np.exp(-logits)), found
 
     def first_stage(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
                     evidence: Sequence[bool] | None = None,
@@ -192,7 +235,11 @@ _LOGIT_CAP = 6.0
 
 def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Sequence[bool],
                  wanted: Sequence[bool] | None = None, *,
-                 tokens: Sequence[Sequence[str]]) -> list[tuple[int, list[float]]]:
+                 tokens: Sequence[Sequence[str]],
+                 texts: Sequence[str] | None = None,
+                 shaped: Sequence[bool] | None = None,
+                 keys: Sequence[tuple[str, int]] | None = None,
+                 ) -> list[tuple[int, list[float]]]:
     """The `CONTEXT_FEATURES` of the `wanted` lines (all by default) of one document, as
     `(line index, row)` pairs, in plain Python (linear).
 
@@ -204,7 +251,9 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
     casefolded words) finds listings ("Whisky ...", "... Puerto Vallarta") in any
     language; how many have the same words finds a button or label repeated under each
     item ("Envío gratis", "Seguir leyendo"), which the first stage only knows as
-    "repeated" or not.
+    "repeated" or not. Given the lines' `texts`, each row goes on with their
+    `SHAPE_FEATURES` (`cleaners/linemodel_shapes.py`: lines cut to one pattern), the
+    rows of the `shaped` lines only if given (`keys`: their shape keys, if known).
     """
     count = len(logits)
     capped = [min(max(value, -_LOGIT_CAP), _LOGIT_CAP) for value in logits]
@@ -234,6 +283,9 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
             lasts[words[-1]] = lasts.get(words[-1], 0) + 1
             key = tuple(words)
             wholes[key] = wholes.get(key, 0) + 1
+    shapes = (shape_rows(texts, capped, short, wanted if shaped is None else shaped,
+                         [len(words) for words in tokens], keys)
+              if texts is not None else None)
     rows = []
     for k in range(count):
         if wanted is not None and not wanted[k]:
@@ -263,8 +315,63 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
             window_removed, run_removed, window_removed if short[k] else 0.0,
             first_recurs, last_recurs, line_recurs,
             math.log1p(run_end[k] - run_start[k]) if short[k] else 0.0,
+            *(shapes[k] if shapes is not None else ()),
         ]))
     return rows
+
+
+#: The fewest words of a line the list stage decides (shorter ones are the two stages'),
+#: and the fewest other lines of the document that must share its shape key.
+LIST_MIN_WORDS = 5
+LIST_MIN_OTHERS = 2
+
+
+def list_lines(texts: Sequence[str], tokens: Sequence[Sequence[str]],
+               wanted: Sequence[bool], most_words: int,
+               edge: Sequence[bool] | None = None) -> list[bool]:
+    """Which lines the list stage decides: scored ones (`wanted`: not removed by the
+    rules, not body paragraphs) of `LIST_MIN_WORDS` to `most_words` words whose shape
+    key (`shape_keys`) at least `LIST_MIN_OTHERS` other lines of the document share: a
+    product grid's entries, a list of related titles. Shorter lines are left to the two
+    stages, whose decisions the list stage never changes. A line whose label
+    (`line_label`) no other line has is a record's field, not a template's, and is left
+    alone. Given `edge` (the rules'
+    removals, `evidence`), only lines before the first body paragraph or after the last
+    (the lines neither `wanted` nor removed) are taken."""
+    return _list_mask(texts, tokens, wanted, most_words, edge)[0]
+
+
+def _list_mask(texts: Sequence[str], tokens: Sequence[Sequence[str]],
+               wanted: Sequence[bool], most_words: int, edge: Sequence[bool] | None = None,
+               ) -> tuple[list[bool], list[tuple[str, int]] | None]:
+    """`list_lines`, and the lines' shape keys (None if no line has the length)."""
+    sized = [flag and LIST_MIN_WORDS <= len(words) <= most_words
+             for flag, words in zip(wanted, tokens, strict=True)]
+    if not any(sized):
+        return sized, None
+    if edge is not None:
+        bodies = [k for k, (flag, removed) in enumerate(zip(wanted, edge, strict=True))
+                  if not (flag or removed)]
+        if bodies:
+            first, last = bodies[0], bodies[-1]
+            sized = [flag and not first < k < last for k, flag in enumerate(sized)]
+    keys = shape_keys(texts, [len(words) for words in tokens])
+    count: dict[tuple[str, int], int] = {}
+    for key in keys:
+        count[key] = count.get(key, 0) + 1
+    chosen = [flag and count[key] > LIST_MIN_OTHERS
+              for flag, key in zip(sized, keys, strict=True)]
+    if any(chosen):
+        # A field of a record ("- Französisch: [1] loterie", "Born: 12 May 1950") opens
+        # with a label no other line has: one pattern, but the page's own data. A
+        # template's caption recurs under every item ("Calories: 220 ...").
+        labels = [line_label(text) for text in texts]
+        seen: dict[str, int] = {}
+        for label in labels:
+            seen[label] = seen.get(label, 0) + 1
+        chosen = [flag and not (label and seen[label] == 1)
+                  for flag, label in zip(chosen, labels, strict=True)]
+    return chosen, keys
 
 
 def load_line_model(path: Path | None = None) -> LineModel:
@@ -282,7 +389,8 @@ def _from_npz(handle: object) -> LineModel:
         names = tuple(str(name) for name in data["features"])
         context_size = data["context"].shape[0] if "context" in data else 0
         if (names != FEATURES or data["ngrams"].shape not in ((NGRAM_BUCKETS,), (0,))
-                or context_size not in (0, len(CONTEXT_FEATURES))):
+                or context_size not in (0, len(CONTEXT_FEATURES),
+                                        len(CONTEXT_FEATURES) + len(SHAPE_FEATURES))):
             raise ValueError("line model file does not match cleaners.linemodel's features")
         return LineModel(
             dense=data["dense"].astype(np.float64),
@@ -294,4 +402,17 @@ def _from_npz(handle: object) -> LineModel:
             context=(data["context"].astype(np.float64) if "context" in data
                      else np.zeros(0)),
             context_bias=float(data["context_bias"]) if "context_bias" in data else 0.0,
+            **_list_stage(data),
         )
+
+
+def _list_stage(data: Any) -> dict[str, Any]:
+    """The list stage's fields of a model file (none in a file without one)."""
+    if "lists" not in data:
+        return {}
+    if data["lists"].shape[0] != len(CONTEXT_FEATURES) + len(SHAPE_FEATURES):
+        raise ValueError("line model file's list stage does not match SHAPE_FEATURES")
+    return {"lists": data["lists"].astype(np.float64), "lists_bias": float(data["lists_bias"]),
+            "lists_threshold": float(data["lists_threshold"]),
+            "lists_words": int(data["lists_words"]),
+            "lists_edge": bool(data["lists_edge"]) if "lists_edge" in data else False}

@@ -120,8 +120,9 @@ def _model_pass(
     config: BoilerplateConfig,
 ) -> None:
     """Remove the lines the rules left that the line model scores as boilerplate (the
-    rule id carries the score: `line_model:0.93`), and protect from the context rules
-    the lines it scores as content."""
+    rule id carries the score: `line_model:0.93`; a model with a list stage removes the
+    longer list lines it scores at its own threshold, `line_model_list:0.93`), and
+    protect from the context rules the lines it scores as content."""
     undecided = [k for k, decision in enumerate(decisions) if decision is None]
     if not undecided:
         return
@@ -129,9 +130,10 @@ def _model_pass(
         config.line_model_threshold)
     # The model reads every line (its neighbours are features), whatever the rules said.
     # As Python floats: indexing a numpy array one element at a time costs more.
-    scores: list[float] = model.scores([facts.text for facts in items],
-                                       [facts.tokens for facts in items],
-                                       [decision is not None for decision in decisions]).tolist()
+    found, lists = model.scores_and_lists([facts.text for facts in items],
+                                          [facts.tokens for facts in items],
+                                          [decision is not None for decision in decisions])
+    scores: list[float] = found.tolist()
     if len(items) >= config.line_model_min_lines:
         for k in undecided:
             if (scores[k] >= threshold and not protected[k]
@@ -141,11 +143,19 @@ def _model_pass(
             config.line_model_block_mean)
         if block_mean <= 1.0:
             _model_blocks(scores, items, decisions, protected, config, block_mean)
+        # Longer lines cut to one pattern (a grid, related titles): the list stage's.
+        for k, score in lists.items():
+            if score >= model.lists_threshold and decisions[k] is None and not protected[k]:
+                decisions[k] = ("line_model", f"{_LIST_RULE}:{score:.2f}")
     # A line the model holds for content is spared the context rules (a short line in a
     # run of menu entries may be a cast list's name or a subheading).
     for k, score in enumerate(scores):
         if score < config.line_model_content_below:
             protected[k] = True
+
+
+#: The rule id of the list stage's removals (`LineModel.lists`), before its score.
+_LIST_RULE = "line_model_list"
 
 
 def _model_blocks(
@@ -225,6 +235,26 @@ def _repeats_title(facts: _Facts, title_key: str, config: BoilerplateConfig) -> 
 
 
 def _context_pass(
+    items: Sequence[_Facts],
+    decisions: list[tuple[str, str] | None],
+    protected: Sequence[bool],
+    config: BoilerplateConfig,
+    off: frozenset[str],
+) -> None:
+    """The context rules (`_context_rules`), blind to the line model's list stage: they
+    decide as without it, and a line it removed that they remove too takes their
+    reason (so a line of at most four words is decided as without the list stage)."""
+    listed = [(k, decision) for k, decision in enumerate(decisions)
+              if decision is not None and decision[1].startswith(_LIST_RULE)]
+    for k, _ in listed:
+        decisions[k] = None
+    _context_rules(items, decisions, protected, config, off)
+    for k, decision in listed:
+        if decisions[k] is None:
+            decisions[k] = decision
+
+
+def _context_rules(
     items: Sequence[_Facts],
     decisions: list[tuple[str, str] | None],
     protected: Sequence[bool],
