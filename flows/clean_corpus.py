@@ -26,7 +26,8 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows import artifacts, decide_tasks, dedup_store, incremental, parallel, storage
+from flows import (artifacts, decide_tasks, dedup_store, incremental, lifeline, parallel,
+                   storage)
 from flows.batch import Cleaned, clean_files, clean_files_alone
 from flows.decide import DecideStats, decide
 from flows.finalize import BatchStats, finalize_batch
@@ -165,6 +166,7 @@ def _submit_all(task_: Any, stage: str, total: T, calls: list[tuple[Any, ...]],
     artifact = artifacts.start_progress(len(futures)) if progress else None
     for done, future in enumerate(futures, start=1):
         total.add(future.result())
+        lifeline.check_interrupted()
         artifacts.update_progress(artifact, done, len(futures))
     return total
 
@@ -294,6 +296,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         with parallel.worker_pool(splits if _on_threads() else 1):
             decided = decide_task(str(staging), len(batches), settings, dedup,
                                   str(previous) if previous else None, str(version), splits)
+        lifeline.check_interrupted()
         if not dedup and previous is not None:
             dedup_store.carry(previous, version)
         timings["decide"] = time.perf_counter() - tick
@@ -324,6 +327,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
                                       processed_at, final, decided, timings,
                                       time.perf_counter() - started, len(unchanged))
         storage.write_manifest(version, manifest)
+        lifeline.check_interrupted()  # a Ctrl-C Python lost must not end in a commit
         out.commit(run_id)
     logger.info("committed output to %s: %d documents, %d rejected", output,
                 final.documents, sum(final.rejected.values()))

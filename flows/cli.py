@@ -229,6 +229,7 @@ def _run_with(args: argparse.Namespace, server: prefect_server.EmbeddedServer | 
     if server is not None:
         prefect_server.preload()
     lifeline.started()
+    lifeline.catch_interrupts()
     watcher = _Progress(args.output) if interactive else None
     try:
         if watcher:

@@ -121,6 +121,37 @@ def test_ctrl_c_ends_the_run_within_10_s_and_the_next_run_completes(
         assert _rows(out, name) == _rows(reference, name), name
 
 
+class _Dropper:
+    """An object whose `__del__` takes a Ctrl-C: Python prints the KeyboardInterrupt
+    ("Exception ignored") and goes on."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(10_000):  # the handler runs at the next bytecode check, in here
+            pass
+
+
+def _lose_a_ctrl_c() -> str:
+    _Dropper()  # freed at once
+    return "went on"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_ctrl_c_python_drops_is_raised_again_at_the_next_check() -> None:
+    lifeline.catch_interrupts()
+    try:
+        lifeline.check_interrupted()  # nothing yet
+        assert _lose_a_ctrl_c() == "went on"
+        with pytest.raises(KeyboardInterrupt):
+            lifeline.check_interrupted()
+        with pytest.raises(KeyboardInterrupt):  # and at every check after it
+            lifeline.check_interrupted()
+        lifeline.catch_interrupts()  # a new run starts clean
+        lifeline.check_interrupted()
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def test_children_die_with_a_killed_main_process(tmp_path: Path, corpus: Path) -> None:
     out = tmp_path / "out"
     process = _start(corpus, out, _config(tmp_path))
