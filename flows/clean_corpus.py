@@ -26,8 +26,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows import (artifacts, decide_tasks, dedup_store, incremental, lifeline, parallel,
-                   storage)
+from flows import artifacts, decide_tasks, dedup_store, incremental, lifeline, parallel, storage
 from flows.batch import Cleaned, clean_files, clean_files_alone
 from flows.decide import DecideStats, decide
 from flows.finalize import BatchStats, finalize_batch
