@@ -191,6 +191,23 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
     return rows
 
 
+def add_variant_arguments(parser: argparse.ArgumentParser, scope: str = "") -> None:
+    """The options that build a variant of the line model, shared with
+    bench/train_line_model.py; `scope` opens each help ("with --lolo: ")."""
+    parser.add_argument("--shapes", action="store_true",
+                        help=f"{scope}the second stage with the shape features (SHAPES)")
+    parser.add_argument("--max-words", type=int,
+                        help=f"{scope}the line pass's line_model_max_words (default: the "
+                             "config's)")
+    parser.add_argument("--drop", nargs="+", default=[], metavar="FEATURE",
+                        help=f"{scope}second-stage features held at zero weight")
+    parser.add_argument("--list-words", type=int,
+                        help=f"{scope}the list stage's most words (default LIST_WORDS; 0: "
+                             "none)")
+    parser.add_argument("--list-edge", action="store_true",
+                        help=f"{scope}the list stage only outside the body (LIST_EDGE)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed", action="store_true", help="also time the line pass")
@@ -204,16 +221,7 @@ def main() -> int:
                         help="with --lolo: the extra pages' weight (train_line_model.py's "
                              "EXTRA_WEIGHT unless given; 0: none)")
     parser.add_argument("--held", help="with --lolo: only this held-out language")
-    parser.add_argument("--shapes", action="store_true",
-                        help="with --lolo: the second stage with the shape features")
-    parser.add_argument("--max-words", type=int,
-                        help="with --lolo: the line pass's line_model_max_words")
-    parser.add_argument("--drop", nargs="+", default=[], metavar="FEATURE",
-                        help="with --lolo: second-stage features held at zero weight")
-    parser.add_argument("--list-words", type=int,
-                        help="with --lolo: the list stage's most words (0: none)")
-    parser.add_argument("--list-edge", action="store_true",
-                        help="with --lolo: the list stage only outside the body")
+    add_variant_arguments(parser, "with --lolo: ")
     parser.add_argument("--content-cost", type=float,
                         help="with --lolo: the threshold search's LANGUAGE_CONTENT_COST")
     args = parser.parse_args()

@@ -59,7 +59,7 @@ import numpy as np
 from scipy import optimize, sparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval_boilerplate import EVAL, ROOT, load_scorer
+from eval_boilerplate import EVAL, ROOT, add_variant_arguments, load_scorer
 
 from cleaners.boilerplate import (
     SHIPPED_LANGUAGES,
@@ -597,18 +597,9 @@ def main() -> int:
                         help="per held-out language, fitted on the other three, at these "
                              "thresholds; write nothing")
     parser.add_argument("--held", help="with --held-frontier: only this language")
-    parser.add_argument("--shapes", action="store_true",
-                        help="the second stage with the shape features (SHAPES)")
-    parser.add_argument("--max-words", type=int,
-                        help="the line pass's line_model_max_words (default: the config's)")
-    parser.add_argument("--drop", nargs="+", default=[], metavar="FEATURE",
-                        help="second-stage features held at zero weight")
-    parser.add_argument("--list-words", type=int,
-                        help="the list stage's most words (default LIST_WORDS; 0: none)")
+    add_variant_arguments(parser)
     parser.add_argument("--out", type=Path, default=MODEL_PATH,
                         help="where to write the model (default: the shipped file)")
-    parser.add_argument("--list-edge", action="store_true",
-                        help="the list stage only outside the body (LIST_EDGE)")
     args = parser.parse_args()
     module = sys.modules[__name__]
     module.LIST_EDGE = module.LIST_EDGE or args.list_edge  # type: ignore[attr-defined]
