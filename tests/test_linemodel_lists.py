@@ -231,3 +231,43 @@ def test_the_shipped_file_has_a_list_stage_that_spares_a_records_fields() -> Non
     removed = {r.text for r in strip_boilerplate(lines[:2] + repeated, eager).removed
                if r.rule.startswith("line_model_list")}
     assert removed == set(repeated)
+
+
+# A recipe page as trafilatura extracts it: its nutrition table is part of the main text,
+# and a grid of related recipes under it is the site's.
+RECIPE = [
+    "Linsensuppe mit Möhren und Ingwer",
+    "Die Suppe ist in einer halben Stunde fertig und lässt sich gut einfrieren.",
+    "Nährwerte pro Portion",
+    "| Energie | 412 kcal | 21 % des Tagesbedarfs |",
+    "| Eiweiß | 24 g | 48 % des Tagesbedarfs |",
+    "| Kohlenhydrate | 52 g | 35 % des Tagesbedarfs |",
+    "| Ballaststoffe | 11,6 g | 39 % des Tagesbedarfs |",
+    "Die Linsen vorher kurz abspülen, dann mit der Brühe aufkochen und köcheln lassen.",
+    "- Linsen Dal mit Spinat 25 Min.",
+    "- Kürbis Curry mit Kokosmilch 40 Min.",
+    "- Bohnen Eintopf mit Tomaten 50 Min.",
+]
+TABLE_ROWS = RECIPE[3:7]
+
+
+@pytest.mark.parametrize(("tables_kept", "kept_rows"), [
+    pytest.param(True, TABLE_ROWS, id="html-tables-kept"),
+    # In plain text a |cell|cell| row is page layout: `table_row` removes it first.
+    pytest.param(False, [], id="plain-text"),
+])
+def test_the_list_stage_leaves_the_rows_of_a_kept_table(
+        tables_kept: bool, kept_rows: list[str]) -> None:
+    tokens = [_tokens(_core(line)) for line in RECIPE]
+    _, body = line_kinds(RECIPE, tokens)
+    chosen = list_lines(RECIPE, tokens, [not flag for flag in body], 8)
+    assert all(chosen[3:7]) and all(chosen[8:])  # both are lists to the stage
+    lexicon = replace(LEXICON, line_model=listing(0.5, bias=2.0))
+    if tables_kept:  # as `cleaners.pipeline.Toolkit.html_lexicon`
+        lexicon = replace(lexicon, structural_off=lexicon.structural_off | {"table_row"})
+    result = strip_boilerplate(RECIPE, lexicon)
+    rules = {r.text: r.rule for r in result.removed}
+    assert [line.text for line in result.kept if line.text in TABLE_ROWS] == kept_rows
+    assert all(rules[line] == "line_model_list:0.88" for line in RECIPE[8:])
+    if not tables_kept:
+        assert all(rules[row] == "table_row" for row in TABLE_ROWS)

@@ -105,7 +105,8 @@ def strip_boilerplate(
     config = lexicon.config
     off = lexicon.structural_off
     if lexicon.line_model is not None and "line_model" not in off:
-        _model_pass(lexicon.line_model, items, decisions, protected, config)
+        _model_pass(lexicon.line_model, items, decisions, protected, config,
+                    tables_kept="table_row" in off)
 
     _context_pass(items, decisions, protected, config, off)
 
