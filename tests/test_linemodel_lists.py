@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaners.boilerplate import BoilerplateConfig, load_lexicon, strip_boilerplate
+from cleaners.boilerplate import BoilerplateConfig, Lexicon, load_lexicon, strip_boilerplate
 from cleaners.boilerplate.lexicon import _core, _tokens
 from cleaners.linemodel import (
     CONTEXT_FEATURES,
@@ -251,23 +251,43 @@ RECIPE = [
 TABLE_ROWS = RECIPE[3:7]
 
 
-@pytest.mark.parametrize(("tables_kept", "kept_rows"), [
-    pytest.param(True, TABLE_ROWS, id="html-tables-kept"),
+HTML = replace(LEXICON, structural_off=LEXICON.structural_off | {"table_row"})
+
+
+@pytest.mark.parametrize(("lexicon", "kept_rows"), [
+    # As `cleaners.pipeline.Toolkit.html_lexicon`: a table the extractor kept is text.
+    pytest.param(HTML, TABLE_ROWS, id="html-tables-kept"),
     # In plain text a |cell|cell| row is page layout: `table_row` removes it first.
-    pytest.param(False, [], id="plain-text"),
+    pytest.param(LEXICON, [], id="plain-text"),
 ])
 def test_the_list_stage_leaves_the_rows_of_a_kept_table(
-        tables_kept: bool, kept_rows: list[str]) -> None:
+        lexicon: Lexicon, kept_rows: list[str]) -> None:
     tokens = [_tokens(_core(line)) for line in RECIPE]
     _, body = line_kinds(RECIPE, tokens)
     chosen = list_lines(RECIPE, tokens, [not flag for flag in body], 8)
     assert all(chosen[3:7]) and all(chosen[8:])  # both are lists to the stage
-    lexicon = replace(LEXICON, line_model=listing(0.5, bias=2.0))
-    if tables_kept:  # as `cleaners.pipeline.Toolkit.html_lexicon`
-        lexicon = replace(lexicon, structural_off=lexicon.structural_off | {"table_row"})
-    result = strip_boilerplate(RECIPE, lexicon)
+    result = strip_boilerplate(RECIPE, replace(lexicon, line_model=listing(0.5, bias=2.0)))
     rules = {r.text: r.rule for r in result.removed}
     assert [line.text for line in result.kept if line.text in TABLE_ROWS] == kept_rows
     assert all(rules[line] == "line_model_list:0.88" for line in RECIPE[8:])
-    if not tables_kept:
+    if lexicon is LEXICON:
         assert all(rules[row] == "table_row" for row in TABLE_ROWS)
+
+
+def test_the_first_stage_and_context_rules_leave_the_rows_of_a_kept_table() -> None:
+    # A threshold every line passes: the model removes every short line it may.
+    eager = replace(HTML, config=replace(HTML.config, line_model_threshold=0.0))
+    lines = ["Vokabeln: Im Bahnhof", *VOCABULARY, "Teilen", "Drucken", "Merken"]
+    result = strip_boilerplate(lines, eager)
+    assert [line.text for line in result.kept if line.text in VOCABULARY] == VOCABULARY
+    assert {r.text for r in result.removed} >= {"Teilen", "Drucken", "Merken"}
+
+
+# A Japanese vocabulary table on a German learners' page: short rows a model reads as menu.
+VOCABULARY = [
+    "| Japanisch | Romaji | Deutsch |",
+    "| 駅員 | ekiin | Bahnhofspersonal |",
+    "| 警察 | keisatsu | Polizei |",
+    "| 呼ぶ | yobu | rufen |",
+    "| 防ぐ | fusegu | verhindern |",
+]

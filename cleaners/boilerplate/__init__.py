@@ -9,7 +9,8 @@ A document's non-empty lines are decided in two passes.
    page chrome in 365 languages, rule ids `ui:<source>:<key>`), then the shape rules
    `symbol_line` (mostly digits and symbols: prices, timestamps, table rulers),
    `breadcrumb` ("Home > News > World") and `table_row` (a `|cell||cell|` row with no
-   sentence in it), `alphabet_index` (six or more one-letter
+   sentence in it; off for HTML, whose kept tables are main text, and their rows are
+   then spared the line model and the context rules), `alphabet_index` (six or more one-letter
    lines in alphabetical order: an A-Z index; reason `navigation`), and last
    `title_repeat` (the title again, or the title plus a credit). A line that is only a
    URL is kept: on the boiler_lines train split such lines were content (reference
@@ -69,6 +70,7 @@ from cleaners.boilerplate.rules import (
     _presumed_title_line,
     _repeats_title,
     _shape_decision,
+    _table_row,
     _title_line,
 )
 from cleaners.records import Line, Removal, StripResult
@@ -105,8 +107,7 @@ def strip_boilerplate(
     config = lexicon.config
     off = lexicon.structural_off
     if lexicon.line_model is not None and "line_model" not in off:
-        _model_pass(lexicon.line_model, items, decisions, protected, config,
-                    tables_kept="table_row" in off)
+        _model_pass(lexicon.line_model, items, decisions, protected, config)
 
     _context_pass(items, decisions, protected, config, off)
 
@@ -178,5 +179,13 @@ def _rule_pass(
                 facts, title_key, config
             ):
                 decisions[k] = ("title_repeat", "title_repeat")
+    if "table_row" in off:
+        # A table the extractor kept (HTML: `cleaners.pipeline.Toolkit.html_lexicon`) is
+        # main text: the rows the rules left are spared the line model and the context
+        # rules, so a table stays whole (a vocabulary list lost some of its rows to
+        # `line_model` and `navigation_block`, a nutrition table to the list stage).
+        for k, facts in enumerate(items):
+            if decisions[k] is None and _table_row(facts, config):
+                protected[k] = True
     return items, decisions, protected
 

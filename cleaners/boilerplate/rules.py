@@ -118,18 +118,11 @@ def _model_pass(
     decisions: list[tuple[str, str] | None],
     protected: list[bool],
     config: BoilerplateConfig,
-    tables_kept: bool = False,
 ) -> None:
     """Remove the lines the rules left that the line model scores as boilerplate (the
     rule id carries the score: `line_model:0.93`; a model with a list stage removes the
     longer list lines it scores at its own threshold, `line_model_list:0.93`), and
-    protect from the context rules the lines it scores as content.
-
-    With `tables_kept` (the `table_row` rule off: tables an HTML extractor judged part
-    of the main text), the list stage leaves |cell|cell| rows alone: a table's rows
-    share one shape by construction, so their shape says nothing about the page's
-    template (on ../shared/eval/html_pages every one of its 36 removals was such a row:
-    a league table, nutrition facts, a bicycle's geometry)."""
+    protect from the context rules the lines it scores as content."""
     undecided = [k for k, decision in enumerate(decisions) if decision is None]
     if not undecided:
         return
@@ -152,8 +145,7 @@ def _model_pass(
             _model_blocks(scores, items, decisions, protected, config, block_mean)
         # Longer lines cut to one pattern (a grid, related titles): the list stage's.
         for k, score in lists.items():
-            if (score >= model.lists_threshold and decisions[k] is None and not protected[k]
-                    and not (tables_kept and items[k].text.startswith("|"))):
+            if score >= model.lists_threshold and decisions[k] is None and not protected[k]:
                 decisions[k] = ("line_model", f"{_LIST_RULE}:{score:.2f}")
     # A line the model holds for content is spared the context rules (a short line in a
     # run of menu entries may be a cast list's name or a subheading).
