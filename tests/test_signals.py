@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,21 @@ def test_a_ctrl_c_python_drops_is_raised_again_at_the_next_check() -> None:
             lifeline.check_interrupted()
         lifeline.catch_interrupts()  # a new run starts clean
         lifeline.check_interrupted()
+        # A run started off the main thread (Python delivers signals to the main one
+        # only) runs as before instead of failing in `signal.signal`.
+        errors: list[Exception] = []
+
+        def off_main() -> None:
+            try:
+                lifeline.catch_interrupts()
+            except Exception as error:
+                errors.append(error)
+
+        worker = threading.Thread(target=off_main)
+        worker.start()
+        worker.join()
+        assert errors == []
+        assert signal.getsignal(signal.SIGINT) is lifeline._on_interrupt
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
