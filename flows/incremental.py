@@ -110,14 +110,14 @@ def carry(previous: Path, version: Path, sources: Collection[str],
     doc_ids: list[str] = []
     for table in _carried(previous, version, "documents", "source", wanted, partition_by):
         doc_ids += table["doc_id"].to_pylist()
-        stats.add(count_rows(table.select(_COUNTED).to_pylist(), [], [], []))
+        stats.add(count_rows(table.select(_COUNTED), [], [], []))
     for table in _carried(previous, version, "paragraphs", "doc_id",
                           pa.array(doc_ids, pa.string()), partition_by):
-        stats.add(count_rows([], table.select(["duplicate_kind"]).to_pylist(), [], []))
+        stats.add(count_rows([], table.select(["duplicate_kind"]), [], []))
     for table in _carried(previous, version, "removed", "source", wanted):
-        stats.add(count_rows([], [], table.select(["reason"]).to_pylist(), []))
+        stats.add(count_rows([], [], table.select(["reason"]), []))
     for table in _carried(previous, version, "rejected", "source", wanted):
-        stats.add(count_rows([], [], [], table.select(["reason"]).to_pylist()))
+        stats.add(count_rows([], [], [], table.select(["reason"])))
     return stats
 
 
