@@ -56,9 +56,11 @@ from __future__ import annotations
 
 import math
 import operator
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -131,11 +133,13 @@ class LineModel:
         return self.scores_and_lists(texts, tokens, evidence)[0]
 
     def scores_and_lists(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
-                         evidence: Sequence[bool] | None = None,
+                         evidence: Sequence[bool] | None = None, *,
+                         kinds: tuple[Sequence[bool], Sequence[bool]] | None = None,
                          ) -> tuple[FloatArray, dict[int, float]]:
         """`scores`, and the list stage's score of each line it decides (`list_lines`;
-        none without a list stage or `evidence`), by line index."""
-        values, short, wanted = self.first_stage(texts, tokens, evidence)
+        none without a list stage or `evidence`), by line index. `kinds`: the lines'
+        `line_kinds`, if the caller has them."""
+        values, short, wanted = self.first_stage(texts, tokens, evidence, kinds=kinds)
         logits: FloatArray = np.array(values, dtype=np.float64)
         found: dict[int, float] = {}
         if evidence is None or not len(texts) or not (self.context.size or self.lists.size):
@@ -164,8 +168,9 @@ class LineModel:
         return 1.0 / (1.0 + np.exp(-logits)), found
 
     def first_stage(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
-                    evidence: Sequence[bool] | None = None,
-                    ) -> tuple[list[float], list[bool], list[bool]]:
+                    evidence: Sequence[bool] | None = None, *,
+                    kinds: tuple[Sequence[bool], Sequence[bool]] | None = None,
+                    ) -> tuple[list[float], Sequence[bool], list[bool]]:
         """The first stage's log-odds of each line, which lines are short, and which were
         scored (`wanted`): not the lines the rules removed (`evidence`; they get
         `_LOGIT_CAP`, sure boilerplate) nor body paragraphs (`_BODY_WORDS` words or more
@@ -174,12 +179,13 @@ class LineModel:
         A body paragraph is never the model's to remove (`line_model_max_words`) nor the
         context rules' (they take short lines only), so only its neighbours read its
         score, and "a paragraph" says to them what its score would: not scoring them
-        halves the model's cost on news pages.
+        halves the model's cost on news pages. `kinds` are the lines' `line_kinds` if the
+        caller has them (the line pass does).
         """
-        short, body = line_kinds(texts, tokens)
+        short, body = line_kinds(texts, tokens) if kinds is None else kinds
         wanted = ([not flag for flag in body] if evidence is None
                   else [not (flag or kind) for flag, kind in zip(evidence, body, strict=True)])
-        values = self.logits(texts, tokens, wanted).tolist() if any(wanted) else [
+        values = self.logits(texts, tokens, wanted, kinds=kinds).tolist() if any(wanted) else [
             _LOGIT_CAP] * len(texts)
         for k, kind in enumerate(body):
             if kind:
@@ -187,10 +193,11 @@ class LineModel:
         return values, short, wanted
 
     def logits(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
-               wanted: Sequence[bool] | None = None) -> FloatArray:
+               wanted: Sequence[bool] | None = None, *,
+               kinds: tuple[Sequence[bool], Sequence[bool]] | None = None) -> FloatArray:
         """The first stage's log-odds of boilerplate of each line, from the line and its
         neighbours' shapes alone; only for the `wanted` lines (all by default), the
-        others get `_LOGIT_CAP`."""
+        others get `_LOGIT_CAP` (`kinds`: the lines' `line_kinds`, if known)."""
         count = len(texts)
         if not count:
             return np.zeros(0)
@@ -198,14 +205,12 @@ class LineModel:
         # calls, each of which costs microseconds whatever its size; both give the same
         # matrix.
         if count <= PLAIN_PYTHON_LINES:
-            rows = _line_rows(texts, tokens, wanted)
+            rows = _line_rows(texts, tokens, wanted, kinds)
             if not rows:
                 return np.full(count, _LOGIT_CAP)
             matrix = np.array(rows, dtype=np.float64)
         else:
-            matrix = line_features(texts, tokens)
-            if wanted is not None:
-                matrix = matrix[np.array(wanted, dtype=bool)]
+            matrix = line_features(texts, tokens, wanted)
         found = matrix @ self.dense + self.bias
         if self.ngrams.size:
             lines, buckets, values = ngram_hashes(texts)
@@ -258,11 +263,10 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
     count = len(logits)
     capped = [min(max(value, -_LOGIT_CAP), _LOGIT_CAP) for value in logits]
     removed = [1.0 if flag else 0.0 for flag in evidence]
-    # Prefix sums make each window and run a subtraction.
-    sum_logit, sum_removed = [0.0], [0.0]
-    for value, flag in zip(capped, removed, strict=True):
-        sum_logit.append(sum_logit[-1] + value)
-        sum_removed.append(sum_removed[-1] + flag)
+    # Prefix sums make each window and run a subtraction (`accumulate` adds in order,
+    # as a loop would, in C).
+    sum_logit = list(accumulate(capped, initial=0.0))
+    sum_removed = list(accumulate(removed, initial=0.0))
     run_start = [0] * count
     run_end = [0] * count
     start = 0
@@ -274,15 +278,10 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
         run_start[start:end] = [start] * (end - start)
         run_end[start:end] = [end] * (end - start)
         start = end
-    firsts: dict[str, int] = {}
-    lasts: dict[str, int] = {}
-    wholes: dict[tuple[str, ...], int] = {}
-    for words in tokens:
-        if words:
-            firsts[words[0]] = firsts.get(words[0], 0) + 1
-            lasts[words[-1]] = lasts.get(words[-1], 0) + 1
-            key = tuple(words)
-            wholes[key] = wholes.get(key, 0) + 1
+    worded = [words for words in tokens if words]
+    firsts = Counter([words[0] for words in worded])
+    lasts = Counter([words[-1] for words in worded])
+    wholes = Counter(map(tuple, worded))
     shapes = (shape_rows(texts, capped, short, wanted if shaped is None else shaped,
                          [len(words) for words in tokens], keys)
               if texts is not None else None)
