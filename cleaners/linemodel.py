@@ -78,7 +78,13 @@ from cleaners.linemodel_features import (
     line_kinds,
     ngram_hashes,
 )
-from cleaners.linemodel_shapes import SHAPE_FEATURES, line_label, shape_keys, shape_rows
+from cleaners.linemodel_shapes import (
+    SHAPE_FEATURES,
+    key_bin,
+    line_label,
+    shape_keys,
+    shape_rows,
+)
 
 __all__ = [
     "CONTEXT_FEATURES", "FEATURES", "NGRAM_BUCKETS", "NGRAM_CHARS", "PLAIN_PYTHON_LINES",
@@ -343,7 +349,7 @@ def list_lines(texts: Sequence[str], tokens: Sequence[Sequence[str]],
 def _list_mask(texts: Sequence[str], tokens: Sequence[Sequence[str]],
                wanted: Sequence[bool], most_words: int, edge: Sequence[bool] | None = None,
                ) -> tuple[list[bool], list[tuple[str, int]] | None]:
-    """`list_lines`, and the lines' shape keys (None if no line has the length)."""
+    """`list_lines`, and the lines' shape keys (None if no line is taken)."""
     sized = [flag and LIST_MIN_WORDS <= len(words) <= most_words
              for flag, words in zip(wanted, tokens, strict=True)]
     if not any(sized):
@@ -354,23 +360,27 @@ def _list_mask(texts: Sequence[str], tokens: Sequence[Sequence[str]],
         if bodies:
             first, last = bodies[0], bodies[-1]
             sized = [flag and not first < k < last for k, flag in enumerate(sized)]
-    keys = shape_keys(texts, [len(words) for words in tokens])
-    count: dict[tuple[str, int], int] = {}
-    for key in keys:
-        count[key] = count.get(key, 0) + 1
-    chosen = [flag and count[key] > LIST_MIN_OTHERS
-              for flag, key in zip(sized, keys, strict=True)]
-    if any(chosen):
-        # A field of a record ("- Französisch: [1] loterie", "Born: 12 May 1950") opens
-        # with a label no other line has: one pattern, but the page's own data. A
-        # template's caption recurs under every item ("Calories: 220 ...").
-        labels = [line_label(text) for text in texts]
-        seen: dict[str, int] = {}
-        for label in labels:
-            seen[label] = seen.get(label, 0) + 1
-        chosen = [flag and not (label and seen[label] == 1)
-                  for flag, label in zip(chosen, labels, strict=True)]
-    return chosen, keys
+    counts = [len(words) for words in tokens]
+    # A shape key holds the line's word-count bin: only lines in a bin of a line that
+    # may be taken can share its key, and most documents take none.
+    bins = {key_bin(counts[k]) for k, flag in enumerate(sized) if flag}
+    near = [k for k, words in enumerate(counts) if key_bin(words) in bins]
+    keyed = dict(zip(near, shape_keys([texts[k] for k in near], [counts[k] for k in near]),
+                     strict=True))
+    tally = Counter(keyed.values())
+    chosen = [flag and tally[keyed[k]] > LIST_MIN_OTHERS for k, flag in enumerate(sized)]
+    if not any(chosen):
+        return chosen, None
+    # A field of a record ("- Französisch: [1] loterie", "Born: 12 May 1950") opens
+    # with a label no other line has: one pattern, but the page's own data. A
+    # template's caption recurs under every item ("Calories: 220 ...").
+    labels = [line_label(text) for text in texts]
+    seen: dict[str, int] = {}
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+    chosen = [flag and not (label and seen[label] == 1)
+              for flag, label in zip(chosen, labels, strict=True)]
+    return chosen, shape_keys(texts, counts)
 
 
 def load_line_model(path: Path | None = None) -> LineModel:
