@@ -191,8 +191,16 @@ class LineModel:
         short, body = line_kinds(texts, tokens) if kinds is None else kinds
         wanted = ([not flag for flag in body] if evidence is None
                   else [not (flag or kind) for flag, kind in zip(evidence, body, strict=True)])
-        values = self.logits(texts, tokens, wanted, kinds=kinds).tolist() if any(wanted) else [
-            _LOGIT_CAP] * len(texts)
+        values = [_LOGIT_CAP] * len(texts)
+        scored = [k for k, flag in enumerate(wanted) if flag]
+        if scored and self.ngrams.size:
+            values = self.logits(texts, tokens, wanted, kinds=kinds).tolist()
+        elif scored:
+            # `logits` without its trigrams (none shipped), its log-odds put in place
+            # in Python: the same products, fewer numpy calls on a short document.
+            for k, value in zip(scored, (self._features(texts, tokens, wanted, kinds)
+                                         @ self.dense + self.bias).tolist(), strict=True):
+                values[k] = value
         for k, kind in enumerate(body):
             if kind:
                 values[k] = -_LOGIT_CAP
@@ -207,17 +215,9 @@ class LineModel:
         count = len(texts)
         if not count:
             return np.zeros(0)
-        # A short document's features are cheaper row by row in Python than in numpy's
-        # calls, each of which costs microseconds whatever its size; both give the same
-        # matrix.
-        if count <= PLAIN_PYTHON_LINES:
-            rows = _line_rows(texts, tokens, wanted, kinds)
-            if not rows:
-                return np.full(count, _LOGIT_CAP)
-            matrix = np.array(rows, dtype=np.float64)
-        else:
-            matrix = line_features(texts, tokens, wanted)
-        found = matrix @ self.dense + self.bias
+        if wanted is not None and not any(wanted):
+            return np.full(count, _LOGIT_CAP)
+        found = self._features(texts, tokens, wanted, kinds) @ self.dense + self.bias
         if self.ngrams.size:
             lines, buckets, values = ngram_hashes(texts)
             grams = np.bincount(lines, weights=self.ngrams[buckets] * values, minlength=count)
@@ -227,6 +227,18 @@ class LineModel:
         logits = np.full(count, _LOGIT_CAP)
         logits[np.array(wanted, dtype=bool)] = found
         return logits
+
+    @staticmethod
+    def _features(texts: Sequence[str], tokens: Sequence[Sequence[str]],
+                  wanted: Sequence[bool] | None,
+                  kinds: tuple[Sequence[bool], Sequence[bool]] | None) -> FloatArray:
+        """The first stage's feature rows of the `wanted` lines (at least one)."""
+        # A short document's features are cheaper row by row in Python than in numpy's
+        # calls, each of which costs microseconds whatever its size; both give the same
+        # matrix (to the last bit but for numpy's log1p: the choice is by length only).
+        if len(texts) <= PLAIN_PYTHON_LINES:
+            return np.array(_line_rows(texts, tokens, wanted, kinds), dtype=np.float64)
+        return line_features(texts, tokens, wanted)
 
 
 #: The second stage's features, in column order: the first stage's log-odds of the line

@@ -206,8 +206,14 @@ def _title_line(
 
 
 def _starts_like(facts: _Facts, title_key: str) -> bool:
-    # Comparing first words spares building the key of every line.
-    return bool(facts.tokens) and _DIGIT_RUN.sub("0", facts.tokens[0]) == title_key.split(" ", 1)[0]
+    # Comparing first words spares building the key of every line. A word of letters
+    # has no digit to fold, and a title that does not start with it is told at once.
+    if not facts.tokens:
+        return False
+    first = facts.tokens[0]
+    if not first.isalpha():
+        first = _DIGIT_RUN.sub("0", first)
+    return title_key.startswith(first) and title_key.split(" ", 1)[0] == first
 
 
 def _presumed_title_line(
