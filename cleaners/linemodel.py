@@ -56,9 +56,11 @@ from __future__ import annotations
 
 import math
 import operator
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +78,13 @@ from cleaners.linemodel_features import (
     line_kinds,
     ngram_hashes,
 )
-from cleaners.linemodel_shapes import SHAPE_FEATURES, line_label, shape_keys, shape_rows
+from cleaners.linemodel_shapes import (
+    SHAPE_FEATURES,
+    key_bin,
+    line_label,
+    shape_keys,
+    shape_rows,
+)
 
 __all__ = [
     "CONTEXT_FEATURES", "FEATURES", "NGRAM_BUCKETS", "NGRAM_CHARS", "PLAIN_PYTHON_LINES",
@@ -131,11 +139,13 @@ class LineModel:
         return self.scores_and_lists(texts, tokens, evidence)[0]
 
     def scores_and_lists(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
-                         evidence: Sequence[bool] | None = None,
+                         evidence: Sequence[bool] | None = None, *,
+                         kinds: tuple[Sequence[bool], Sequence[bool]] | None = None,
                          ) -> tuple[FloatArray, dict[int, float]]:
         """`scores`, and the list stage's score of each line it decides (`list_lines`;
-        none without a list stage or `evidence`), by line index."""
-        values, short, wanted = self.first_stage(texts, tokens, evidence)
+        none without a list stage or `evidence`), by line index. `kinds`: the lines'
+        `line_kinds`, if the caller has them."""
+        values, short, wanted = self.first_stage(texts, tokens, evidence, kinds=kinds)
         logits: FloatArray = np.array(values, dtype=np.float64)
         found: dict[int, float] = {}
         if evidence is None or not len(texts) or not (self.context.size or self.lists.size):
@@ -164,8 +174,9 @@ class LineModel:
         return 1.0 / (1.0 + np.exp(-logits)), found
 
     def first_stage(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
-                    evidence: Sequence[bool] | None = None,
-                    ) -> tuple[list[float], list[bool], list[bool]]:
+                    evidence: Sequence[bool] | None = None, *,
+                    kinds: tuple[Sequence[bool], Sequence[bool]] | None = None,
+                    ) -> tuple[list[float], Sequence[bool], list[bool]]:
         """The first stage's log-odds of each line, which lines are short, and which were
         scored (`wanted`): not the lines the rules removed (`evidence`; they get
         `_LOGIT_CAP`, sure boilerplate) nor body paragraphs (`_BODY_WORDS` words or more
@@ -174,39 +185,39 @@ class LineModel:
         A body paragraph is never the model's to remove (`line_model_max_words`) nor the
         context rules' (they take short lines only), so only its neighbours read its
         score, and "a paragraph" says to them what its score would: not scoring them
-        halves the model's cost on news pages.
+        halves the model's cost on news pages. `kinds` are the lines' `line_kinds` if the
+        caller has them (the line pass does).
         """
-        short, body = line_kinds(texts, tokens)
+        short, body = line_kinds(texts, tokens) if kinds is None else kinds
         wanted = ([not flag for flag in body] if evidence is None
                   else [not (flag or kind) for flag, kind in zip(evidence, body, strict=True)])
-        values = self.logits(texts, tokens, wanted).tolist() if any(wanted) else [
-            _LOGIT_CAP] * len(texts)
+        values = [_LOGIT_CAP] * len(texts)
+        scored = [k for k, flag in enumerate(wanted) if flag]
+        if scored and self.ngrams.size:
+            values = self.logits(texts, tokens, wanted, kinds=kinds).tolist()
+        elif scored:
+            # `logits` without its trigrams (none shipped), its log-odds put in place
+            # in Python: the same products, fewer numpy calls on a short document.
+            for k, value in zip(scored, (self._features(texts, tokens, wanted, kinds)
+                                         @ self.dense + self.bias).tolist(), strict=True):
+                values[k] = value
         for k, kind in enumerate(body):
             if kind:
                 values[k] = -_LOGIT_CAP
         return values, short, wanted
 
     def logits(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
-               wanted: Sequence[bool] | None = None) -> FloatArray:
+               wanted: Sequence[bool] | None = None, *,
+               kinds: tuple[Sequence[bool], Sequence[bool]] | None = None) -> FloatArray:
         """The first stage's log-odds of boilerplate of each line, from the line and its
         neighbours' shapes alone; only for the `wanted` lines (all by default), the
-        others get `_LOGIT_CAP`."""
+        others get `_LOGIT_CAP` (`kinds`: the lines' `line_kinds`, if known)."""
         count = len(texts)
         if not count:
             return np.zeros(0)
-        # A short document's features are cheaper row by row in Python than in numpy's
-        # calls, each of which costs microseconds whatever its size; both give the same
-        # matrix.
-        if count <= PLAIN_PYTHON_LINES:
-            rows = _line_rows(texts, tokens, wanted)
-            if not rows:
-                return np.full(count, _LOGIT_CAP)
-            matrix = np.array(rows, dtype=np.float64)
-        else:
-            matrix = line_features(texts, tokens)
-            if wanted is not None:
-                matrix = matrix[np.array(wanted, dtype=bool)]
-        found = matrix @ self.dense + self.bias
+        if wanted is not None and not any(wanted):
+            return np.full(count, _LOGIT_CAP)
+        found = self._features(texts, tokens, wanted, kinds) @ self.dense + self.bias
         if self.ngrams.size:
             lines, buckets, values = ngram_hashes(texts)
             grams = np.bincount(lines, weights=self.ngrams[buckets] * values, minlength=count)
@@ -216,6 +227,18 @@ class LineModel:
         logits = np.full(count, _LOGIT_CAP)
         logits[np.array(wanted, dtype=bool)] = found
         return logits
+
+    @staticmethod
+    def _features(texts: Sequence[str], tokens: Sequence[Sequence[str]],
+                  wanted: Sequence[bool] | None,
+                  kinds: tuple[Sequence[bool], Sequence[bool]] | None) -> FloatArray:
+        """The first stage's feature rows of the `wanted` lines (at least one)."""
+        # A short document's features are cheaper row by row in Python than in numpy's
+        # calls, each of which costs microseconds whatever its size; both give the same
+        # matrix (to the last bit but for numpy's log1p: the choice is by length only).
+        if len(texts) <= PLAIN_PYTHON_LINES:
+            return np.array(_line_rows(texts, tokens, wanted, kinds), dtype=np.float64)
+        return line_features(texts, tokens, wanted)
 
 
 #: The second stage's features, in column order: the first stage's log-odds of the line
@@ -258,11 +281,10 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
     count = len(logits)
     capped = [min(max(value, -_LOGIT_CAP), _LOGIT_CAP) for value in logits]
     removed = [1.0 if flag else 0.0 for flag in evidence]
-    # Prefix sums make each window and run a subtraction.
-    sum_logit, sum_removed = [0.0], [0.0]
-    for value, flag in zip(capped, removed, strict=True):
-        sum_logit.append(sum_logit[-1] + value)
-        sum_removed.append(sum_removed[-1] + flag)
+    # Prefix sums make each window and run a subtraction (`accumulate` adds in order,
+    # as a loop would, in C).
+    sum_logit = list(accumulate(capped, initial=0.0))
+    sum_removed = list(accumulate(removed, initial=0.0))
     run_start = [0] * count
     run_end = [0] * count
     start = 0
@@ -274,15 +296,10 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
         run_start[start:end] = [start] * (end - start)
         run_end[start:end] = [end] * (end - start)
         start = end
-    firsts: dict[str, int] = {}
-    lasts: dict[str, int] = {}
-    wholes: dict[tuple[str, ...], int] = {}
-    for words in tokens:
-        if words:
-            firsts[words[0]] = firsts.get(words[0], 0) + 1
-            lasts[words[-1]] = lasts.get(words[-1], 0) + 1
-            key = tuple(words)
-            wholes[key] = wholes.get(key, 0) + 1
+    worded = [words for words in tokens if words]
+    firsts = Counter([words[0] for words in worded])
+    lasts = Counter([words[-1] for words in worded])
+    wholes = Counter(map(tuple, worded))
     shapes = (shape_rows(texts, capped, short, wanted if shaped is None else shaped,
                          [len(words) for words in tokens], keys)
               if texts is not None else None)
@@ -344,7 +361,7 @@ def list_lines(texts: Sequence[str], tokens: Sequence[Sequence[str]],
 def _list_mask(texts: Sequence[str], tokens: Sequence[Sequence[str]],
                wanted: Sequence[bool], most_words: int, edge: Sequence[bool] | None = None,
                ) -> tuple[list[bool], list[tuple[str, int]] | None]:
-    """`list_lines`, and the lines' shape keys (None if no line has the length)."""
+    """`list_lines`, and the lines' shape keys (None if no line is taken)."""
     sized = [flag and LIST_MIN_WORDS <= len(words) <= most_words
              for flag, words in zip(wanted, tokens, strict=True)]
     if not any(sized):
@@ -355,23 +372,27 @@ def _list_mask(texts: Sequence[str], tokens: Sequence[Sequence[str]],
         if bodies:
             first, last = bodies[0], bodies[-1]
             sized = [flag and not first < k < last for k, flag in enumerate(sized)]
-    keys = shape_keys(texts, [len(words) for words in tokens])
-    count: dict[tuple[str, int], int] = {}
-    for key in keys:
-        count[key] = count.get(key, 0) + 1
-    chosen = [flag and count[key] > LIST_MIN_OTHERS
-              for flag, key in zip(sized, keys, strict=True)]
-    if any(chosen):
-        # A field of a record ("- Französisch: [1] loterie", "Born: 12 May 1950") opens
-        # with a label no other line has: one pattern, but the page's own data. A
-        # template's caption recurs under every item ("Calories: 220 ...").
-        labels = [line_label(text) for text in texts]
-        seen: dict[str, int] = {}
-        for label in labels:
-            seen[label] = seen.get(label, 0) + 1
-        chosen = [flag and not (label and seen[label] == 1)
-                  for flag, label in zip(chosen, labels, strict=True)]
-    return chosen, keys
+    counts = [len(words) for words in tokens]
+    # A shape key holds the line's word-count bin: only lines in a bin of a line that
+    # may be taken can share its key, and most documents take none.
+    bins = {key_bin(counts[k]) for k, flag in enumerate(sized) if flag}
+    near = [k for k, words in enumerate(counts) if key_bin(words) in bins]
+    keyed = dict(zip(near, shape_keys([texts[k] for k in near], [counts[k] for k in near]),
+                     strict=True))
+    tally = Counter(keyed.values())
+    chosen = [flag and tally[keyed[k]] > LIST_MIN_OTHERS for k, flag in enumerate(sized)]
+    if not any(chosen):
+        return chosen, None
+    # A field of a record ("- Französisch: [1] loterie", "Born: 12 May 1950") opens
+    # with a label no other line has: one pattern, but the page's own data. A
+    # template's caption recurs under every item ("Calories: 220 ...").
+    labels = [line_label(text) for text in texts]
+    seen: dict[str, int] = {}
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+    chosen = [flag and not (label and seen[label] == 1)
+              for flag, label in zip(chosen, labels, strict=True)]
+    return chosen, shape_keys(texts, counts)
 
 
 def load_line_model(path: Path | None = None) -> LineModel:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -89,28 +91,44 @@ def line_kinds(texts: Sequence[str], tokens: Sequence[Sequence[str]],
     return short, body
 
 
-def line_features(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> FloatArray:
-    """The dense feature matrix (lines x `FEATURES`) of one document's lines.
+def line_features(texts: Sequence[str], tokens: Sequence[Sequence[str]],
+                  wanted: Sequence[bool] | None = None) -> FloatArray:
+    """The dense feature matrix (lines x `FEATURES`) of one document's lines; given
+    `wanted`, only the rows of the wanted lines, in order.
 
     Character counts are taken over the whole document at once, on its code points;
     only what numpy cannot see (how a line ends once closing quotes are stripped, a URL)
-    is asked of each line.
+    is asked of each line. Given `wanted`, the characters and the questions are only
+    those of the wanted lines: the rows are the same as the whole matrix's, bit for bit
+    (a test holds them so), and most lines of a page are not scored (`LineModel`).
     """
     count = len(texts)
     # Columns by name, stacked once at the end: one copy instead of one per column.
     found: dict[str, npt.NDArray[np.generic]] = {}
+    # The lines whose own characters are read (the others' rows are dropped at the end;
+    # their neighbours read only their words and how they end).
+    picked = (list(range(count)) if wanted is None
+              else [k for k, flag in enumerate(wanted) if flag])
+    every = len(picked) == count
 
     # A line's character counts are taken on its first `_CHAR_SPAN` characters: what a
     # long paragraph's counts would add is not worth their cost.
     cut = [text[:_CHAR_SPAN] for text in texts]
-    joined = "\n".join(cut) + "\n"
+    mine = cut if every else [cut[k] for k in picked]
+    # Each line between line breaks, as in the whole document: a line that is not the
+    # document's first has one before it (a leading " - " is a dash only after one).
+    lead = "\n" if picked and picked[0] > 0 else ""
+    joined = lead + "\n".join(mine) + "\n"
     codes = _codes(joined)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
-    spans = np.fromiter(map(len, cut), dtype=np.int64, count=count)
-    starts = np.concatenate(([0], np.cumsum(spans + 1)[:-1]))
+    spans = np.fromiter(map(len, mine), dtype=np.int64, count=len(mine))
+    starts = np.cumsum(spans + 1) - (spans + 1) + len(lead)
     lowered = joined.lower()
     # str.lower keeps the length but for a few letters ("İ"); then ask each character.
-    upper = (codes != _codes(lowered) if len(lowered) == len(joined)
+    # (A document's lines decide it together: lowering ASCII never changes a length.)
+    keeps = len(lowered) == len(joined) and (every or len(
+        "".join(cut).lower()) == sum(map(len, cut)))
+    upper = (codes != _codes(lowered) if keeps
              else np.fromiter(map(str.isupper, joined), dtype=bool, count=len(joined)))
     space = (codes == 32) | (codes == 10)
     word_start = ~space
@@ -125,22 +143,33 @@ def line_features(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> Floa
     counts = np.add.reduceat(np.array([
         word_start, word_start & upper, digit, codes == 124, (classes & _BULLET) != 0,
         codes == 47, dash, inner, codes == 40,
-    ], dtype=np.int64), starts, axis=1)
+    ], dtype=np.int64), starts, axis=1) if picked else np.zeros((9, 0), dtype=np.int64)
+    begins = np.array([upper[starts], digit[starts]])
+    if not every:
+        # Back to one column a line; the lines not read get what an empty count gives,
+        # and their rows are dropped below.
+        counts, begins, spans = _spread(counts, picked, count), _spread(begins, picked, count), (
+            _spread(spans[None, :], picked, count, 1)[0])
     capped = np.minimum(counts[3:], 4)
 
-    ends, firsts, flags = [], [], []
+    ends = []
     for text in texts:
         end = text.rstrip(_CLOSING)[-1:]
         ends.append(ord(end) if end else 0)
-        firsts.append(text[0].isalnum())
-        flags.append((text.isupper(), "http" in text or "www." in text,
-                      "@" in text and "." in text, "©" in text or "(c)" in text,
-                      text[-1] in ")]"))
+    firsts, flags = [True] * count, [_NO_FLAGS] * count
+    letter_counts = [0] * count
+    for k in picked:
+        text = texts[k]
+        firsts[k] = text[0].isalnum()
+        flags[k] = (text.isupper(), "http" in text or "www." in text,
+                    "@" in text and "." in text, "©" in text or "(c)" in text,
+                    text[-1] in ")]")
+        letter_counts[k] = sum(map(len, tokens[k]))
     end_codes = np.array(ends)
     terminal = (_CLASSES[np.minimum(end_codes, _CLASS_TOP)] & _ENDS) != 0
     flag = np.array(flags, dtype=bool).reshape(count, 5).T
     words = np.fromiter(map(len, tokens), dtype=np.float64, count=count)
-    letters = np.fromiter((sum(map(len, t)) for t in tokens), dtype=np.float64, count=count)
+    letters = np.array(letter_counts, dtype=np.float64)
 
     onehot = np.searchsorted(_BIN_EDGES, words, side="right") == _BIN_INDEX
     found.update(zip(_BIN_NAMES, onehot, strict=True))
@@ -158,8 +187,8 @@ def line_features(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> Floa
         "ends_comma": (end_codes == 44) | (end_codes == 59),
         "ends_digit": (end_codes >= 48) & (end_codes <= 57),
         "ends_bracket": flag[4],
-        "starts_upper": upper[starts],
-        "starts_digit": digit[starts],
+        "starts_upper": begins[0],
+        "starts_digit": begins[1],
         "starts_symbol": ~np.array(firsts, dtype=bool),
         "title_case_share": counts[1] / np.maximum(counts[0], 1),
         "all_caps": flag[0],
@@ -226,7 +255,23 @@ def line_features(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> Floa
         "short_in_run3": run >= 3,
         "short_in_run6": run >= 6,
     })
-    return np.array([found[name] for name in FEATURES], dtype=np.float64).T
+    matrix = np.array([found[name] for name in FEATURES], dtype=np.float64).T
+    # Masked from the whole matrix (a C-ordered copy), as the rows have always been
+    # taken: the product with the weights then adds in the same order.
+    return matrix if wanted is None else matrix[np.array(wanted, dtype=bool)]
+
+
+#: The flags of a line whose characters are not read (`line_features`).
+_NO_FLAGS = (False, False, False, False, False)
+
+
+def _spread(values: npt.NDArray[Any], picked: Sequence[int], count: int,
+            fill: int = 0) -> npt.NDArray[Any]:
+    """`values`' columns (one a picked line) at their lines' places among `count`,
+    the other columns `fill`."""
+    out = np.full((values.shape[0], count), fill, dtype=values.dtype)
+    out[:, picked] = values
+    return out
 
 
 def _codes(text: str) -> npt.NDArray[np.uint32]:
@@ -271,42 +316,48 @@ def ngram_hashes(texts: Sequence[str]) -> tuple[IntArray, IntArray, FloatArray]:
 
 
 def _line_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]],
-               wanted: Sequence[bool] | None = None) -> list[list[float | bool]]:
+               wanted: Sequence[bool] | None = None,
+               kinds: tuple[Sequence[bool], Sequence[bool]] | None = None,
+               ) -> list[list[float | bool]]:
     """`line_features` in plain Python, row by row: the same values (a test holds them
     equal), for short documents, where numpy's cost per call outweighs the work. Only
-    the rows of the `wanted` lines (all by default) are made."""
+    the rows of the `wanted` lines (all by default) are made; `kinds` are the lines'
+    `line_kinds` if known."""
     count = len(texts)
     last = count - 1
-    cuts = [text[:_CHAR_SPAN] for text in texts]
-    # As in `line_features`: a character is upper when lowering changes it, unless
-    # lowering changes the document's length (then str.isupper decides).
-    # (Lowering ASCII never changes a length, so only the other lines are asked.)
-    by_lowering = all(len(cut.lower()) == len(cut) for cut in cuts if not cut.isascii())
-    seen: dict[str, int] = {}
-    for text in texts:
-        seen[text] = seen.get(text, 0) + 1
+    seen = Counter(texts)
     words = [len(t) for t in tokens]
     log_words = [math.log1p(w) for w in words]
-    shape: list[list[float | bool]] = []
-    short: list[bool] = []
-    body: list[bool] = []
-    for k, (text, cut, toks) in enumerate(zip(texts, cuts, tokens, strict=True)):
+    short, body = line_kinds(texts, tokens) if kinds is None else kinds
+    # As in `line_features`: a character is upper when lowering changes it, unless
+    # lowering changes the document's length (then str.isupper decides). Lowering ASCII
+    # never changes a length, and on ASCII str.isupper says what lowering says, so the
+    # document's lines are asked only once a scored line has a non-ASCII initial.
+    lowering: list[bool] = []
+    shape: dict[int, list[float | bool]] = {}
+    for k in range(count) if wanted is None else [k for k, flag in enumerate(wanted) if flag]:
+        text, toks = texts[k], tokens[k]
+        cut = text[:_CHAR_SPAN]
         count_words = words[k]
         stripped = text.rstrip(_CLOSING)
         end = stripped[-1] if stripped else ""
         terminal = end != "" and end in _SENTENCE_END
-        short.append(count_words <= _SHORT_WORDS and not terminal)
-        body.append(count_words >= _BODY_WORDS and terminal)
-        if wanted is not None and not wanted[k]:
-            shape.append([])
-            continue
         # The first character of each space-separated word, as one string.
         initials = "".join([piece[:1] for piece in cut.split(" ")])
-        # On ASCII, str.isupper says what lowering says, and faster.
-        capitals = (sum(map(str.__ne__, initials, initials.lower()))
-                    if by_lowering and not initials.isascii()
-                    else sum(map(str.isupper, initials)))
-        first_upper = cut[0].lower() != cut[0] if by_lowering else cut[0].isupper()
+        if initials.isascii():
+            capitals = sum(map(str.isupper, initials))
+            first_upper = cut[0].isupper()
+        else:
+            if not lowering:
+                lowering.append(all(len(line.lower()) == len(line) for line in
+                                    (whole[:_CHAR_SPAN] for whole in texts)
+                                    if not line.isascii()))
+            if lowering[0]:
+                capitals = sum(map(str.__ne__, initials, initials.lower()))
+                first_upper = cut[0].lower() != cut[0]
+            else:
+                capitals = sum(map(str.isupper, initials))
+                first_upper = cut[0].isupper()
         bin_at = bisect.bisect_right(_WORD_BINS, count_words) - 1
         onehot = [0.0] * len(_WORD_BINS)
         onehot[bin_at] = 1.0
@@ -317,7 +368,7 @@ def _line_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]],
         if "-" in cut or "–" in cut:  # noqa: RUF001
             dashes = len(_SPACED_DASH.findall(("\n" if k else "\0") + cut + "\n"))
         inner = cut.count(". ") + cut.count("! ") + cut.count("? ")
-        shape.append([
+        shape[k] = [
             *onehot,
             log_words[k], math.log1p(len(text)), letters / max(count_words, 1),
             terminal, end == "?", end == ":", end in (",", ";"),
@@ -327,7 +378,7 @@ def _line_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]],
             min(cut.count("|"), 4), min(bullets, 4), min(cut.count("/"), 4), min(dashes, 4),
             "http" in text or "www." in text, "@" in text and "." in text,
             "©" in text or "(c)" in text, min(inner, 4), "(" in cut, seen[text] > 1,
-        ])
+        ]
     bodies = [k for k, flag in enumerate(body) if flag]
     first_body, last_body = (bodies[0], bodies[-1]) if bodies else (-1, count)
     runs = [0] * count

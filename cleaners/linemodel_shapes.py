@@ -59,6 +59,11 @@ def _char_class(char: str) -> str:
     return char
 
 
+def key_bin(count: int) -> int:
+    """The word-count bin of a line of `count` words in its shape key (`_KEY_BINS`)."""
+    return _KEY_BINS[count] if count < len(_KEY_BINS) else 16
+
+
 def shape_keys(texts: Sequence[str], counts: Sequence[int] | None = None,
                ) -> list[tuple[str, int]]:
     """Each line's shape key: the classes (`_char_class`) of its first and last

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from cleaners.boilerplate import BoilerplateConfig, load_lexicon, strip_boilerplate
 from cleaners.boilerplate.lexicon import _core, _tokens
+from cleaners.boilerplate.rules import _facts
 from cleaners.linemodel import (
     CONTEXT_FEATURES,
     FEATURES,
@@ -26,6 +27,7 @@ from cleaners.linemodel import (
     _line_rows,
     context_rows,
     line_features,
+    line_kinds,
     load_line_model,
 )
 
@@ -237,6 +239,67 @@ def test_rows_of_some_lines_are_those_rows_of_all(lines: list[str], data: st.Dat
     every = _line_rows(lines, tokens)
     assert _line_rows(lines, tokens, wanted) == [row for row, w in zip(every, wanted,
                                                                         strict=True) if w]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(EDGE_LINES, st.lists(LINE, min_size=1, max_size=40)), st.data())
+def test_numpys_rows_of_some_lines_are_those_rows_of_all_to_the_bit(
+        lines: list[str], data: st.DataObject) -> None:
+    # Given the scored lines, numpy reads only their characters: their rows, and so
+    # their products with the weights, must be the whole matrix's to the last bit (a
+    # dash opening the first scored line, a document whose "İ" is in an unscored line).
+    tokens = [_tokens(_core(line)) for line in lines]
+    wanted = data.draw(st.lists(st.booleans(), min_size=len(lines), max_size=len(lines)))
+    mask = np.array(wanted, dtype=bool)
+    whole = line_features(lines, tokens)[mask]
+    some = line_features(lines, tokens, wanted)
+    assert some.shape == whole.shape and some.flags.c_contiguous
+    assert np.array_equal(some, whole)
+    assert np.array_equal(some @ MODEL.dense, whole @ MODEL.dense)
+
+
+@pytest.mark.parametrize("lines", [
+    ["- Home", "İstanbul haberleri", "- News", "Kontakt –"],  # noqa: RUF001
+    ["Startseite", "- Sport", "Die Regierung hat am Dienstag einen Haushalt vorgelegt."],
+    ["İ", "a - b", "İİ"],
+    # "ǅ" is titlecase: lowering changes it, str.isupper says no; "İ" lengthens when
+    # lowered, so the whole document is asked str.isupper, scored lines or not.
+    ["İstanbul", "ǅemal Bijedić, ǅ ǅ"],
+])
+def test_the_first_scored_line_keeps_its_place_in_the_document(lines: list[str]) -> None:
+    # The unscored first line still decides whether the next one opens after a line
+    # break (its " - " is a dash) and whether lowering keeps the document's length.
+    tokens = [_tokens(_core(line)) for line in lines]
+    for first in range(len(lines)):
+        wanted = [k >= first for k in range(len(lines))]
+        assert np.array_equal(line_features(lines, tokens, wanted),
+                              line_features(lines, tokens)[np.array(wanted)])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(EDGE_LINES, st.lists(LINE, min_size=1, max_size=40)), st.data())
+def test_the_line_pass_kinds_give_the_models_scores(lines: list[str],
+                                                     data: st.DataObject) -> None:
+    # The line pass hands the model its lines' kinds (short, body) from its own facts:
+    # the scores are those the model gets by working them out.
+    tokens = [_tokens(_core(line)) for line in lines]
+    evidence = data.draw(st.lists(st.booleans(), min_size=len(lines), max_size=len(lines)))
+    kinds = line_kinds(lines, tokens)
+    plain, listed = MODEL.scores_and_lists(lines, tokens, evidence)
+    given_kinds, listed_kinds = MODEL.scores_and_lists(lines, tokens, evidence, kinds=kinds)
+    assert np.array_equal(plain, given_kinds) and listed == listed_kinds
+    assert _line_rows(lines, tokens, None, kinds) == _line_rows(lines, tokens)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(EDGE_LINES, st.lists(LINE, min_size=1, max_size=30)))
+def test_the_line_pass_facts_are_the_models_kinds(lines: list[str]) -> None:
+    # What lets the line pass hand its facts' kinds to the model under the default
+    # config: the same lines are short and the same are body paragraphs.
+    config = BoilerplateConfig()
+    facts = [_facts(k, line, config) for k, line in enumerate(lines, start=1)]
+    assert line_kinds(lines, [f.tokens for f in facts]) == (
+        [f.short for f in facts], [f.body for f in facts])
 
 
 def test_context_rows_read_the_neighbours() -> None:

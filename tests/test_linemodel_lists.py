@@ -20,6 +20,7 @@ from cleaners.boilerplate import BoilerplateConfig, Lexicon, load_lexicon, strip
 from cleaners.boilerplate.lexicon import _core, _tokens
 from cleaners.linemodel import (
     CONTEXT_FEATURES,
+    LIST_MIN_OTHERS,
     LIST_MIN_WORDS,
     SHAPE_FEATURES,
     LineModel,
@@ -27,6 +28,7 @@ from cleaners.linemodel import (
     list_lines,
     load_line_model,
 )
+from cleaners.linemodel_shapes import line_label, shape_keys
 
 SHIPPED = load_line_model()
 #: The shipped model without a list stage: the two stages alone.
@@ -165,6 +167,28 @@ def test_short_lines_keep_their_decisions_whatever_the_list_stage(lines: list[st
     kept_after = {line.number for line in after.kept}
     for removal in before.removed:
         assert removal.line not in kept_after  # the list stage only adds removals
+
+
+def by_definition(lines: list[str], tokens: list[list[str]], wanted: list[bool],
+                  most_words: int) -> list[bool]:
+    """`list_lines` as its docstring says it, every line's shape key counted."""
+    keys = shape_keys(lines, [len(words) for words in tokens])
+    labels = [line_label(line) for line in lines]
+    return [flag and LIST_MIN_WORDS <= len(words) <= most_words
+            and keys.count(key) > LIST_MIN_OTHERS and not (label and labels.count(label) == 1)
+            for flag, words, key, label in zip(wanted, tokens, keys, labels, strict=True)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LINE, min_size=1, max_size=25), st.data(), st.sampled_from([5, 8, 12]))
+def test_list_lines_count_the_keys_of_the_lines_that_can_share_them(
+        lines: list[str], data: st.DataObject, most_words: int) -> None:
+    # Only lines in the word-count bin of a line that may be taken are keyed (a key
+    # holds its bin): what is taken is what counting every line's key takes.
+    tokens = [_tokens(_core(line)) for line in lines]
+    wanted = data.draw(st.lists(st.booleans(), min_size=len(lines), max_size=len(lines)))
+    assert list_lines(lines, tokens, wanted, most_words) == by_definition(
+        lines, tokens, wanted, most_words)
 
 
 def test_a_model_file_keeps_its_list_stage(tmp_path: Path) -> None:

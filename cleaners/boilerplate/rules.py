@@ -10,6 +10,7 @@ from typing import NamedTuple
 from cleaners.boilerplate.config import STRUCTURAL_RULES, BoilerplateConfig
 from cleaners.boilerplate.lexicon import _DECORATION, _WORD, _core, _key, _tokens
 from cleaners.linemodel import LineModel
+from cleaners.linemodel_features import _BODY_WORDS, _SHORT_WORDS
 
 _DIGIT_RUN = re.compile(r"\d+")
 # The typographic marks below are meant (ruff's RUF001 takes them for look-alikes).
@@ -130,9 +131,15 @@ def _model_pass(
         config.line_model_threshold)
     # The model reads every line (its neighbours are features), whatever the rules said.
     # As Python floats: indexing a numpy array one element at a time costs more.
+    # The lines' kinds as the model reads them are the facts' under the default word
+    # counts (`line_kinds`): then the model need not work them out again.
+    kinds = (([facts.short for facts in items], [facts.body for facts in items])
+             if (config.short_line_words, config.body_min_words) == _MODEL_KIND_WORDS
+             else None)
     found, lists = model.scores_and_lists([facts.text for facts in items],
                                           [facts.tokens for facts in items],
-                                          [decision is not None for decision in decisions])
+                                          [decision is not None for decision in decisions],
+                                          kinds=kinds)
     scores: list[float] = found.tolist()
     if len(items) >= config.line_model_min_lines:
         for k in undecided:
@@ -153,6 +160,10 @@ def _model_pass(
         if score < config.line_model_content_below:
             protected[k] = True
 
+
+#: The word counts below which a line is short and from which it is a body paragraph
+#: for the line model (`cleaners.linemodel.line_kinds`), fixed by its training.
+_MODEL_KIND_WORDS = (_SHORT_WORDS, _BODY_WORDS)
 
 #: The rule id of the list stage's removals (`LineModel.lists`), before its score.
 _LIST_RULE = "line_model_list"
@@ -195,8 +206,14 @@ def _title_line(
 
 
 def _starts_like(facts: _Facts, title_key: str) -> bool:
-    # Comparing first words spares building the key of every line.
-    return bool(facts.tokens) and _DIGIT_RUN.sub("0", facts.tokens[0]) == title_key.split(" ", 1)[0]
+    # Comparing first words spares building the key of every line. A word of letters
+    # has no digit to fold, and a title that does not start with it is told at once.
+    if not facts.tokens:
+        return False
+    first = facts.tokens[0]
+    if not first.isalpha():
+        first = _DIGIT_RUN.sub("0", first)
+    return title_key.startswith(first) and title_key.split(" ", 1)[0] == first
 
 
 def _presumed_title_line(
