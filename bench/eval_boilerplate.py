@@ -11,6 +11,8 @@ imported from the shared score.py, so the figures are the scorer's own.
     .venv/bin/python bench/eval_boilerplate.py --speed    # plus documents per second
     .venv/bin/python bench/eval_boilerplate.py --errors boiler_lines/dev   # misses
     .venv/bin/python bench/eval_boilerplate.py --lolo     # leave one language out
+    .venv/bin/python bench/eval_boilerplate.py --threshold 0.9   # the model at 0.9
+    .venv/bin/python bench/eval_boilerplate.py --by-rule train dev   # lines per rule
 
 Tune on the train and dev splits of boiler_lines; the test split is reported, not tuned.
 
@@ -92,6 +94,26 @@ def show_errors(items: list[dict[str, Any]], docs: dict[str, Any], score: Module
             elif label == 0 and kept:
                 how = "kept" if score.norm(line) not in reasons else "removed, but in kept text"
                 print(f"LEFT {item['source']}: {line[:100]!r} ({how})")
+
+
+def by_rule(splits: list[str], lexicon: Lexicon) -> dict[str, dict[str, int]]:
+    """Per rule (a lexicon file's pattern by its id, any other rule by its name), how
+    many boiler_lines lines of `splits` it removed that the gold calls content and how
+    many it calls boilerplate, the gold's lines being the file's non-blank lines."""
+    found: dict[str, dict[str, int]] = {}
+    with open(EVAL / "boiler_lines" / "gold.jsonl", encoding="utf-8") as handle:
+        gold = [json.loads(line) for line in handle]
+    for item in gold:
+        if Path(item["source"]).name.split("_")[0] not in splits:
+            continue
+        labels = item["labels"]
+        lines = [unicodedata.normalize("NFC", line) for line in item["lines"]]
+        for removal in strip_boilerplate(lines, lexicon).removed:
+            rule = removal.rule
+            family = rule if rule.startswith("lexicon:") else rule.split(":")[0]
+            counts = found.setdefault(family, {"content": 0, "boilerplate": 0})
+            counts["content" if int(labels[removal.line - 1]) else "boilerplate"] += 1
+    return dict(sorted(found.items(), key=lambda pair: -pair[1]["content"]))
 
 
 def speed(lexicon: Lexicon, trials: int = 300) -> dict[str, float]:
@@ -221,6 +243,11 @@ def main() -> int:
                         help="with --lolo: the extra pages' weight (train_line_model.py's "
                              "EXTRA_WEIGHT unless given; 0: none)")
     parser.add_argument("--held", help="with --lolo: only this held-out language")
+    parser.add_argument("--threshold", type=float,
+                        help="the line model's threshold (default: the shipped file's)")
+    parser.add_argument("--by-rule", nargs="+", metavar="SPLIT",
+                        help="print, per rule, the boiler_lines lines of these splits it "
+                             "removed that the gold calls content and boilerplate")
     add_variant_arguments(parser, "with --lolo: ")
     parser.add_argument("--content-cost", type=float,
                         help="with --lolo: the threshold search's LANGUAGE_CONTENT_COST")
@@ -241,8 +268,12 @@ def main() -> int:
         return 0
     score = load_scorer()
     started = time.perf_counter()
-    lexicon = load_lexicon(BoilerplateConfig())
+    lexicon = load_lexicon(BoilerplateConfig(line_model_threshold=args.threshold))
     load_ms = (time.perf_counter() - started) * 1000
+    if args.by_rule:
+        for rule, counts in by_rule(args.by_rule, lexicon).items():
+            print(json.dumps({"rule": rule, **counts}))
+        return 0
     reasons: Counter[str] = Counter()
     for name in ("seeds", "boiler_lines"):
         for split, (items, docs) in sorted(run_set(name, lexicon).items()):

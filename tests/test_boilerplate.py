@@ -548,6 +548,52 @@ def test_navigation_block_goes_on_through_longer_menu_entries() -> None:
     assert {line.text for line in result.kept} >= set(edges)
 
 
+def strip_rules(lines: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Kept texts and {removed text: reason} under the rules alone (no line model)."""
+    result = strip_boilerplate(lines, RULES_ONLY)
+    return [line.text for line in result.kept], {r.text: r.reason for r in result.removed}
+
+
+def test_table_borders_between_forum_posts_make_no_menu() -> None:
+    # Eight short lines and four wordless borders: twelve lines in a row, but a menu
+    # of eight entries at most; the posts' headers stay (boiler_lines keeps them).
+    posts = ["Back to top", "||", "Anna", "Joined 2003", "Posts 403", "||",
+             "Back to top", "||", "Ben", "Joined 2004", "Posts 12", "||"]
+    kept, removed = strip_rules(["Page title here", BODY, *posts, BODY_FR])
+    assert set(removed.values()) == {"navigation", "symbol_line"}
+    assert {"Anna", "Joined 2003", "Posts 403", "Ben", "Joined 2004", "Posts 12"} <= set(kept)
+
+
+def test_list_bullets_on_lines_of_their_own_count_as_menu_entries() -> None:
+    menu = ["Politics", "Business", "Sport", "Culture", "Science", "Travel"]
+    bulleted = [line for entry in menu for line in ("-", entry)]
+    _, removed = strip_rules(["Page title here", BODY, "Home", *bulleted, BODY_FR])
+    assert all(removed[entry] == "navigation_block" for entry in menu)
+
+
+def test_a_long_line_ending_with_a_colon_ends_the_head() -> None:
+    games = ["- Riven", "- Grim Fandango", "- Myst"]
+    lead = "I can recommend these games that I played this year:"
+    kept, removed = strip_rules(["Menu", lead, *games, BODY])
+    assert removed == {"Menu": "navigation"}
+    assert kept == [lead, *games, BODY]
+    # Without the lead-in the list is above the first paragraph, among boilerplate.
+    _, removed = strip_rules(["Menu", "Games", *games, BODY])
+    assert all(removed[game] == "head_short_line" for game in games)
+
+
+def test_dates_of_listed_posts_stay_with_them_but_an_articles_date_goes() -> None:
+    kept, removed = strip(["Archive", "November 18, 2018", BODY, "January 14, 2018", BODY_FR])
+    assert removed == {"Archive": "navigation"}
+    assert kept == ["November 18, 2018", BODY, "January 14, 2018", BODY_FR]
+    _, removed = strip(["Archive", "November 18, 2018", BODY, BODY_FR])
+    assert removed == {"Archive": "navigation", "November 18, 2018": "dateline"}
+    # A date above a line that is no paragraph is a list's furniture.
+    _, removed = strip([BODY, "November 18, 2018", "8 comments", "January 14, 2018",
+                        "2 comments", BODY_FR])
+    assert removed["November 18, 2018"] == "dateline"
+
+
 def test_an_alphabet_index_is_navigation_but_answer_options_are_kept() -> None:
     letters = ["- #", *(f"- {c}" for c in "ABCDEFGHIJKLMNOPRSTUVWZ")]
     _, removed = strip(["Page title here", BODY, *letters, BODY_FR])

@@ -18,12 +18,16 @@ A document's non-empty lines are decided in two passes.
 2. Context rules look at what pass 1 decided around a line, and only act where pass 1
    found boilerplate, so a clean text passes through untouched:
    `navigation_block` (a long run of short list-like lines that holds boilerplate,
-   with the short non-sentence lines on either side of it),
-   `head_short_line` (a short line above the first body paragraph when the head of the
-   document holds boilerplate: section names, author names), `tail_short_line` (below
+   with the short non-sentence lines on either side of it; a wordless line counts in
+   the run only as a list bullet, not as a table border between forum posts),
+   `head_short_line` (a short line above the first body paragraph, or the first long
+   line ending with a colon, when the head of the document holds boilerplate: section
+   names, author names), `tail_short_line` (below
    the last body paragraph, a short line heading a run of pattern-matched boilerplate:
    a site slogan above a follow prompt) and `amid_boilerplate` (a short line whose
-   neighbours are both boilerplate: the "OK" of a cookie banner).
+   neighbours are both boilerplate: the "OK" of a cookie banner). Before them, dates
+   the lexicon removed (reason `dateline`) are put back when two or more of them each
+   stand right above a body paragraph: the dates of a blog's or a news page's posts.
 
 A short headline-like line between two paragraphs is a subheading and is kept: no rule
 removes a line for being short on its own, and the title is never removed by context.

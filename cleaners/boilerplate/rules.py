@@ -25,6 +25,7 @@ _BREADCRUMB = re.compile(r"(?<!\s)\s+[>»›]\s+")  # noqa: RUF001
 _TEXT_PUNCTUATION = "-–—(),.:;'\"/!?…’“”«»"  # noqa: RUF001
 _DIGITS = "0123456789"
 _LIST_MARKERS = ("- ", "* ", "• ", "· ", "– ")  # noqa: RUF001
+_BULLETS = frozenset(marker.strip() for marker in _LIST_MARKERS)
 
 
 class _Facts(NamedTuple):
@@ -254,13 +255,24 @@ def _repeats_title(facts: _Facts, title_key: str, config: BoilerplateConfig) -> 
 def _context_pass(
     items: Sequence[_Facts],
     decisions: list[tuple[str, str] | None],
-    protected: Sequence[bool],
+    protected: list[bool],
     config: BoilerplateConfig,
     off: frozenset[str],
 ) -> None:
     """The context rules (`_context_rules`), blind to the line model's list stage: they
     decide as without it, and a line it removed that they remove too takes their
-    reason (so a line of at most four words is decided as without the list stage)."""
+    reason (so a line of at most four words is decided as without the list stage).
+    First, the dates of listed posts are put back and protected (see below)."""
+    # Dates right above paragraphs, twice or more, date the items of a list (a blog's
+    # or a news page's posts): they are kept with them. One date above an article is
+    # its header, left to the lexicon.
+    dated = [k for k, decision in enumerate(decisions[:-1])
+             if decision is not None and decision[0] == "dateline"
+             and decisions[k + 1] is None and items[k + 1].body]
+    if len(dated) >= 2:
+        for k in dated:
+            decisions[k] = None
+            protected[k] = True
     listed = [(k, decision) for k, decision in enumerate(decisions)
               if decision is not None and decision[1].startswith(_LIST_RULE)]
     for k, _ in listed:
@@ -301,7 +313,10 @@ def _context_rules(
             while end < count and (evidence[end] or items[end].listy):
                 end += 1
             run = range(k, end)
-            if len(run) >= config.navigation_min_run and any(evidence[m] for m in run):
+            # A wordless line counts only as a list bullet ("-" above its entry): table
+            # borders and rules ("||", "____") between a forum's posts make no menu.
+            if (sum(1 for m in run if items[m].tokens or items[m].text in _BULLETS)
+                    >= config.navigation_min_run and any(evidence[m] for m in run)):
                 # A menu's entries are not all four words long: the block goes on
                 # through the short non-sentence lines on either side of it.
                 start = k
@@ -313,7 +328,11 @@ def _context_rules(
                     remove(m, "navigation_block")
             k = end + 1
 
-    bodies = [k for k in range(count) if decisions[k] is None and items[k].body]
+    # A long line ending with a colon leads into what follows ("I can recommend these
+    # games:" above a list): a paragraph for the head and tail rules.
+    bodies = [k for k in range(count) if decisions[k] is None and (
+        items[k].body or (len(items[k].tokens) >= config.body_min_words
+                          and items[k].text.rstrip(_CLOSING).endswith(":")))]
     if bodies and "head_short_line" not in off:
         head = range(bodies[0])
         if any(evidence[k] for k in head):
