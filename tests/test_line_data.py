@@ -31,7 +31,7 @@ PAGE = """<html><body>
 Welche Kette passt zu einer Sechsfach-Kassette, und worauf muss ich achten?</p>
 <p>Eine 6/7/8-fach-Kette passt, achte auf die Breite; im Forum findest du mehr dazu.</p>
 <p>Danke, das hat geholfen! Die neue Kette läuft jetzt leise und schaltet sauber.</p></div>
-<div class="side"><p>Ähnliche Themen</p><p>Kette springt über – was tun?</p></div>
+<div class="side"><p>Ähnliche Themen</p><p>Kette springt über - was tun?</p></div>
 <footer>© 2025 Radforum | <a href="/d">Datenschutz</a></footer></body></html>"""
 GOLD = """Welche Kette fuer ein altes Rennrad
 
@@ -51,7 +51,7 @@ Danke, das hat geholfen! Die neue Kette läuft jetzt leise und schaltet sauber."
     ("Eine 6/7/8-fach-Kette passt, achte auf die Breite; im Forum findest du mehr dazu.", 1),
     ("Danke, das hat geholfen! Die neue Kette läuft jetzt leise und schaltet sauber.", 1),
     ("Ähnliche Themen", 0),
-    ("Kette springt über – was tun?", 0),
+    ("Kette springt über - was tun?", 0),
     ("© 2025 Radforum | Datenschutz", 0),
 ])
 def test_wcxb_pages_become_labelled_lines(line: str, label: int) -> None:
@@ -67,7 +67,7 @@ def test_a_line_most_of_whose_trigrams_are_the_golds_is_content() -> None:
     page = ("<body><p>Menü</p><p>Die Kette ist verschlissen und muss bald gewechselt "
             "werden, sagt der Mechaniker heute.</p></body>")
     gold = "Die Kette ist verschlissen und muss bald gewechselt werden, sagt der Mechaniker."
-    lines, labels, _ = script("make_wcxb_lines").labelled(page, gold, "")
+    _, labels, _ = script("make_wcxb_lines").labelled(page, gold, "")
     assert labels == [0, 1]
 
 
