@@ -109,6 +109,9 @@ WCXB_WEIGHT = 0.0
 #: are left out: the gold of a collection, product or listing page keeps what
 #: boiler_lines' gold often drops, and the other way round, and with them Spanish held
 #: out lost 4-14 points of removal at the same content kept (`--held-frontier`).
+#: Whether the WCXB pages teach the list stage only (`--wcxb-lists-only`), not the
+#: first two stages.
+WCXB_LISTS_ONLY = False
 WCXB_TYPES: frozenset[str] | None = frozenset({"article", "forum", "documentation", "service"})
 LANGUAGES = ("en", "de", "es", "fi")
 #: L2 penalty of the standardized dense weights (per line of training data).
@@ -247,6 +250,8 @@ def fit(docs: Sequence[Doc], ngram_l2: float | None = NGRAM_L2, threshold: float
         source: str = "") -> LineModel:
     """A logistic regression on the docs' lines, each weighing its document's weight;
     deterministic (L-BFGS from zeros)."""
+    if WCXB_LISTS_ONLY:
+        docs = [doc for doc in docs if doc.group != 2]
     dense, grams, y, weights, extra = design(docs)
     share = weights / weights.sum()
     if ngram_l2 is None:
@@ -373,6 +378,8 @@ def fit_context(docs: Sequence[Doc], lexicon: Lexicon, first: LineModel) -> Line
                 stages.append(("lists", list_lines(texts, tokens, wanted, LIST_WORDS,
                                                    evidence[k] if LIST_EDGE else None), True))
             for stage, chosen, shaped in stages:
+                if WCXB_LISTS_ONLY and stage == "context" and docs[k].group == 2:
+                    continue
                 rows, targets, weights, extra = data[stage]
                 for m, row in context_rows(logits, short, evidence[k], chosen, tokens=tokens,
                                            texts=texts if shaped else None):
@@ -633,6 +640,8 @@ def main() -> int:
                         help="the extra pages' weight (default EXTRA_WEIGHT; 0: none)")
     parser.add_argument("--wcxb-weight", type=float,
                         help="the WCXB pages' weight (default WCXB_WEIGHT; 0: none)")
+    parser.add_argument("--wcxb-lists-only", action="store_true",
+                        help="the WCXB pages teach the list stage only")
     parser.add_argument("--wcxb-types", nargs="+", metavar="TYPE",
                         help="only these WCXB page types (default: all)")
     parser.add_argument("--held-frontier", type=float, nargs="+", metavar="THRESHOLD",
@@ -654,6 +663,7 @@ def main() -> int:
         module.EXTRA_WEIGHT = args.extra_weight  # type: ignore[attr-defined]
     if args.wcxb_weight is not None:
         module.WCXB_WEIGHT = args.wcxb_weight  # type: ignore[attr-defined]
+    module.WCXB_LISTS_ONLY = args.wcxb_lists_only  # type: ignore[attr-defined]
     if args.wcxb_types:
         module.WCXB_TYPES = frozenset(args.wcxb_types)  # type: ignore[attr-defined]
     if args.held_frontier:
