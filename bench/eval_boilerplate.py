@@ -176,7 +176,9 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
                            content_cost: float | None = None,
                            drop: frozenset[str] = frozenset(),
                            list_words: int | None = None,
-                           list_edge: bool = False) -> list[dict[str, Any]]:
+                           list_edge: bool = False,
+                           wcxb_weight: float | None = None,
+                           wcxb_types: frozenset[str] | None = None) -> list[dict[str, Any]]:
     """Per held-out language: the line pass's figures with and without its lexicon
     (`shapes`: the second stage reads the shape features; `max_words`: the line pass's
     `line_model_max_words`, None for the config's)."""
@@ -184,6 +186,10 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
 
     if extra_weight is not None:
         training.EXTRA_WEIGHT = extra_weight
+    if wcxb_weight is not None:
+        training.WCXB_WEIGHT = wcxb_weight
+    if wcxb_types:
+        training.WCXB_TYPES = wcxb_types
     training.SHAPES = shapes
     training.MAX_WORDS = max_words
     training.CONTEXT_DROP = drop
@@ -242,6 +248,11 @@ def main() -> int:
     parser.add_argument("--extra-weight", type=float,
                         help="with --lolo: the extra pages' weight (train_line_model.py's "
                              "EXTRA_WEIGHT unless given; 0: none)")
+    parser.add_argument("--wcxb-weight", type=float,
+                        help="with --lolo: the WCXB pages' weight (train_line_model.py's "
+                             "WCXB_WEIGHT unless given; 0: none)")
+    parser.add_argument("--wcxb-types", nargs="+", metavar="TYPE",
+                        help="with --lolo: only these WCXB page types (default: all)")
     parser.add_argument("--held", help="with --lolo: only this held-out language")
     parser.add_argument("--threshold", type=float,
                         help="the line model's threshold (default: the shipped file's)")
@@ -263,7 +274,8 @@ def main() -> int:
         for row in leave_one_language_out(args.extra_weight, args.held, args.shapes,
                                           args.max_words, args.content_cost,
                                           frozenset(args.drop), args.list_words,
-                                          args.list_edge):
+                                          args.list_edge, args.wcxb_weight,
+                                          frozenset(args.wcxb_types or ())):
             print(json.dumps(row))
         return 0
     score = load_scorer()
