@@ -14,25 +14,104 @@ tests/test_normalize.py holds both to ftfy with Hypothesis.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
+from re import Match
 
-from ftfy import FIXERS, TextFixerConfig
-
-# ftfy's one step of mojibake repair: private, so the version is pinned in uv.lock, and
-# tests/test_normalize.py holds `fix_line` to ftfy's own `fix_and_explain`.
-from ftfy import _fix_encoding_one_step_and_explain as _fix_encoding_step
-from ftfy.badness import is_bad
+import numpy as np
+from ftfy import FIXERS, ExplainedText, ExplanationStep, TextFixerConfig, fixes
+from ftfy.badness import BADNESS_RE
 from ftfy.chardata import (
     ALTERED_UTF8_RE,
+    C1_CONTROL_RE,
     CHARMAP_ENCODINGS,
     HTML_ENTITY_RE,
     LOSSY_UTF8_RE,
     UTF8_CLUES,
     UTF8_DETECTOR_RE,
+    possible_encoding,
 )
 
-__all__ = ["fix_line", "needs_repair"]
+from cleaners.linear import LinearPattern, compile_linear, to_re2
+
+__all__ = ["fix_line", "is_bad", "needs_repair"]
+
+
+def _unverbose(pattern: str) -> str:
+    r"""`pattern`, written for `re.VERBOSE`, without the whitespace and comments that
+    mode ignores (a space inside a character class or escaped is kept).
+
+    >>> _unverbose("[a ] b  # note\n| \\  c [] ]")
+    '[a ]b|\\ c[] ]'
+    """
+    out: list[str] = []
+    i, opened = 0, -1  # where the character class being read starts (-1: none)
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if opened >= 0:
+            # A "]" first in the class (after "[" or "[^") is a member, not its end.
+            first = i == opened + 1 or (i == opened + 2 and pattern[opened + 1] == "^")
+            if char == "]" and not first:
+                opened = -1
+            out.append(char)
+        elif char == "[":
+            opened = i
+            out.append(char)
+        elif char == "#":
+            while i < len(pattern) and pattern[i] != "\n":
+                i += 1
+            continue
+        elif not char.isspace():
+            out.append(char)
+        i += 1
+    return "".join(out)
+
+
+# ftfy's `is_bad` is one search of its BADNESS_RE, a 4,000-character alternation of
+# character classes, and Python's engine tries every alternative at every character:
+# 42 µs on a 466-character damaged line, over a third of repairing one (ftfy asks it
+# at the start of every step, and of every embedded sequence it fixes). The same
+# expression in RE2 answers in 2 µs: nothing in it but classes, `.`, `^`, `?` and
+# `\s` and `\w`, which `cleaners.linear` spells out as Python defines them; `\w` as
+# the very code points Python's `re` reads as word characters, as RE2's Unicode tables
+# are newer than Python's (`_python_word_class`). tests/test_normalize.py holds the two
+# to the same answers. A text RE2 cannot take (a lone surrogate) goes to ftfy's.
+_UNICODE_WORD = r"[\p{L}\p{N}_]"  # what `to_re2` makes of `\w`
+
+
+def _python_word_class() -> str:
+    r"""`\w` of Python's `re` as an RE2 class of code point ranges (~50 ms)."""
+    codes = np.arange(0x110000, dtype="<u4")
+    codes[0xD800:0xE000] = 0x20  # no surrogates in a str to search
+    every = codes.tobytes().decode("utf-32-le")
+    runs = (f"\\x{{{run.start():x}}}-\\x{{{run.end() - 1:x}}}"
+            for run in re.finditer(r"\w+", every))
+    return "[" + "".join(runs) + "]"
+
+
+@functools.cache
+def _badness() -> LinearPattern:
+    """ftfy's BADNESS_RE compiled by RE2, once per process, when first needed."""
+    source = to_re2(_unverbose(BADNESS_RE.pattern))
+    if source.count(_UNICODE_WORD) != 1:
+        raise RuntimeError("ftfy's BADNESS_RE is not the one tests/test_normalize.py checks")
+    return compile_linear(source.replace(_UNICODE_WORD, _python_word_class()),
+                          ignore_case=False, translated=True)
+
+
+def is_bad(text: str) -> bool:
+    """ftfy's ``is_bad``: whether `text` holds a sequence that looks like mojibake."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return BADNESS_RE.search(text) is not None
+    return _badness().search_utf8(data)
+
 
 def _bytes_as_chars(
     codes: range | list[int], encodings: Iterable[str] = CHARMAP_ENCODINGS
@@ -302,3 +381,103 @@ def _apply(name: str, text: str, config: TextFixerConfig, steps: list[tuple[str,
         steps.append(("apply", name))
     return fixed
 
+
+
+# ftfy 6.3.1's one step of mojibake repair (`_fix_encoding_one_step_and_explain`, with
+# `fix_encoding` and `fixes.decode_inconsistent_utf8`, which it calls on embedded
+# sequences), copied here (ftfy is Apache-2.0, © Robyn Speer) with one change: `is_bad`
+# is this module's (the same answers, in RE2), which ftfy's own module would not call.
+# The version is pinned in uv.lock; tests/test_normalize.py holds this step to ftfy's
+# and `fix_line` to ftfy's `fix_and_explain`.
+_DEFAULT_CONFIG = TextFixerConfig(explain=False)
+
+
+def _fix_encoding_step(text: str, config: TextFixerConfig) -> ExplainedText:
+    """ftfy's ``_fix_encoding_one_step_and_explain(text, config)``."""
+    if len(text) == 0:
+        return ExplainedText(text, [])
+
+    # ASCII text, and text that does not look like mojibake, is returned unchanged.
+    if possible_encoding(text, "ascii") or not is_bad(text):
+        return ExplainedText(text, [])
+
+    # UTF-8 decoded in a single-byte code page: encode it back, decode it as UTF-8.
+    possible_1byte_encodings = []
+    for encoding in CHARMAP_ENCODINGS:
+        if possible_encoding(text, encoding):
+            possible_1byte_encodings.append(encoding)
+            encoded_bytes = text.encode(encoding)
+            encode_step = ExplanationStep("encode", encoding)
+            transcode_steps = []
+            try:
+                decoding = "utf-8"
+                if (config.restore_byte_a0 and encoding != "macroman"
+                        and ALTERED_UTF8_RE.search(encoded_bytes)):
+                    replaced_bytes = fixes.restore_byte_a0(encoded_bytes)
+                    if replaced_bytes != encoded_bytes:
+                        transcode_steps.append(ExplanationStep("transcode", "restore_byte_a0"))
+                        encoded_bytes = replaced_bytes
+                if config.replace_lossy_sequences and encoding.startswith("sloppy"):
+                    replaced_bytes = fixes.replace_lossy_sequences(encoded_bytes)
+                    if replaced_bytes != encoded_bytes:
+                        transcode_steps.append(
+                            ExplanationStep("transcode", "replace_lossy_sequences"))
+                        encoded_bytes = replaced_bytes
+                if 0xED in encoded_bytes or 0xC0 in encoded_bytes:
+                    decoding = "utf-8-variants"
+                decode_step = ExplanationStep("decode", decoding)
+                steps = [encode_step, *transcode_steps, decode_step]
+                fixed = encoded_bytes.decode(decoding)
+                return ExplainedText(fixed, steps)
+            except UnicodeDecodeError:
+                pass
+
+    # Sequences of mojibake within other text, fixed one by one.
+    if config.decode_inconsistent_utf8 and UTF8_DETECTOR_RE.search(text):
+        steps = [ExplanationStep("apply", "decode_inconsistent_utf8")]
+        fixed = _decode_inconsistent_utf8(text)
+        if fixed != text:
+            return ExplainedText(fixed, steps)
+
+    # Latin-1 meant as Windows-1252: only C1 controls tell them apart.
+    if "latin-1" in possible_1byte_encodings:
+        if "windows-1252" in possible_1byte_encodings:
+            return ExplainedText(text, [])
+        try:
+            fixed = text.encode("latin-1").decode("windows-1252")
+            if fixed != text:
+                steps = [ExplanationStep("encode", "latin-1"),
+                         ExplanationStep("decode", "windows-1252")]
+                return ExplainedText(fixed, steps)
+        except UnicodeDecodeError:
+            pass
+
+    if config.fix_c1_controls and C1_CONTROL_RE.search(text):
+        steps = [ExplanationStep("transcode", "fix_c1_controls")]
+        fixed = fixes.fix_c1_controls(text)
+        return ExplainedText(fixed, steps)
+
+    return ExplainedText(text, [])
+
+
+def _decode_inconsistent_utf8(text: str) -> str:
+    """ftfy's ``fixes.decode_inconsistent_utf8``."""
+
+    def fix_embedded_mojibake(match: Match[str]) -> str:
+        substr = match.group(0)
+        # Shorter than the text, so that this does not recurse without end.
+        if len(substr) < len(text) and is_bad(substr):
+            return _fix_encoding_all(substr)
+        return substr
+
+    return UTF8_DETECTOR_RE.sub(fix_embedded_mojibake, text)
+
+
+def _fix_encoding_all(text: str) -> str:
+    """ftfy's ``fix_encoding(text)``: its steps, with its default config, until none
+    changes the text."""
+    while True:
+        before = text
+        text = _fix_encoding_step(text, _DEFAULT_CONFIG).text
+        if text == before:
+            return text

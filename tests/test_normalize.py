@@ -394,3 +394,57 @@ def test_what_ftfy_decodes_as_cesu8_passes_the_cheap_decode(data: bytes) -> None
     except UnicodeDecodeError:
         return
     assert _may_decode_as_variant(data)
+
+
+@given(st.one_of(damaged_utf8(), MOJIBAKE_TEXT, ANY_TEXT))
+@settings(max_examples=2000, deadline=None)
+@example("a\u00a0Ã ")
+@example("ГўВЂВ\u2028a")
+@example("œ\n")
+@example("Ã©\ud800")
+def test_is_bad_is_ftfys(text: str) -> None:
+    # The pre-check and the repair step ask `is_bad` in RE2; ftfy asks it in `re`.
+    from ftfy.badness import is_bad as ftfys
+
+    from cleaners.mojibake import is_bad
+
+    assert is_bad(text) == ftfys(text)
+    for line in text.split("\n"):
+        assert is_bad(line) == ftfys(line)
+
+
+def test_is_bad_reads_each_class_as_ftfy_does() -> None:
+    # BADNESS_RE has `\s`, `\w`, `.` and `[^A-Za-z]`, whose members `re` and RE2 define
+    # differently unless spelled out: every code point is read alike, and the rest of
+    # the expression is ftfy's, without VERBOSE's spaces and comments.
+    import re
+
+    import re2
+    from ftfy.badness import BADNESS_RE
+
+    from cleaners.linear import to_re2
+    from cleaners.mojibake import _python_word_class, _unverbose
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for pattern, ours in [(r"\w", _python_word_class())] + [
+            (pattern, to_re2(pattern)) for pattern in (r"\s", r".", r"[^A-Za-z]")]:
+        python = [m.start() for m in re.finditer(pattern, every)]
+        assert [m.start() for m in re2.compile(ours).finditer(every)] == python, pattern
+    parse = re._parser.parse  # type: ignore[attr-defined]
+    assert (str(parse(_unverbose(BADNESS_RE.pattern), 0).data)
+            == str(parse(BADNESS_RE.pattern, re.VERBOSE).data))
+
+
+@given(st.one_of(damaged_utf8(), MOJIBAKE_TEXT, ANY_TEXT))
+@settings(max_examples=1000, deadline=None)
+@example("Ã©tÃ© â€œ")
+@example("x Ã©\x81 Ð¿Ñ€Ð¸")
+def test_the_repair_step_is_ftfys(text: str) -> None:
+    # `fix_line` runs its own copy of ftfy's step (with the RE2 `is_bad`).
+    from ftfy import _fix_encoding_one_step_and_explain as ftfys
+
+    from cleaners.mojibake import _fix_encoding_step
+
+    for unescape in ("auto", False):
+        config = _ftfy_config(unescape)
+        assert _fix_encoding_step(text, config) == ftfys(text, config)
