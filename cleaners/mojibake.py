@@ -205,8 +205,33 @@ _LOSSY_BEFORE_QUESTION = re.compile(
 )
 
 
+def _re2_class(chars: Iterable[str]) -> str:
+    """An RE2 character class of exactly `chars`, each as its code point."""
+    return "[" + "".join(f"\\x{{{ord(char):x}}}" for char in sorted(chars)) + "]"
+
+
+# The pre-check's scans in RE2, over the line's UTF-8 (encoded once per check): each
+# is a yes/no question about classes of characters, which RE2 answers in one pass of
+# a few ns a byte; `re` took 1-4 µs a line for each, and 10-40 µs a document.
+# tests/test_normalize.py holds each to the `re` pattern or loop it stands for.
+#: `_ALWAYS_REPAIRABLE` but its surrogates (a text with one cannot be encoded).
+_ALWAYS_REPAIRABLE_UTF8 = compile_linear(r"[\x{80}-\x{9f}\x{1b}\x{fffd}]", ignore_case=False,
+                                         translated=True)
+#: `_may_hold_mojibake`: a lead before a continuation, or before the space of
+#: `restore_byte_a0` or the "?" of `replace_lossy_sequences` as that function reads them.
+_MAY_HOLD_MOJIBAKE = compile_linear(
+    f"{_re2_class(_LEADS)}{_re2_class(_CONTINUATIONS)}"
+    f"|{_re2_class(_A0_LEADS_2)} |{_re2_class(_A0_LEADS_3)} {_re2_class(_CONTINUATIONS)}"
+    f"|{_re2_class(_LOSSY_LEADS_2)}\\?|{_re2_class(_LOSSY_LEADS_3)}\\?{_re2_class(_CONTINUATIONS)}",
+    ignore_case=False, translated=True)
+_DETECTOR_START_UTF8 = compile_linear(_DETECTOR_START.pattern, ignore_case=False)
+_A0_ANYWHERE_UTF8 = compile_linear(_A0_ANYWHERE.pattern, ignore_case=False)
+
+
 def _may_hold_mojibake(text: str) -> bool:
-    """Cheap necessary condition for ftfy's mojibake repair (see `_CANDIDATE_PAIR`)."""
+    """Cheap necessary condition for ftfy's mojibake repair (see `_CANDIDATE_PAIR`), as
+    a loop in Python: `needs_repair` asks `_MAY_HOLD_MOJIBAKE` instead, which the tests
+    hold to this."""
     for match in _CANDIDATE_PAIR.finditer(text):
         first, second = match.group()[0], match.group()[1]
         after = text[match.end() : match.end() + 1]
@@ -238,14 +263,19 @@ def needs_repair(text: str, thorough: bool, judge: bool = True) -> bool:
         return True
     if text.isascii():
         return "\x1b" in text
-    if _ALWAYS_REPAIRABLE.search(text):
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True  # a lone surrogate, which ftfy always acts on (_ALWAYS_REPAIRABLE)
+    if _ALWAYS_REPAIRABLE_UTF8.search_utf8(data):
         return True
-    if not _may_hold_mojibake(text):
+    if not _MAY_HOLD_MOJIBAKE.search_utf8(data):
         return False
-    return not thorough or (_could_redecode(text) and (not judge or is_bad(text)))
+    return not thorough or (_could_redecode(text, data)
+                            and (not judge or _badness().search_utf8(data)))
 
 
-def _could_redecode(text: str) -> bool:
+def _could_redecode(text: str, utf8: bytes | None = None) -> bool:
     """Whether one of ftfy's ways of repairing mojibake can apply to this line at all.
 
     ftfy either re-decodes the whole line (encode it in one of its code pages, decode
@@ -257,9 +287,14 @@ def _could_redecode(text: str) -> bool:
     as plain UTF-8 does. (Answering yes to any byte ED or C0 sent 1,026 lines of 2,000
     e2e documents to ftfy, 387 of them for nothing; normalize now costs 0.91x.)
     """
-    if _DETECTOR_START.search(text) and UTF8_DETECTOR_RE.search(text):
+    if utf8 is None and not _has_surrogate(text):
+        utf8 = text.encode("utf-8")
+    if utf8 is None:  # the scans in `re`: RE2 reads UTF-8 only
+        start, a0 = bool(_DETECTOR_START.search(text)), bool(_A0_ANYWHERE.search(text))
+    else:
+        start, a0 = _DETECTOR_START_UTF8.search_utf8(utf8), _A0_ANYWHERE_UTF8.search_utf8(utf8)
+    if start and UTF8_DETECTOR_RE.search(text):
         return True
-    a0 = _A0_ANYWHERE.search(text) is not None
     for encoding in CHARMAP_ENCODINGS:
         try:
             data = text.encode(encoding)
@@ -276,6 +311,14 @@ def _could_redecode(text: str) -> bool:
         lossy = b"?" in data or b"\x1a" in data
         if lossy and encoding.startswith("sloppy") and LOSSY_UTF8_RE.search(data):
             return True
+    return False
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
 
 

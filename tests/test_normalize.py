@@ -448,3 +448,50 @@ def test_the_repair_step_is_ftfys(text: str) -> None:
     for unescape in ("auto", False):
         config = _ftfy_config(unescape)
         assert _fix_encoding_step(text, config) == ftfys(text, config)
+
+
+def _mojibake_chars() -> list[str]:
+    from cleaners import mojibake
+
+    return sorted(mojibake._LEADS | mojibake._CONTINUATIONS | set(" ?x\u00a0"))
+
+
+@given(st.one_of(damaged_utf8(), MOJIBAKE_TEXT,
+                 st.text(st.characters(blacklist_categories=("Cs",)), max_size=200),
+                 st.text(st.sampled_from(_mojibake_chars()), max_size=40)))
+@settings(max_examples=2000, deadline=None)
+@example("Ã ")
+@example("â ‚")
+@example("Ã?")
+@example("â?‚")
+@example("â?x")
+def test_the_prechecks_in_re2_are_the_scans_in_re(text: str) -> None:
+    from cleaners import mojibake
+
+    utf8 = text.encode("utf-8")
+    assert mojibake._MAY_HOLD_MOJIBAKE.search_utf8(utf8) == mojibake._may_hold_mojibake(text)
+    assert (mojibake._ALWAYS_REPAIRABLE_UTF8.search_utf8(utf8)
+            == bool(mojibake._ALWAYS_REPAIRABLE.search(text)))
+    assert (mojibake._DETECTOR_START_UTF8.search_utf8(utf8)
+            == bool(mojibake._DETECTOR_START.search(text)))
+    assert mojibake._A0_ANYWHERE_UTF8.search_utf8(utf8) == bool(mojibake._A0_ANYWHERE.search(text))
+
+
+def test_the_prechecks_in_re2_on_every_pair_of_mojibake_characters() -> None:
+    # Each pattern is classes of these characters (and a space or "?"): every pair,
+    # and every lead before a space or "?" before each character, is read alike.
+    from cleaners import mojibake
+
+    chars = _mojibake_chars()
+    texts = [a + b for a in chars for b in chars]
+    texts += [a + b + c for a in mojibake._LEADS for b in " ?" for c in chars]
+    for text in texts:
+        utf8 = text.encode("utf-8")
+        assert mojibake._MAY_HOLD_MOJIBAKE.search_utf8(utf8) == mojibake._may_hold_mojibake(text)
+        assert (mojibake._DETECTOR_START_UTF8.search_utf8(utf8)
+                == bool(mojibake._DETECTOR_START.search(text))), text
+        assert (mojibake._A0_ANYWHERE_UTF8.search_utf8(utf8)
+                == bool(mojibake._A0_ANYWHERE.search(text))), text
+    every = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    assert ([c for c in every if mojibake._ALWAYS_REPAIRABLE_UTF8.search(c)]
+            == [c for c in every if mojibake._ALWAYS_REPAIRABLE.search(c)])
