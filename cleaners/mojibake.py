@@ -223,6 +223,9 @@ _MAY_HOLD_MOJIBAKE = compile_linear(
     ignore_case=False, translated=True)
 _DETECTOR_START_UTF8 = compile_linear(_DETECTOR_START.pattern, ignore_case=False)
 _A0_ANYWHERE_UTF8 = compile_linear(_A0_ANYWHERE.pattern, ignore_case=False)
+_A0_BEFORE_SPACE_UTF8 = compile_linear("|".join(p.pattern for p in _A0_BEFORE_SPACE),
+                                       ignore_case=False)
+_LOSSY_BEFORE_QUESTION_UTF8 = compile_linear(_LOSSY_BEFORE_QUESTION.pattern, ignore_case=False)
 
 
 _UNANCHORED = _re2.RE2.Anchor.UNANCHORED
@@ -462,10 +465,17 @@ def _trimmed(text: str, config: TextFixerConfig) -> TextFixerConfig:
     >>> [_trimmed(text, config).replace_lossy_sequences for text in ("Ã¼ber?", "â€?")]
     [False, True]
     """
-    a0 = config.restore_byte_a0 and any(p.search(text) for p in _A0_BEFORE_SPACE)
+    try:
+        utf8: bytes | None = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: the patterns in `re`
+        utf8 = None
+    a0 = config.restore_byte_a0 and (
+        any(p.search(text) for p in _A0_BEFORE_SPACE) if utf8 is None
+        else _A0_BEFORE_SPACE_UTF8.search_utf8(utf8))
     lossy = config.replace_lossy_sequences and (
-        "\ufffd" in text or "\x1a" in text or _LOSSY_BEFORE_QUESTION.search(text) is not None
-    )
+        "\ufffd" in text or "\x1a" in text or (
+            _LOSSY_BEFORE_QUESTION.search(text) is not None if utf8 is None
+            else _LOSSY_BEFORE_QUESTION_UTF8.search_utf8(utf8)))
     if a0 == config.restore_byte_a0 and lossy == config.replace_lossy_sequences:
         return config
     return config._replace(restore_byte_a0=a0, replace_lossy_sequences=lossy)

@@ -475,6 +475,10 @@ def test_the_prechecks_in_re2_are_the_scans_in_re(text: str) -> None:
     assert (mojibake._DETECTOR_START_UTF8.search_utf8(utf8)
             == bool(mojibake._DETECTOR_START.search(text)))
     assert mojibake._A0_ANYWHERE_UTF8.search_utf8(utf8) == bool(mojibake._A0_ANYWHERE.search(text))
+    assert (mojibake._A0_BEFORE_SPACE_UTF8.search_utf8(utf8)
+            == any(p.search(text) for p in mojibake._A0_BEFORE_SPACE))
+    assert (mojibake._LOSSY_BEFORE_QUESTION_UTF8.search_utf8(utf8)
+            == bool(mojibake._LOSSY_BEFORE_QUESTION.search(text)))
 
 
 def test_the_prechecks_in_re2_on_every_pair_of_mojibake_characters() -> None:
@@ -492,6 +496,10 @@ def test_the_prechecks_in_re2_on_every_pair_of_mojibake_characters() -> None:
                 == bool(mojibake._DETECTOR_START.search(text))), text
         assert (mojibake._A0_ANYWHERE_UTF8.search_utf8(utf8)
                 == bool(mojibake._A0_ANYWHERE.search(text))), text
+        assert (mojibake._A0_BEFORE_SPACE_UTF8.search_utf8(utf8)
+                == any(p.search(text) for p in mojibake._A0_BEFORE_SPACE)), text
+        assert (mojibake._LOSSY_BEFORE_QUESTION_UTF8.search_utf8(utf8)
+                == bool(mojibake._LOSSY_BEFORE_QUESTION.search(text))), text
     every = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
     assert ([c for c in every if mojibake._ALWAYS_REPAIRABLE_UTF8.search(c)]
             == [c for c in every if mojibake._ALWAYS_REPAIRABLE.search(c)])
