@@ -51,6 +51,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# The textclean measured: this checkout's, or another's (`--textclean`, e.g. the issue's
+# baseline commit in a checkout of its own, against this checkout's corpora).
+TEXTCLEAN = ROOT / ".venv" / "bin" / "textclean"
 OUT = HERE / "out"
 PEER_VENV = HERE / ".peer-venv"
 # What the peer's steps import, pinned to the versions measured in docs/benchmarks.md.
@@ -199,7 +202,7 @@ def run_textclean(corpus: Path, out: Path, env: dict[str, str], log: Path,
                   dedup: bool = True) -> tuple[Measured, dict[str, Any]]:
     if out.exists():
         shutil.rmtree(out)
-    cmd = [str(ROOT / ".venv" / "bin" / "textclean"), "run", str(corpus), "--output", str(out)]
+    cmd = [str(TEXTCLEAN), "run", str(corpus), "--output", str(out)]
     if not dedup:
         cmd.append("--no-dedup")
     measured = measure(cmd, env, log)
@@ -296,6 +299,7 @@ def print_summary(by_size: dict[int, dict[str, Any]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global TEXTCLEAN
     parser = argparse.ArgumentParser(description="textclean end-to-end benchmark (issue 8)")
     parser.add_argument("--docs", default="1000,10000", help="corpus sizes, comma-separated")
     parser.add_argument("--peer", action="store_true", help="also run the datatrove pipeline")
@@ -307,7 +311,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", type=int, default=os.cpu_count() or 1,
                         help="datatrove tasks and workers (default: cores)")
     parser.add_argument("--no-dedup", action="store_true", help="textclean --no-dedup")
+    parser.add_argument("--textclean", type=Path, default=TEXTCLEAN,
+                        help="the textclean executable to measure (default: this checkout's); "
+                             "another checkout's, e.g. .../base-f53/.venv/bin/textclean, runs "
+                             "its own code on this checkout's corpora")
     args = parser.parse_args(argv)
+    TEXTCLEAN = args.textclean.absolute()
     peer_sizes = {int(s) for s in args.peer_docs.split(",") if s.strip()}
     sizes = sorted({int(s) for s in args.docs.split(",") if s.strip()} | peer_sizes)
     if args.peer and not peer_sizes:
@@ -328,9 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Prefect first run on {'a fresh' if fresh else 'an existing'} PREFECT_HOME: "
           f"{first.seconds:.1f} s; a run on the 5 seed files (fixed cost): {fixed.seconds:.1f} s")
 
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=TEXTCLEAN.parents[2],
                           capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                           cwd=TEXTCLEAN.parents[2],
                            capture_output=True, text=True).stdout.count("\n")
     print(f"textclean at commit {head}" + (f" with {dirty} modified files" if dirty else ""))
     results: dict[str, Any] = {"started": stamp, "argv": sys.argv[1:], "commit": head,

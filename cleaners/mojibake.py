@@ -14,25 +14,106 @@ tests/test_normalize.py holds both to ftfy with Hypothesis.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
+from re import Match
 
-from ftfy import FIXERS, TextFixerConfig
-
-# ftfy's one step of mojibake repair: private, so the version is pinned in uv.lock, and
-# tests/test_normalize.py holds `fix_line` to ftfy's own `fix_and_explain`.
-from ftfy import _fix_encoding_one_step_and_explain as _fix_encoding_step
-from ftfy.badness import is_bad
+import numpy as np
+import re2
+from ftfy import FIXERS, ExplainedText, ExplanationStep, TextFixerConfig, fixes
+from ftfy.badness import BADNESS_RE
 from ftfy.chardata import (
     ALTERED_UTF8_RE,
+    C1_CONTROL_RE,
     CHARMAP_ENCODINGS,
     HTML_ENTITY_RE,
     LOSSY_UTF8_RE,
     UTF8_CLUES,
     UTF8_DETECTOR_RE,
+    possible_encoding,
 )
+from re2 import _re2  # its C++ binding, called directly, as cleaners.linear does
 
-__all__ = ["fix_line", "needs_repair"]
+from cleaners.linear import LinearPattern, compile_linear, to_re2
+
+__all__ = ["fix_line", "is_bad", "needs_repair"]
+
+
+def _unverbose(pattern: str) -> str:
+    r"""`pattern`, written for `re.VERBOSE`, without the whitespace and comments that
+    mode ignores (a space inside a character class or escaped is kept).
+
+    >>> _unverbose("[a ] b  # note\n| \\  c [] ]")
+    '[a ]b|\\ c[] ]'
+    """
+    out: list[str] = []
+    i, opened = 0, -1  # where the character class being read starts (-1: none)
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if opened >= 0:
+            # A "]" first in the class (after "[" or "[^") is a member, not its end.
+            first = i == opened + 1 or (i == opened + 2 and pattern[opened + 1] == "^")
+            if char == "]" and not first:
+                opened = -1
+            out.append(char)
+        elif char == "[":
+            opened = i
+            out.append(char)
+        elif char == "#":
+            while i < len(pattern) and pattern[i] != "\n":
+                i += 1
+            continue
+        elif not char.isspace():
+            out.append(char)
+        i += 1
+    return "".join(out)
+
+
+# ftfy's `is_bad` is one search of its BADNESS_RE, a 4,000-character alternation of
+# character classes, and Python's engine tries every alternative at every character:
+# 42 µs on a 466-character damaged line, over a third of repairing one (ftfy asks it
+# at the start of every step, and of every embedded sequence it fixes). The same
+# expression in RE2 answers in 2 µs: nothing in it but classes, `.`, `^`, `?` and
+# `\s` and `\w`, which `cleaners.linear` spells out as Python defines them; `\w` as
+# the very code points Python's `re` reads as word characters, as RE2's Unicode tables
+# are newer than Python's (`_python_word_class`). tests/test_normalize.py holds the two
+# to the same answers. A text RE2 cannot take (a lone surrogate) goes to ftfy's.
+_UNICODE_WORD = r"[\p{L}\p{N}_]"  # what `to_re2` makes of `\w`
+
+
+def _python_word_class() -> str:
+    r"""`\w` of Python's `re` as an RE2 class of code point ranges (~50 ms)."""
+    codes = np.arange(0x110000, dtype="<u4")
+    codes[0xD800:0xE000] = 0x20  # no surrogates in a str to search
+    every = codes.tobytes().decode("utf-32-le")
+    runs = (f"\\x{{{run.start():x}}}-\\x{{{run.end() - 1:x}}}"
+            for run in re.finditer(r"\w+", every))
+    return "[" + "".join(runs) + "]"
+
+
+@functools.cache
+def _badness() -> LinearPattern:
+    """ftfy's BADNESS_RE compiled by RE2, once per process, when first needed."""
+    source = to_re2(_unverbose(BADNESS_RE.pattern))
+    if source.count(_UNICODE_WORD) != 1:
+        raise RuntimeError("ftfy's BADNESS_RE is not the one tests/test_normalize.py checks")
+    return compile_linear(source.replace(_UNICODE_WORD, _python_word_class()),
+                          ignore_case=False, translated=True)
+
+
+def is_bad(text: str) -> bool:
+    """ftfy's ``is_bad``: whether `text` holds a sequence that looks like mojibake."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return BADNESS_RE.search(text) is not None
+    return _badness().search_utf8(data)
+
 
 def _bytes_as_chars(
     codes: range | list[int], encodings: Iterable[str] = CHARMAP_ENCODINGS
@@ -71,11 +152,6 @@ _DETECTOR_START = re.compile(
         f"[{UTF8_CLUES[f'utf8_first_of_{n}']}][{UTF8_CLUES['utf8_continuation']}]{{{n - 1}}}"
         for n in (2, 3, 4)
     )
-)
-# What every match of ftfy's ALTERED_UTF8_RE (a UTF-8 sequence whose no-break space
-# became a space) contains, as one cheap pattern to try before that six-way one.
-_A0_SUSPECT = re.compile(
-    rb"[\xc2\xc3\xc5\xce\xd0\xd9\xe2\xe3\xf0] |[\xe0-\xe3\xf0][\x80-\xbf]{1,2} "
 )
 # Characters ftfy always acts on: C1 controls, surrogates, terminal escapes, and the
 # replacement character (a lossy sequence may end in one).
@@ -116,7 +192,7 @@ _A0_BEFORE_SPACE = (
     _a0_pattern([0xE0, 0xE1, 0xE2, 0xE3, 0xF0], "{1,2}", _A0_ENCODINGS),
 )
 # One pattern of any lead and up to two continuations, in every code page: where it
-# cannot match, neither can `_A0_SUSPECT` in the bytes of any of them (`_could_redecode`
+# cannot match, neither can ALTERED_UTF8_RE in the bytes of any of them (`_could_redecode`
 # then skips that search, a third of its time).
 _A0_ANYWHERE = _a0_pattern([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE0, 0xE1, 0xE2, 0xE3, 0xF0],
                            "{0,2}", CHARMAP_ENCODINGS)
@@ -126,8 +202,93 @@ _LOSSY_BEFORE_QUESTION = re.compile(
 )
 
 
+def _re2_class(chars: Iterable[str]) -> str:
+    """An RE2 character class of exactly `chars`, each as its code point."""
+    return "[" + "".join(f"\\x{{{ord(char):x}}}" for char in sorted(chars)) + "]"
+
+
+# The pre-check's scans in RE2, over the line's UTF-8 (encoded once per check): each
+# is a yes/no question about classes of characters, which RE2 answers in one pass of
+# a few ns a byte; `re` took 1-4 µs a line for each, and 10-40 µs a document.
+# tests/test_normalize.py holds each to the `re` pattern or loop it stands for.
+#: `_ALWAYS_REPAIRABLE` but its surrogates (a text with one cannot be encoded).
+_ALWAYS_REPAIRABLE_UTF8 = compile_linear(r"[\x{80}-\x{9f}\x{1b}\x{fffd}]", ignore_case=False,
+                                         translated=True)
+#: `_may_hold_mojibake`: a lead before a continuation, or before the space of
+#: `restore_byte_a0` or the "?" of `replace_lossy_sequences` as that function reads them.
+_MAY_HOLD_MOJIBAKE = compile_linear(
+    f"{_re2_class(_LEADS)}{_re2_class(_CONTINUATIONS)}"
+    f"|{_re2_class(_A0_LEADS_2)} |{_re2_class(_A0_LEADS_3)} {_re2_class(_CONTINUATIONS)}"
+    f"|{_re2_class(_LOSSY_LEADS_2)}\\?|{_re2_class(_LOSSY_LEADS_3)}\\?{_re2_class(_CONTINUATIONS)}",
+    ignore_case=False, translated=True)
+_DETECTOR_START_UTF8 = compile_linear(_DETECTOR_START.pattern, ignore_case=False)
+_A0_ANYWHERE_UTF8 = compile_linear(_A0_ANYWHERE.pattern, ignore_case=False)
+_A0_BEFORE_SPACE_UTF8 = compile_linear("|".join(p.pattern for p in _A0_BEFORE_SPACE),
+                                       ignore_case=False)
+_LOSSY_BEFORE_QUESTION_UTF8 = compile_linear(_LOSSY_BEFORE_QUESTION.pattern, ignore_case=False)
+
+
+_UNANCHORED = _re2.RE2.Anchor.UNANCHORED
+
+
+class _BytePattern:
+    """A `re` pattern over bytes (each byte one character: RE2's Latin-1 mode) compiled
+    by RE2, which says whether it is found; the byte patterns `_could_redecode` tries
+    on each code page's bytes took 1-2 µs each in `re`, 40 µs a line in all."""
+
+    __slots__ = ("_regexp",)
+
+    def __init__(self, pattern: bytes) -> None:
+        options = re2.Options()
+        options.encoding = re2.Options.Encoding.LATIN1
+        options.never_capture = True
+        options.log_errors = False
+        self._regexp = _re2.RE2(pattern, options)
+        if not self._regexp.ok():
+            raise ValueError(f"RE2 cannot compile {pattern!r}: {self._regexp.error()!r}")
+
+    def search(self, data: bytes) -> bool:
+        return bool(self._regexp.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0)
+
+
+_ALTERED_UTF8 = _BytePattern(ALTERED_UTF8_RE.pattern)
+_LOSSY_UTF8 = _BytePattern(LOSSY_UTF8_RE.pattern)
+
+
+_BMP = "".join(chr(code) for code in range(0x10000) if not 0xD800 <= code < 0xE000)
+
+
+def _clue_chars(clue: str) -> frozenset[str]:
+    """The characters of one of ftfy's UTF8_CLUES classes (all in the BMP)."""
+    return frozenset(re.findall(f"[{clue}]", _BMP))
+
+
+# ftfy's UTF8_DETECTOR_RE, found or not: its look-behind (no strict continuation
+# before) consumed instead, which gives the same answer to "is it found?", and its
+# repetition left out (one sequence is enough). RE2 takes 1-2 µs a line where `re`
+# took 15.
+_DETECTOR_UTF8 = compile_linear(
+    "(?:^|[^" + _re2_class(_clue_chars(UTF8_CLUES["utf8_continuation_strict"]))[1:] + ")(?:"
+    + "|".join(_re2_class(_clue_chars(UTF8_CLUES[f"utf8_first_of_{n}"]))
+               + _re2_class(_clue_chars(UTF8_CLUES["utf8_continuation"])) + f"{{{n - 1}}}"
+               for n in (2, 3, 4)) + ")",
+    ignore_case=False, translated=True)
+
+
+def _detects_utf8(text: str, utf8: bytes | None = None) -> bool:
+    """Whether ftfy's UTF8_DETECTOR_RE finds a sequence in `text` (`utf8`: its UTF-8)."""
+    if utf8 is None:
+        try:
+            utf8 = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: RE2 reads UTF-8 only
+            return UTF8_DETECTOR_RE.search(text) is not None
+    return _DETECTOR_UTF8.search_utf8(utf8)
+
+
 def _may_hold_mojibake(text: str) -> bool:
-    """Cheap necessary condition for ftfy's mojibake repair (see `_CANDIDATE_PAIR`)."""
+    """Cheap necessary condition for ftfy's mojibake repair (see `_CANDIDATE_PAIR`), as
+    a loop in Python: `needs_repair` asks `_MAY_HOLD_MOJIBAKE` instead, which the tests
+    hold to this."""
     for match in _CANDIDATE_PAIR.finditer(text):
         first, second = match.group()[0], match.group()[1]
         after = text[match.end() : match.end() + 1]
@@ -159,14 +320,19 @@ def needs_repair(text: str, thorough: bool, judge: bool = True) -> bool:
         return True
     if text.isascii():
         return "\x1b" in text
-    if _ALWAYS_REPAIRABLE.search(text):
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True  # a lone surrogate, which ftfy always acts on (_ALWAYS_REPAIRABLE)
+    if _ALWAYS_REPAIRABLE_UTF8.search_utf8(data):
         return True
-    if not _may_hold_mojibake(text):
+    if not _MAY_HOLD_MOJIBAKE.search_utf8(data):
         return False
-    return not thorough or (_could_redecode(text) and (not judge or is_bad(text)))
+    return not thorough or (_could_redecode(text, data)
+                            and (not judge or _badness().search_utf8(data)))
 
 
-def _could_redecode(text: str) -> bool:
+def _could_redecode(text: str, utf8: bytes | None = None) -> bool:
     """Whether one of ftfy's ways of repairing mojibake can apply to this line at all.
 
     ftfy either re-decodes the whole line (encode it in one of its code pages, decode
@@ -178,9 +344,16 @@ def _could_redecode(text: str) -> bool:
     as plain UTF-8 does. (Answering yes to any byte ED or C0 sent 1,026 lines of 2,000
     e2e documents to ftfy, 387 of them for nothing; normalize now costs 0.91x.)
     """
-    if _DETECTOR_START.search(text) and UTF8_DETECTOR_RE.search(text):
-        return True
-    a0 = _A0_ANYWHERE.search(text) is not None
+    if utf8 is None and not _has_surrogate(text):
+        utf8 = text.encode("utf-8")
+    if utf8 is None:  # the scans in `re`: RE2 reads UTF-8 only
+        if UTF8_DETECTOR_RE.search(text):
+            return True
+        a0 = bool(_A0_ANYWHERE.search(text))
+    else:
+        if _DETECTOR_UTF8.search_utf8(utf8):
+            return True
+        a0 = _A0_ANYWHERE_UTF8.search_utf8(utf8)
     for encoding in CHARMAP_ENCODINGS:
         try:
             data = text.encode(encoding)
@@ -192,11 +365,19 @@ def _could_redecode(text: str) -> bool:
                 return True
         elif _decodes(data):
             return True
-        if a0 and _A0_SUSPECT.search(data) and ALTERED_UTF8_RE.search(data):
+        if a0 and _ALTERED_UTF8.search(data):
             return True
         lossy = b"?" in data or b"\x1a" in data
-        if lossy and encoding.startswith("sloppy") and LOSSY_UTF8_RE.search(data):
+        if lossy and encoding.startswith("sloppy") and _LOSSY_UTF8.search(data):
             return True
+    return False
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
 
 
@@ -284,10 +465,17 @@ def _trimmed(text: str, config: TextFixerConfig) -> TextFixerConfig:
     >>> [_trimmed(text, config).replace_lossy_sequences for text in ("Ã¼ber?", "â€?")]
     [False, True]
     """
-    a0 = config.restore_byte_a0 and any(p.search(text) for p in _A0_BEFORE_SPACE)
+    try:
+        utf8: bytes | None = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: the patterns in `re`
+        utf8 = None
+    a0 = config.restore_byte_a0 and (
+        any(p.search(text) for p in _A0_BEFORE_SPACE) if utf8 is None
+        else _A0_BEFORE_SPACE_UTF8.search_utf8(utf8))
     lossy = config.replace_lossy_sequences and (
-        "\ufffd" in text or "\x1a" in text or _LOSSY_BEFORE_QUESTION.search(text) is not None
-    )
+        "\ufffd" in text or "\x1a" in text or (
+            _LOSSY_BEFORE_QUESTION.search(text) is not None if utf8 is None
+            else _LOSSY_BEFORE_QUESTION_UTF8.search_utf8(utf8)))
     if a0 == config.restore_byte_a0 and lossy == config.replace_lossy_sequences:
         return config
     return config._replace(restore_byte_a0=a0, replace_lossy_sequences=lossy)
@@ -302,3 +490,103 @@ def _apply(name: str, text: str, config: TextFixerConfig, steps: list[tuple[str,
         steps.append(("apply", name))
     return fixed
 
+
+
+# ftfy 6.3.1's one step of mojibake repair (`_fix_encoding_one_step_and_explain`, with
+# `fix_encoding` and `fixes.decode_inconsistent_utf8`, which it calls on embedded
+# sequences), copied here (ftfy is Apache-2.0, © Robyn Speer) with one change: `is_bad`
+# is this module's (the same answers, in RE2), which ftfy's own module would not call.
+# The version is pinned in uv.lock; tests/test_normalize.py holds this step to ftfy's
+# and `fix_line` to ftfy's `fix_and_explain`.
+_DEFAULT_CONFIG = TextFixerConfig(explain=False)
+
+
+def _fix_encoding_step(text: str, config: TextFixerConfig) -> ExplainedText:
+    """ftfy's ``_fix_encoding_one_step_and_explain(text, config)``."""
+    if len(text) == 0:
+        return ExplainedText(text, [])
+
+    # ASCII text, and text that does not look like mojibake, is returned unchanged.
+    if possible_encoding(text, "ascii") or not is_bad(text):
+        return ExplainedText(text, [])
+
+    # UTF-8 decoded in a single-byte code page: encode it back, decode it as UTF-8.
+    possible_1byte_encodings = []
+    for encoding in CHARMAP_ENCODINGS:
+        if possible_encoding(text, encoding):
+            possible_1byte_encodings.append(encoding)
+            encoded_bytes = text.encode(encoding)
+            encode_step = ExplanationStep("encode", encoding)
+            transcode_steps = []
+            try:
+                decoding = "utf-8"
+                if (config.restore_byte_a0 and encoding != "macroman"
+                        and _ALTERED_UTF8.search(encoded_bytes)):
+                    replaced_bytes = fixes.restore_byte_a0(encoded_bytes)
+                    if replaced_bytes != encoded_bytes:
+                        transcode_steps.append(ExplanationStep("transcode", "restore_byte_a0"))
+                        encoded_bytes = replaced_bytes
+                if config.replace_lossy_sequences and encoding.startswith("sloppy"):
+                    replaced_bytes = fixes.replace_lossy_sequences(encoded_bytes)
+                    if replaced_bytes != encoded_bytes:
+                        transcode_steps.append(
+                            ExplanationStep("transcode", "replace_lossy_sequences"))
+                        encoded_bytes = replaced_bytes
+                if 0xED in encoded_bytes or 0xC0 in encoded_bytes:
+                    decoding = "utf-8-variants"
+                decode_step = ExplanationStep("decode", decoding)
+                steps = [encode_step, *transcode_steps, decode_step]
+                fixed = encoded_bytes.decode(decoding)
+                return ExplainedText(fixed, steps)
+            except UnicodeDecodeError:
+                pass
+
+    # Sequences of mojibake within other text, fixed one by one.
+    if config.decode_inconsistent_utf8 and _detects_utf8(text):
+        steps = [ExplanationStep("apply", "decode_inconsistent_utf8")]
+        fixed = _decode_inconsistent_utf8(text)
+        if fixed != text:
+            return ExplainedText(fixed, steps)
+
+    # Latin-1 meant as Windows-1252: only C1 controls tell them apart.
+    if "latin-1" in possible_1byte_encodings:
+        if "windows-1252" in possible_1byte_encodings:
+            return ExplainedText(text, [])
+        try:
+            fixed = text.encode("latin-1").decode("windows-1252")
+            if fixed != text:
+                steps = [ExplanationStep("encode", "latin-1"),
+                         ExplanationStep("decode", "windows-1252")]
+                return ExplainedText(fixed, steps)
+        except UnicodeDecodeError:
+            pass
+
+    if config.fix_c1_controls and C1_CONTROL_RE.search(text):
+        steps = [ExplanationStep("transcode", "fix_c1_controls")]
+        fixed = fixes.fix_c1_controls(text)
+        return ExplainedText(fixed, steps)
+
+    return ExplainedText(text, [])
+
+
+def _decode_inconsistent_utf8(text: str) -> str:
+    """ftfy's ``fixes.decode_inconsistent_utf8``."""
+
+    def fix_embedded_mojibake(match: Match[str]) -> str:
+        substr = match.group(0)
+        # Shorter than the text, so that this does not recurse without end.
+        if len(substr) < len(text) and is_bad(substr):
+            return _fix_encoding_all(substr)
+        return substr
+
+    return UTF8_DETECTOR_RE.sub(fix_embedded_mojibake, text)
+
+
+def _fix_encoding_all(text: str) -> str:
+    """ftfy's ``fix_encoding(text)``: its steps, with its default config, until none
+    changes the text."""
+    while True:
+        before = text
+        text = _fix_encoding_step(text, _DEFAULT_CONFIG).text
+        if text == before:
+            return text

@@ -292,7 +292,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         tick = time.perf_counter()
         splits = decide_tasks or _decide_splits(staging, len(batches))
         # The decide tasks hand their work to processes of their own, unless on Dask.
-        with parallel.worker_pool(splits if _on_threads() else 1):
+        with parallel.worker_pool(splits if _on_threads() else 1, "flows.decide_tasks"):
             decided = decide_task(str(staging), len(batches), settings, dedup,
                                   str(previous) if previous else None, str(version), splits)
         lifeline.check_interrupted()
@@ -301,7 +301,7 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
         timings["decide"] = time.perf_counter() - tick
 
         tick = time.perf_counter()
-        with parallel.worker_pool(processes):
+        with parallel.worker_pool(processes, "flows.finalize"):
             final = _submit_all(finalize_task, "finalize-batch", BatchStats(),
                                 [(n, str(staging), str(version), run_id, processed_at,
                                   settings.layout.partition_by)

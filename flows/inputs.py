@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import io
 import json
 import os
 import re
@@ -264,8 +265,8 @@ def read_bytes(file: InputFile, limits: Limits,
         return RejectedInput(file.source, None, reasons.TOO_LARGE,
                              f"{file.size} bytes, over the limit of {limits.max_file_bytes}")
     try:
-        with open(file.path, "rb") as handle:
-            data = handle.read(limits.max_file_bytes + 1)
+        with open(file.path, "rb", buffering=0) as handle:
+            data = _read_at_most(handle, limits.max_file_bytes)
             if hashes is not None:
                 digest = hashlib.blake2b(data, digest_size=16)
                 # The file may have grown past the limit since it was found.
@@ -281,6 +282,26 @@ def read_bytes(file: InputFile, limits: Limits,
             return _too_many_lines(file.source, None, max_lines)
         return data
     return _gunzip(file.source, data, limits.max_expanded_bytes, max_lines)
+
+
+def _read_at_most(handle: io.FileIO, limit: int) -> bytes:
+    """The bytes of an unbuffered file from where it stands, `limit` + 1 at most (one
+    more than allowed tells a file that grew past the limit since it was found).
+
+    Read as large as the file says it is, then confirmed at its end: a buffered
+    `read(limit + 1)` allocates the whole limit (64 MB) before reading a 4 KB file,
+    which cost 0.03-0.06 ms a file in a worker, 1-2% of cleaning it.
+    """
+    size = os.fstat(handle.fileno()).st_size
+    data = handle.read(min(size, limit) + 1)
+    if len(data) > limit or not (more := handle.read(1)):
+        return data
+    # Grown since, or a short read: the rest, a megabyte at most per read.
+    parts, total = [data, more], len(data) + 1
+    while total <= limit and (more := handle.read(min(limit + 1 - total, _HASH_CHUNK))):
+        parts.append(more)
+        total += len(more)
+    return b"".join(parts)
 
 
 def _line_count(data: bytes | bytearray) -> int:

@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cleaners.dedup import DedupConfig, DedupIndex, Duplicate, EarlierCopies
-from flows import dedup_store, staging, storage, warc
+from flows import dedup_store, staging, storage
 from flows.staging import DECISIONS_SCHEMA, SIGNATURES, Documents
 
 # Signature rows per bucket of the external sort: ~0.45 kB each (160 bytes of band
@@ -177,6 +177,10 @@ def processed_again(previous: Path, docs: Documents) -> set[str]:
     if docs.sources:
         table = storage.read_table(previous / "documents", ["doc_id", "source"])
         if table.num_rows:
+            # Imported here: flows.warc imports the cleaning stack (warcio, the
+            # pipeline), which a decide worker does not otherwise need (0.3 s a worker).
+            from flows import warc
+
             # By input file: a WARC record's source is `file#offset`, and a changed
             # archive's records may sit at other offsets now.
             files = warc.input_files(pa.array(sorted(docs.sources), pa.string()))

@@ -223,3 +223,36 @@ def test_a_web_archive_is_hashed_and_an_unreadable_file_is_not(tmp_path: Path) -
     hashes.clear()
     assert [r.reason for r in read_documents(gone, Limits(), None, hashes)] == ["unreadable"]
     assert hashes == {}
+
+
+@pytest.mark.parametrize(("found", "size", "limit"), [
+    (5, 50, 1024),   # grew since it was found, within the limit: read whole
+    (5, 50, 20),     # grew past the limit: one byte more than allowed, as before
+    (50, 50, 50),    # exactly the limit
+    (40, 50, 49),    # found within it, past it now
+    (0, 0, 10),      # empty
+])
+def test_a_file_is_read_whole_whatever_its_size_when_found(
+        tmp_path: Path, found: int, size: int, limit: int) -> None:
+    data = bytes(range(size))
+    path = _write(tmp_path, "a.txt", data)
+    file = InputFile(str(path), "a.txt", "text", False, found)
+    hashes: dict[str, str] = {}
+    assert read_bytes(file, Limits(max_file_bytes=limit), hashes) == data[:limit + 1]
+    assert hashes == {"a.txt": content_hash(str(path))}
+
+
+def test_a_short_read_is_read_on_to_the_end(tmp_path: Path) -> None:
+    import io
+
+    from flows.inputs import _read_at_most
+
+    class Trickle(io.FileIO):
+        def read(self, size: int = -1) -> bytes:  # a network file system's short reads
+            return super().read(min(size, 3) if size >= 0 else 3)
+
+    path = _write(tmp_path, "a.txt", b"0123456789" * 5)
+    with Trickle(str(path), "rb") as handle:
+        assert _read_at_most(handle, 1000) == b"0123456789" * 5
+    with Trickle(str(path), "rb") as handle:
+        assert _read_at_most(handle, 20) == (b"0123456789" * 5)[:21]

@@ -321,7 +321,7 @@ def test_the_text_patterns_match_wherever_ftfys_byte_patterns_could(text: str) -
             data = text.encode(encoding)
         except UnicodeEncodeError:
             continue
-        if mojibake._A0_SUSPECT.search(data):
+        if ALTERED_UTF8_RE.search(data):
             assert mojibake._A0_ANYWHERE.search(text)
         if encoding != "macroman" and ALTERED_UTF8_RE.search(data):
             assert any(p.search(text) for p in mojibake._A0_BEFORE_SPACE)
@@ -394,3 +394,177 @@ def test_what_ftfy_decodes_as_cesu8_passes_the_cheap_decode(data: bytes) -> None
     except UnicodeDecodeError:
         return
     assert _may_decode_as_variant(data)
+
+
+@given(st.one_of(damaged_utf8(), MOJIBAKE_TEXT, ANY_TEXT))
+@settings(max_examples=2000, deadline=None)
+@example("a\u00a0Ã ")
+@example("ГўВЂВ\u2028a")
+@example("œ\n")
+@example("Ã©\ud800")
+def test_is_bad_is_ftfys(text: str) -> None:
+    # The pre-check and the repair step ask `is_bad` in RE2; ftfy asks it in `re`.
+    from ftfy.badness import is_bad as ftfys
+
+    from cleaners.mojibake import is_bad
+
+    assert is_bad(text) == ftfys(text)
+    for line in text.split("\n"):
+        assert is_bad(line) == ftfys(line)
+
+
+def test_is_bad_reads_each_class_as_ftfy_does() -> None:
+    # BADNESS_RE has `\s`, `\w`, `.` and `[^A-Za-z]`, whose members `re` and RE2 define
+    # differently unless spelled out: every code point is read alike, and the rest of
+    # the expression is ftfy's, without VERBOSE's spaces and comments.
+    import re
+
+    import re2
+    from ftfy.badness import BADNESS_RE
+
+    from cleaners.linear import to_re2
+    from cleaners.mojibake import _python_word_class, _unverbose
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for pattern, ours in [(r"\w", _python_word_class())] + [
+            (pattern, to_re2(pattern)) for pattern in (r"\s", r".", r"[^A-Za-z]")]:
+        python = [m.start() for m in re.finditer(pattern, every)]
+        assert [m.start() for m in re2.compile(ours).finditer(every)] == python, pattern
+    parse = re._parser.parse  # type: ignore[attr-defined]
+    assert (str(parse(_unverbose(BADNESS_RE.pattern), 0).data)
+            == str(parse(BADNESS_RE.pattern, re.VERBOSE).data))
+
+
+@given(st.one_of(damaged_utf8(), MOJIBAKE_TEXT, ANY_TEXT))
+@settings(max_examples=1000, deadline=None)
+@example("Ã©tÃ© â€œ")
+@example("x Ã©\x81 Ð¿Ñ€Ð¸")
+def test_the_repair_step_is_ftfys(text: str) -> None:
+    # `fix_line` runs its own copy of ftfy's step (with the RE2 `is_bad`).
+    from ftfy import _fix_encoding_one_step_and_explain as ftfys
+
+    from cleaners.mojibake import _fix_encoding_step
+
+    for unescape in ("auto", False):
+        config = _ftfy_config(unescape)
+        assert _fix_encoding_step(text, config) == ftfys(text, config)
+
+
+def _mojibake_chars() -> list[str]:
+    from cleaners import mojibake
+
+    return sorted(mojibake._LEADS | mojibake._CONTINUATIONS | set(" ?x\u00a0"))
+
+
+@given(st.one_of(damaged_utf8(), MOJIBAKE_TEXT,
+                 st.text(st.characters(blacklist_categories=("Cs",)), max_size=200),
+                 st.text(st.sampled_from(_mojibake_chars()), max_size=40)))
+@settings(max_examples=2000, deadline=None)
+@example("Ã ")
+@example("â ‚")
+@example("Ã?")
+@example("â?‚")
+@example("â?x")
+def test_the_prechecks_in_re2_are_the_scans_in_re(text: str) -> None:
+    from cleaners import mojibake
+
+    utf8 = text.encode("utf-8")
+    assert mojibake._MAY_HOLD_MOJIBAKE.search_utf8(utf8) == mojibake._may_hold_mojibake(text)
+    assert (mojibake._ALWAYS_REPAIRABLE_UTF8.search_utf8(utf8)
+            == bool(mojibake._ALWAYS_REPAIRABLE.search(text)))
+    assert (mojibake._DETECTOR_START_UTF8.search_utf8(utf8)
+            == bool(mojibake._DETECTOR_START.search(text)))
+    assert mojibake._A0_ANYWHERE_UTF8.search_utf8(utf8) == bool(mojibake._A0_ANYWHERE.search(text))
+    assert (mojibake._A0_BEFORE_SPACE_UTF8.search_utf8(utf8)
+            == any(p.search(text) for p in mojibake._A0_BEFORE_SPACE))
+    assert (mojibake._LOSSY_BEFORE_QUESTION_UTF8.search_utf8(utf8)
+            == bool(mojibake._LOSSY_BEFORE_QUESTION.search(text)))
+
+
+def test_the_prechecks_in_re2_on_every_pair_of_mojibake_characters() -> None:
+    # Each pattern is classes of these characters (and a space or "?"): every pair,
+    # and every lead before a space or "?" before each character, is read alike.
+    from cleaners import mojibake
+
+    chars = _mojibake_chars()
+    texts = [a + b for a in chars for b in chars]
+    texts += [a + b + c for a in mojibake._LEADS for b in " ?" for c in chars]
+    for text in texts:
+        utf8 = text.encode("utf-8")
+        assert mojibake._MAY_HOLD_MOJIBAKE.search_utf8(utf8) == mojibake._may_hold_mojibake(text)
+        assert (mojibake._DETECTOR_START_UTF8.search_utf8(utf8)
+                == bool(mojibake._DETECTOR_START.search(text))), text
+        assert (mojibake._A0_ANYWHERE_UTF8.search_utf8(utf8)
+                == bool(mojibake._A0_ANYWHERE.search(text))), text
+        assert (mojibake._A0_BEFORE_SPACE_UTF8.search_utf8(utf8)
+                == any(p.search(text) for p in mojibake._A0_BEFORE_SPACE)), text
+        assert (mojibake._LOSSY_BEFORE_QUESTION_UTF8.search_utf8(utf8)
+                == bool(mojibake._LOSSY_BEFORE_QUESTION.search(text))), text
+    every = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    assert ([c for c in every if mojibake._ALWAYS_REPAIRABLE_UTF8.search(c)]
+            == [c for c in every if mojibake._ALWAYS_REPAIRABLE.search(c)])
+
+
+_UTF8_BYTES = st.sampled_from([b" ", b"?", b"\x1a", b"a", b"\xc2", b"\xc3", b"\xc5", b"\xce",
+                               b"\xd0", b"\xd9", b"\xdf", b"\xe0", b"\xe2", b"\xe3", b"\xe4",
+                               b"\xed", b"\xef", b"\xf0", b"\xf4", b"\x80", b"\x85", b"\x9f",
+                               b"\xa0", b"\xa1", b"\xaf", b"\xb0", b"\xbf"])
+
+
+@given(st.one_of(st.lists(_UTF8_BYTES, max_size=12).map(b"".join), st.binary(max_size=40)))
+@settings(max_examples=3000, deadline=None)
+def test_the_byte_patterns_in_re2_are_ftfys(data: bytes) -> None:
+    from ftfy.chardata import ALTERED_UTF8_RE, LOSSY_UTF8_RE
+
+    from cleaners import mojibake
+
+    assert mojibake._ALTERED_UTF8.search(data) == bool(ALTERED_UTF8_RE.search(data))
+    assert mojibake._LOSSY_UTF8.search(data) == bool(LOSSY_UTF8_RE.search(data))
+
+
+def test_the_byte_patterns_in_re2_on_every_short_byte_string() -> None:
+    # Every byte and pair of bytes; every string of up to 6 of the bytes the patterns
+    # name by class boundaries.
+    import itertools
+
+    from ftfy.chardata import ALTERED_UTF8_RE, LOSSY_UTF8_RE
+
+    from cleaners import mojibake
+
+    texts = [bytes([a, b]) for a in range(256) for b in range(256)]
+    edges = (b" ?\x1a\x7f\x80\x84\x85\x86\x9f\xa0\xa1\xaf\xb0\xbf"
+             b"\xc0\xc2\xc3\xc5\xdf\xe0\xe3\xed\xef\xf0\xf4\xf5")
+    for size in range(3, 5):
+        texts += [bytes(t) for t in itertools.product(edges, repeat=size)]
+    texts += [b"\xed\xa0?\xed\xb0\x80", b"\xed\xaf\x1a\xed\xbf?", b"\xed\xa0\x80\xed\xb0\x1a"]
+    for data in texts:
+        assert mojibake._ALTERED_UTF8.search(data) == bool(ALTERED_UTF8_RE.search(data)), data
+        assert mojibake._LOSSY_UTF8.search(data) == bool(LOSSY_UTF8_RE.search(data)), data
+
+
+@given(st.one_of(damaged_utf8(), MOJIBAKE_TEXT, ANY_TEXT,
+                 st.text(st.sampled_from(_mojibake_chars()), max_size=40)))
+@settings(max_examples=2000, deadline=None)
+@example("ÃÂ©")
+@example("€Ã©")
+@example("\nÃ©")
+@example("Ã©\ud800")
+def test_the_detector_in_re2_finds_what_ftfys_finds(text: str) -> None:
+    from ftfy.chardata import UTF8_DETECTOR_RE
+
+    from cleaners.mojibake import _detects_utf8
+
+    assert _detects_utf8(text) == bool(UTF8_DETECTOR_RE.search(text))
+
+
+def test_the_detectors_classes_are_ftfys() -> None:
+    # `_clue_chars` reads the BMP only: every code point of each class is there.
+    import re
+
+    from ftfy.chardata import UTF8_CLUES
+
+    from cleaners.mojibake import _clue_chars
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for clue in UTF8_CLUES.values():
+        assert _clue_chars(clue) == set(re.findall(f"[{clue}]", every))

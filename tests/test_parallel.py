@@ -78,7 +78,8 @@ def _warm_up_with_a_killer(once: str | None) -> None:
     flows.batch.clean_document = clean_or_die
 
 
-def _executor_with_a_killer(workers: int, once: str | None = None) -> ProcessPoolExecutor:
+def _executor_with_a_killer(workers: int, warm: str = "flows.batch",
+                            once: str | None = None) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_warm_up_with_a_killer, initargs=(once,))
 
