@@ -440,7 +440,7 @@ def test_is_bad_reads_each_class_as_ftfy_does() -> None:
 @example("Ã©tÃ© â€œ")
 @example("x Ã©\x81 Ð¿Ñ€Ð¸")
 def test_the_repair_step_is_ftfys(text: str) -> None:
-    # `fix_line` runs its own copy of ftfy's step (with the RE2 `is_bad`).
+    # `fix_line` asks ftfy's step only what the RE2 `is_bad` flags: the same answers.
     from ftfy import _fix_encoding_one_step_and_explain as ftfys
 
     from cleaners.mojibake import _fix_encoding_step
