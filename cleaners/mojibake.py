@@ -448,7 +448,7 @@ def _fix_encoding(
     """
     while True:
         before = text
-        text, plan = _fix_encoding_step(text, _trimmed(text, config))
+        text, plan = _fix_encoding_step(text, config)
         steps.extend(plan or ())
         if text == before:
             return text, ""
@@ -491,7 +491,6 @@ def _apply(name: str, text: str, config: TextFixerConfig, steps: list[tuple[str,
     return fixed
 
 
-
 def _fix_encoding_step(text: str, config: TextFixerConfig) -> ExplainedText:
     """ftfy's one repair step (``_fix_encoding_one_step_and_explain``), asked only of a
     text this module's `is_bad` finds mojibake in.
@@ -500,8 +499,9 @@ def _fix_encoding_step(text: str, config: TextFixerConfig) -> ExplainedText:
     says no. That test is the step's costliest part on a line the pre-check lets
     through (42 µs on a 466-character line); `is_bad` here gives the same answers in
     RE2 in 2 µs, so a text it clears never reaches ftfy, and one it flags pays ftfy's
-    test once more.
+    test once more. Only then is `config` trimmed (`_trimmed`) of the sub-fixes that
+    cannot change the text.
     """
     if not is_bad(text):
         return ExplainedText(text, [])
-    return _ftfy_step(text, config)
+    return _ftfy_step(text, _trimmed(text, config))
