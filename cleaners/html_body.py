@@ -217,7 +217,8 @@ _BLOCK_END = re.compile("[.!?\u2026\u3002\uff01\uff1f][\\s\"'\u00bb\u00ab\u201d\
 _MAX_BLOCKS = 200
 
 
-def with_text_blocks(tree: _Element, text: str, pruned: tuple[str, ...] = ()) -> str:
+def with_text_blocks(tree: _Element, text: str, pruned: tuple[str, ...] = (),
+                     have: str | None = None) -> str:
     """`text` with the text-only `div`s of the article body it lacks, each put back
     before the body paragraph that follows it on the page.
 
@@ -230,7 +231,8 @@ def with_text_blocks(tree: _Element, text: str, pruned: tuple[str, ...] = ()) ->
     paragraph of 40 characters or more that the extraction has: then it is part of that
     body. A div after the body's last paragraph (a footer line, a notice) is not, nor
     one inside what the XPath expressions `pruned` match (what the extraction was told
-    to leave out: captions, calls to action, consent notices).
+    to leave out: captions, calls to action, consent notices). `have`: `word_string(text)`,
+    when the caller has it.
 
     >>> from lxml import html
     >>> lead = "Der Konzern muss nach dem Urteil zwei Milliarden Dollar Schadenersatz zahlen."
@@ -240,7 +242,8 @@ def with_text_blocks(tree: _Element, text: str, pruned: tuple[str, ...] = ()) ->
     >>> with_text_blocks(page, body).split("\\n") == [lead, body]
     True
     """
-    have = word_string(text)
+    if have is None:
+        have = word_string(text)
     lines = text.split("\n")
     added: list[tuple[int, str, _Element]] = []
     keys: list[str] | None = None  # each line's word string, once a block needs them

@@ -61,8 +61,9 @@ def is_lead_name(value: str) -> bool:
     return any(part.lower() in LEAD_TOKENS for part in _SPLIT.split(value) if part)
 
 
-def with_marked_lead(tree: _Element, text: str) -> str:
-    """`text` with the page's marked lead as its first line, when it lacks it.
+def with_marked_lead(tree: _Element, text: str, have: str | None = None) -> str:
+    """`text` with the page's marked lead as its first line, when it lacks it
+    (`have`: `word_string(text)`, when the caller has it).
 
     >>> from lxml import html
     >>> lead = "Die Stadt baut bis 2025 drei neue Schulen und saniert zwei alte Turnhallen."
@@ -72,7 +73,8 @@ def with_marked_lead(tree: _Element, text: str) -> str:
     >>> with_marked_lead(page, body).split("\\n") == [lead, body]
     True
     """
-    have = word_string(text)
+    if have is None:
+        have = word_string(text)
     lead = None
     paragraphs = 0
     found = _CANDIDATES(tree)
