@@ -266,13 +266,19 @@ def _context_pass(
     # Dates right above paragraphs, twice or more, date the items of a list (a blog's
     # or a news page's posts): they are kept with them. One date above an article is
     # its header, left to the lexicon.
+    # A paragraph here is also a long line without a final stop: news and blog indexes
+    # cut their teasers short ("... que entró en funcionamiento en el día de ayer").
     dated = [k for k, decision in enumerate(decisions[:-1])
              if decision is not None and decision[0] == "dateline"
-             and decisions[k + 1] is None and items[k + 1].body]
+             and decisions[k + 1] is None and (
+                 items[k + 1].body
+                 or len(items[k + 1].tokens) >= config.teaser_min_words)]
     if len(dated) >= 2:
         for k in dated:
             decisions[k] = None
             protected[k] = True
+    if "symbol_line" not in off:
+        _restore_list_items(items, decisions)
     listed = [(k, decision) for k, decision in enumerate(decisions)
               if decision is not None and decision[1].startswith(_LIST_RULE)]
     for k, _ in listed:
@@ -299,6 +305,10 @@ def _context_rules(
     evidence = [decision is not None for decision in decisions]
     if not any(evidence):
         return
+    # The title said again is the page's own subject, not its chrome: a list that holds
+    # it and nothing else pass 1 removed is the article's ("- Diseño de calzado" among a
+    # course's topics), not a menu.
+    chrome = [decision is not None and decision[1] != "title_repeat" for decision in decisions]
 
     def remove(k: int, rule: str) -> bool:
         if decisions[k] is None and not protected[k]:
@@ -316,7 +326,7 @@ def _context_rules(
             # A wordless line counts only as a list bullet ("-" above its entry): table
             # borders and rules ("||", "____") between a forum's posts make no menu.
             if (sum(1 for m in run if items[m].tokens or items[m].text in _BULLETS)
-                    >= config.navigation_min_run and any(evidence[m] for m in run)):
+                    >= config.navigation_min_run and any(chrome[m] for m in run)):
                 # A menu's entries are not all four words long: the block goes on
                 # through the short non-sentence lines on either side of it.
                 start = k
@@ -358,6 +368,25 @@ def _context_rules(
                 after = k + 1 == count or decisions[k + 1] is not None
                 if items[k].short and decisions[k - 1] is not None and after:
                     changed = remove(k, "amid_boilerplate") or changed
+
+
+def _restore_list_items(
+    items: Sequence[_Facts], decisions: list[tuple[str, str] | None],
+) -> None:
+    """Put back the list items `symbol_line` took between two kept items of one list.
+
+    An item of mostly digits ("- Ernst (1742-1814)", "- 10/1999-9/2001 KSK Beveren",
+    "- (425)643-1170") between two items the rules and the model kept belongs to their
+    list. Not put back when a neighbour is not a list item: a price or a timestamp
+    beside a paragraph is left to `symbol_line`.
+    """
+    restored = [k for k in range(1, len(items) - 1)
+                if decisions[k] is not None and decisions[k][1] == "symbol_line"
+                and items[k].text.startswith(_LIST_MARKERS)
+                and decisions[k - 1] is None and items[k - 1].text.startswith(_LIST_MARKERS)
+                and decisions[k + 1] is None and items[k + 1].text.startswith(_LIST_MARKERS)]
+    for k in restored:
+        decisions[k] = None
 
 
 _SHAPE_RULES = frozenset({"symbol_line", "breadcrumb", "table_row", "alphabet_index"})
