@@ -108,12 +108,6 @@ class BoilerplateConfig:
     model, chosen with its threshold on held-out languages; above 1: off) loses the
     lines the rules left, reason `line_model`, rule `line_model_block:SCORE`. Lines the
     rules removed count in the run: menus interleave known and unknown entries.
-
-    `teaser_min_words`: dates the lexicon removed (reason `dateline`) are put back when
-    two or more of them each stand right above a paragraph (the dates of a blog's or a
-    news index's posts); a paragraph is a body paragraph or a kept line of at least this
-    many words without a final stop (a teaser the site cut short). On the boiler_lines
-    train split 16 put back a hospital news index's 16 dates and no boilerplate line.
     """
 
     languages: tuple[str, ...] = SHIPPED_LANGUAGES
@@ -137,7 +131,6 @@ class BoilerplateConfig:
     line_model_block_floor: float = 0.4
     line_model_block_words: int = 4
     line_model_block_min_run: int = 3
-    teaser_min_words: int = 16
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_letter_share <= 1.0:
@@ -146,7 +139,7 @@ class BoilerplateConfig:
                      "title_credit_max_words", "list_max_words", "navigation_min_run",
                      "navigation_edge_words", "line_model_max_words", "line_model_block_words",
                      "line_model_min_lines",
-                     "line_model_block_min_run", "teaser_min_words"):
+                     "line_model_block_min_run"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         for regex, reason in self.extra_patterns:

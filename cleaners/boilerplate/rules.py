@@ -266,13 +266,9 @@ def _context_pass(
     # Dates right above paragraphs, twice or more, date the items of a list (a blog's
     # or a news page's posts): they are kept with them. One date above an article is
     # its header, left to the lexicon.
-    # A paragraph here is also a long line without a final stop: news and blog indexes
-    # cut their teasers short ("... que entró en funcionamiento en el día de ayer").
     dated = [k for k, decision in enumerate(decisions[:-1])
              if decision is not None and decision[0] == "dateline"
-             and decisions[k + 1] is None and (
-                 items[k + 1].body
-                 or len(items[k + 1].tokens) >= config.teaser_min_words)]
+             and decisions[k + 1] is None and items[k + 1].body]
     if len(dated) >= 2:
         for k in dated:
             decisions[k] = None
@@ -361,12 +357,18 @@ def _context_rules(
                 remove(k, "tail_short_line")
 
     if "amid_boilerplate" not in off:
+        # A line ending with a colon leads into what follows it ("Symptoms:" above a
+        # list, "X wrote:" above a quote): when the next line with a word is kept, the
+        # borders around the lead-in do not make it boilerplate. A "Share:" above
+        # share buttons the rules removed still goes.
+        leads = _lead_ins(items, decisions)
         changed = True
         while changed:
             changed = False
             for k in range(1, count):
                 after = k + 1 == count or decisions[k + 1] is not None
-                if items[k].short and decisions[k - 1] is not None and after:
+                if (items[k].short and decisions[k - 1] is not None and after
+                        and k not in leads):
                     changed = remove(k, "amid_boilerplate") or changed
 
 
@@ -387,6 +389,21 @@ def _restore_list_items(
                 and decisions[k + 1] is None and items[k + 1].text.startswith(_LIST_MARKERS)]
     for k in restored:
         decisions[k] = None
+
+
+def _lead_ins(
+    items: Sequence[_Facts], decisions: Sequence[tuple[str, str] | None],
+) -> frozenset[int]:
+    """Kept lines ending with a colon whose next line with a word is kept."""
+    found = []
+    following: int | None = None  # the next line with a word, from the end up
+    for k in range(len(items) - 1, -1, -1):
+        if (decisions[k] is None and following is not None and decisions[following] is None
+                and items[k].text.rstrip(_CLOSING).endswith(":")):
+            found.append(k)
+        if items[k].tokens:
+            following = k
+    return frozenset(found)
 
 
 _SHAPE_RULES = frozenset({"symbol_line", "breadcrumb", "table_row", "alphabet_index"})
