@@ -621,6 +621,13 @@ def test_a_list_item_of_digits_stays_between_kept_items_of_its_list() -> None:
     assert removed == {"- Ernst (1742–1814)": "symbol_line"}
     _, removed = strip_rules(["Kinder", BODY, "- 12.04.2016, 19:50", "- 10/1999", BODY_FR])
     assert set(removed.values()) == {"symbol_line"}
+    # Among the entries of a menu (a wiki's navbox) it is the menu's evidence and goes.
+    navbox = ["- Aalto", "- Hanken", "- Helsinki", "- Itä-Suomi", "- Jyväskylä", "- Lappi",
+              "- Tampere (1925-2018)", "- Oulu", "- Turku", "- Vaasa", "- Åbo Akademi",
+              "- Kuopio", "- Joensuu"]
+    _, removed = strip_rules(["Kinder", BODY, *navbox, BODY_FR])
+    assert removed["- Tampere (1925-2018)"] == "symbol_line"
+    assert all(removed[entry] == "navigation_block" for entry in navbox if "(" not in entry)
 
 
 def test_a_lead_in_between_borders_stays_with_what_it_leads_into() -> None:

@@ -273,13 +273,15 @@ def _context_pass(
         for k in dated:
             decisions[k] = None
             protected[k] = True
-    if "symbol_line" not in off:
-        _restore_list_items(items, decisions)
     listed = [(k, decision) for k, decision in enumerate(decisions)
               if decision is not None and decision[1].startswith(_LIST_RULE)]
     for k, _ in listed:
         decisions[k] = None
     _context_rules(items, decisions, protected, config, off)
+    # After the context rules, so a menu keeps the entry as its evidence (a wiki's
+    # navbox of universities held "- Tampere (1925-2018)" and no other removal).
+    if "symbol_line" not in off:
+        _restore_list_items(items, decisions)
     for k, decision in listed:
         if decisions[k] is None:
             decisions[k] = decision
@@ -330,6 +332,8 @@ def _context_rules(
                     start -= 1
                 while end < count and _menu_entry(items[end], config):
                     end += 1
+                # A list right below the question or the colon that leads into it is
+                # the text's own ("What you learn in this course?" above its topics).
                 for m in range(start, end):
                     remove(m, "navigation_block")
             k = end + 1
@@ -380,7 +384,8 @@ def _restore_list_items(
     An item of mostly digits ("- Ernst (1742-1814)", "- 10/1999-9/2001 KSK Beveren",
     "- (425)643-1170") between two items the rules and the model kept belongs to their
     list. Not put back when a neighbour is not a list item: a price or a timestamp
-    beside a paragraph is left to `symbol_line`.
+    beside a paragraph is left to `symbol_line`. The neighbours are read after the
+    context rules: an entry between two lines of a menu they removed stays removed.
     """
     restored = [k for k in range(1, len(items) - 1)
                 if decisions[k] is not None and decisions[k][1] == "symbol_line"
