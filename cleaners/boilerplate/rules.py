@@ -332,8 +332,6 @@ def _context_rules(
                     start -= 1
                 while end < count and _menu_entry(items[end], config):
                     end += 1
-                # A list right below the question or the colon that leads into it is
-                # the text's own ("What you learn in this course?" above its topics).
                 for m in range(start, end):
                     remove(m, "navigation_block")
             k = end + 1
