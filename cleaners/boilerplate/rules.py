@@ -386,12 +386,15 @@ def _restore_list_items(
     context rules: an entry between two lines of a menu they removed stays removed.
     """
     restored = [k for k in range(1, len(items) - 1)
-                if decisions[k] is not None and decisions[k][1] == "symbol_line"
+                if decisions[k] == _SYMBOL_LINE
                 and items[k].text.startswith(_LIST_MARKERS)
                 and decisions[k - 1] is None and items[k - 1].text.startswith(_LIST_MARKERS)
                 and decisions[k + 1] is None and items[k + 1].text.startswith(_LIST_MARKERS)]
     for k in restored:
         decisions[k] = None
+
+
+_SYMBOL_LINE = (STRUCTURAL_RULES["symbol_line"], "symbol_line")
 
 
 def _lead_ins(
