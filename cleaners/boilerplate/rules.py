@@ -379,8 +379,8 @@ def _restore_list_items(
 ) -> None:
     """Put back the list items `symbol_line` took between two kept items of one list.
 
-    An item of mostly digits ("- Ernst (1742-1814)", "- 10/1999-9/2001 KSK Beveren",
-    "- (425)643-1170") between two items the rules and the model kept belongs to their
+    An item of mostly digits ("- Ernst (1742-1814)", "- (425)643-1170", "- ↑ Mt 27:33")
+    between two items the rules, the model and the context rules kept belongs to their
     list. Not put back when a neighbour is not a list item: a price or a timestamp
     beside a paragraph is left to `symbol_line`. The neighbours are read after the
     context rules: an entry between two lines of a menu they removed stays removed.
