@@ -594,6 +594,56 @@ def test_dates_of_listed_posts_stay_with_them_but_an_articles_date_goes() -> Non
     assert removed["November 18, 2018"] == "dateline"
 
 
+def test_the_title_alone_makes_no_menu_of_a_list() -> None:
+    # A course's topics under a question, one of them the page's title (boiler_lines
+    # es/train_0020): the title said again is no evidence of page chrome.
+    topics = ["- Calzado", "- Diseño de accesorios", "- Diseño de calzado", "- Moda",
+              "- Ventas y distribución", "- Inspiración", "- Mood board", "- Fabricación",
+              "- Imagen de Marca", "- Marcas", "- Diseñadores", "- Marketing", "- Estilo"]
+    lead = "¿Qué aprendes en este curso?"
+    kept, removed = strip_rules(["Diseño de calzado", BODY, lead, *topics, BODY_FR])
+    assert removed == {"- Diseño de calzado": "title_repeat"}
+    assert [line for line in topics if line != "- Diseño de calzado"] == [
+        line for line in kept if line.startswith("- ")]
+    # With a pass-1 removal among them, they are a menu as before.
+    _, removed = strip_rules(["Diseño de calzado", BODY, lead, "Home", *topics, BODY_FR])
+    assert removed["- Moda"] == "navigation_block"
+
+
+def test_a_list_item_of_digits_stays_between_kept_items_of_its_list() -> None:
+    children = ["- Elisabeth Christine (1739–1740)", "- Karl II. (1741–1816), Herzog",
+                "- Ernst (1742–1814)", "- Sophie Charlotte (1744–1818), Königin"]
+    kept, removed = strip_rules(["Kinder", BODY, *children, BODY_FR])
+    assert removed == {}
+    assert kept[2:6] == children
+    # Beside a paragraph, or with symbol_line off, the shape rule decides as before.
+    _, removed = strip_rules(["Kinder", BODY, "- Ernst (1742–1814)", BODY_FR])
+    assert removed == {"- Ernst (1742–1814)": "symbol_line"}
+    _, removed = strip_rules(["Kinder", BODY, "- 12.04.2016, 19:50", "- 10/1999", BODY_FR])
+    assert set(removed.values()) == {"symbol_line"}
+    # Among the entries of a menu (a wiki's navbox) it is the menu's evidence and goes.
+    navbox = ["- Aalto", "- Hanken", "- Helsinki", "- Itä-Suomi", "- Jyväskylä", "- Lappi",
+              "- Tampere (1925-2018)", "- Oulu", "- Turku", "- Vaasa", "- Åbo Akademi",
+              "- Kuopio", "- Joensuu"]
+    _, removed = strip_rules(["Kinder", BODY, *navbox, BODY_FR])
+    assert removed["- Tampere (1925-2018)"] == "symbol_line"
+    assert all(removed[entry] == "navigation_block" for entry in navbox if "(" not in entry)
+
+
+def test_a_lead_in_between_borders_stays_with_what_it_leads_into() -> None:
+    # A forum's quote header and a wiki's "Symptoms:" between table borders (boiler_lines
+    # en/train_0043, en/train_0033): the next line with a word is kept, so is the lead-in.
+    for lead in ["||tclover wrote:", "Symptoms:", "Kollin schrieb:"]:
+        kept, removed = strip_rules([BODY, "||", "||", lead, "||", BODY_FR])
+        assert lead in kept, lead
+        assert set(removed.values()) == {"symbol_line"}
+    # Above what the rules removed, it goes with it, as does a short line with no colon.
+    _, removed = strip_rules([BODY, "||", "Symptoms:", "||", "Newsletter", BODY_FR])
+    assert removed["Symptoms:"] == "amid_boilerplate"
+    _, removed = strip_rules([BODY, "||", "||", "Symptoms", "||", BODY_FR])
+    assert removed["Symptoms"] == "amid_boilerplate"
+
+
 def test_an_alphabet_index_is_navigation_but_answer_options_are_kept() -> None:
     letters = ["- #", *(f"- {c}" for c in "ABCDEFGHIJKLMNOPRSTUVWZ")]
     _, removed = strip(["Page title here", BODY, *letters, BODY_FR])

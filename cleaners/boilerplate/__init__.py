@@ -19,7 +19,8 @@ A document's non-empty lines are decided in two passes.
    found boilerplate, so a clean text passes through untouched:
    `navigation_block` (a long run of short list-like lines that holds boilerplate,
    with the short non-sentence lines on either side of it; a wordless line counts in
-   the run only as a list bullet, not as a table border between forum posts),
+   the run only as a list bullet, not as a table border between forum posts, and the
+   title said again is no boilerplate here: it is the page's subject, not its chrome),
    `head_short_line` (a short line above the first body paragraph, or the first long
    line ending with a colon, when the head of the document holds boilerplate: section
    names, author names), `tail_short_line` (below
@@ -27,7 +28,10 @@ A document's non-empty lines are decided in two passes.
    a site slogan above a follow prompt) and `amid_boilerplate` (a short line whose
    neighbours are both boilerplate: the "OK" of a cookie banner). Before them, dates
    the lexicon removed (reason `dateline`) are put back when two or more of them each
-   stand right above a body paragraph: the dates of a blog's or a news page's posts.
+   stand right above a body paragraph: the dates of a blog's or a news page's posts;
+   and a list item `symbol_line` took ("- Ernst (1742-1814)") is put back between two
+   kept items of its list. `amid_boilerplate` spares a line ending with a colon whose
+   next line with a word is kept ("X wrote:" above a quote, "Symptoms:" above a list).
 
 A short headline-like line between two paragraphs is a subheading and is kept: no rule
 removes a line for being short on its own, and the title is never removed by context.

@@ -71,8 +71,9 @@ class BoilerplateConfig:
 
     `list_max_words` and `navigation_min_run`: a run of at least `navigation_min_run`
     consecutive lines, each without sentence punctuation and with at most
-    `list_max_words` words, that holds a line pass 1 removed, is a `navigation_block`
-    (menus, category lists, language pickers). On the boiler_lines train split the
+    `list_max_words` words, that holds a line pass 1 removed (the title said again
+    aside: it is the page's subject), is a `navigation_block` (menus, category lists,
+    language pickers). On the boiler_lines train split the
     lines this removes are boilerplate 85% of the time; a floor of 8 took in cast lists
     and schedules (content kept 0.946 instead of 0.962), one of 16 gained nothing.
 

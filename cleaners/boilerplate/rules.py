@@ -278,6 +278,10 @@ def _context_pass(
     for k, _ in listed:
         decisions[k] = None
     _context_rules(items, decisions, protected, config, off)
+    # After the context rules, so a menu keeps the entry as its evidence (a wiki's
+    # navbox of universities held "- Tampere (1925-2018)" and no other removal).
+    if "symbol_line" not in off:
+        _restore_list_items(items, decisions)
     for k, decision in listed:
         if decisions[k] is None:
             decisions[k] = decision
@@ -299,6 +303,10 @@ def _context_rules(
     evidence = [decision is not None for decision in decisions]
     if not any(evidence):
         return
+    # The title said again is the page's own subject, not its chrome: a list that holds
+    # it and nothing else pass 1 removed is the article's ("- Diseño de calzado" among a
+    # course's topics), not a menu.
+    chrome = [decision is not None and decision[1] != "title_repeat" for decision in decisions]
 
     def remove(k: int, rule: str) -> bool:
         if decisions[k] is None and not protected[k]:
@@ -316,7 +324,7 @@ def _context_rules(
             # A wordless line counts only as a list bullet ("-" above its entry): table
             # borders and rules ("||", "____") between a forum's posts make no menu.
             if (sum(1 for m in run if items[m].tokens or items[m].text in _BULLETS)
-                    >= config.navigation_min_run and any(evidence[m] for m in run)):
+                    >= config.navigation_min_run and any(chrome[m] for m in run)):
                 # A menu's entries are not all four words long: the block goes on
                 # through the short non-sentence lines on either side of it.
                 start = k
@@ -351,13 +359,57 @@ def _context_rules(
                 remove(k, "tail_short_line")
 
     if "amid_boilerplate" not in off:
+        # A line ending with a colon leads into what follows it ("Symptoms:" above a
+        # list, "X wrote:" above a quote): when the next line with a word is kept, the
+        # borders around the lead-in do not make it boilerplate. A "Share:" above
+        # share buttons the rules removed still goes.
+        leads = _lead_ins(items, decisions)
         changed = True
         while changed:
             changed = False
             for k in range(1, count):
                 after = k + 1 == count or decisions[k + 1] is not None
-                if items[k].short and decisions[k - 1] is not None and after:
+                if (items[k].short and decisions[k - 1] is not None and after
+                        and k not in leads):
                     changed = remove(k, "amid_boilerplate") or changed
+
+
+def _restore_list_items(
+    items: Sequence[_Facts], decisions: list[tuple[str, str] | None],
+) -> None:
+    """Put back the list items `symbol_line` took between two kept items of one list.
+
+    An item of mostly digits ("- Ernst (1742-1814)", "- (425)643-1170", "- ↑ Mt 27:33")
+    between two items the rules, the model and the context rules kept belongs to their
+    list. Not put back when a neighbour is not a list item: a price or a timestamp
+    beside a paragraph is left to `symbol_line`. The neighbours are read after the
+    context rules: an entry between two lines of a menu they removed stays removed.
+    """
+    restored = [k for k in range(1, len(items) - 1)
+                if decisions[k] == _SYMBOL_LINE
+                and items[k].text.startswith(_LIST_MARKERS)
+                and decisions[k - 1] is None and items[k - 1].text.startswith(_LIST_MARKERS)
+                and decisions[k + 1] is None and items[k + 1].text.startswith(_LIST_MARKERS)]
+    for k in restored:
+        decisions[k] = None
+
+
+_SYMBOL_LINE = (STRUCTURAL_RULES["symbol_line"], "symbol_line")
+
+
+def _lead_ins(
+    items: Sequence[_Facts], decisions: Sequence[tuple[str, str] | None],
+) -> frozenset[int]:
+    """Kept lines ending with a colon whose next line with a word is kept."""
+    found = []
+    following: int | None = None  # the next line with a word, from the end up
+    for k in range(len(items) - 1, -1, -1):
+        if (decisions[k] is None and following is not None and decisions[following] is None
+                and items[k].text.rstrip(_CLOSING).endswith(":")):
+            found.append(k)
+        if items[k].tokens:
+            following = k
+    return frozenset(found)
 
 
 _SHAPE_RULES = frozenset({"symbol_line", "breadcrumb", "table_row", "alphabet_index"})
