@@ -112,6 +112,9 @@ WCXB_WEIGHT = 0.0
 #: Whether the WCXB pages teach the list stage only (`--wcxb-lists-only`), not the
 #: first two stages.
 WCXB_LISTS_ONLY = False
+#: Whether the WCXB pages teach the first stage only (`--wcxb-first-only`): the second
+#: and list stages, which read a page's context, learn from boiler_lines' pages alone.
+WCXB_FIRST_ONLY = False
 WCXB_TYPES: frozenset[str] | None = frozenset({"article", "forum", "documentation", "service"})
 #: How WCXB's labels are brought to boiler_lines' conventions before a fit (None: as
 #: built; `--wcxb-relabel`). WCXB's reviewers keep what boiler_lines' gold drops (an
@@ -505,6 +508,8 @@ def fit_context(docs: Sequence[Doc], lexicon: Lexicon, first: LineModel) -> Line
             for stage, chosen, shaped in stages:
                 if WCXB_LISTS_ONLY and stage == "context" and docs[k].group == 2:
                     continue
+                if WCXB_FIRST_ONLY and docs[k].group == 2:
+                    continue
                 rows, targets, weights, extra = data[stage]
                 for m, row in context_rows(logits, short, evidence[k], chosen, tokens=tokens,
                                            texts=texts if shaped else None):
@@ -771,6 +776,8 @@ def main() -> int:
                         help="the WCXB pages' weight (default WCXB_WEIGHT; 0: none)")
     parser.add_argument("--wcxb-lists-only", action="store_true",
                         help="the WCXB pages teach the list stage only")
+    parser.add_argument("--wcxb-first-only", action="store_true",
+                        help="the WCXB pages teach the first stage only")
     parser.add_argument("--wcxb-types", nargs="+", metavar="TYPE",
                         help="only these WCXB page types (default: all)")
     parser.add_argument("--wcxb-relabel", choices=("shape", "model"),
@@ -805,6 +812,7 @@ def main() -> int:
     if args.wcxb_weight is not None:
         module.WCXB_WEIGHT = args.wcxb_weight  # type: ignore[attr-defined]
     module.WCXB_LISTS_ONLY = args.wcxb_lists_only  # type: ignore[attr-defined]
+    module.WCXB_FIRST_ONLY = args.wcxb_first_only  # type: ignore[attr-defined]
     if args.wcxb_types:
         module.WCXB_TYPES = frozenset(args.wcxb_types)  # type: ignore[attr-defined]
     if args.wcxb_relabel:
