@@ -181,7 +181,8 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
                            wcxb_types: frozenset[str] | None = None,
                            wcxb_relabel: str | None = None,
                            wcxb_relabel_rate: float | None = None,
-                           wcxb_first_only: bool = False) -> list[dict[str, Any]]:
+                           wcxb_first_only: bool = False,
+                           wcxb_skip: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     """Per held-out language: the line pass's figures with and without its lexicon
     (`shapes`: the second stage reads the shape features; `max_words`: the line pass's
     `line_model_max_words`, None for the config's)."""
@@ -198,6 +199,7 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
     if wcxb_relabel_rate is not None:
         training.WCXB_RELABEL_RATE = wcxb_relabel_rate
     training.WCXB_FIRST_ONLY = training.WCXB_FIRST_ONLY or wcxb_first_only
+    training.WCXB_SKIP_STAGES = training.WCXB_SKIP_STAGES | wcxb_skip
     training.SHAPES = shapes
     training.MAX_WORDS = max_words
     training.CONTEXT_DROP = drop
@@ -268,6 +270,8 @@ def main() -> int:
                         help="with --lolo: train_line_model.py's WCXB_RELABEL_RATE")
     parser.add_argument("--wcxb-first-only", action="store_true",
                         help="with --lolo: the WCXB pages teach the first stage only")
+    parser.add_argument("--wcxb-skip-stage", nargs="+", choices=("context", "lists"),
+                        default=(), help="with --lolo: stages the WCXB pages do not teach")
     parser.add_argument("--held", help="with --lolo: only this held-out language")
     parser.add_argument("--threshold", type=float,
                         help="the line model's threshold (default: the shipped file's)")
@@ -292,7 +296,8 @@ def main() -> int:
                                           args.list_edge, args.wcxb_weight,
                                           frozenset(args.wcxb_types or ()),
                                           args.wcxb_relabel, args.wcxb_relabel_rate,
-                                          args.wcxb_first_only):
+                                          args.wcxb_first_only,
+                                          frozenset(args.wcxb_skip_stage)):
             print(json.dumps(row))
         return 0
     score = load_scorer()
