@@ -178,7 +178,11 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
                            list_words: int | None = None,
                            list_edge: bool = False,
                            wcxb_weight: float | None = None,
-                           wcxb_types: frozenset[str] | None = None) -> list[dict[str, Any]]:
+                           wcxb_types: frozenset[str] | None = None,
+                           wcxb_relabel: str | None = None,
+                           wcxb_relabel_rate: float | None = None,
+                           wcxb_first_only: bool = False,
+                           wcxb_skip: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     """Per held-out language: the line pass's figures with and without its lexicon
     (`shapes`: the second stage reads the shape features; `max_words`: the line pass's
     `line_model_max_words`, None for the config's)."""
@@ -190,6 +194,12 @@ def leave_one_language_out(extra_weight: float | None = None, only: str | None =
         training.WCXB_WEIGHT = wcxb_weight
     if wcxb_types:
         training.WCXB_TYPES = wcxb_types
+    if wcxb_relabel is not None:
+        training.WCXB_RELABEL = wcxb_relabel
+    if wcxb_relabel_rate is not None:
+        training.WCXB_RELABEL_RATE = wcxb_relabel_rate
+    training.WCXB_FIRST_ONLY = training.WCXB_FIRST_ONLY or wcxb_first_only
+    training.WCXB_SKIP_STAGES = training.WCXB_SKIP_STAGES | wcxb_skip
     training.SHAPES = shapes
     training.MAX_WORDS = max_words
     training.CONTEXT_DROP = drop
@@ -253,6 +263,15 @@ def main() -> int:
                              "WCXB_WEIGHT unless given; 0: none)")
     parser.add_argument("--wcxb-types", nargs="+", metavar="TYPE",
                         help="with --lolo: only these WCXB page types (default: all)")
+    parser.add_argument("--wcxb-relabel", choices=("shape", "model"),
+                        help="with --lolo: how WCXB's labels are brought to boiler_lines' "
+                             "conventions (train_line_model.py's WCXB_RELABEL unless given)")
+    parser.add_argument("--wcxb-relabel-rate", type=float,
+                        help="with --lolo: train_line_model.py's WCXB_RELABEL_RATE")
+    parser.add_argument("--wcxb-first-only", action="store_true",
+                        help="with --lolo: the WCXB pages teach the first stage only")
+    parser.add_argument("--wcxb-skip-stage", nargs="+", choices=("context", "lists"),
+                        default=(), help="with --lolo: stages the WCXB pages do not teach")
     parser.add_argument("--held", help="with --lolo: only this held-out language")
     parser.add_argument("--threshold", type=float,
                         help="the line model's threshold (default: the shipped file's)")
@@ -275,7 +294,10 @@ def main() -> int:
                                           args.max_words, args.content_cost,
                                           frozenset(args.drop), args.list_words,
                                           args.list_edge, args.wcxb_weight,
-                                          frozenset(args.wcxb_types or ())):
+                                          frozenset(args.wcxb_types or ()),
+                                          args.wcxb_relabel, args.wcxb_relabel_rate,
+                                          args.wcxb_first_only,
+                                          frozenset(args.wcxb_skip_stage)):
             print(json.dumps(row))
         return 0
     score = load_scorer()

@@ -113,3 +113,55 @@ def test_each_extra_set_gets_its_own_intercept_column() -> None:
     assert out.shape == (4, 4)
     assert out[:, 2].tolist() == [0, 1, 0, 0] and out[:, 3].tolist() == [0, 0, 1, 1]
     assert training.own_intercept(z, np.zeros(4)).shape == (4, 2)
+
+
+@pytest.mark.parametrize(("rate", "both", "to", "expected"), [
+    # Content lines boiler_lines' side calls boilerplate at 0.9 or more become `to`.
+    (0.9, False, -1, [0, -1, 1, -1, 1, 0]),
+    (0.9, False, 0, [0, 0, 1, -1, 1, 0]),
+    (0.95, False, -1, [0, 1, 1, -1, 1, 0]),
+    # Both ways: a boilerplate line it calls content (0.1 or less) becomes unsure.
+    (0.9, True, -1, [0, -1, 1, -1, 1, -1]),
+])
+def test_wcxb_labels_are_brought_to_boiler_lines_conventions(
+        rate: float, both: bool, to: int, expected: list[int]) -> None:
+    training = script("train_line_model")
+    lines = ["Home", "Chris Hall", "", "Forum", "A long sentence of the article here.", "Buy"]
+    labels = [0, 1, 1, -1, 1, 0]  # the blank line keeps its label and takes no share
+    share = [0.99, 0.92, 0.97, 0.5, 0.05]
+    old = (training.WCXB_RELABEL_RATE, training.WCXB_RELABEL_BOTH, training.WCXB_RELABEL_TO)
+    try:
+        training.WCXB_RELABEL_RATE, training.WCXB_RELABEL_BOTH = rate, both
+        training.WCXB_RELABEL_TO = to
+        assert training.relabel(lines, labels, share) == expected
+    finally:
+        (training.WCXB_RELABEL_RATE, training.WCXB_RELABEL_BOTH,
+         training.WCXB_RELABEL_TO) = old
+
+
+def test_wcxb_is_used_as_built_without_a_relabelling() -> None:
+    training = script("train_line_model")
+    doc = training.Doc("t", "en", "extra", ["Home", "Chris Hall"], [0, 1], 0.1, 2)
+    old = training.WCXB_RELABEL
+    try:
+        training.WCXB_RELABEL = None
+        assert training.relabelled([doc], ("de",), 0.1) == [doc]
+    finally:
+        training.WCXB_RELABEL = old
+
+
+def test_a_lines_shape_class_reads_its_words_ends_capitals_and_place() -> None:
+    training = script("train_line_model")
+    doc = training.Doc("t", "en", "extra", [
+        "Home | News", "By Chris Hall", "",
+        "The council approved the new budget on Tuesday after a long debate.",
+        "Pros", "The second paragraph says more about the budget and what it buys.",
+        "Posted on 12 May 2024:"], [0, 1, 1, 1, 1, 1, 0], 0.1, 2)
+    keys, targets = training._keys(doc)
+    assert targets == [1, 0, 0, 0, 0, 1]
+    # (words bin, end, start, capitals, digits, separators, region)
+    assert keys[0] == (2, 4, 0, 2, 0, 1, 0)  # two words and a pipe, before the body
+    assert keys[1] == (3, 4, 0, 2, 0, 0, 0)
+    assert keys[2][-1] == keys[4][-1] == 1  # the body paragraphs themselves
+    assert keys[3] == (1, 4, 0, 2, 0, 0, 1)  # a subheading between two paragraphs
+    assert keys[5] == (4, 1, 0, 1, 1, 0, 2)  # 4-5 words, a colon, digits, after the body
