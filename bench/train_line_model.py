@@ -174,8 +174,11 @@ BLOCK_MEANS: tuple[float, ...] = (2.0,)
 #: 0.925 every floor holds. `--lolo` measures the held-out choice itself. With the
 #: context rules' guards of issue 15's H51 (content the rules no longer take), 0.915 is
 #: the lowest threshold at which every split keeps its floor (test 0.9509 kept; 0.91:
-#: 0.9497), so it is fitted to the floors as 0.925 was (docs/benchmarks.md).
-MIN_SHIPPED_THRESHOLD = 0.915
+#: 0.9497), so it is fitted to the floors as 0.925 was (docs/benchmarks.md). With H53's
+#: guards (session 14) the same rule gives 0.895 (test 0.9509 kept; 0.89: 0.9497); held
+#: out at a fixed threshold (`--held-frontier 0.895 0.915`, two stages) 0.895 removes
+#: more in every language (es +6.2 points) for at most 0.63 points of content (de).
+MIN_SHIPPED_THRESHOLD = 0.895
 #: A threshold no score reaches: the line pass without the model's removals.
 NO_MODEL = 1.01
 
