@@ -16,16 +16,12 @@ changed an answer stops the comparison.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "bench" / "corpus" / "e2e-10000-seed1"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import compare_stage_speed  # a sibling script: the in-turns harness
 
 CAPTURE = """
 import pickle, sys, tempfile
@@ -69,32 +65,12 @@ print(json.dumps({"extract": statistics.median(seconds) / files * 1000,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--old", type=Path, required=True, help="the other checkout's root")
-    parser.add_argument("--files", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--reps", type=int, default=3)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        captured = str(Path(scratch) / "pages.pkl")
-        subprocess.run([sys.executable, "-c", CAPTURE, str(CORPUS), str(args.files), captured],
-                       cwd=ROOT, check=True)
-        runs: dict[str, list[float]] = {"old": [], "new": []}
-        digests = set()
-        for _ in range(args.rounds):
-            for label, root in (("old", args.old.resolve()), ("new", ROOT)):
-                done = subprocess.run(
-                    [str(root / ".venv" / "bin" / "python"), "-c", REPLAY, captured,
-                     str(args.files), str(args.reps)],
-                    cwd=root, check=True, capture_output=True, text=True)
-                result = json.loads(done.stdout)
-                runs[label].append(result["extract"])
-                digests.add(result["digest"])
-                print(label, f"{result['extract']:.4f} ms a file ({result['pages']} pages)",
-                      flush=True)
-        if len(digests) != 1:
-            sys.exit("the two checkouts' extractions differ")
-    old, new = statistics.median(runs["old"]), statistics.median(runs["new"])
+    args = compare_stage_speed.turns_parser(__doc__.split("\n")[0]).parse_args()
+    runs = compare_stage_speed.in_turns(args, CAPTURE, REPLAY)
+    if len({r["digest"] for r in runs["old"] + runs["new"]}) != 1:
+        sys.exit("the two checkouts' extractions differ")
+    old = statistics.median(r["extract"] for r in runs["old"])
+    new = statistics.median(r["extract"] for r in runs["new"])
     print(f"extract: old {old:.4f}, new {new:.4f} ms a file; new/old {new / old:.3f}; "
           "same extractions")
 

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "bench" / "corpus" / "e2e-10000-seed1"
@@ -108,26 +109,40 @@ print(json.dumps(out))
 """
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def turns_parser(description: str) -> argparse.ArgumentParser:
+    """The options every in-turns comparison of two checkouts takes."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--old", type=Path, required=True, help="the other checkout's root")
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reps", type=int, default=3)
-    args = parser.parse_args()
+    return parser
+
+
+def in_turns(args: argparse.Namespace, capture: str,
+             replay: str) -> dict[str, list[dict[str, Any]]]:
+    """Capture the work once with this tree's code (`capture`), then replay it in a fresh
+    process of each checkout in turn (old, new, old, ...), `args.rounds` times; each
+    replay prints one JSON object, returned per checkout in order."""
     with tempfile.TemporaryDirectory() as scratch:
-        captured = str(Path(scratch) / "stages.pkl")
-        subprocess.run([sys.executable, "-c", CAPTURE, str(CORPUS), str(args.files), captured],
+        captured = str(Path(scratch) / "captured.pkl")
+        subprocess.run([sys.executable, "-c", capture, str(CORPUS), str(args.files), captured],
                        cwd=ROOT, check=True)
-        runs: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
+        runs: dict[str, list[dict[str, Any]]] = {"old": [], "new": []}
         for _ in range(args.rounds):
             for label, root in (("old", args.old.resolve()), ("new", ROOT)):
                 done = subprocess.run(
-                    [str(root / ".venv" / "bin" / "python"), "-c", REPLAY, captured,
+                    [str(root / ".venv" / "bin" / "python"), "-c", replay, captured,
                      str(args.files), str(args.reps)],
                     cwd=root, check=True, capture_output=True, text=True)
                 runs[label].append(json.loads(done.stdout))
                 print(label, done.stdout.strip(), flush=True)
+    return runs
+
+
+def main() -> None:
+    args = turns_parser(__doc__.split("\n")[0]).parse_args()
+    runs = in_turns(args, CAPTURE, REPLAY)
     for stage in runs["new"][0]:
         old = statistics.median(r[stage] for r in runs["old"])
         new = statistics.median(r[stage] for r in runs["new"])
