@@ -171,41 +171,13 @@ def speed_in_turns(lexicon: Lexicon, old_model: Path, new_model: Path | None = N
             for name, values in found.items()} | {"docs": len(docs), "rounds": rounds}
 
 
-def leave_one_language_out(extra_weight: float | None = None, only: str | None = None,
-                           shapes: bool = False, max_words: int | None = None,
-                           content_cost: float | None = None,
-                           drop: frozenset[str] = frozenset(),
-                           list_words: int | None = None,
-                           list_edge: bool = False,
-                           wcxb_weight: float | None = None,
-                           wcxb_types: frozenset[str] | None = None,
-                           wcxb_relabel: str | None = None,
-                           wcxb_relabel_rate: float | None = None,
-                           wcxb_first_only: bool = False,
-                           wcxb_skip: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
-    """Per held-out language: the line pass's figures with and without its lexicon
-    (`shapes`: the second stage reads the shape features; `max_words`: the line pass's
-    `line_model_max_words`, None for the config's)."""
+def leave_one_language_out(variant: argparse.Namespace, only: str | None = None,
+                           content_cost: float | None = None) -> list[dict[str, Any]]:
+    """Per held-out language: the line pass's figures with and without its lexicon, the
+    model built as `variant` (the options of `add_variant_arguments`) says."""
     import train_line_model as training  # here: it imports this module
 
-    if extra_weight is not None:
-        training.EXTRA_WEIGHT = extra_weight
-    if wcxb_weight is not None:
-        training.WCXB_WEIGHT = wcxb_weight
-    if wcxb_types:
-        training.WCXB_TYPES = wcxb_types
-    if wcxb_relabel is not None:
-        training.WCXB_RELABEL = wcxb_relabel
-    if wcxb_relabel_rate is not None:
-        training.WCXB_RELABEL_RATE = wcxb_relabel_rate
-    training.WCXB_FIRST_ONLY = training.WCXB_FIRST_ONLY or wcxb_first_only
-    training.WCXB_SKIP_STAGES = training.WCXB_SKIP_STAGES | wcxb_skip
-    training.SHAPES = shapes
-    training.MAX_WORDS = max_words
-    training.CONTEXT_DROP = drop
-    if list_words is not None:
-        training.LIST_WORDS = list_words
-    training.LIST_EDGE = training.LIST_EDGE or list_edge
+    apply_variant(training, variant)
     if content_cost is not None:
         training.LANGUAGE_CONTENT_COST = content_cost
     rows = []
@@ -244,6 +216,57 @@ def add_variant_arguments(parser: argparse.ArgumentParser, scope: str = "") -> N
                              "none)")
     parser.add_argument("--list-edge", action="store_true",
                         help=f"{scope}the list stage only outside the body (LIST_EDGE)")
+    parser.add_argument("--extra-weight", type=float,
+                        help=f"{scope}the extra pages' weight (default EXTRA_WEIGHT; 0: none)")
+    parser.add_argument("--wcxb-weight", type=float,
+                        help=f"{scope}the WCXB pages' weight (default WCXB_WEIGHT; 0: none)")
+    parser.add_argument("--wcxb-types", nargs="+", metavar="TYPE",
+                        help=f"{scope}only these WCXB page types (default WCXB_TYPES)")
+    parser.add_argument("--wcxb-lists-only", action="store_true",
+                        help=f"{scope}the WCXB pages teach the list stage only")
+    parser.add_argument("--wcxb-first-only", action="store_true",
+                        help=f"{scope}the WCXB pages teach the first stage only")
+    parser.add_argument("--wcxb-skip-stage", nargs="+", choices=("context", "lists"),
+                        default=(), help=f"{scope}stages the WCXB pages do not teach")
+    parser.add_argument("--wcxb-relabel", choices=("shape", "model"),
+                        help=f"{scope}how WCXB's content lines are brought to boiler_lines' "
+                             "conventions (default WCXB_RELABEL)")
+    parser.add_argument("--wcxb-relabel-rate", type=float,
+                        help=f"{scope}boilerplate share or probability that relabels a line "
+                             "(default WCXB_RELABEL_RATE)")
+    parser.add_argument("--wcxb-relabel-to", type=int, choices=(-1, 0),
+                        help=f"{scope}what a relabelled line becomes (-1 unsure, 0 "
+                             "boilerplate)")
+    parser.add_argument("--wcxb-relabel-both", action="store_true",
+                        help=f"{scope}also make unsure the WCXB boilerplate lines "
+                             "boiler_lines' side calls content")
+
+
+def apply_variant(training: ModuleType, args: argparse.Namespace) -> None:
+    """Set bench/train_line_model.py's knobs (module `training`) from the options of
+    `add_variant_arguments`; an option not given leaves its knob as it is."""
+    training.SHAPES = args.shapes
+    training.MAX_WORDS = args.max_words
+    training.CONTEXT_DROP = frozenset(args.drop)
+    if args.list_words is not None:
+        training.LIST_WORDS = args.list_words
+    training.LIST_EDGE = training.LIST_EDGE or args.list_edge
+    if args.extra_weight is not None:
+        training.EXTRA_WEIGHT = args.extra_weight
+    if args.wcxb_weight is not None:
+        training.WCXB_WEIGHT = args.wcxb_weight
+    if args.wcxb_types:
+        training.WCXB_TYPES = frozenset(args.wcxb_types)
+    training.WCXB_LISTS_ONLY = training.WCXB_LISTS_ONLY or args.wcxb_lists_only
+    training.WCXB_FIRST_ONLY = training.WCXB_FIRST_ONLY or args.wcxb_first_only
+    training.WCXB_SKIP_STAGES = training.WCXB_SKIP_STAGES | frozenset(args.wcxb_skip_stage)
+    if args.wcxb_relabel is not None:
+        training.WCXB_RELABEL = args.wcxb_relabel
+    if args.wcxb_relabel_rate is not None:
+        training.WCXB_RELABEL_RATE = args.wcxb_relabel_rate
+    if args.wcxb_relabel_to is not None:
+        training.WCXB_RELABEL_TO = args.wcxb_relabel_to
+    training.WCXB_RELABEL_BOTH = training.WCXB_RELABEL_BOTH or args.wcxb_relabel_both
 
 
 def main() -> int:
@@ -255,23 +278,6 @@ def main() -> int:
     parser.add_argument("--errors", help="print misses of SET[/SPLIT], e.g. boiler_lines/dev")
     parser.add_argument("--lolo", action="store_true",
                         help="leave one language out: train on three, score the fourth")
-    parser.add_argument("--extra-weight", type=float,
-                        help="with --lolo: the extra pages' weight (train_line_model.py's "
-                             "EXTRA_WEIGHT unless given; 0: none)")
-    parser.add_argument("--wcxb-weight", type=float,
-                        help="with --lolo: the WCXB pages' weight (train_line_model.py's "
-                             "WCXB_WEIGHT unless given; 0: none)")
-    parser.add_argument("--wcxb-types", nargs="+", metavar="TYPE",
-                        help="with --lolo: only these WCXB page types (default: all)")
-    parser.add_argument("--wcxb-relabel", choices=("shape", "model"),
-                        help="with --lolo: how WCXB's labels are brought to boiler_lines' "
-                             "conventions (train_line_model.py's WCXB_RELABEL unless given)")
-    parser.add_argument("--wcxb-relabel-rate", type=float,
-                        help="with --lolo: train_line_model.py's WCXB_RELABEL_RATE")
-    parser.add_argument("--wcxb-first-only", action="store_true",
-                        help="with --lolo: the WCXB pages teach the first stage only")
-    parser.add_argument("--wcxb-skip-stage", nargs="+", choices=("context", "lists"),
-                        default=(), help="with --lolo: stages the WCXB pages do not teach")
     parser.add_argument("--held", help="with --lolo: only this held-out language")
     parser.add_argument("--threshold", type=float,
                         help="the line model's threshold (default: the shipped file's)")
@@ -290,14 +296,7 @@ def main() -> int:
                                         *args.speed_against[:2])))
         return 0
     if args.lolo:
-        for row in leave_one_language_out(args.extra_weight, args.held, args.shapes,
-                                          args.max_words, args.content_cost,
-                                          frozenset(args.drop), args.list_words,
-                                          args.list_edge, args.wcxb_weight,
-                                          frozenset(args.wcxb_types or ()),
-                                          args.wcxb_relabel, args.wcxb_relabel_rate,
-                                          args.wcxb_first_only,
-                                          frozenset(args.wcxb_skip_stage)):
+        for row in leave_one_language_out(args, args.held, args.content_cost):
             print(json.dumps(row))
         return 0
     score = load_scorer()

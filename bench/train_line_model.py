@@ -63,7 +63,7 @@ import numpy as np
 from scipy import optimize, sparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval_boilerplate import EVAL, ROOT, add_variant_arguments, load_scorer
+from eval_boilerplate import EVAL, ROOT, add_variant_arguments, apply_variant, load_scorer
 
 from cleaners.boilerplate import (
     SHIPPED_LANGUAGES,
@@ -783,27 +783,6 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="print the threshold search")
     parser.add_argument("--frontier", type=float, nargs="+", metavar="THRESHOLD",
                         help="print the line pass at these thresholds; write nothing")
-    parser.add_argument("--extra-weight", type=float,
-                        help="the extra pages' weight (default EXTRA_WEIGHT; 0: none)")
-    parser.add_argument("--wcxb-weight", type=float,
-                        help="the WCXB pages' weight (default WCXB_WEIGHT; 0: none)")
-    parser.add_argument("--wcxb-lists-only", action="store_true",
-                        help="the WCXB pages teach the list stage only")
-    parser.add_argument("--wcxb-first-only", action="store_true",
-                        help="the WCXB pages teach the first stage only")
-    parser.add_argument("--wcxb-skip-stage", nargs="+", choices=("context", "lists"),
-                        default=(), help="stages the WCXB pages do not teach")
-    parser.add_argument("--wcxb-types", nargs="+", metavar="TYPE",
-                        help="only these WCXB page types (default: all)")
-    parser.add_argument("--wcxb-relabel", choices=("shape", "model"),
-                        help="bring WCXB's content lines to boiler_lines' conventions")
-    parser.add_argument("--wcxb-relabel-rate", type=float,
-                        help="boilerplate share or probability that relabels a line")
-    parser.add_argument("--wcxb-relabel-to", type=int, choices=(-1, 0),
-                        help="what a relabelled line becomes (-1 unsure, 0 boilerplate)")
-    parser.add_argument("--wcxb-relabel-both", action="store_true",
-                        help="also make unsure the WCXB boilerplate lines boiler_lines' "
-                             "side calls content")
     parser.add_argument("--held-frontier", type=float, nargs="+", metavar="THRESHOLD",
                         help="per held-out language, fitted on the other three, at these "
                              "thresholds; write nothing")
@@ -815,29 +794,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=MODEL_PATH,
                         help="where to write the model (default: the shipped file)")
     args = parser.parse_args()
-    module = sys.modules[__name__]
-    module.LIST_EDGE = module.LIST_EDGE or args.list_edge  # type: ignore[attr-defined]
-    if args.list_words is not None:
-        module.LIST_WORDS = args.list_words  # type: ignore[attr-defined]
-    module.SHAPES = args.shapes  # type: ignore[attr-defined]
-    module.CONTEXT_DROP = frozenset(args.drop)  # type: ignore[attr-defined]
-    module.MAX_WORDS = args.max_words  # type: ignore[attr-defined]
-    if args.extra_weight is not None:
-        module.EXTRA_WEIGHT = args.extra_weight  # type: ignore[attr-defined]
-    if args.wcxb_weight is not None:
-        module.WCXB_WEIGHT = args.wcxb_weight  # type: ignore[attr-defined]
-    module.WCXB_LISTS_ONLY = args.wcxb_lists_only  # type: ignore[attr-defined]
-    module.WCXB_FIRST_ONLY = args.wcxb_first_only  # type: ignore[attr-defined]
-    module.WCXB_SKIP_STAGES = frozenset(args.wcxb_skip_stage)  # type: ignore[attr-defined]
-    if args.wcxb_types:
-        module.WCXB_TYPES = frozenset(args.wcxb_types)  # type: ignore[attr-defined]
-    if args.wcxb_relabel:
-        module.WCXB_RELABEL = args.wcxb_relabel  # type: ignore[attr-defined]
-    if args.wcxb_relabel_rate is not None:
-        module.WCXB_RELABEL_RATE = args.wcxb_relabel_rate  # type: ignore[attr-defined]
-    if args.wcxb_relabel_to is not None:
-        module.WCXB_RELABEL_TO = args.wcxb_relabel_to  # type: ignore[attr-defined]
-    module.WCXB_RELABEL_BOTH = args.wcxb_relabel_both  # type: ignore[attr-defined]
+    apply_variant(sys.modules[__name__], args)
     if args.held_frontier:
         held_frontier(args.held_frontier, args.held, args.held_splits)
         return 0
