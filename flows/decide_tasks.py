@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cleaners.dedup import DedupConfig, EarlierCopies
-from cleaners.dedup.bounds import bounded_pairs, sketches, verify
+from cleaners.dedup.bounds import bounded_pairs, similarities, sketches
 from cleaners.dedup.keep_first import keep_first, representatives
 from cleaners.dedup.records import EXACT_DUPLICATE, NEAR_DUPLICATE
 from cleaners.dedup.tables import distinct_pairs, pair_keys, sorted_unique
@@ -481,8 +481,12 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
 def _pool_pairs(keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(i, j) for items sharing a key, j before i and among the key's first `pool`
     items (items in canonical order); and the items past their key's pool."""
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
+    # Sorted as `key << 32 | item`: items of a key stay in canonical order, as a stable
+    # argsort keeps them, in 0.6 of its time (x86-simd-sort; 40 bands a run).
+    packed = np.sort(pair_keys(keys, np.arange(len(keys), dtype=np.uint64)))
+    order = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    ordered = packed >> np.uint64(32)
+    del packed
     start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     del ordered
     length = np.diff(np.r_[start, len(order)])
@@ -527,13 +531,8 @@ def verify_pairs(spill: str, offsets: np.ndarray, task: int, tasks: int,
     sketch = sketches(set_offsets, shingles)
     mine, theirs = bounded_pairs(mine, theirs, sizes, sizes, sketch, sketch, config)
     del sketch
-    similarity = np.full(len(mine), np.nan)
-    for k, (a, b) in enumerate(zip(mine.tolist(), theirs.tolist(), strict=True)):
-        score = verify(shingles[set_offsets[a]:set_offsets[a + 1]],
-                       shingles[set_offsets[b]:set_offsets[b + 1]], config)
-        if score is not None:
-            similarity[k] = score
-    return involved[mine], involved[theirs], similarity
+    return involved[mine], involved[theirs], similarities(set_offsets, shingles, mine, theirs,
+                                                          config)
 
 
 def write_index(spill: str, offsets: np.ndarray, bucket_nos: list[int], version: str,
