@@ -56,12 +56,14 @@ def sketches(offsets: I64, shingles: U32) -> npt.NDArray[np.uint8]:
 def bounded_pairs(rows: I64, ids: npt.NDArray[Any],
                   row_sizes: npt.NDArray[Any], id_sizes: npt.NDArray[Any],
                   row_sketch: npt.NDArray[np.uint8], id_sketch: npt.NDArray[np.uint8],
-                  config: DedupConfig) -> tuple[I64, I64]:
+                  config: DedupConfig, distinct: bool = False) -> tuple[I64, I64]:
     """The distinct (row, id) pairs, sorted, that their set sizes and the sketch bound on
     their shared shingles leave able to pass both thresholds (necessary conditions of
     `verify`). Pairs are bounded a slice at a time: gathering both sketches costs 128
-    bytes a pair, and a part can bring millions of pairs."""
-    rows, ids = distinct_pairs(rows, ids)
+    bytes a pair, and a part can bring millions of pairs. `distinct`: the pairs given
+    are distinct and sorted already (sorting them again cost 0.5 s at 100k documents)."""
+    if not distinct:
+        rows, ids = distinct_pairs(rows, ids)
     mine, theirs = row_sizes[rows].astype(np.int64), id_sizes[ids].astype(np.int64)
     small, large = np.minimum(mine, theirs), np.maximum(mine, theirs)
     keep = small >= config.min_jaccard * large
