@@ -53,7 +53,7 @@ from cleaners.dedup import DedupConfig, EarlierCopies
 from cleaners.dedup.bounds import bounded_pairs, similarities, sketches
 from cleaners.dedup.keep_first import keep_first, representatives
 from cleaners.dedup.records import EXACT_DUPLICATE, NEAR_DUPLICATE
-from cleaners.dedup.tables import distinct_pairs, pair_keys, sorted_unique
+from cleaners.dedup.tables import merged_unique, pair_keys, sorted_unique
 from flows import decide_spill, dedup_store, run_dedup, staging
 from flows.staging import DECISIONS_SCHEMA, SIGNATURES, Documents
 
@@ -466,7 +466,8 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
             pending.append(pair_keys(reps[at[keep]], reps[of_at[keep]]))
         # A pair shares most bands with its copy: merged every few bands, the pairs
         # held are the distinct ones, not one per band (1.8 GB at 1M rows, 40 bands).
-        found = sorted_unique(np.concatenate([found, *pending]))
+        # The few bands' pairs are sorted, then merged into those found (sorted already).
+        found = merged_unique(found, sorted_unique(np.concatenate(pending)))
         del keys, pending
     rows, of = (found >> np.uint64(32)).astype(np.int64), (found & np.uint64(0xFFFFFFFF)).astype(
         np.int64)
@@ -484,12 +485,13 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
 def _pool_pairs(keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(i, j) for items sharing a key, j before i and among the key's first `pool`
     items (items in canonical order); and the items past their key's pool."""
-    # Sorted as `key << 32 | item`: items of a key stay in canonical order, as a stable
-    # argsort keeps them, in 0.6 of its time (x86-simd-sort; 40 bands a run).
-    packed = np.sort(pair_keys(keys, np.arange(len(keys), dtype=np.uint64)))
-    order = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    ordered = packed >> np.uint64(32)
-    del packed
+    # A stable sort of the 32-bit keys by their 16-bit halves (numpy sorts 16-bit values
+    # stably by radix): items of a key stay in canonical order, in 0.37 of the time of
+    # a stable argsort of the keys (22 ms against 59 at 672k items; 40 bands a run).
+    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    order = low[np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")]
+    del low
+    ordered = keys[order]
     start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     del ordered
     length = np.diff(np.r_[start, len(order)])
@@ -518,10 +520,16 @@ def verify_pairs(spill: str, offsets: np.ndarray, task: int, tasks: int,
     shingles of the rows of the pairs the bound leaves only."""
     folder = Path(spill)
     files = sorted(folder.glob(f"pairs-*-{task:03d}.npy"))
-    pairs = [np.load(f) for f in files]
-    rows, of = distinct_pairs(np.concatenate([_EMPTY_PAIRS, *(p[0] for p in pairs)]),
-                              np.concatenate([_EMPTY_PAIRS, *(p[1] for p in pairs)]))
-    del pairs
+    # Each search task's pairs are distinct and sorted (`search_bands`): merged, not
+    # sorted again.
+    found = np.empty(0, np.uint64)
+    for f in files:
+        pairs = np.load(f)
+        found = merged_unique(found, pair_keys(pairs[0], pairs[1]))
+        del pairs
+    rows = (found >> np.uint64(32)).astype(np.int64)
+    of = (found & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    del found
     for f in files:
         f.unlink()
     if not len(rows):
