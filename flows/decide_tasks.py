@@ -47,10 +47,9 @@ from typing import Any, Protocol
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from cleaners.dedup import DedupConfig, EarlierCopies
-from cleaners.dedup.bounds import bounded_pairs, similarities, sketches
+from cleaners.dedup.bounds import bounded_pairs, similarities
 from cleaners.dedup.keep_first import keep_first, representatives
 from cleaners.dedup.records import EXACT_DUPLICATE, NEAR_DUPLICATE
 from cleaners.dedup.tables import merged_unique, pair_keys, sorted_unique
@@ -389,10 +388,8 @@ def spill_batches(stage: str, spill: str, batch_nos: list[int], documents: int,
         for b in np.unique(bucket_of).tolist():
             folder = Path(spill) / f"bucket-{b:05d}"
             folder.mkdir(parents=True, exist_ok=True)
-            # Uncompressed: written once, read once, deleted; speed over size.
-            pq.write_table(spilled.filter(pa.array(bucket_of == b)),
-                           folder / f"{batch_no:05d}.parquet", compression="none",
-                           use_dictionary=["doc_id"])
+            decide_spill.write(spilled.filter(pa.array(bucket_of == b)),
+                               folder / f"{batch_no:05d}{decide_spill.SUFFIX}")
         rows += spilled.num_rows
     return {"batches": len(batch_nos), "rows": rows, "seconds": time.perf_counter() - start}
 
@@ -402,14 +399,13 @@ def sort_buckets(spill: str, bucket_nos: list[int]) -> dict[int, int]:
     rows: dict[int, int] = {}
     for b in bucket_nos:
         folder = Path(spill) / f"bucket-{b:05d}"
-        parts = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+        parts = sorted(folder.glob(f"*{decide_spill.SUFFIX}")) if folder.is_dir() else []
         if not parts:
             continue
         table = pa.concat_tables([decide_spill.read(p) for p in parts])
         order = pc.sort_indices(table, [("rank", "ascending"), ("position", "ascending")])
-        pq.write_table(decide_spill.with_sketches(table.take(order)),
-                       decide_spill.sorted_path(Path(spill), b),
-                       compression="none", use_dictionary=["doc_id"])
+        decide_spill.write(decide_spill.with_sketches(table.take(order)),
+                           decide_spill.sorted_path(Path(spill), b))
         rows[b] = table.num_rows
         shutil.rmtree(folder)
     return rows
