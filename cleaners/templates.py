@@ -199,14 +199,21 @@ def same_articles(articles: Sequence[Article], config: TemplateConfig,
     seen: dict[int, list[int]] = {}
     for n, article in enumerate(articles):
         for entry in article.sketch:
-            earlier = seen.setdefault(entry, [])
+            earlier = seen.get(entry)
+            if earlier is None:
+                # Most entries are met first here (a body line of one article): nothing
+                # to compare, and the document is the entry's first representative.
+                seen[entry] = [n]
+                continue
             for other in earlier:
                 if root(other) != root(n) and sketch_similarity(
                         article.sketch, articles[other].sketch,
                         config.sketch_lines) >= config.same_article:
                     parent[max(root(n), root(other))] = min(root(n), root(other))
-            if len(earlier) < representatives and all(root(o) != root(n) for o in earlier):
-                earlier.append(n)
+            if len(earlier) < representatives:
+                mine = root(n)
+                if all(root(o) != mine for o in earlier):
+                    earlier.append(n)
     # Documents without a body word have no sketch, and one identity: one article.
     identity: dict[int, int] = {}
     for n, article in enumerate(articles):

@@ -1,6 +1,13 @@
-"""Reading the decide tasks' spill files (`flows.decide_tasks`): the sorted buckets, a
-slice at a time, whole or at chosen rows, so a task holds its own values and not the
-Parquet reader's buffers."""
+"""The decide tasks' spill files (`flows.decide_tasks`): written as Arrow IPC files, read
+(the sorted buckets) a record batch at a time, whole or at chosen rows, so a task holds
+its own values and not a reader's buffers.
+
+Arrow IPC, not Parquet: a spill file is written once, read a few times and deleted, by
+the same program. Parquet's encoding and decoding were most of the spill, sort and
+index phases' CPU (at 100k documents ~3 s of the decide tasks' ~16); an IPC file is
+the columns' buffers as they are, mapped rather than read, so a column not asked for is
+never touched.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +16,44 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.ipc as ipc
+
+from cleaners.dedup.bounds import SKETCH_BUCKETS, sketches
 
 _EMPTY = np.empty(0, np.int64)
-# Rows decoded at a time when a spill file is read, from a stream read in 1 MB pieces:
-# read whole, a 50k-row bucket's shingle column (17 MB) took ~110 MB while decoded (the
-# column chunk, its levels, the builders), in slices ~30 MB.
+# Rows of a record batch of a spill file, and so read at a time: a bucket's column is
+# touched a slice at a time (Parquet, read whole, took ~110 MB for a 50k-row bucket's
+# shingle column of 17 MB, in slices ~30 MB).
 _READ_ROWS = 8192
-_READ_BUFFER = 1 << 20
+SUFFIX = ".arrow"
+
+
+# The sorted files' column of each row's shingle sketch (`cleaners.dedup.bounds.sketches`),
+# 64 bytes as one fixed-size binary value: the verify tasks bound their pairs with it and
+# read the shingles of the pairs it leaves only (at 100k documents 6% of the pairs, whose
+# rows' shingles are a third of all).
+SKETCH = "sketch"
+SKETCH_TYPE = pa.binary(SKETCH_BUCKETS)
+
+
+def with_sketches(table: pa.Table) -> pa.Table:
+    """`table` (a bucket's rows) with its `SKETCH` column."""
+    shingles = table["shingles"].combine_chunks()
+    offsets = shingles.offsets.to_numpy().astype(np.int64)
+    sketch = sketches(offsets - offsets[0], shingles.flatten().to_numpy())
+    return table.append_column(SKETCH, pa.FixedSizeBinaryArray.from_buffers(
+        SKETCH_TYPE, len(sketch), [None, pa.py_buffer(sketch.tobytes())]))
+
+
+def sketches_at(folder: Path, offsets: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The sketches of global rows `rows` (ascending), one row of `SKETCH_BUCKETS` each."""
+    out = np.empty((len(rows), SKETCH_BUCKETS), np.uint8)
+    for at, local, batch in slices(folder, offsets, rows, [SKETCH]):
+        column = batch.column(0)
+        values = np.frombuffer(column.buffers()[1], np.uint8)[
+            column.offset * SKETCH_BUCKETS:(column.offset + len(column)) * SKETCH_BUCKETS]
+        out[at] = values.reshape(-1, SKETCH_BUCKETS)[local]
+    return out
 
 
 def read_columns(spill: Path, buckets: int, names: list[str]) -> pa.Table:
@@ -27,19 +64,33 @@ def read_columns(spill: Path, buckets: int, names: list[str]) -> pa.Table:
 
 
 def sorted_path(spill: Path, bucket: int) -> Path:
-    return spill / f"sorted-{bucket:05d}.parquet"
+    return spill / f"sorted-{bucket:05d}{SUFFIX}"
+
+
+def write(table: pa.Table, path: Path) -> None:
+    """`table` as a spill file, uncompressed, `_READ_ROWS` rows a record batch."""
+    with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table, max_chunksize=_READ_ROWS)
 
 
 def batches(path: Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
-    """The rows of a spill file, `_READ_ROWS` at a time, read from a buffered stream."""
-    file = pq.ParquetFile(path, pre_buffer=False, buffer_size=_READ_BUFFER)
-    yield from file.iter_batches(batch_size=_READ_ROWS, columns=columns, use_threads=False)
+    """The rows of a spill file (its `columns`), a record batch at a time, mapped: what
+    is not asked for is not read, and the values stay the file's pages (the mapping
+    lives as long as a batch or a table made of them does)."""
+    reader = ipc.open_file(pa.memory_map(str(path)))
+    for i in range(reader.num_record_batches):
+        batch = reader.get_batch(i)
+        yield batch if columns is None else batch.select(columns)
+
+
+def _schema(path: Path) -> pa.Schema:
+    return ipc.open_file(pa.memory_map(str(path))).schema
 
 
 def read(path: Path, columns: list[str] | None = None,
           keep: np.ndarray | None = None) -> pa.Table:
     """A spill file (its `columns`, its rows where `keep` is true), read in slices."""
-    schema = pq.read_schema(path)
+    schema = _schema(path)
     if columns is not None:
         schema = pa.schema([schema.field(name) for name in columns])
     parts = []

@@ -498,6 +498,30 @@ def test_the_sketch_bound_never_undercounts_shared_shingles(a: np.ndarray, b: np
     assert bound >= len(np.intersect1d(a, b))
 
 
+# Sets that overlap a lot, so that many pairs pass both thresholds.
+_close_sets = st.lists(st.integers(0, 60), min_size=1, max_size=50).map(
+    lambda v: np.unique(np.array(v, np.uint32)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(sets=st.lists(st.one_of(_close_sets, _shingle_sets.filter(len), _crowded_sets.filter(len)),
+                     min_size=1, max_size=12),
+       pairs=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=40),
+       slice_shingles=st.sampled_from([1, 7, 1 << 20]))
+def test_similarities_are_verify_pair_by_pair(sets: list[np.ndarray],
+                                               pairs: list[tuple[int, int]],
+                                               slice_shingles: int) -> None:
+    config = DedupConfig()
+    offsets = np.r_[0, np.cumsum([len(s) for s in sets])].astype(np.int64)
+    shingles = np.concatenate(sets).astype(np.uint32)
+    mine = np.array([a % len(sets) for a, _ in pairs], np.int64)
+    theirs = np.array([b % len(sets) for _, b in pairs], np.int64)
+    got = bounds.similarities(offsets, shingles, mine, theirs, config, slice_shingles)
+    for k, (a, b) in enumerate(zip(mine.tolist(), theirs.tolist(), strict=True)):
+        want = verify(sets[a], sets[b], config)
+        assert (np.isnan(got[k]) if want is None else got[k] == want), (a, b)
+
+
 def _reference_duplicates(refs: list[ParagraphRef], config: DedupConfig) -> list[tuple]:
     """The rule itself, pair by pair: a paragraph is a copy of the earliest kept one that
     shares its exact key, else of the earliest kept LSH candidate that verifies."""

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaners.dedup.config import DedupConfig
-from cleaners.dedup.records import I64, U32
+from cleaners.dedup.records import I64, U32, U64
 from cleaners.dedup.tables import distinct_pairs, sets_by_owner
 
 # Buckets of the shingle-count sketch (see `sketches`): 64 one-byte counts per entry.
@@ -26,6 +26,9 @@ _SKETCH_SHIFT = np.uint32(32 - 6)  # log2(SKETCH_BUCKETS) top bits pick the buck
 _SKETCH_FULL = 255  # a saturated count: at least this many shingles in the bucket
 SKETCH_ROWS = 8192  # sets sketched at a time (memory only)
 PAIR_ROWS = 65536  # candidate pairs bounded at a time (memory only)
+# Shingles gathered at a time by `similarities` (memory only): 8-byte keys of both sets
+# of each pair and their positions, ~40 bytes a shingle, so ~40 MB a slice.
+VERIFY_SHINGLES = 1 << 20
 
 
 def sketches(offsets: I64, shingles: U32) -> npt.NDArray[np.uint8]:
@@ -53,12 +56,14 @@ def sketches(offsets: I64, shingles: U32) -> npt.NDArray[np.uint8]:
 def bounded_pairs(rows: I64, ids: npt.NDArray[Any],
                   row_sizes: npt.NDArray[Any], id_sizes: npt.NDArray[Any],
                   row_sketch: npt.NDArray[np.uint8], id_sketch: npt.NDArray[np.uint8],
-                  config: DedupConfig) -> tuple[I64, I64]:
+                  config: DedupConfig, distinct: bool = False) -> tuple[I64, I64]:
     """The distinct (row, id) pairs, sorted, that their set sizes and the sketch bound on
     their shared shingles leave able to pass both thresholds (necessary conditions of
     `verify`). Pairs are bounded a slice at a time: gathering both sketches costs 128
-    bytes a pair, and a part can bring millions of pairs."""
-    rows, ids = distinct_pairs(rows, ids)
+    bytes a pair, and a part can bring millions of pairs. `distinct`: the pairs given
+    are distinct and sorted already (sorting them again cost 0.5 s at 100k documents)."""
+    if not distinct:
+        rows, ids = distinct_pairs(rows, ids)
     mine, theirs = row_sizes[rows].astype(np.int64), id_sizes[ids].astype(np.int64)
     small, large = np.minimum(mine, theirs), np.maximum(mine, theirs)
     keep = small >= config.min_jaccard * large
@@ -115,3 +120,65 @@ def verify(a: U32, b: U32, config: DedupConfig) -> float | None:
     if shared >= config.min_containment * len(small) and jaccard >= config.min_jaccard:
         return jaccard
     return None
+
+
+def similarities(offsets: I64, shingles: U32, mine: I64, theirs: I64, config: DedupConfig,
+                 at_once: int = VERIFY_SHINGLES) -> npt.NDArray[np.float64]:
+    """`verify` of sets ``mine[k]`` and ``theirs[k]`` for every pair `k` at once: the
+    Jaccard similarity where they are near duplicates, NaN where not.
+
+    The sets (``shingles[offsets[i]:offsets[i + 1]]``, each sorted) of a slice of pairs
+    are gathered as ``pair << 32 | shingle`` keys, which come out sorted pair after
+    pair, so one `searchsorted` of the smaller sets' keys in the larger sets' finds every
+    shared shingle: the same count as `verify`'s, and the same float arithmetic after it.
+    `at_once`: shingles gathered per slice of pairs (memory only).
+
+    >>> offsets = np.array([0, 3, 6, 8])
+    >>> shingles = np.array([1, 2, 3, 1, 2, 3, 1, 9], np.uint32)
+    >>> similarities(offsets, shingles, np.array([1, 2]), np.array([0, 0]), DedupConfig())
+    array([ 1., nan])
+    """
+    sizes = np.diff(offsets)
+    result = np.full(len(mine), np.nan)
+    work = np.cumsum(sizes[mine] + sizes[theirs])
+    lo = 0
+    while lo < len(mine):
+        # Pairs up to about `at_once` shingles more (at least one pair).
+        done = int(work[lo - 1]) if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(work, done + at_once, side="right")))
+        result[lo:hi] = _similarities(offsets, shingles, mine[lo:hi], theirs[lo:hi], config)
+        lo = hi
+    return result
+
+
+def _similarities(offsets: I64, shingles: U32, mine: I64, theirs: I64,
+                  config: DedupConfig) -> npt.NDArray[np.float64]:
+    sizes = np.diff(offsets)
+    # `verify`'s roles: the smaller set is searched for in the larger (mine on a tie).
+    mine_first = sizes[mine] <= sizes[theirs]
+    small, large = np.where(mine_first, mine, theirs), np.where(mine_first, theirs, mine)
+    small_keys, small_pair = _pair_keys(offsets, shingles, small)
+    large_keys, _ = _pair_keys(offsets, shingles, large)
+    if len(large_keys):
+        at = np.minimum(np.searchsorted(large_keys, small_keys), len(large_keys) - 1)
+        found = large_keys[at] == small_keys
+    else:
+        found = np.zeros(len(small_keys), bool)
+    shared = np.bincount(small_pair[found], minlength=len(mine))
+    small_size, large_size = sizes[small], sizes[large]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = shared / (small_size + large_size - shared)
+    near = ((small_size >= config.min_jaccard * large_size)
+            & (shared >= config.min_containment * small_size)
+            & (jaccard >= config.min_jaccard))
+    return np.where(near, jaccard, np.nan)
+
+
+def _pair_keys(offsets: I64, shingles: U32, sets: I64) -> tuple[U64, I64]:
+    """The shingles of `sets` (one per pair) as ``pair << 32 | shingle``, and their pair."""
+    lengths = offsets[sets + 1] - offsets[sets]
+    pair = np.repeat(np.arange(len(sets), dtype=np.int64), lengths)
+    starts = np.cumsum(lengths) - lengths
+    at = np.repeat(offsets[sets] - starts, lengths) + np.arange(int(lengths.sum()))
+    keys: U64 = (pair.astype(np.uint64) << np.uint64(32)) | shingles[at].astype(np.uint64)
+    return keys, pair
