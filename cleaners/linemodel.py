@@ -74,6 +74,7 @@ from cleaners.linemodel_features import (
     FloatArray,
     IntArray,
     _line_rows,
+    _run_around,
     line_features,
     line_kinds,
     ngram_hashes,
@@ -279,38 +280,39 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
     rows of the `shaped` lines only if given (`keys`: their shape keys, if known).
     """
     count = len(logits)
+    picked = range(count) if wanted is None else [k for k, flag in enumerate(wanted) if flag]
     capped = [min(max(value, -_LOGIT_CAP), _LOGIT_CAP) for value in logits]
     removed = [1.0 if flag else 0.0 for flag in evidence]
     # Prefix sums make each window and run a subtraction (`accumulate` adds in order,
     # as a loop would, in C).
     sum_logit = list(accumulate(capped, initial=0.0))
     sum_removed = list(accumulate(removed, initial=0.0))
-    run_start = [0] * count
-    run_end = [0] * count
-    start = 0
-    while start < count:
-        end = start + 1
-        if short[start]:
-            while end < count and short[end]:
-                end += 1
-        run_start[start:end] = [start] * (end - start)
-        run_end[start:end] = [end] * (end - start)
-        start = end
-    worded = [words for words in tokens if words]
-    firsts = Counter([words[0] for words in worded])
-    lasts = Counter([words[-1] for words in worded])
-    wholes = Counter(map(tuple, worded))
     shapes = (shape_rows(texts, capped, short, wanted if shaped is None else shaped,
                          [len(words) for words in tokens], keys)
               if texts is not None else None)
+    # Only the rows' lines are looked up: a page scores a few lines of a dozen. With few
+    # of them, `list.count` (in C, without hashing every word of every line) is cheaper
+    # than tallying; with many, the tallies keep the work linear.
+    if len(picked) * count <= _COUNT_BY_SCAN:
+        first_count = [words[0] for words in tokens if words].count
+        last_count = [words[-1] for words in tokens if words].count
+        whole_count = [tuple(words) for words in tokens if words].count
+    else:
+        worded = [words for words in tokens if words]
+        first_count = Counter([words[0] for words in worded]).__getitem__
+        last_count = Counter([words[-1] for words in worded]).__getitem__
+        whole_count = Counter(map(tuple, worded)).__getitem__
+    log1p = math.log1p
     rows = []
-    for k in range(count):
-        if wanted is not None and not wanted[k]:
-            continue
+    run_start = run_end = 0
+    for k in picked:
         words = tokens[k]
-        first_recurs = math.log1p(firsts[words[0]] - 1) if words else 0.0
-        last_recurs = math.log1p(lasts[words[-1]] - 1) if words else 0.0
-        line_recurs = math.log1p(wholes[tuple(words)] - 1) if words else 0.0
+        if words:
+            first_recurs = log1p(first_count(words[0]) - 1)
+            last_recurs = log1p(last_count(words[-1]) - 1)
+            line_recurs = log1p(whole_count(tuple(words)) - 1)
+        else:
+            first_recurs = last_recurs = line_recurs = 0.0
         low, high = max(k - _CONTEXT_WINDOW, 0), min(k + _CONTEXT_WINDOW + 1, count)
         others = high - low - 1
         window_logit = (sum_logit[high] - sum_logit[low] - capped[k]) / others if others else 0.0
@@ -318,23 +320,34 @@ def context_rows(logits: Sequence[float], short: Sequence[bool], evidence: Seque
                           if others else 0.0)
         prev_logit = capped[k - 1] if k else 0.0
         next_logit = capped[k + 1] if k + 1 < count else 0.0
-        if short[k]:
-            a, b = run_start[k], run_end[k]
-            run_logit = (sum_logit[b] - sum_logit[a]) / (b - a)
-            run_removed = (sum_removed[b] - sum_removed[a]) / (b - a)
+        is_short = short[k]
+        if is_short:
+            if k >= run_end:
+                # The run of short lines around the line, found once for all its rows
+                # (rows come in order): each line is read at most twice.
+                run_start, run_end = _run_around(short, k)
+            run_logit = (sum_logit[run_end] - sum_logit[run_start]) / (run_end - run_start)
+            run_removed = ((sum_removed[run_end] - sum_removed[run_start])
+                           / (run_end - run_start))
         else:
             run_logit = run_removed = 0.0
         rows.append((k, [
             capped[k], prev_logit, next_logit, window_logit,
             max(prev_logit if k else -_LOGIT_CAP, next_logit if k + 1 < count else -_LOGIT_CAP),
-            run_logit, window_logit if short[k] else 0.0,
+            run_logit, window_logit if is_short else 0.0,
             removed[k - 1] if k else 0.0, removed[k + 1] if k + 1 < count else 0.0,
-            window_removed, run_removed, window_removed if short[k] else 0.0,
+            window_removed, run_removed, window_removed if is_short else 0.0,
             first_recurs, last_recurs, line_recurs,
-            math.log1p(run_end[k] - run_start[k]) if short[k] else 0.0,
+            log1p(run_end - run_start) if is_short else 0.0,
             *(shapes[k] if shapes is not None else ()),
         ]))
     return rows
+
+
+#: Up to this many (rows x lines), `context_rows` counts a row's words by scanning the
+#: lines (`list.count`) rather than tallying every line's.
+_COUNT_BY_SCAN = 256
+
 
 
 #: The fewest words of a line the list stage decides (shorter ones are the two stages'),

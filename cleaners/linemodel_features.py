@@ -325,20 +325,29 @@ def _line_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]],
     `line_kinds` if known."""
     count = len(texts)
     last = count - 1
-    seen = Counter(texts)
-    words = [len(t) for t in tokens]
-    log_words = [math.log1p(w) for w in words]
+    picked = range(count) if wanted is None else [k for k, flag in enumerate(wanted) if flag]
+    # Only the rows' lines are looked at: a page scores a few of its lines, and every
+    # per-document list (the word counts, the runs of short lines, the distances to a
+    # body paragraph) was built for all of them. Up to `PLAIN_PYTHON_LINES` lines a
+    # repeat is found by scanning them (`list.count`, in C) rather than by tallying.
+    repeats = (list(texts).count if count <= PLAIN_PYTHON_LINES
+               else Counter(texts).__getitem__)
     short, body = line_kinds(texts, tokens) if kinds is None else kinds
+    bodies = [k for k, flag in enumerate(body) if flag]
+    first_body, last_body = (bodies[0], bodies[-1]) if bodies else (-1, count)
+    log_lines = math.log1p(count)
+    log1p = math.log1p
     # As in `line_features`: a character is upper when lowering changes it, unless
     # lowering changes the document's length (then str.isupper decides). Lowering ASCII
     # never changes a length, and on ASCII str.isupper says what lowering says, so the
     # document's lines are asked only once a scored line has a non-ASCII initial.
     lowering: list[bool] = []
-    shape: dict[int, list[float | bool]] = {}
-    for k in range(count) if wanted is None else [k for k, flag in enumerate(wanted) if flag]:
+    rows: list[list[float | bool]] = []
+    run_start = run_end = 0
+    for k in picked:
         text, toks = texts[k], tokens[k]
         cut = text[:_CHAR_SPAN]
-        count_words = words[k]
+        count_words = len(toks)
         stripped = text.rstrip(_CLOSING)
         end = stripped[-1] if stripped else ""
         terminal = end != "" and end in _SENTENCE_END
@@ -368,59 +377,47 @@ def _line_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]],
         if "-" in cut or "–" in cut:  # noqa: RUF001
             dashes = len(_SPACED_DASH.findall(("\n" if k else "\0") + cut + "\n"))
         inner = cut.count(". ") + cut.count("! ") + cut.count("? ")
-        shape[k] = [
+        # The distance to the nearest body paragraph (`count` without one).
+        distance = count
+        if bodies:
+            at = bisect.bisect_left(bodies, k)
+            distance = min(bodies[at] - k if at < len(bodies) else distance,
+                           k - bodies[at - 1] if at else distance)
+        run = 0
+        if short[k]:
+            if k >= run_end:
+                run_start, run_end = _run_around(short, k)
+            run = run_end - run_start
+        low, high = max(k - _WINDOW, 0), min(k + _WINDOW + 1, count)
+        rows.append([
             *onehot,
-            log_words[k], math.log1p(len(text)), letters / max(count_words, 1),
+            log1p(count_words), log1p(len(text)), letters / max(count_words, 1),
             terminal, end == "?", end == ":", end in (",", ";"),
             "0" <= end <= "9" and end != "", text[-1] in ")]",
             first_upper, "0" <= cut[0] <= "9", not text[0].isalnum(),
             capitals / max(len(initials), 1), text.isupper(), digits / len(cut),
             min(cut.count("|"), 4), min(bullets, 4), min(cut.count("/"), 4), min(dashes, 4),
             "http" in text or "www." in text, "@" in text and "." in text,
-            "©" in text or "(c)" in text, min(inner, 4), "(" in cut, seen[text] > 1,
-        ]
-    bodies = [k for k, flag in enumerate(body) if flag]
-    first_body, last_body = (bodies[0], bodies[-1]) if bodies else (-1, count)
-    runs = [0] * count
-    start = 0
-    while start < count:
-        if not short[start]:
-            start += 1
-            continue
-        end_at = start
-        while end_at < count and short[end_at]:
-            end_at += 1
-        runs[start:end_at] = [end_at - start] * (end_at - start)
-        start = end_at
-    log_lines = math.log1p(count)
-    # The distance to the nearest body paragraph: one pass each way.
-    distances = [count] * count
-    if bodies:
-        gap = count * 2
-        for k in range(count):
-            gap = 0 if body[k] else gap + 1
-            distances[k] = gap
-        gap = count * 2
-        for k in range(last, -1, -1):
-            gap = 0 if body[k] else gap + 1
-            distances[k] = min(distances[k], gap)
-    rows: list[list[float | bool]] = []
-    for k in range(count):
-        if wanted is not None and not wanted[k]:
-            continue
-        distance = distances[k]
-        low, high = max(k - _WINDOW, 0), min(k + _WINDOW + 1, count)
-        run = runs[k]
-        rows.append([
-            *shape[k],
+            "©" in text or "(c)" in text, min(inner, 4), "(" in cut, repeats(text) > 1,
             k / max(last, 1), k == 0, k == last, k < _WINDOW,
             k > last - _WINDOW, log_lines, k < first_body, k > last_body,
-            math.log1p(distance), not bodies,
+            log1p(distance), not bodies,
             k > 0 and short[k - 1], k < last and short[k + 1],
             k > 0 and body[k - 1], k < last and body[k + 1],
             k > 1 and short[k - 2], k < last - 1 and short[k + 2],
-            log_words[k - 1] if k > 0 else 0.0, log_words[k + 1] if k < last else 0.0,
+            log1p(len(tokens[k - 1])) if k > 0 else 0.0,
+            log1p(len(tokens[k + 1])) if k < last else 0.0,
             sum(short[low:high]) / (high - low), sum(body[low:high]) / (high - low),
-            math.log1p(run), run >= 3, run >= 6,
+            log1p(run), run >= 3, run >= 6,
         ])
     return rows
+
+
+def _run_around(short: Sequence[bool], k: int) -> tuple[int, int]:
+    """The bounds `[start, end)` of the run of short lines holding line `k` (short)."""
+    start, end = k, k + 1
+    while start and short[start - 1]:
+        start -= 1
+    while end < len(short) and short[end]:
+        end += 1
+    return start, end

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,65 @@ def test_a_core_is_the_line_stripped_of_decoration_with_one_apostrophe(text: str
     for mark in "’‘ʼ`´":  # noqa: RUF001
         expected = expected.replace(mark, "'")
     assert _core(text) == expected
+
+
+# --- the sweep: one search for the gated, stem and symbol patterns ----------------------
+
+UNSWEPT = replace(LEXICON, sweep=None)
+_STEM_POSITIONS = {p for pairs in LEXICON.any_stems.values() for _, p in pairs}
+_SYMBOL_POSITIONS = {p for bucket in LEXICON.any_symbols.values() for p in bucket.positions}
+# Lines whose answer is a gated, a stem or a symbol pattern found past the first word.
+SWEPT_LINES = ["Mostrando 1-10 de 50 resultados", "$25 free shipping", "¿Ya tienes una cuenta?",
+               "Подписаться на рассылку", "Text und Bilder © Reuters 2021", "(PDF, 2 MB)"]
+
+
+def test_the_sweep_holds_the_gated_stem_and_symbol_patterns() -> None:
+    assert LEXICON.sweep is not None and LEXICON.sweep.union is not None
+    assert set(LEXICON.sweep.positions) == (set(LEXICON.gated) | _STEM_POSITIONS
+                                            | _SYMBOL_POSITIONS)
+
+
+@pytest.mark.parametrize("line", [*LINES, *SWEPT_LINES])
+def test_the_sweep_admits_a_line_exactly_when_one_of_its_patterns_is_found(line: str) -> None:
+    assert LEXICON.sweep is not None
+    data = _core(line.strip()).encode("utf-8", "surrogatepass")
+    assert LEXICON.sweep.admits(data) == any(
+        LEXICON.rules[p].search_utf8(data) for p in LEXICON.sweep.positions)
+
+
+@pytest.mark.parametrize("line", [*LINES, *SWEPT_LINES])
+def test_a_line_the_sweep_turns_away_gets_the_answer_of_the_whole_index(line: str) -> None:
+    core = _core(line.strip())
+    tokens = _tokens(core)
+    assert LEXICON._search(core, tokens) == UNSWEPT._search(core, tokens)
+
+
+def test_the_swept_lines_are_answered_by_each_kind_of_swept_pattern() -> None:
+    # What makes the test above able to fail: without the sweep's admission, each of
+    # these lines would lose its answer, and each kind of pattern answers one.
+    kinds = set()
+    for line in SWEPT_LINES:
+        core = _core(line)
+        found = LEXICON._search(core, _tokens(core))
+        assert found is not None, line
+        position = LEXICON.rules.index(found)
+        kinds |= {kind for kind, positions in (("gated", set(LEXICON.gated)),
+                                               ("stem", _STEM_POSITIONS),
+                                               ("symbol", _SYMBOL_POSITIONS))
+                  if position in positions}
+    assert kinds == {"gated", "stem", "symbol"}
+
+
+@pytest.mark.parametrize("line", [*LINES, *SWEPT_LINES, "Printable version", "Edit"])
+def test_a_decision_is_the_first_rules_or_else_the_ui_strings(line: str) -> None:
+    # Kept for short lines (asked twice, the second answer is the kept one) and not for
+    # long ones; the same either way.
+    fresh = replace(LEXICON)
+    core = _core(line.strip())
+    tokens = _tokens(core)
+    rule = UNSWEPT._search(core, tokens)
+    expected = (rule.reason, rule.rule) if rule is not None else LEXICON.ui.match_words(tokens)
+    assert fresh.decide(core, tokens) == expected
+    assert fresh.decide(core, tokens) == expected
+    assert fresh._match(core, tokens) == rule
+    assert (core in fresh.seen) == (len(core) <= 80)

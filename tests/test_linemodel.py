@@ -462,3 +462,72 @@ def test_readability_pages_become_labelled_lines(line: str, label: int) -> None:
     assert dict(zip(lines, labels, strict=True))[line] == label
     # Hidden elements (style, script, head) give no line.
     assert not any("color" in text or "var x" in text for text in lines)
+
+
+def _context_rows_by_definition(logits: list[float], short: list[bool],
+                                evidence: list[bool], wanted: list[bool] | None,
+                                tokens: list[list[str]]) -> list[tuple[int, list[float]]]:
+    """`context_rows` as defined, every line's run and counts worked out first."""
+    count = len(logits)
+    capped = [min(max(value, -6.0), 6.0) for value in logits]
+    removed = [1.0 if flag else 0.0 for flag in evidence]
+    sum_logit = [0.0]
+    sum_removed = [0.0]
+    for value, flag in zip(capped, removed, strict=True):
+        sum_logit.append(sum_logit[-1] + value)
+        sum_removed.append(sum_removed[-1] + flag)
+    runs = []
+    for k in range(count):
+        start, end = k, k + 1
+        while short[k] and start > 0 and short[start - 1]:
+            start -= 1
+        while short[k] and end < count and short[end]:
+            end += 1
+        runs.append((start, end))
+    worded = [words for words in tokens if words]
+    rows = []
+    for k in range(count):
+        if wanted is not None and not wanted[k]:
+            continue
+        words = tokens[k]
+        recurs = [math.log1p(sum(1 for other in worded if pick(other) == pick(words)) - 1)
+                  if words else 0.0
+                  for pick in (lambda w: w[0], lambda w: w[-1], tuple)]
+        low, high = max(k - 2, 0), min(k + 3, count)
+        others = high - low - 1
+        window = (sum_logit[high] - sum_logit[low] - capped[k]) / others if others else 0.0
+        window_removed = ((sum_removed[high] - sum_removed[low] - removed[k]) / others
+                          if others else 0.0)
+        prev = capped[k - 1] if k else 0.0
+        after = capped[k + 1] if k + 1 < count else 0.0
+        a, b = runs[k]
+        rows.append((k, [
+            capped[k], prev, after, window,
+            max(prev if k else -6.0, after if k + 1 < count else -6.0),
+            (sum_logit[b] - sum_logit[a]) / (b - a) if short[k] else 0.0,
+            window if short[k] else 0.0,
+            removed[k - 1] if k else 0.0, removed[k + 1] if k + 1 < count else 0.0,
+            window_removed, (sum_removed[b] - sum_removed[a]) / (b - a) if short[k] else 0.0,
+            window_removed if short[k] else 0.0, *recurs,
+            math.log1p(b - a) if short[k] else 0.0,
+        ]))
+    return rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(
+    st.lists(st.floats(-9.0, 9.0), min_size=n, max_size=n),
+    st.lists(st.booleans(), min_size=n, max_size=n),
+    st.lists(st.booleans(), min_size=n, max_size=n),
+    st.one_of(st.none(), st.lists(st.booleans(), min_size=n, max_size=n)),
+    st.lists(st.lists(st.sampled_from(["home", "news", "0", "a", "é"]), max_size=3),
+             min_size=n, max_size=n),
+)))
+def test_context_rows_are_their_definition(
+        case: tuple[list[float], list[bool], list[bool], list[bool] | None, list[list[str]]],
+) -> None:
+    # Up to 40 lines, all or some of them wanted: the rows found by scanning the lines
+    # and those found by tallying them (`_COUNT_BY_SCAN`) are the same, to the bit.
+    logits, short, evidence, wanted, tokens = case
+    assert context_rows(logits, short, evidence, wanted, tokens=tokens) == (
+        _context_rows_by_definition(logits, short, evidence, wanted, tokens))

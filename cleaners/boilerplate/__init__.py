@@ -144,16 +144,11 @@ def _rule_pass(
     ]
 
     # Pass 1a: the rules that do not depend on the title.
-    decisions: list[tuple[str, str] | None] = []
-    for facts in items:
-        decision: tuple[str, str] | None = None
-        if len(facts.text) <= config.lexicon_max_chars:
-            rule = lexicon._match(facts.core, facts.tokens)
-            if rule is not None:
-                decision = (rule.reason, rule.rule)
-            else:
-                decision = lexicon.ui.match_words(facts.tokens)
-        decisions.append(decision)
+    decide, most = lexicon.decide, config.lexicon_max_chars
+    decisions: list[tuple[str, str] | None] = [
+        decide(facts.core, facts.tokens) if len(facts.text) <= most else None
+        for facts in items
+    ]
 
     # Pass 1b: the shape rules, then the title, on what the lexicon left. A title from
     # the page metadata is trusted: its line is spared the shape rules.
