@@ -275,9 +275,10 @@ def clean_corpus(input_dir: str, output: str, dedup: bool = True,
                         "over (--full cleans them again)", len(unchanged), len(files))
         timings["discover"] = time.perf_counter() - tick
 
-        # No more processes than batches: a small run is not worth their start-up.
+        # No more processes than batches: a small run is not worth their start-up. They
+        # are forked from a process that built the run's toolkit once (flows.parallel).
         processes = min(wanted, len(batches))
-        with parallel.worker_pool(processes):
+        with parallel.worker_pool(processes, pipeline=settings.pipeline):
             tick = time.perf_counter()
             cleaned = _submit_all(clean_batch_task, "clean-batch", Cleaned(),
                                   [(n, _unwalked(batch), str(staging), settings, run_id, dedup,

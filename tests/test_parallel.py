@@ -7,6 +7,9 @@ import json
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -22,6 +25,8 @@ from flows.clean_corpus import plan_batches
 from flows.inputs import InputFile, discover
 from flows.settings import Batching, load_settings
 from flows.staging import CURRENT
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _die_first_time(marker: str, value: int) -> int:
@@ -79,8 +84,10 @@ def _warm_up_with_a_killer(once: str | None) -> None:
 
 
 def _executor_with_a_killer(workers: int, warm: str = "flows.batch",
-                            once: str | None = None) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                            once: str | None = None, forked: bool = False
+                            ) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("forkserver" if forked else "spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_warm_up_with_a_killer, initargs=(once,))
 
 
@@ -233,3 +240,57 @@ def test_a_worker_freezes_its_toolkit_for_the_garbage_collector() -> None:
     with parallel.worker_pool(2):  # one worker would run calls in this process
         before, after = parallel.call(_frozen_after_toolkit)
     assert before == 0 and after > 10_000
+
+
+def _toolkits_built() -> tuple[int, int]:
+    """The toolkit cache's misses before and after asking for the default toolkit."""
+    from flows.batch import toolkit
+    before = toolkit.cache_info().misses
+    toolkit(load_settings(None).pipeline)
+    return before, toolkit.cache_info().misses
+
+
+def test_forked_workers_start_with_the_runs_toolkit() -> None:
+    # Issue 20: each spawned worker imported the cleaning stack and built the toolkit,
+    # ~2 s of CPU; forked from the fork server, which built it once, a worker has it.
+    from multiprocessing import forkserver
+
+    with parallel.worker_pool(2, pipeline=load_settings(None).pipeline):
+        # What a worker spent before its first call (a builtin: no module to import).
+        started = parallel.call(time.process_time)
+        before, after = parallel.call(_toolkits_built)
+        assert forkserver._forkserver._forkserver_pid is not None
+    assert (before, after) == (1, 1)  # built by the server: no miss in the worker
+    assert started < 0.3, started
+    # The server (and its toolkit) is gone with the pool: decide is the memory peak.
+    assert forkserver._forkserver._forkserver_pid is None
+    # A pool without a pipeline is spawned, and builds what its calls need itself.
+    with parallel.worker_pool(2):
+        assert parallel.call(time.process_time) > 0.3  # imported the cleaning stack
+        assert parallel.call(_toolkits_built) == (0, 1)
+
+
+def test_a_forked_worker_exits_when_the_main_process_is_killed() -> None:
+    # Its parent is the fork server, not the main process: the tie is the pipe the main
+    # process holds for it (flows.parallel._watch_main).
+    code = ("import os, sys\n"
+            "from flows import parallel\n"
+            "from flows.settings import load_settings\n"
+            "if __name__ == '__main__':\n"
+            "    with parallel.worker_pool(2, pipeline=load_settings(None).pipeline):\n"
+            "        print(parallel.call(os.getpid), flush=True)\n"
+            "        os.kill(os.getpid(), 9)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    worker = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(worker):
+        time.sleep(0.05)
+    assert not _alive(worker)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
