@@ -83,7 +83,7 @@ def stage(corpus: Path, staging: Path, workers: int) -> int:
 # The scale model of docs/scaling.md: decide's wall time for N paragraphs in T tasks on
 # idle cores is FIXED + N * (SPLIT / T + SERIAL), seconds (SERIAL: what every task pays
 # per row of the run whatever T, and the merge), fitted to the CPU of the 1M runs.
-MODEL = {"fixed_s": 0.1, "split_us": 18.6, "serial_us": 5.7}
+MODEL = {"fixed_s": 0.1, "split_us": 9.2, "serial_us": 2.6}  # docs/scaling.md, refit after H55
 
 
 def model_seconds(paragraphs: int, tasks: int) -> float:
