@@ -560,14 +560,14 @@ def write_index(spill: str, offsets: np.ndarray, bucket_nos: list[int], version:
                 number: int, config: DedupConfig) -> int:
     """Phase 7: each bucket's kept rows as index part `number + bucket`; rows written."""
     kept = np.load(Path(spill) / "kept.npy", mmap_mode="r")
+    # What the index holds only (not the sort's rank, sizes or sketches).
+    columns = [*dedup_store.entries_schema(config).names,
+               *(band_column(k) for k in range(config.bands))]
     written = 0
     for b in bucket_nos:
         path = decide_spill.sorted_path(Path(spill), b)
         if not path.exists():
             continue
-        # What the index holds only (not the sort's rank, sizes or sketches).
-        columns = [*dedup_store.entries_schema(config).names,
-                   *(band_column(k) for k in range(config.bands))]
         table = decide_spill.read(path, columns,
                                   keep=np.asarray(kept[offsets[b]:offsets[b + 1]]))
         band_keys = np.stack([table[band_column(k)].to_numpy() for k in range(config.bands)],

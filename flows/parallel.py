@@ -89,12 +89,6 @@ def _new_executor(workers: int, warm: str = "flows.batch",
                                initializer=_warm_up, initargs=(warm,))
 
 
-def _executor_for(pool: _Pool, workers: int) -> ProcessPoolExecutor:
-    if pool.forked:
-        return _new_executor(workers, pool.warm, forked=True)
-    return _new_executor(workers, pool.warm)
-
-
 @contextmanager
 def worker_pool(workers: int, warm: str = "flows.batch",
                 pipeline: Any = None) -> Iterator[None]:
@@ -112,8 +106,7 @@ def worker_pool(workers: int, warm: str = "flows.batch",
         yield
         return
     forked = pipeline is not None and _start_fork_server(pipeline)
-    _pool = _Pool(workers, _new_executor(workers, warm, forked=True) if forked
-                  else _new_executor(workers, warm), warm, forked=forked)
+    _pool = _Pool(workers, _new_executor(workers, warm, forked=forked), warm, forked=forked)
     try:
         yield
     except BaseException:
@@ -203,7 +196,7 @@ def call_alone(function: Callable[..., T], *args: Any) -> T:
         return function(*args)
     if pool.stopped:
         raise PoolStopped("the run stopped its worker processes")
-    executor = _executor_for(pool, 1)
+    executor = _new_executor(1, pool.warm, forked=pool.forked)
     pool.alone.add(executor)
     try:
         return executor.submit(function, *args).result()
@@ -218,7 +211,7 @@ def _replace(pool: _Pool, generation: int) -> None:
         if pool.generation != generation or pool.stopped:
             return
         broken = pool.executor
-        pool.executor = _executor_for(pool, pool.workers)
+        pool.executor = _new_executor(pool.workers, pool.warm, forked=pool.forked)
         pool.generation += 1
     broken.shutdown(wait=False, cancel_futures=True)
 

@@ -25,8 +25,8 @@ from flows.clean_corpus import plan_batches
 from flows.inputs import InputFile, discover
 from flows.settings import Batching, load_settings
 from flows.staging import CURRENT
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
+from tests.test_signals import _alive
 
 
 def _die_first_time(marker: str, value: int) -> int:
@@ -287,10 +287,3 @@ def test_a_forked_worker_exits_when_the_main_process_is_killed() -> None:
     while time.monotonic() < deadline and _alive(worker):
         time.sleep(0.05)
     assert not _alive(worker)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
-    except OSError:
-        return False

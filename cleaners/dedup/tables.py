@@ -34,11 +34,7 @@ def pair_keys(high: npt.ArrayLike, low: npt.ArrayLike) -> U64:
 def sorted_unique(values: U64) -> U64:
     """The distinct values, sorted."""
     # np.unique's hash-based path measured 10x slower than sorting on these sizes.
-    ordered = np.sort(values)
-    keep = np.ones(len(ordered), dtype=bool)
-    keep[1:] = ordered[1:] != ordered[:-1]
-    result: U64 = ordered[keep]
-    return result
+    return _distinct(np.sort(values))
 
 
 def merged_unique(a: U64, b: U64) -> U64:
@@ -49,10 +45,14 @@ def merged_unique(a: U64, b: U64) -> U64:
     """
     # A stable sort is Timsort here, which finds the two sorted runs and merges them in
     # one pass: 0.03 s for 6M values where sorting them measured 0.39 s.
-    merged = np.sort(np.concatenate([a, b]), kind="stable")
-    keep = np.ones(len(merged), dtype=bool)
-    keep[1:] = merged[1:] != merged[:-1]
-    result: U64 = merged[keep]
+    return _distinct(np.sort(np.concatenate([a, b]), kind="stable"))
+
+
+def _distinct(ordered: U64) -> U64:
+    """The first of each run of equal values of a sorted array."""
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    result: U64 = ordered[keep]
     return result
 
 
