@@ -85,7 +85,7 @@ class Batching:
     several (`flows.clean_corpus.plan_batches`): its last batch is then short.
     """
 
-    files: int = 2000
+    files: int = 4000
     bytes: int = 16 * 1024 * 1024
 
 

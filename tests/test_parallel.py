@@ -212,7 +212,7 @@ def test_calls_in_flight_give_up_when_the_run_stops_the_pool() -> None:
     # Mid-sized: at least eight batches per worker.
     (10_000, Batching(), 2, [625] * 16),
     # A large run: capped at `files`, far fewer task runs than 500-file batches.
-    (95_000, Batching(), 2, [2000] * 47 + [1000]),
+    (95_000, Batching(), 2, [4000] * 23 + [3000]),
     # The config's own bound still holds, however small.
     (7, Batching(files=2), 4, [2, 2, 2, 1]),
     # Bytes bound a batch first when files are large.
