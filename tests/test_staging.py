@@ -6,14 +6,19 @@ import ast
 import io
 import re
 import tokenize
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaners.dedup import DedupConfig
 from cleaners.reasons import REJECTED, REMOVED
-from flows import rows, staging
+from flows import rows, staging, storage
 from flows.atomic import write_atomically, write_text_atomically
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,3 +173,59 @@ def test_staged_parts_dictionary_encode_only_their_text_columns(tmp_path: Path) 
     dictionary = {name for name, found in encodings.items()
                   if any("DICTIONARY" in encoding for encoding in found)}
     assert dictionary == {"doc_id"}
+
+
+# -- the run's documents in canonical order (read_documents) --
+
+_WHEN = st.one_of(st.none(), st.datetimes(min_value=datetime(1000, 1, 1),
+                                          max_value=datetime(9999, 12, 31),
+                                          timezones=st.just(UTC)),
+                  # Years Python writes in fewer than four digits: the rows' own keys.
+                  st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(999, 12, 31),
+                               timezones=st.just(UTC)))
+_DOCUMENT = st.fixed_dictionaries({
+    "source": st.sampled_from(["a.txt", "b/c.html", "b/é.txt", "z/\u03b1.jsonl", "B.txt"]),
+    "record": st.one_of(st.none(), st.integers(0, 3)),
+    "published": _WHEN,
+    "url": st.sampled_from([None, "https://www.Example.com/a", "http://news.example.org/x",
+                            "not a url"]),
+})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_DOCUMENT, max_size=30))
+def test_canonical_order_is_a_stable_sort_by_order_key(docs: list[dict[str, Any]]) -> None:
+    table = pa.Table.from_pylist(docs, schema=pa.schema(
+        [storage.DOCUMENTS.field(name) for name in ("source", "record", "published", "url")]))
+    expected = sorted(range(len(docs)), key=lambda n: staging.order_key(docs[n]))
+    assert staging.canonical_order(table).tolist() == expected
+
+
+def test_read_documents_ranks_and_groups_as_the_rows_say(tmp_path: Path) -> None:
+    # Two batches, one without documents, and a rejected file: ranks by order_key, the
+    # template group by the URL's host else the folder, every file read in `sources`.
+    batches = [
+        [{"doc_id": "d1", "source": "news/b.txt", "record": None, "url": None,
+          "published": datetime(2024, 5, 1, tzinfo=UTC)},
+         {"doc_id": "d2", "source": "news/a.txt", "record": None, "url": None, "published": None}],
+        [],
+        [{"doc_id": "d3", "source": "feed.jsonl", "record": 2,
+          "url": "https://www.lemonde.fr/x", "published": datetime(2023, 1, 1, tzinfo=UTC)},
+         {"doc_id": "d4", "source": "feed.jsonl", "record": 1,
+          "url": "https://lemonde.fr/y", "published": None}],
+    ]
+    schema = pa.schema([storage.DOCUMENTS.field(name)
+                        for name in ("doc_id", "source", "record", "url", "published")])
+    for batch_no, staged in enumerate(batches):
+        staging.write(tmp_path, batch_no, staging.DOCUMENTS, staged, schema)
+    staging.write(tmp_path, 1, staging.REJECTED,
+                  [rows.rejected_row("bad.bin", None, "binary", "not text", "run")],
+                  storage.REJECTED)
+    docs = staging.read_documents(tmp_path, 3)
+    assert docs.ids == ["d1", "d2", "d3", "d4"]
+    assert docs.batch_sizes == [2, 0, 2]
+    assert sorted(docs.rank, key=docs.rank.__getitem__) == ["d3", "d1", "d4", "d2"]
+    assert [docs.groups[g] for g in docs.group_of] == [
+        "folder:news", "folder:news", "site:lemonde.fr", "site:lemonde.fr"]
+    assert docs.sources == {"news/a.txt", "news/b.txt", "feed.jsonl", "bad.bin"}
+
