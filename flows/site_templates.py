@@ -251,27 +251,43 @@ def _articles(stage_dir: Path, batches: int, docs: Documents, config: TemplateCo
               ) -> tuple[np.ndarray, dict[str, int]]:
     """Each document's article id (by document number): copies of one article in one
     site share the id, taken in the run's canonical order; and each document's number
-    of staged paragraphs."""
+    of staged paragraphs.
+
+    Only documents with a sketch can be copies (`same_articles`): the others keep their
+    own identity, and each site's sketched documents are compared in canonical order
+    (the others had cost a Python object each, 0.3 s at 125k documents; issue 20)."""
     table = staging.read_all(stage_dir, batches, ARTICLES, ARTICLES_SCHEMA)
-    found = dict(zip(table["doc_id"].to_pylist(),
-                     zip(table["identity"].to_pylist(), table["sketch"].to_pylist(),
-                         strict=True), strict=True))
-    paragraphs = dict(zip(table["doc_id"].to_pylist(), table["paragraphs"].to_pylist(),
-                          strict=True))
-    members: dict[int, list[int]] = defaultdict(list)
-    for n, group in enumerate(docs.group_of):
-        members[group].append(n)
-    ids = np.zeros(len(docs.ids), np.uint64)
-    for group_docs in members.values():
-        group_docs.sort(key=lambda n: docs.rank[docs.ids[n]])
-        articles = []
-        for n in group_docs:
-            # A document without paragraphs has no staged row: its own article (its
-            # id's hash, made only then: one hash a document was 0.1 s at 10k).
-            staged = found.get(docs.ids[n])
-            identity, sketch = staged if staged is not None else (line_hash(docs.ids[n]), [])
-            articles.append(Article(identity, tuple(sketch)))
-        ids[group_docs] = same_articles(articles, config)
+    doc_ids = table["doc_id"].to_pylist()
+    paragraphs = dict(zip(doc_ids, table["paragraphs"].to_pylist(), strict=True))
+    count = len(docs.ids)
+    # A document's staged row, by document number (the last, were a document staged
+    # twice); a document without paragraphs has none.
+    row_of = np.full(count, -1, np.int64)
+    number = pc.index_in(table["doc_id"], value_set=pa.array(docs.ids, pa.string())
+                         ).to_numpy(zero_copy_only=False)
+    staged = ~np.isnan(number) if number.dtype.kind == "f" else np.ones(len(number), bool)
+    row_of[number[staged].astype(np.int64)] = np.flatnonzero(staged)
+    ids = np.zeros(count, np.uint64)
+    has_row = row_of >= 0
+    ids[has_row] = table["identity"].to_numpy()[row_of[has_row]]
+    # A document without paragraphs is its own article (its id's hash, made only then:
+    # one hash a document was 0.1 s at 10k).
+    for n in np.flatnonzero(~has_row).tolist():
+        ids[n] = line_hash(docs.ids[n])
+    lengths = pc.list_value_length(table["sketch"]).to_numpy(zero_copy_only=False)
+    sketched = np.zeros(count, bool)
+    sketched[has_row] = lengths[row_of[has_row]] > 0
+    if not sketched.any():
+        return ids, paragraphs
+    sketches = table["sketch"].to_pylist()
+    group = np.asarray(docs.group_of, np.int64)
+    rank = np.fromiter((docs.rank[d] for d in docs.ids), np.int64, count)
+    order = np.lexsort((rank, group))
+    order = order[sketched[order]]
+    edges = np.flatnonzero(np.diff(group[order])) + 1
+    for members in np.split(order, edges):
+        articles = [Article(int(ids[n]), tuple(sketches[row_of[n]])) for n in members.tolist()]
+        ids[members] = same_articles(articles, config)
     return ids, paragraphs
 
 
