@@ -17,7 +17,8 @@ never through the caller's memory:
    decided and leaves the search;
 4. search (by band range): a task reads its bands' keys only (one column per band) and
    returns the candidate pairs of its bands (`keep_first` says which: each key's pool),
-   after the size bound, each pair sent to the verify task its hash names;
+   after the size bound, each pair sent to the verify task its hash names (the task of
+   band 0 saves each row's representative too);
 5. verify (by hash of pair): a task reads the sketches of the rows in its pairs only,
    drops pairs by the sketch bound, reads the shingles of the rows of the pairs left and
    verifies them, all at once (`bounds.similarities`): plausible pairs with their
@@ -41,6 +42,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,6 +61,8 @@ from flows.staging import DECISIONS_SCHEMA, SIGNATURES, Documents
 _EMPTY_PAIRS = np.empty(0, np.int64)
 # Bands whose pairs are gathered before they are merged into the distinct pairs.
 _BANDS_MERGED = 8
+# The search's file of each active row's representative, which the merge reads.
+_REPRESENTATIVES = "representatives.npy"
 
 
 class Runner(Protocol):
@@ -212,8 +216,7 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     # Each batch's documents' ranks, in the order the batch staged them (`docs.ids` is
     # batch after batch), and the template lines as sorted `rank << 32 | line` keys.
     ranks = np.fromiter((docs.rank[d] for d in docs.ids), np.int64, len(docs.ids))
-    counts = [staging.rows_in(stage, n, staging.DOCUMENTS) for n in range(batches)]
-    starts = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    starts = np.r_[0, np.cumsum(docs.batch_sizes)].astype(np.int64)
     template_keys = np.sort(np.fromiter(
         ((docs.rank[d] << 32) | line for d, lines in templates.items() for line in lines),
         np.int64))
@@ -222,10 +225,14 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     np.save(spill / "ranks.npy", ranks)
     np.save(spill / "documents.npy", starts)
     mine = [[b for b in range(batches) if b % tasks == t] for t in range(tasks)]
-    run("spill", spill_batches, [(str(stage), str(spill), batch_nos, max(1, len(docs.ids)),
-                                  buckets, config.bands) for batch_nos in mine if batch_nos])
-    shares = [_share(buckets, min(tasks, buckets), t) for t in range(min(tasks, buckets))]
-    sizes = run("sort", sort_buckets, [(str(spill), share) for share in shares])
+    spilled = run("spill", spill_batches, [(str(stage), str(spill), batch_nos,
+                                            max(1, len(docs.ids)), buckets, config.bands)
+                                           for batch_nos in mine if batch_nos])
+    spilled_rows = np.zeros(buckets, np.int64)
+    for result in spilled:
+        np.add.at(spilled_rows, result["buckets"], result["bucket_rows"])
+    sizes = run("sort", sort_buckets, [(str(spill), share)
+                                       for share in _balanced(spilled_rows, tasks)])
     rows_per_bucket = np.zeros(buckets, np.int64)
     for result in sizes:
         for b, n in result.items():
@@ -253,13 +260,14 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     pair_of = np.concatenate([_EMPTY_PAIRS, *(v[1] for v in verified)])
     pair_similarity = np.concatenate([np.empty(0), *(v[2] for v in verified)])
 
-    columns = decide_spill.read_columns(spill, buckets, ["doc_id", "line", "position", "exact_key"])
-    exact_keys = columns["exact_key"].to_numpy()
+    columns = decide_spill.read_columns(spill, buckets, ["doc_id", "line", "position"])
     # Rows copying an earlier run are out of the merge: renumber the active rows.
     where = np.flatnonzero(active)
     local = np.full(n, -1, np.int64)
     local[where] = np.arange(len(where))
-    result = keep_first(representatives(exact_keys[where]), local[pair_rows], local[pair_of],
+    # Each active row's representative (`representatives` of their exact keys), as the
+    # search saved it.
+    result = keep_first(np.load(spill / _REPRESENTATIVES), local[pair_rows], local[pair_of],
                         pair_similarity, config.max_candidates)
     # A representative past the pool of one of its keys and kept: a copy of it may be
     # among the candidates the pool left out (one was on make_corpus's 100k documents,
@@ -277,18 +285,34 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     similarity = result.similarity[~result.kept]
     kinds = np.where(result.exact[~result.kept], EXACT_DUPLICATE, NEAR_DUPLICATE)
     table = _decisions(columns, duplicates, of_rows, similarity, kinds, earlier_found, config)
+    # Shares of equal kept rows: the first buckets, the run's earliest documents, keep
+    # most of theirs, and contiguous shares of buckets left the last task idle ~0.2 s of
+    # a 1M-paragraph run's index phase.
+    kept_before = np.r_[0, np.cumsum(kept)]
+    kept_rows = kept_before[offsets[1:]] - kept_before[offsets[:-1]]
     written = run("index", write_index,
                   [(str(spill), offsets, share, str(target), number, config)
-                   for share in shares])
+                   for share in _balanced(kept_rows, tasks)])
     stats.index_entries_after = stats.index_entries_before + sum(written)
     stats.duplicates.update(Counter(table["action"].to_pylist()))
     stats.clusters = _clusters(table)
     return [table]
 
 
-def _share(items: int, tasks: int, t: int) -> list[int]:
-    """Task `t`'s items of `range(items)`: a contiguous share."""
-    return list(range(items * t // tasks, items * (t + 1) // tasks))
+def _balanced(weights: np.ndarray, tasks: int) -> list[list[int]]:
+    """`range(len(weights))` cut into at most `tasks` contiguous shares of about equal
+    weight (none empty): each cut where the running sum comes nearest its share.
+
+    >>> _balanced(np.array([5, 1, 1, 1, 1, 1]), 2)
+    [[0], [1, 2, 3, 4, 5]]
+    >>> _balanced(np.array([2, 2, 2, 2]), 3)
+    [[0], [1, 2], [3]]
+    """
+    before = np.r_[0, np.cumsum(weights)]
+    total = float(before[-1])
+    cuts = [0, *(int(np.abs(before - total * t / tasks).argmin()) for t in range(1, tasks)),
+            len(weights)]
+    return [list(range(lo, hi)) for lo, hi in pairwise(cuts) if hi > lo]
 
 
 def _bucket_groups(rows: np.ndarray, limit: int) -> list[list[int]]:
@@ -352,12 +376,14 @@ def _clusters(table: pa.Table) -> list[dict[str, Any]]:
 
 def spill_batches(stage: str, spill: str, batch_nos: list[int], documents: int,
                   buckets: int, bands: int) -> dict[str, Any]:
-    """Phase 1: the batches' signature rows, template lines out, each to its bucket."""
+    """Phase 1: the batches' signature rows, template lines out, each to its bucket;
+    the rows each bucket got (`buckets`, `bucket_rows`: the sort phase's shares)."""
     start = time.perf_counter()
     template_keys = np.load(Path(spill) / "templates.npy")
     ranks = np.load(Path(spill) / "ranks.npy", mmap_mode="r")
     doc_starts = np.load(Path(spill) / "documents.npy")
     rows = 0
+    bucket_rows = np.zeros(buckets, np.int64)
     for batch_no in batch_nos:
         rank_of_doc = np.asarray(ranks[doc_starts[batch_no]:doc_starts[batch_no + 1]])
         table = staging.read(stage, batch_no, SIGNATURES)
@@ -385,13 +411,16 @@ def spill_batches(stage: str, spill: str, batch_nos: list[int], documents: int,
         columns.update({band_column(b): pa.array(band_keys[:, b]) for b in range(bands)})
         spilled = pa.table(columns).filter(pa.array(keep))
         bucket_of = spilled["rank"].to_numpy() * buckets // documents
+        np.add.at(bucket_rows, bucket_of, 1)
         for b in np.unique(bucket_of).tolist():
             folder = Path(spill) / f"bucket-{b:05d}"
             folder.mkdir(parents=True, exist_ok=True)
             decide_spill.write(spilled.filter(pa.array(bucket_of == b)),
                                folder / f"{batch_no:05d}{decide_spill.SUFFIX}")
         rows += spilled.num_rows
-    return {"batches": len(batch_nos), "rows": rows, "seconds": time.perf_counter() - start}
+    touched = np.flatnonzero(bucket_rows)
+    return {"batches": len(batch_nos), "rows": rows, "buckets": touched,
+            "bucket_rows": bucket_rows[touched], "seconds": time.perf_counter() - start}
 
 
 def sort_buckets(spill: str, bucket_nos: list[int]) -> dict[int, int]:
@@ -441,6 +470,9 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
     folder = Path(spill)
     reps = np.flatnonzero(np.load(folder / "active.npy"))
     rep_of = representatives(decide_spill.values_at(folder, offsets, "exact_key", reps, np.uint64))
+    if first_band == 0:
+        # The merge's too: saved once, not worked out again by the decide process.
+        np.save(folder / _REPRESENTATIVES, rep_of)
     reps = reps[rep_of == np.arange(len(reps))]
     del rep_of
     # Only the representatives' values are held (a 1M-row table of the task's bands,
