@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -269,17 +270,21 @@ def read_documents(staging: Path, batches: int) -> Documents:
     Read as columns, not rows: a dict a document and its order key in Python were most
     of decide's work outside its tasks (0.4 s at 125k documents; issue 20)."""
     schema = pa.schema([storage.DOCUMENTS.field(name) for name in _ORDER_COLUMNS])
-    tables: list[pa.Table] = []
-    sizes: list[int] = []
+
+    def batch(batch_no: int) -> tuple[pa.Table, pa.Table]:
+        return (read(staging, batch_no, DOCUMENTS, _ORDER_COLUMNS),
+                read(staging, batch_no, REJECTED, ["source"]))
+
+    # Read on two threads (Parquet decodes without the GIL): a run of many batches
+    # opens two small files a batch (500 files, 0.15 s at 250 batches).
+    with ThreadPoolExecutor(2) as pool:
+        staged = list(pool.map(batch, range(batches)))
+    sizes = [documents.num_rows for documents, _ in staged]
     sources: set[str] = set()
-    for batch_no in range(batches):
-        table = read(staging, batch_no, DOCUMENTS, _ORDER_COLUMNS)
-        sizes.append(table.num_rows)
-        if table.num_rows:
-            tables.append(table.cast(schema))
-        rejected = read(staging, batch_no, REJECTED, ["source"])
+    for _, rejected in staged:
         if rejected.num_rows:
             sources.update(rejected["source"].to_pylist())
+    tables = [documents.cast(schema) for documents, _ in staged if documents.num_rows]
     table = pa.concat_tables(tables) if tables else schema.empty_table()
     ids = table["doc_id"].to_pylist()
     rank = {ids[n]: r for r, n in enumerate(canonical_order(table).tolist())}
