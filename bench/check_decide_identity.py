@@ -52,9 +52,12 @@ def _dask_runner(workers: int) -> Any:
 
     client = Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True))
 
-    def run(phase: str, function: Any, calls: list[tuple[Any, ...]]) -> list[Any]:
-        return list(client.gather([client.submit(function, *args, pure=False)
-                                   for args in calls]))
+    def run(phase: str, function: Any, calls: list[tuple[Any, ...]],
+            meanwhile: Any = None) -> list[Any]:
+        futures = [client.submit(function, *args, pure=False) for args in calls]
+        if meanwhile is not None:
+            meanwhile()
+        return list(client.gather(futures))
     return client, run
 
 

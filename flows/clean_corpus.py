@@ -134,12 +134,14 @@ def decide_part_task(function: Callable[..., Any], args: tuple[Any, ...]) -> Any
     return result
 
 
-def _decide_parts(phase: str, function: Callable[..., Any],
-                  calls: list[tuple[Any, ...]]) -> list[Any]:
+def _decide_parts(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]],
+                  meanwhile: Callable[[], None] | None = None) -> list[Any]:
     """decide's `Runner`: one task run per call, on the flow's task runner."""
     start = time.perf_counter()
     futures = [decide_part_task.with_options(task_run_name=f"decide-{phase}-{n:03d}")
                .submit(function, args) for n, args in enumerate(calls)]
+    if meanwhile is not None:
+        meanwhile()
     results = [future.result() for future in futures]
     get_run_logger().info("decide %s: %d task(s) in %.1f s", phase, len(calls),
                           time.perf_counter() - start)

@@ -8,10 +8,11 @@ by `(doc_id, line)`, is a site template line, which duplicates which), and each 
 It never reads the paragraphs' text. The batches staged 64-bit keys per short line
 (template candidates, see `flows.site_templates`) and a dedup signature per long
 paragraph (exact key, MinHash band keys, shingles), hashed in parallel where the text
-was. Template lines are decided first; the paragraphs left are checked for copies of
-one another and of earlier runs' paragraphs by `flows.decide_tasks`, in tasks over
-partitions (its docstring tells the phases, `cleaners.dedup.keep_first` which copy is
-kept); `flows.run_dedup` is the one-process path it is checked against.
+was. Template lines are decided while the duplicate search's first tasks run; the
+paragraphs left are checked for copies of one another and of earlier runs' paragraphs
+by `flows.decide_tasks`, in tasks over partitions (its docstring tells the phases,
+`cleaners.dedup.keep_first` which copy is kept); `flows.run_dedup` is the one-process
+path it is checked against.
 """
 
 from __future__ import annotations
@@ -49,26 +50,34 @@ def decide(staging_dir: str, batches: int, settings: Settings, dedup: bool,
     stage = Path(staging_dir)
     docs = staging.read_documents(stage, batches)
     stats = DecideStats()
-    decided, examples = site_templates.decide(
-        stage, batches, docs, settings.templates,
-        Path(previous_version) if previous_version else None, Path(version))
-    for site, refs in sorted(examples.items()):
-        stats.templates[site] = sorted(site_templates.texts_of(stage, batches, refs))[:20]
-    tables = [pa.Table.from_pylist([
-        {"doc_id": doc_id, "line": line, "action": SITE_TEMPLATE, "rule": rule}
-        for (doc_id, line), rule in sorted(decided.items())], schema=DECISIONS_SCHEMA)]
-    stats.template_lines = len(decided)
-    if dedup:
-        template_lines: dict[str, list[int]] = defaultdict(list)
+    tables: list[pa.Table] = []
+
+    def templates() -> dict[str, list[int]]:
+        """The site template lines, `doc_id -> lines`; their decisions go first into
+        `tables`, their figures and examples into `stats`."""
+        decided, examples = site_templates.decide(
+            stage, batches, docs, settings.templates,
+            Path(previous_version) if previous_version else None, Path(version))
+        for site, refs in sorted(examples.items()):
+            stats.templates[site] = sorted(site_templates.texts_of(stage, batches, refs))[:20]
+        tables.insert(0, pa.Table.from_pylist([
+            {"doc_id": doc_id, "line": line, "action": SITE_TEMPLATE, "rule": rule}
+            for (doc_id, line), rule in sorted(decided.items())], schema=DECISIONS_SCHEMA))
+        stats.template_lines = len(decided)
+        lines: dict[str, list[int]] = defaultdict(list)
         for doc_id, line in sorted(decided):
-            template_lines[doc_id].append(line)
-        if tasks == 0:
-            tables += run_dedup.find_duplicates(stage, batches, docs, template_lines,
-                                                settings.dedup, previous_version, version,
-                                                stats)
-        else:
-            tables += decide_tasks.find_duplicates(stage, batches, docs, template_lines,
-                                                   settings.dedup, previous_version, version,
-                                                   stats, tasks, run)
+            lines[doc_id].append(line)
+        return lines
+
+    if not dedup:
+        templates()
+    elif tasks == 0:
+        tables += run_dedup.find_duplicates(stage, batches, docs, templates(), settings.dedup,
+                                            previous_version, version, stats)
+    else:
+        # The template lines are decided while the duplicate search's first tasks run.
+        tables += decide_tasks.find_duplicates(stage, batches, docs, templates,
+                                               settings.dedup, previous_version, version,
+                                               stats, tasks, run)
     storage.write_part(stage, DECISIONS, pa.concat_tables(tables), DECISIONS_SCHEMA)
     return stats

@@ -6,12 +6,14 @@ tasks: local processes by default, Prefect tasks on Dask with `--dask`
 own partition, and they talk through files in the staging folder (`staging.DEDUP_ROWS`),
 never through the caller's memory:
 
-1. spill (by batch): a task reads its batches' signatures, drops template lines, gives
-   each row its document's rank and its output position, and writes each row to the
-   bucket of its rank range (an external sort, in parallel);
-2. sort (by bucket): each bucket sorted by (rank, position): the buckets in turn are
-   the run's rows in canonical order, row numbers global without a gather; each row's
-   shingle sketch added (`decide_spill.with_sketches`);
+1. spill (by batch): a task reads its batches' signatures, gives each row its
+   document's rank, and writes each row to the bucket of its rank range (an external
+   sort, in parallel). Meanwhile the caller decides the site template lines (they need
+   the documents' ranks only, the spill does not need them);
+2. sort (by bucket): each bucket's template lines dropped, the others given their
+   output position, and sorted by (rank, position): the buckets in turn are the run's
+   rows in canonical order, row numbers global without a gather; each row's shingle
+   sketch added (`decide_spill.with_sketches`);
 3. earlier copies (by group of buckets, only with an earlier index): each group matched
    against the earlier runs' index part by part (`EarlierCopies`); what it flags is
    decided and leaves the search;
@@ -23,9 +25,9 @@ never through the caller's memory:
    drops pairs by the sketch bound, reads the shingles of the rows of the pairs left and
    verifies them, all at once (`bounds.similarities`): plausible pairs with their
    similarity, each pair verified once whatever the number of bands it shares;
-6. merge (here): `cleaners.dedup.keep_first` over the pairs, vectorized; the decisions;
+6. merge (here): `cleaners.dedup.keep_first` over the pairs, vectorized;
 7. index (by bucket): each bucket's kept rows written as one part of the new index, in
-   canonical order.
+   canonical order. Meanwhile the caller makes the decision rows.
 
 The decisions are the same for any number of tasks: every phase's union over tasks is
 the same set, and only the merge depends on order.
@@ -67,15 +69,21 @@ _REPRESENTATIVES = "representatives.npy"
 
 class Runner(Protocol):
     """Runs `function(*args)` for each args of `calls` as tasks of phase `phase`, and
-    returns the results in order."""
+    returns the results in order; calls `meanwhile()` (the caller's own work that the
+    tasks do not need) while they run, or after them where they run here."""
 
     def __call__(self, phase: str, function: Callable[..., Any],
-                 calls: list[tuple[Any, ...]]) -> list[Any]: ...
+                 calls: list[tuple[Any, ...]],
+                 meanwhile: Callable[[], None] | None = None) -> list[Any]: ...
 
 
-def inline(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]]) -> list[Any]:
+def inline(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]],
+           meanwhile: Callable[[], None] | None = None) -> list[Any]:
     """A `Runner` that runs every task here, one after another."""
-    return [function(*args) for args in calls]
+    results = [function(*args) for args in calls]
+    if meanwhile is not None:
+        meanwhile()
+    return results
 
 
 @contextmanager
@@ -154,10 +162,12 @@ def release_memory() -> None:
 
 def _reported(submit: Callable[[Callable[..., Any], tuple[Any, ...]], Any],
               log: Callable[[dict[str, Any]], None] | None) -> Runner:
-    def run(phase: str, function: Callable[..., Any],
-            calls: list[tuple[Any, ...]]) -> list[Any]:
+    def run(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]],
+            meanwhile: Callable[[], None] | None = None) -> list[Any]:
         start = time.perf_counter()
         done = [submit(function, args) for args in calls]
+        if meanwhile is not None:
+            meanwhile()
         timed = [item if isinstance(item, tuple) else item.result() for item in done]
         if log is not None:
             log({"phase": phase, "tasks": len(calls),
@@ -174,12 +184,16 @@ def band_column(band: int) -> str:
 
 
 def find_duplicates(stage: Path, batches: int, docs: Documents,
-                    templates: Mapping[str, Sequence[int]], config: DedupConfig,
+                    templates: Callable[[], Mapping[str, Sequence[int]]], config: DedupConfig,
                     previous_version: str | None, version: str,
                     stats: run_dedup.DedupStats, tasks: int,
                     run: Runner = inline) -> list[pa.Table]:
     """The run's duplicate paragraphs as decision tables, in `tasks` tasks per phase;
-    writes the new version's index."""
+    writes the new version's index.
+
+    `templates()` decides the run's site template lines (`doc_id -> lines`), which are
+    left out of the search; it is called once, while the spill tasks run (they do not
+    need its answer: the sort phase leaves the lines out)."""
     tasks = max(1, tasks)
     target = Path(version)
     earlier: list[dedup_store.Part] = []
@@ -195,6 +209,7 @@ def find_duplicates(stage: Path, batches: int, docs: Documents,
         # Nothing staged to search (every file unchanged since the last run, or no
         # paragraph long enough): no duplicates, and the index is the earlier one,
         # carried. The phases would find the same, at a task run each (issue 20).
+        templates()
         return [DECISIONS_SCHEMA.empty_table()]
     number = max((part.number for part in earlier), default=-1) + 1
     spill = stage / staging.DEDUP_ROWS
@@ -208,26 +223,28 @@ def find_duplicates(stage: Path, batches: int, docs: Documents,
 
 
 def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
-          templates: Mapping[str, Sequence[int]], config: DedupConfig,
+          templates: Callable[[], Mapping[str, Sequence[int]]], config: DedupConfig,
           earlier: list[dedup_store.Part], target: Path, number: int,
           stats: run_dedup.DedupStats, tasks: int, run: Runner) -> list[pa.Table]:
     # Rows per bucket of the external sort, and so per index part: run_dedup's figure.
     buckets = max(1, -(-total // run_dedup.BUCKET_ROWS))
     # Each batch's documents' ranks, in the order the batch staged them (`docs.ids` is
-    # batch after batch), and the template lines as sorted `rank << 32 | line` keys.
+    # batch after batch).
     ranks = np.fromiter((docs.rank[d] for d in docs.ids), np.int64, len(docs.ids))
     starts = np.r_[0, np.cumsum(docs.batch_sizes)].astype(np.int64)
-    template_keys = np.sort(np.fromiter(
-        ((docs.rank[d] << 32) | line for d, lines in templates.items() for line in lines),
-        np.int64))
     # Files, not task arguments: the Prefect API stores task parameters (512 KB at most).
-    np.save(spill / "templates.npy", template_keys)
     np.save(spill / "ranks.npy", ranks)
     np.save(spill / "documents.npy", starts)
     mine = [[b for b in range(batches) if b % tasks == t] for t in range(tasks)]
+    template_lines: dict[str, Sequence[int]] = {}
     spilled = run("spill", spill_batches, [(str(stage), str(spill), batch_nos,
                                             max(1, len(docs.ids)), buckets, config.bands)
-                                           for batch_nos in mine if batch_nos])
+                                           for batch_nos in mine if batch_nos],
+                  meanwhile=lambda: template_lines.update(templates()))
+    # The template lines as sorted `rank << 32 | line` keys, for the sort phase.
+    np.save(spill / "templates.npy", np.sort(np.fromiter(
+        ((docs.rank[d] << 32) | line for d, lines in template_lines.items() for line in lines),
+        np.int64)))
     spilled_rows = np.zeros(buckets, np.int64)
     for result in spilled:
         np.add.at(spilled_rows, result["buckets"], result["bucket_rows"])
@@ -260,7 +277,6 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     pair_of = np.concatenate([_EMPTY_PAIRS, *(v[1] for v in verified)])
     pair_similarity = np.concatenate([np.empty(0), *(v[2] for v in verified)])
 
-    columns = decide_spill.read_columns(spill, buckets, ["doc_id", "line", "position"])
     # Rows copying an earlier run are out of the merge: renumber the active rows.
     where = np.flatnonzero(active)
     local = np.full(n, -1, np.int64)
@@ -284,7 +300,17 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     of_rows = where[result.of[~result.kept]]
     similarity = result.similarity[~result.kept]
     kinds = np.where(result.exact[~result.kept], EXACT_DUPLICATE, NEAR_DUPLICATE)
-    table = _decisions(columns, duplicates, of_rows, similarity, kinds, earlier_found, config)
+    tables: list[pa.Table] = []
+
+    def decisions() -> None:
+        # The decision rows and their figures, made while the index tasks run.
+        columns = decide_spill.read_columns(spill, buckets, ["doc_id", "line", "position"])
+        table = _decisions(columns, duplicates, of_rows, similarity, kinds, earlier_found,
+                           config)
+        stats.duplicates.update(Counter(table["action"].to_pylist()))
+        stats.clusters = _clusters(table)
+        tables.append(table)
+
     # Shares of equal kept rows: the first buckets, the run's earliest documents, keep
     # most of theirs, and contiguous shares of buckets left the last task idle ~0.2 s of
     # a 1M-paragraph run's index phase.
@@ -292,11 +318,9 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     kept_rows = kept_before[offsets[1:]] - kept_before[offsets[:-1]]
     written = run("index", write_index,
                   [(str(spill), offsets, share, str(target), number, config)
-                   for share in _balanced(kept_rows, tasks)])
+                   for share in _balanced(kept_rows, tasks)], meanwhile=decisions)
     stats.index_entries_after = stats.index_entries_before + sum(written)
-    stats.duplicates.update(Counter(table["action"].to_pylist()))
-    stats.clusters = _clusters(table)
-    return [table]
+    return tables
 
 
 def _balanced(weights: np.ndarray, tasks: int) -> list[list[int]]:
@@ -376,10 +400,9 @@ def _clusters(table: pa.Table) -> list[dict[str, Any]]:
 
 def spill_batches(stage: str, spill: str, batch_nos: list[int], documents: int,
                   buckets: int, bands: int) -> dict[str, Any]:
-    """Phase 1: the batches' signature rows, template lines out, each to its bucket;
-    the rows each bucket got (`buckets`, `bucket_rows`: the sort phase's shares)."""
+    """Phase 1: the batches' signature rows, each to its bucket; the rows each bucket
+    got (`buckets`, `bucket_rows`: the sort phase's shares)."""
     start = time.perf_counter()
-    template_keys = np.load(Path(spill) / "templates.npy")
     ranks = np.load(Path(spill) / "ranks.npy", mmap_mode="r")
     doc_starts = np.load(Path(spill) / "documents.npy")
     rows = 0
@@ -391,25 +414,14 @@ def spill_batches(stage: str, spill: str, batch_nos: list[int], documents: int,
             continue
         batch_docs = staging.read(stage, batch_no, staging.DOCUMENTS, ["doc_id"])["doc_id"]
         rank = rank_of_doc[pc.index_in(table["doc_id"], value_set=batch_docs).to_numpy()]
-        line = table["line"].to_numpy().astype(np.int64)
-        position = table["position"].to_numpy().astype(np.int64)
-        if len(template_keys):
-            key = (rank << 32) | line
-            at = np.searchsorted(template_keys, key)
-            is_template = template_keys[np.minimum(at, len(template_keys) - 1)] == key
-            # Output position: less the document's template lines before this one.
-            position = position - (at - np.searchsorted(template_keys, rank << 32))
-            keep = ~is_template
-        else:
-            keep = np.ones(len(rank), bool)
         band_keys = table["band_keys"].combine_chunks().flatten().to_numpy().reshape(-1, bands)
         shingles = table["shingles"]
         columns = {"doc_id": table["doc_id"], "line": table["line"],
-                   "position": pa.array(position), "rank": pa.array(rank),
+                   "position": table["position"], "rank": pa.array(rank),
                    "exact_key": table["exact_key"], "shingles": shingles,
                    "size": pc.list_value_length(shingles).cast(pa.int32())}
         columns.update({band_column(b): pa.array(band_keys[:, b]) for b in range(bands)})
-        spilled = pa.table(columns).filter(pa.array(keep))
+        spilled = pa.table(columns)
         bucket_of = spilled["rank"].to_numpy() * buckets // documents
         np.add.at(bucket_rows, bucket_of, 1)
         for b in np.unique(bucket_of).tolist():
@@ -424,20 +436,40 @@ def spill_batches(stage: str, spill: str, batch_nos: list[int], documents: int,
 
 
 def sort_buckets(spill: str, bucket_nos: list[int]) -> dict[int, int]:
-    """Phase 2: each bucket's rows sorted by (rank, position); its rows per bucket."""
+    """Phase 2: each bucket's rows, template lines out, sorted by (rank, position); its
+    rows per bucket."""
+    template_keys = np.load(Path(spill) / "templates.npy")
     rows: dict[int, int] = {}
     for b in bucket_nos:
         folder = Path(spill) / f"bucket-{b:05d}"
         parts = sorted(folder.glob(f"*{decide_spill.SUFFIX}")) if folder.is_dir() else []
         if not parts:
             continue
-        table = pa.concat_tables([decide_spill.read(p) for p in parts])
+        table = _without_templates(pa.concat_tables([decide_spill.read(p) for p in parts]),
+                                   template_keys)
         order = pc.sort_indices(table, [("rank", "ascending"), ("position", "ascending")])
         decide_spill.write(decide_spill.with_sketches(table.take(order)),
                            decide_spill.sorted_path(Path(spill), b))
         rows[b] = table.num_rows
         shutil.rmtree(folder)
     return rows
+
+
+def _without_templates(table: pa.Table, template_keys: np.ndarray) -> pa.Table:
+    """`table`'s rows but its template lines (`template_keys`: sorted `rank << 32 |
+    line`), each row's `position` in the output: less its document's template lines
+    before it."""
+    if not len(template_keys):
+        return table
+    rank = table["rank"].to_numpy()
+    key = (rank << 32) | table["line"].to_numpy().astype(np.int64)
+    at = np.searchsorted(template_keys, key)
+    is_template = template_keys[np.minimum(at, len(template_keys) - 1)] == key
+    position = (table["position"].to_numpy().astype(np.int64)
+                - (at - np.searchsorted(template_keys, rank << 32)))
+    table = table.set_column(table.schema.get_field_index("position"), "position",
+                             pa.array(position))
+    return table.filter(pa.array(~is_template))
 
 
 def earlier_copies(spill: str, bucket_nos: list[int], first_row: int,

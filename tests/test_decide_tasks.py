@@ -180,9 +180,10 @@ def test_a_run_with_nothing_staged_carries_the_index_without_running_a_phase(
     decide_module.decide(str(stage), batches, config, True, None, str(first), 1)
     calls: list[str] = []
 
-    def recording(phase: str, function: Any, args: list[tuple[Any, ...]]) -> list[Any]:
+    def recording(phase: str, function: Any, args: list[tuple[Any, ...]],
+                  meanwhile: Any = None) -> list[Any]:
         calls.append(phase)
-        return decide_tasks.inline(phase, function, args)
+        return decide_tasks.inline(phase, function, args, meanwhile)
 
     outcomes = []
     for tasks, run in ((1, recording), (2, recording), (0, decide_tasks.inline)):
