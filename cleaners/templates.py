@@ -171,7 +171,8 @@ def sketch_similarity(a: Sequence[int], b: Sequence[int], size: int) -> float:
 
 
 def same_articles(articles: Sequence[Article], config: TemplateConfig,
-                  representatives: int = 4) -> list[int]:
+                  representatives: int = 4,
+                  links: Sequence[Sequence[int]] | None = None) -> list[int]:
     """For each of one site's documents, the identity of the article it is a copy of.
 
     Documents whose sketches are `same_article`-similar are one article, named by the
@@ -180,6 +181,10 @@ def same_articles(articles: Sequence[Article], config: TemplateConfig,
     line that every page shares costs a few comparisons per page, not one per pair.
     The result depends on the order of `articles` only in rare chains of partial
     copies; the flow passes them in its canonical order.
+
+    `links`: each article's sketch entries that another of `articles` holds too (in
+    sketch order), when the caller knows them; the other entries cannot make it a copy
+    of anything, and are skipped (the whole sketch still measures similarity).
 
     >>> c = TemplateConfig()
     >>> body = [article_of([f"Sentence {n} of a body that is long enough to count here ok"], c)
@@ -198,7 +203,7 @@ def same_articles(articles: Sequence[Article], config: TemplateConfig,
 
     seen: dict[int, list[int]] = {}
     for n, article in enumerate(articles):
-        for entry in article.sketch:
+        for entry in article.sketch if links is None else links[n]:
             earlier = seen.get(entry)
             if earlier is None:
                 # Most entries are met first here (a body line of one article): nothing

@@ -253,9 +253,11 @@ def _articles(stage_dir: Path, batches: int, docs: Documents, config: TemplateCo
     site share the id, taken in the run's canonical order; and each document's number
     of staged paragraphs.
 
-    Only documents with a sketch can be copies (`same_articles`): the others keep their
-    own identity, and each site's sketched documents are compared in canonical order
-    (the others had cost a Python object each, 0.3 s at 125k documents; issue 20)."""
+    Only documents with a sketch entry that another document of their site holds can be
+    copies (`same_articles`): the others keep their own identity, and each site's linked
+    documents are compared in canonical order, on their shared entries (the others had
+    cost a Python object each, 0.3 s at 125k documents, and their entries 1.2 s of a
+    100k-document run's 1.25; issue 20)."""
     table = staging.read_all(stage_dir, batches, ARTICLES, ARTICLES_SCHEMA)
     doc_ids = table["doc_id"].to_pylist()
     paragraphs = dict(zip(doc_ids, table["paragraphs"].to_pylist(), strict=True))
@@ -279,15 +281,45 @@ def _articles(stage_dir: Path, batches: int, docs: Documents, config: TemplateCo
     sketched[has_row] = lengths[row_of[has_row]] > 0
     if not sketched.any():
         return ids, paragraphs
-    sketches = table["sketch"].to_pylist()
     group = np.asarray(docs.group_of, np.int64)
+    # Each sketched document's entries (by document number, in sketch order), and which
+    # of them another document of its site holds too: only those can link two articles
+    # (`same_articles`' `links`). A (site, entry) pair is one 64-bit key; keys of two
+    # sites that collide only mark an entry shared that is not, which links nothing.
+    values = pc.list_flatten(table["sketch"]).to_numpy().astype(np.uint64)
+    starts = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+    docs_sketched = np.flatnonzero(sketched)
+    rows = row_of[docs_sketched]
+    counts = lengths[rows].astype(np.int64)
+    owner = np.repeat(docs_sketched, counts)
+    at = np.repeat(starts[rows] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(
+        int(counts.sum()))
+    entries = values[at]
+    key = entries ^ (group[owner].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    by_key = np.argsort(key)
+    same = key[by_key][1:] == key[by_key][:-1]
+    shared = np.zeros(len(key), bool)
+    shared[by_key[1:][same]] = True
+    shared[by_key[:-1][same]] = True
+    linked = np.zeros(count, bool)
+    linked[owner[shared]] = True
+    if not linked.any():
+        return ids, paragraphs
+    # Per linked document: its whole sketch and its shared entries, as Python ints.
+    sketch_of = {int(n): values[starts[row_of[n]]:starts[row_of[n] + 1]].tolist()
+                 for n in np.flatnonzero(linked)}
+    shared_of: dict[int, list[int]] = {}
+    for doc, entry in zip(owner[shared].tolist(), entries[shared].tolist(), strict=True):
+        shared_of.setdefault(doc, []).append(entry)
     rank = np.fromiter((docs.rank[d] for d in docs.ids), np.int64, count)
     order = np.lexsort((rank, group))
-    order = order[sketched[order]]
+    order = order[linked[order]]
     edges = np.flatnonzero(np.diff(group[order])) + 1
     for members in np.split(order, edges):
-        articles = [Article(int(ids[n]), tuple(sketches[row_of[n]])) for n in members.tolist()]
-        ids[members] = same_articles(articles, config)
+        numbers = members.tolist()
+        articles = [Article(int(ids[n]), tuple(sketch_of[n])) for n in numbers]
+        ids[members] = same_articles(articles, config,
+                                     links=[shared_of[n] for n in numbers])
     return ids, paragraphs
 
 

@@ -284,6 +284,30 @@ def test_reports_that_differ_in_their_figures_are_two_articles() -> None:
     assert len(set(same_articles([a, b], config))) == 2
 
 
+# Sketches over a small alphabet of entries, so that articles share many of them.
+_SKETCHES = st.lists(st.lists(st.integers(0, 30), max_size=8, unique=True).map(sorted),
+                     max_size=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SKETCHES, st.integers(1, 4))
+def test_same_articles_on_the_shared_entries_alone_gives_the_same_ids(
+        sketches: list[list[int]], representatives: int) -> None:
+    # What the flow passes (flows/site_templates.py): the linked articles only, each
+    # with the entries another article holds; the others are their own article.
+    config = replace(TemplateConfig(), sketch_lines=8)
+    articles = [Article(1000 + n, tuple(sketch)) for n, sketch in enumerate(sketches)]
+    holders = Counter(entry for sketch in sketches for entry in sketch)
+    links = [[e for e in sketch if holders[e] > 1] for sketch in sketches]
+    linked = [n for n, link in enumerate(links) if link]
+    ids = [a.identity for a in articles]
+    for n, found in zip(linked, same_articles([articles[n] for n in linked], config,
+                                              representatives, [links[n] for n in linked]),
+                        strict=True):
+        ids[n] = found
+    assert ids == same_articles(articles, config, representatives)
+
+
 @given(st.lists(st.integers(0, 2**64 - 1), max_size=40, unique=True),
        st.lists(st.integers(0, 2**64 - 1), max_size=40, unique=True),
        st.integers(1, 20))
