@@ -311,9 +311,8 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
         stats.clusters = _clusters(table)
         tables.append(table)
 
-    # Shares of equal kept rows: the first buckets, the run's earliest documents, keep
-    # most of theirs, and contiguous shares of buckets left the last task idle ~0.2 s of
-    # a 1M-paragraph run's index phase.
+    # Shares of about equal kept rows (what an index task writes): the first buckets,
+    # the run's earliest documents, keep more of theirs than the last.
     kept_before = np.r_[0, np.cumsum(kept)]
     kept_rows = kept_before[offsets[1:]] - kept_before[offsets[:-1]]
     written = run("index", write_index,
