@@ -15,7 +15,7 @@ and its time is not mixed with cleaning.
 many tasks (`flows.decide_tasks`, local processes); `--tasks 0` is the one-process
 reference path (`flows.run_dedup`). The peak RSS of the task processes is reported apart
 (`task_peak_rss_mb`: the largest VmHWM of them; each phase's `peak_mb` is counted from
-that task's own start, `decide_tasks.timed_alone`), and the CPU seconds of the
+that task's own start, `decide_runners.timed_alone`), and the CPU seconds of the
 decide process and of its tasks (`cpu_s`, `task_cpu_s`): on a shared machine wall
 time says more about the neighbours than about the code.
 
@@ -204,7 +204,7 @@ def _stage_batch(staging: str, batch_no: int, paragraphs: list[dict]) -> None:
 
 def run_decide(staging: Path, version: Path, previous: Path | None, profile: bool,
                group_rows: int | None, tasks: int = 1) -> dict:
-    from flows import decide_tasks, run_dedup
+    from flows import decide_runners, run_dedup
     from flows.decide import decide
     from flows.settings import Settings
 
@@ -216,7 +216,7 @@ def run_decide(staging: Path, version: Path, previous: Path | None, profile: boo
     version.mkdir(parents=True)
     profiler = cProfile.Profile() if profile else None
     phases: list[dict] = []
-    with decide_tasks.processes(tasks, phases.append, own_peaks=True) as run:
+    with decide_runners.processes(tasks, phases.append, own_peaks=True) as run:
         start, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
@@ -241,7 +241,7 @@ def run_decide(staging: Path, version: Path, previous: Path | None, profile: boo
             # that staged the corpus, which held more than decide.
             "task_peak_rss_mb": max((m for p in phases for m in p["peak_mb"]), default=0)
             if tasks > 1 else 0,
-            "peak_rss_mb": round(decide_tasks.peak_rss_mb(), 1)}
+            "peak_rss_mb": round(decide_runners.peak_rss_mb(), 1)}
 
 
 def main() -> int:

@@ -75,7 +75,7 @@ def main() -> int:
     import pyarrow.parquet as pq
     from bench_decide import stage
 
-    from flows import decide_tasks, staging
+    from flows import decide_runners, staging
     from flows.decide import decide
     from flows.settings import Settings
 
@@ -107,7 +107,7 @@ def main() -> int:
             finally:
                 client.close()
         else:
-            with decide_tasks.processes(tasks if how == "processes" else 1) as run:
+            with decide_runners.processes(tasks if how == "processes" else 1) as run:
                 stats = decide(str(stage_dir), batches, settings, True, None, str(version),
                                tasks, run)
         decisions = pq.read_table(stage_dir / staging.DECISIONS)

@@ -26,7 +26,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows import artifacts, decide_tasks, dedup_store, incremental, lifeline, parallel, storage
+from flows import artifacts, decide_runners, dedup_store, incremental, lifeline, parallel, storage
 from flows.batch import Cleaned, clean_files, clean_files_alone
 from flows.decide import DecideStats, decide
 from flows.finalize import BatchStats, finalize_batch
@@ -128,7 +128,7 @@ def decide_task(staging: str, batches: int, settings: Settings, dedup: bool,
 def decide_part_task(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     # In the worker pool by default; on Dask, `parallel.call` runs it in the Dask worker.
     start = time.perf_counter()
-    result, cpu, peak = parallel.call(decide_tasks.timed, function, *args)
+    result, cpu, peak = parallel.call(decide_runners.timed, function, *args)
     get_run_logger().info("%s done in %.1f s (%.1f s CPU, process peak %.0f MB)",
                           function.__name__, time.perf_counter() - start, cpu, peak)
     return result

@@ -24,7 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from cleaners.reasons import SITE_TEMPLATE
-from flows import decide_tasks, run_dedup, site_templates, staging, storage
+from flows import decide_runners, decide_tasks, run_dedup, site_templates, staging, storage
 from flows.settings import Settings
 from flows.staging import DECISIONS, DECISIONS_SCHEMA
 
@@ -40,7 +40,7 @@ class DecideStats(run_dedup.DedupStats):
 
 def decide(staging_dir: str, batches: int, settings: Settings, dedup: bool,
            previous_version: str | None, version: str, tasks: int = 1,
-           run: decide_tasks.Runner = decide_tasks.inline) -> DecideStats:
+           run: decide_runners.Runner = decide_runners.inline) -> DecideStats:
     """Decide template lines and duplicates for the run staged in `staging_dir`.
 
     `tasks`: the duplicate search in that many tasks per phase (`flows.decide_tasks`),

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from cleaners.dedup import DedupConfig
 from cleaners.dedup.keep_first import keep_first, representatives
 from flows import decide as decide_module
-from flows import decide_tasks, dedup_store
+from flows import decide_runners, dedup_store
 from flows.batch import clean_files
 from flows.inputs import discover
 from flows.settings import load_settings
@@ -145,7 +145,7 @@ def test_tasks_in_processes_and_more_tasks_than_buckets_decide_the_same(
     stage, batches, config = adversarial
     want = decide_module.decide(str(stage), batches, config, True, None, str(tmp_path / "a"))
     expected = _outcome(stage, tmp_path / "a", want, config.dedup)
-    with decide_tasks.processes(3) as run:
+    with decide_runners.processes(3) as run:
         got = decide_module.decide(str(stage), batches, config, True, None,
                                    str(tmp_path / "b"), 3, run)
     assert _outcome(stage, tmp_path / "b", got, config.dedup) == expected
@@ -183,10 +183,10 @@ def test_a_run_with_nothing_staged_carries_the_index_without_running_a_phase(
     def recording(phase: str, function: Any, args: list[tuple[Any, ...]],
                   meanwhile: Any = None) -> list[Any]:
         calls.append(phase)
-        return decide_tasks.inline(phase, function, args, meanwhile)
+        return decide_runners.inline(phase, function, args, meanwhile)
 
     outcomes = []
-    for tasks, run in ((1, recording), (2, recording), (0, decide_tasks.inline)):
+    for tasks, run in ((1, recording), (2, recording), (0, decide_runners.inline)):
         empty = tmp_path / f"stage{tasks}"
         empty.mkdir()
         version = tmp_path / f"second{tasks}"
