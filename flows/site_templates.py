@@ -43,6 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cleaners.boilerplate import template_key
+from cleaners.dedup.tables import ranges
 from cleaners.templates import (
     END,
     START,
@@ -292,9 +293,7 @@ def _articles(stage_dir: Path, batches: int, docs: Documents, config: TemplateCo
     rows = row_of[docs_sketched]
     counts = lengths[rows].astype(np.int64)
     owner = np.repeat(docs_sketched, counts)
-    at = np.repeat(starts[rows] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(
-        int(counts.sum()))
-    entries = values[at]
+    entries = values[ranges(starts[rows], counts)]
     key = entries ^ (group[owner].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
     by_key = np.argsort(key)
     same = key[by_key][1:] == key[by_key][:-1]
@@ -354,7 +353,7 @@ def _write_state(version: Path, names: list[str], sites: _Sketches, lines: _Sket
     start, length = start[rows].astype(np.int64), (end - start)[rows].astype(np.int64)
     offsets = np.zeros(len(rows) + 1, np.int64)
     np.cumsum(length, out=offsets[1:])
-    take = np.repeat(start - offsets[:-1], length) + np.arange(int(offsets[-1]))
+    take = ranges(start, length)
     keys = np.concatenate([np.zeros(len(sites.group), np.uint64),
                            lines.key[order].astype(np.uint64)])[rows]
     table = pa.Table.from_arrays([

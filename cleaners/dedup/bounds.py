@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from cleaners.dedup.config import DedupConfig
 from cleaners.dedup.records import I64, U32, U64
-from cleaners.dedup.tables import distinct_pairs, sets_by_owner
+from cleaners.dedup.tables import distinct_pairs, ranges, sets_by_owner
 
 # Buckets of the shingle-count sketch (see `sketches`): 64 one-byte counts per entry.
 # On the 100k benchmark corpus it rejected 9 LSH candidates in 10 without touching
@@ -178,7 +178,6 @@ def _pair_keys(offsets: I64, shingles: U32, sets: I64) -> tuple[U64, I64]:
     """The shingles of `sets` (one per pair) as ``pair << 32 | shingle``, and their pair."""
     lengths = offsets[sets + 1] - offsets[sets]
     pair = np.repeat(np.arange(len(sets), dtype=np.int64), lengths)
-    starts = np.cumsum(lengths) - lengths
-    at = np.repeat(offsets[sets] - starts, lengths) + np.arange(int(lengths.sum()))
+    at = ranges(offsets[sets], lengths)
     keys: U64 = (pair.astype(np.uint64) << np.uint64(32)) | shingles[at].astype(np.uint64)
     return keys, pair

@@ -25,6 +25,19 @@ _LOW = np.uint64(0xFFFFFFFF)
 _MIN_YOUNG = 1 << 16
 
 
+def ranges(starts: npt.ArrayLike, lengths: npt.ArrayLike) -> I64:
+    """The positions ``start, start + 1, ..., start + length - 1`` of each range, one
+    range after another: the index that gathers slices of a flat array in one take.
+
+    >>> ranges(np.array([5, 0, 9]), np.array([2, 0, 3])).tolist()
+    [5, 6, 9, 10, 11]
+    """
+    start, length = np.asarray(starts, np.int64), np.asarray(lengths, np.int64)
+    before = np.cumsum(length) - length
+    at: I64 = np.repeat(start - before, length) + np.arange(int(length.sum()), dtype=np.int64)
+    return at
+
+
 def pair_keys(high: npt.ArrayLike, low: npt.ArrayLike) -> U64:
     """``high << 32 | low`` for arrays of 32-bit numbers (broadcast against each other)."""
     keys: U64 = (np.asarray(high, np.uint64) << _HIGH) | np.asarray(low, np.uint64)
