@@ -71,8 +71,10 @@ def build_index(current: Path, stage: Path, version: Path,
     documents = storage.read_rows(current / "documents",
                                   ["doc_id", "source", "record", "published", "processed_at"])
     documents.sort(key=lambda d: (d["processed_at"], order_key(d)))
-    ids = [d["doc_id"] for d in documents]
-    docs = Documents(ids, {doc_id: n for n, doc_id in enumerate(ids)}, [], [])
+    docs = Documents.ranked(pa.table({
+        "doc_id": pa.array([d["doc_id"] for d in documents], pa.string()),
+        "source": pa.array([d["source"] for d in documents], pa.string()),
+        "url": pa.nulls(len(documents), pa.string())}))
     read = batches = 0
     # The table is staged slice by slice as batches of signatures (one slice's text in
     # memory at a time: incremental runs carry all earlier rows into one part file, which

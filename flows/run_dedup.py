@@ -227,7 +227,7 @@ def sorted_buckets(stage: Path, batches: int, docs: Documents,
         return
     buckets = max(1, -(-total // BUCKET_ROWS))
     spill = stage / staging.BUCKETS
-    ranks = len(docs.ids)
+    ranks = len(docs)
     in_memory: list[list[pa.Table]] = [[] for _ in range(buckets)]
     for batch_no in range(batches):
         if not counts[batch_no]:

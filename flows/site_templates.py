@@ -310,8 +310,7 @@ def _articles(stage_dir: Path, batches: int, docs: Documents, config: TemplateCo
     shared_of: dict[int, list[int]] = {}
     for doc, entry in zip(owner[shared].tolist(), entries[shared].tolist(), strict=True):
         shared_of.setdefault(doc, []).append(entry)
-    rank = np.fromiter((docs.rank[d] for d in docs.ids), np.int64, count)
-    order = np.lexsort((rank, group))
+    order = np.lexsort((docs.ranks, group))
     order = order[linked[order]]
     edges = np.flatnonzero(np.diff(group[order])) + 1
     for members in np.split(order, edges):

@@ -25,10 +25,10 @@ never changes, while its `position` is renumbered when template lines leave it.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -245,18 +245,63 @@ def progress(staging: Path) -> tuple[int, int]:
     return files, documents
 
 
-@dataclass(slots=True)
 class Documents:
-    """The run's documents as the decisions need them: ids, rank, template group."""
+    """The run's documents as the decisions need them, batch after batch as the batches
+    staged them: each one's rank in the canonical order (`ranks`) and the documents each
+    batch staged (`batch_sizes`) at once; their ids, rank by id, template group and the
+    input files read, as Python objects on first use.
 
-    ids: list[str]
-    rank: dict[str, int]
-    group_of: list[int]
-    groups: list[str]
-    # Every input file this run read (documents and rejected alike).
-    sources: set[str] = field(default_factory=set)
-    # How many of `ids` each batch staged, batch after batch.
-    batch_sizes: list[int] = field(default_factory=list)
+    The duplicate search's first tasks need the ranks only, and start without the rest
+    (0.2 s of Python at 125k documents), which the site templates make while they run
+    (`flows.decide_tasks`; issue 20)."""
+
+    def __init__(self, table: pa.Table, ranks: np.ndarray, batch_sizes: Sequence[int],
+                 rejected: Callable[[], list[str]] = list) -> None:
+        """`table`: the documents' `doc_id`, `source` and `url`; `ranks`: each one's rank;
+        `rejected()`: the sources of the files rejected whole (read only if asked)."""
+        self._table = table
+        self._rejected = rejected
+        self.ranks = ranks
+        self.batch_sizes = list(batch_sizes)
+
+    @classmethod
+    def ranked(cls, table: pa.Table) -> Documents:
+        """`table`'s documents (`doc_id`, `source`, `url`), ranked in its row order, as
+        one batch."""
+        return cls(table, np.arange(table.num_rows, dtype=np.int64), [table.num_rows])
+
+    def __len__(self) -> int:
+        return len(self.ranks)
+
+    @functools.cached_property
+    def ids(self) -> list[str]:
+        ids: list[str] = self._table["doc_id"].to_pylist()
+        return ids
+
+    @functools.cached_property
+    def rank(self) -> dict[str, int]:
+        return dict(zip(self.ids, self.ranks.tolist(), strict=True))
+
+    @functools.cached_property
+    def _groups(self) -> tuple[list[int], list[str]]:
+        names: dict[str, int] = {}
+        group_of = [names.setdefault(group_name(url, path), len(names)) for url, path in zip(
+            self._table["url"].to_pylist(), self._table["source"].to_pylist(), strict=True)]
+        return group_of, list(names)
+
+    @property
+    def group_of(self) -> list[int]:
+        """Each document's template group (`group_of_document`), a number into `groups`."""
+        return self._groups[0]
+
+    @property
+    def groups(self) -> list[str]:
+        return self._groups[1]
+
+    @functools.cached_property
+    def sources(self) -> set[str]:
+        """Every input file this run read (documents and rejected alike)."""
+        return set(self._table["source"].to_pylist()) | set(self._rejected())
 
 
 # What `read_documents` reads of each batch's documents.
@@ -267,33 +312,31 @@ def read_documents(staging: Path, batches: int) -> Documents:
     """The staged documents of every batch, ranked in the run's canonical order
     (`canonical_order`), each with its template group (`group_of_document`).
 
-    Read as columns, not rows: a dict a document and its order key in Python were most
-    of decide's work outside its tasks (0.4 s at 125k documents; issue 20)."""
+    Read as columns, not rows, and ranked in Arrow: a dict a document and its order key
+    in Python were most of decide's work outside its tasks (0.4 s at 125k documents;
+    issue 20)."""
     schema = pa.schema([storage.DOCUMENTS.field(name) for name in _ORDER_COLUMNS])
-
-    def batch(batch_no: int) -> tuple[pa.Table, pa.Table]:
-        return (read(staging, batch_no, DOCUMENTS, _ORDER_COLUMNS),
-                read(staging, batch_no, REJECTED, ["source"]))
-
-    # Read on two threads (Parquet decodes without the GIL): a run of many batches
-    # opens two small files a batch (500 files, 0.15 s at 250 batches).
-    with ThreadPoolExecutor(2) as pool:
-        staged = list(pool.map(batch, range(batches)))
-    sizes = [documents.num_rows for documents, _ in staged]
-    sources: set[str] = set()
-    for _, rejected in staged:
-        if rejected.num_rows:
-            sources.update(rejected["source"].to_pylist())
-    tables = [documents.cast(schema) for documents, _ in staged if documents.num_rows]
+    staged = _read_batches(staging, batches, DOCUMENTS, _ORDER_COLUMNS)
+    tables = [documents.cast(schema) for documents in staged if documents.num_rows]
     table = pa.concat_tables(tables) if tables else schema.empty_table()
-    ids = table["doc_id"].to_pylist()
-    rank = {ids[n]: r for r, n in enumerate(canonical_order(table).tolist())}
-    paths = table["source"].to_pylist()
-    sources.update(paths)
-    group_names: dict[str, int] = {}
-    group_of = [group_names.setdefault(group_name(url, path), len(group_names))
-                for url, path in zip(table["url"].to_pylist(), paths, strict=True)]
-    return Documents(ids, rank, group_of, list(group_names), sources, sizes)
+    ranks = np.empty(table.num_rows, np.int64)
+    ranks[canonical_order(table)] = np.arange(table.num_rows)
+
+    def rejected() -> list[str]:
+        return [source for part in _read_batches(staging, batches, REJECTED, ["source"])
+                if part.num_rows for source in part["source"].to_pylist()]
+
+    return Documents(table.select(["doc_id", "source", "url"]), ranks,
+                     [documents.num_rows for documents in staged], rejected)
+
+
+def _read_batches(staging: Path, batches: int, name: str, columns: list[str]) -> list[pa.Table]:
+    """Table `name`'s `columns` of every batch, read on two threads (Parquet decodes
+    without the GIL): a run of many batches has a small file a batch (250 files at
+    125k documents, 0.07 s so)."""
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda batch_no: read(staging, batch_no, name, columns),
+                             range(batches)))
 
 
 def canonical_order(documents: pa.Table) -> np.ndarray:
