@@ -69,15 +69,21 @@ def decide(staging_dir: str, batches: int, settings: Settings, dedup: bool,
             lines[doc_id].append(line)
         return lines
 
+    def write(duplicates: list[pa.Table]) -> None:
+        """The decisions file: the template lines' rows, then the duplicates'."""
+        storage.write_part(stage, DECISIONS, pa.concat_tables([*tables, *duplicates]),
+                           DECISIONS_SCHEMA)
+
     if not dedup:
         templates()
+        write([])
     elif tasks == 0:
-        tables += run_dedup.find_duplicates(stage, batches, docs, templates(), settings.dedup,
-                                            previous_version, version, stats)
+        write(run_dedup.find_duplicates(stage, batches, docs, templates(), settings.dedup,
+                                        previous_version, version, stats))
     else:
-        # The template lines are decided while the duplicate search's first tasks run.
-        tables += decide_tasks.find_duplicates(stage, batches, docs, templates,
-                                               settings.dedup, previous_version, version,
-                                               stats, tasks, run)
-    storage.write_part(stage, DECISIONS, pa.concat_tables(tables), DECISIONS_SCHEMA)
+        # The template lines are decided while the duplicate search's first tasks run,
+        # the decisions written while its last ones do.
+        decide_tasks.find_duplicates(stage, batches, docs, templates, settings.dedup,
+                                     previous_version, version, stats, tasks,
+                                     lambda duplicates: write([duplicates]), run)
     return stats

@@ -56,11 +56,15 @@ def sketches_at(folder: Path, offsets: np.ndarray, rows: np.ndarray) -> np.ndarr
     return out
 
 
-def read_columns(spill: Path, buckets: int, names: list[str]) -> pa.Table:
-    parts = [read(sorted_path(spill, b), names) for b in range(buckets)
-             if sorted_path(spill, b).exists()]
-    return pa.concat_tables(parts).combine_chunks() if parts else pa.table(
-        {name: pa.array([], pa.int64()) for name in names})
+def columns_at(folder: Path, offsets: np.ndarray, names: list[str], rows: np.ndarray
+               ) -> pa.Table:
+    """Columns `names` at global rows `rows` (ascending), slice by slice: the rows not
+    asked for are never copied (a run's decision rows need a third of its rows)."""
+    parts = [batch.take(pa.array(local)) for _, local, batch in slices(folder, offsets, rows,
+                                                                      names)]
+    if not parts:
+        return pa.table({name: pa.array([], pa.int64()) for name in names})
+    return pa.Table.from_batches(parts).combine_chunks()
 
 
 def sorted_path(spill: Path, bucket: int) -> Path:
