@@ -43,6 +43,14 @@ def _row_by_row(rep: list[int], pairs: dict[tuple[int, int], float], cap: int
 
 
 @settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 5), max_size=60))
+def test_representatives_are_each_keys_first_row(keys: list[int]) -> None:
+    first: dict[int, int] = {}
+    expected = [first.setdefault(key, row) for row, key in enumerate(keys)]
+    assert representatives(np.array(keys, np.uint64)).tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_keep_first_is_the_rule_applied_row_by_row(data: st.DataObject) -> None:
     n = data.draw(st.integers(1, 40))
