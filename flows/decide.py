@@ -8,11 +8,11 @@ by `(doc_id, line)`, is a site template line, which duplicates which), and each 
 It never reads the paragraphs' text. The batches staged 64-bit keys per short line
 (template candidates, see `flows.site_templates`) and a dedup signature per long
 paragraph (exact key, MinHash band keys, shingles), hashed in parallel where the text
-was. Template lines are decided while the duplicate search's first tasks run; the
-paragraphs left are checked for copies of one another and of earlier runs' paragraphs
-by `flows.decide_tasks`, in tasks over partitions (its docstring tells the phases,
-`cleaners.dedup.keep_first` which copy is kept); `flows.run_dedup` is the one-process
-path it is checked against.
+was. Template lines are decided while the duplicate search's first tasks run, and the
+decisions file is written while its last ones do; the paragraphs left are checked for
+copies of one another and of earlier runs' paragraphs by `flows.decide_tasks`, in tasks
+over partitions (its docstring tells the phases, `cleaners.dedup.keep_first` which copy
+is kept); `flows.run_dedup` is the one-process path it is checked against.
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ never through the caller's memory:
    similarity, each pair verified once whatever the number of bands it shares;
 6. merge (here): `cleaners.dedup.keep_first` over the pairs, vectorized;
 7. index (by bucket): each bucket's kept rows written as one part of the new index, in
-   canonical order. Meanwhile the caller makes the decision rows.
+   canonical order. Meanwhile the caller makes the decision rows and hands them on
+   (`decided`: `flows.decide` writes the decisions file).
 
 The decisions are the same for any number of tasks: every phase's union over tasks is
 the same set, and only the merge depends on order.

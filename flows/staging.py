@@ -252,7 +252,7 @@ class Documents:
     input files read, as Python objects on first use.
 
     The duplicate search's first tasks need the ranks only, and start without the rest
-    (0.2 s of Python at 125k documents), which the site templates make while they run
+    (0.07-0.1 s of Python at 125k documents), which the site templates make while they run
     (`flows.decide_tasks`; issue 20)."""
 
     def __init__(self, table: pa.Table, ranks: np.ndarray, batch_sizes: Sequence[int],
