@@ -187,6 +187,7 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     of_rows = where[result.of[~result.kept]]
     similarity = result.similarity[~result.kept]
     kinds = np.where(result.exact[~result.kept], EXACT_DUPLICATE, NEAR_DUPLICATE)
+
     def decisions() -> None:
         # The decision rows and their figures, made and handed to `decided` while the
         # index tasks run.
@@ -242,7 +243,7 @@ def _decisions(spill: Path, offsets: np.ndarray, duplicates: np.ndarray,
     """The decision rows, in canonical order: earlier runs' copies, then the run's."""
     rows = np.r_[np.array([item[0] for item in earlier_found], np.int64), duplicates]
     # The rows named (the copies and what they copy), read at once, and where each is.
-    # By marks: `np.unique` took 0.2 s at 1M rows.
+    # By marks: `np.unique` of the 392k rows named at 1M paragraphs took 0.25 s.
     mark = np.zeros(int(offsets[-1]), bool)
     mark[rows] = True
     mark[of_rows] = True
