@@ -71,8 +71,7 @@ def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
     mark of the one before it still resident (the 1M-paragraph verify phase measured
     610 MB so, in a process whose search phase had left ~200 MB in the allocators)."""
     start = time.process_time()
-    with reusing_freed_memory():
-        result = function(*args)
+    result = function(*args)
     cpu = time.process_time() - start
     peak = peak_rss_mb()
     release_memory()
@@ -103,35 +102,6 @@ def reset_peak() -> None:
     `clear_refs`; nothing where that is not there)."""
     with suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
-
-
-# glibc's mallopt parameters (malloc.h) and their defaults.
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_DEFAULT_THRESHOLD = 128 * 1024
-
-
-@contextmanager
-def reusing_freed_memory() -> Iterator[None]:
-    """While the block runs, glibc reuses freed memory instead of handing it back: blocks
-    up to 32 MB come from its heap (not mapped fresh and unmapped when freed, each page
-    faulted in again on its next use), and the heap is not trimmed as it shrinks. A
-    task frees and allocates slices of that size all along (sorts, gathers, band keys):
-    with 2 tasks at 1M paragraphs decide took 6.24 s instead of 6.54 (medians of eight
-    in turns; one task 10.66 against 10.57). The parameters are set back to glibc's
-    starting values (128 kB) after, and `release_memory` hands the memory back. Nothing
-    where the C library is not glibc."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
-        libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30)
-    except (OSError, AttributeError):
-        yield
-        return
-    try:
-        yield
-    finally:
-        libc.mallopt(_M_MMAP_THRESHOLD, _DEFAULT_THRESHOLD)
-        libc.mallopt(_M_TRIM_THRESHOLD, _DEFAULT_THRESHOLD)
 
 
 def release_memory() -> None:

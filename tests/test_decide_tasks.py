@@ -208,27 +208,3 @@ def test_a_run_with_nothing_staged_carries_the_index_without_running_a_phase(
         stage, first, decide_module.DecideStats(), config.dedup)[3]
     assert outcomes[0][4] == outcomes[0][5] == len(outcomes[0][3]) > 0
     assert outcomes[0] == outcomes[1] == outcomes[2]
-
-
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux only")
-def test_a_task_reuses_the_memory_it_frees() -> None:
-    # Inside `reusing_freed_memory`, a 1 MB temporary freed and made again comes from
-    # glibc's heap; with glibc's defaults (set back as the block ends) it is mapped
-    # afresh each time, and its 256 pages are faulted in again.
-    resource = pytest.importorskip("resource")
-
-    def faults_of_five() -> int:
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        for _ in range(5):
-            np.ones(1 << 17).sum()
-        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
-
-    with decide_runners.reusing_freed_memory():
-        pass
-    outside = faults_of_five()
-    with decide_runners.reusing_freed_memory():
-        np.ones(1 << 17).sum()  # the heap grows once
-        inside = faults_of_five()
-    decide_runners.release_memory()
-    assert outside >= 5 * 200
-    assert inside < 100
