@@ -2,9 +2,9 @@
 
 `flows.decide` calls `find_duplicates` with a `Runner` (`flows.decide_runners`) that
 runs a list of calls as tasks: local processes by default, Prefect tasks on Dask with
-`--dask` (`flows.clean_corpus`), inline for one task. Every phase is `tasks` calls, each over its
-own partition, and they talk through files in the staging folder (`staging.DEDUP_ROWS`),
-never through the caller's memory:
+`--dask` (`flows.clean_corpus`), inline for one task. Every phase is `tasks` calls, each
+over its own partition, and they talk through files in the staging folder
+(`staging.DEDUP_ROWS`), never through the caller's memory:
 
 1. spill (by batch): a task reads its batches' signatures, gives each row its
    document's rank, and writes each row to the bucket of its rank range (an external
