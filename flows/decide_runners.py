@@ -1,6 +1,7 @@
 """How decide's tasks run (`flows.decide_tasks`): a `Runner` runs a phase's calls
-inline, in local processes (`processes`) or, in the flow, as Prefect tasks
-(`flows.clean_corpus`), each timed with its CPU seconds and peak memory (`timed`).
+inline, on threads (`threads`, for tests), in local processes (`processes`) or, in the
+flow, as Prefect tasks (`flows.clean_corpus`), each timed with its CPU seconds and peak
+memory (`timed`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import importlib
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,6 +37,19 @@ def inline(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]
     if meanwhile is not None:
         meanwhile()
     return results
+
+
+def threads(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]],
+            meanwhile: Callable[[], None] | None = None) -> list[Any]:
+    """A `Runner` that runs the calls at once, on threads of this process: the tasks
+    take their units in turn as processes do (`decide_tasks._claimed`), so which task
+    does which unit changes from run to run; inline, the first task takes them all. For
+    checking that the decisions do not depend on it (the tests), not for speed."""
+    with ThreadPoolExecutor(max(1, len(calls))) as pool:
+        futures = [pool.submit(function, *args) for args in calls]
+        if meanwhile is not None:
+            meanwhile()
+        return [future.result() for future in futures]
 
 
 @contextmanager

@@ -2,45 +2,50 @@
 
 `flows.decide` calls `find_duplicates` with a `Runner` (`flows.decide_runners`) that
 runs a list of calls as tasks: local processes by default, Prefect tasks on Dask with
-`--dask` (`flows.clean_corpus`), inline for one task. Every phase is `tasks` calls, each
-over its own partition, and they talk through files in the staging folder
-(`staging.DEDUP_ROWS`), never through the caller's memory:
+`--dask` (`flows.clean_corpus`), inline for one task. Every phase is `tasks` calls over
+units of its partition (batches, buckets or bands). In the spill, sort, search and index
+phases each task takes the next unit no task has taken yet (`_claimed`), so a slow task
+does fewer; earlier copies and verify split their units beforehand. The tasks talk
+through files in the staging folder (`staging.DEDUP_ROWS`), never through the caller's
+memory:
 
 1. spill (by batch): a task reads its batches' signatures, gives each row its
    document's rank, and writes each row to the bucket of its rank range (an external
    sort, in parallel). Meanwhile the caller decides the site template lines (they need
    the documents' ranks only, the spill does not need them);
-2. sort (by bucket): each bucket's template lines dropped, the others given their
-   output position, and sorted by (rank, position): the buckets in turn are the run's
-   rows in canonical order, row numbers global without a gather; each row's shingle
-   sketch added (`decide_spill.with_sketches`);
+2. sort (by bucket, the largest first): each bucket's template lines dropped, the others
+   given their output position, and sorted by (rank, position): the buckets in turn are
+   the run's rows in canonical order, row numbers global without a gather; each row's
+   shingle sketch added (`decide_spill.with_sketches`);
 3. earlier copies (by group of buckets, only with an earlier index): each group matched
    against the earlier runs' index part by part (`EarlierCopies`); what it flags is
    decided and leaves the search;
-4. search (by band range): a task reads its bands' keys only (one column per band) and
-   returns the candidate pairs of its bands (`keep_first` says which: each key's pool),
-   after the size bound, each pair sent to the verify task its hash names (the task of
-   band 0 saves each row's representative too);
+4. search (by bands, `_BANDS_CLAIMED` at a time): a task reads its bands' keys only (one
+   column per band) and returns the candidate pairs of its bands (`keep_first` says
+   which: each key's pool), after the size bound, each pair sent to the verify task its
+   hash names (the first task saves each row's representative too);
 5. verify (by hash of pair): a task reads the sketches of the rows in its pairs only,
    drops pairs by the sketch bound, reads the shingles of the rows of the pairs left and
    verifies them, all at once (`bounds.similarities`): plausible pairs with their
    similarity, each pair verified once whatever the number of bands it shares;
 6. merge (here): `cleaners.dedup.keep_first` over the pairs, vectorized;
-7. index (by bucket): each bucket's kept rows written as one part of the new index, in
-   canonical order. Meanwhile the caller makes the decision rows and hands them on
-   (`decided`: `flows.decide` writes the decisions file).
+7. index (by bucket, the most kept rows first): each bucket's kept rows written as one
+   part of the new index, in canonical order. Meanwhile the caller makes the decision
+   rows and hands them on (`decided`: `flows.decide` writes the decisions file).
 
-The decisions are the same for any number of tasks: every phase's union over tasks is
-the same set, and only the merge depends on order.
+The decisions are the same for any number of tasks, and whichever task took a unit:
+every phase's union over tasks is the same set, and only the merge depends on order.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from itertools import pairwise
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +67,12 @@ _EMPTY_PAIRS = np.empty(0, np.int64)
 _BANDS_MERGED = 8
 # The search's file of each active row's representative, which the merge reads.
 _REPRESENTATIVES = "representatives.npy"
+# The spill's folder of claims (`_claimed`), and the lock of this process's claims.
+_CLAIMS = "claims"
+_CLAIMING = threading.Lock()
+# Bands a search task takes at a time: 10 shares of 40 bands, each ~0.12 s of a task at
+# 1M paragraphs.
+_BANDS_CLAIMED = 4
 
 
 def band_column(band: int) -> str:
@@ -122,21 +133,24 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     # Each batch's documents' ranks, in the order the batch staged them.
     np.save(spill / "ranks.npy", docs.ranks)
     np.save(spill / "documents.npy", starts)
-    mine = [[b for b in range(batches) if b % tasks == t] for t in range(tasks)]
+    # Every task of a phase is given all its units and takes them in turn (`_claimed`).
+    (spill / _CLAIMS).mkdir()
     template_lines: dict[str, Sequence[int]] = {}
-    spilled = run("spill", spill_batches, [(str(stage), str(spill), batch_nos,
-                                            max(1, len(docs)), buckets, config.bands)
-                                           for batch_nos in mine if batch_nos],
+    spilled = run("spill", spill_batches, [(str(stage), str(spill), range(batches),
+                                            max(1, len(docs)), buckets, config.bands)]
+                  * min(tasks, batches),
                   meanwhile=lambda: template_lines.update(templates()))
     # The template lines as sorted `rank << 32 | line` keys, for the sort phase.
     np.save(spill / "templates.npy", np.sort(np.fromiter(
         ((docs.rank[d] << 32) | line for d, lines in template_lines.items() for line in lines),
         np.int64)))
+    _all_done("spill", range(batches), [result["batches"] for result in spilled])
     spilled_rows = np.zeros(buckets, np.int64)
     for result in spilled:
         np.add.at(spilled_rows, result["buckets"], result["bucket_rows"])
-    sizes = run("sort", sort_buckets, [(str(spill), share)
-                                       for share in _balanced(spilled_rows, tasks)])
+    sizes = run("sort", sort_buckets, [(str(spill), _largest_first(spilled_rows))]
+                * min(tasks, int(np.count_nonzero(spilled_rows))))
+    _all_done("sort", np.flatnonzero(spilled_rows).tolist(), [list(result) for result in sizes])
     rows_per_bucket = np.zeros(buckets, np.int64)
     for result in sizes:
         for b, n in result.items():
@@ -155,9 +169,10 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
         for row, *_ in earlier_found:
             active[row] = False
     np.save(spill / "active.npy", active)
-    ranges = [(config.bands * t // tasks, config.bands * (t + 1) // tasks) for t in range(tasks)]
-    run("search", search_bands, [(str(spill), offsets, lo, hi, tasks, t, config)
-                                 for t, (lo, hi) in enumerate(ranges) if hi > lo])
+    searched = run("search", search_bands,
+                   [(str(spill), offsets, tasks, t, config)
+                    for t in range(min(tasks, -(-config.bands // _BANDS_CLAIMED)))])
+    _all_done("search", range(config.bands), [result["bands"] for result in searched])
     verified = run("verify", verify_pairs,
                    [(str(spill), offsets, u, tasks, config) for u in range(tasks)])
     pair_rows = np.concatenate([_EMPTY_PAIRS, *(v[0] for v in verified)])
@@ -197,30 +212,75 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
         stats.clusters = _clusters(table)
         decided(table)
 
-    # Shares of about equal kept rows (what an index task writes): the first buckets,
-    # the run's earliest documents, keep more of theirs than the last.
+    # The buckets with the most kept rows (what an index task writes) taken first: the
+    # first buckets, the run's earliest documents, keep more of theirs than the last.
     kept_before = np.r_[0, np.cumsum(kept)]
     kept_rows = kept_before[offsets[1:]] - kept_before[offsets[:-1]]
     written = run("index", write_index,
-                  [(str(spill), offsets, share, str(target), number, config)
-                   for share in _balanced(kept_rows, tasks)], meanwhile=decisions)
-    stats.index_entries_after = stats.index_entries_before + sum(written)
+                  [(str(spill), offsets, _largest_first(kept_rows), str(target), number, config)]
+                  * min(tasks, int(np.count_nonzero(kept_rows))), meanwhile=decisions)
+    _all_done("index", np.flatnonzero(kept_rows).tolist(),
+              [result["buckets"] for result in written])
+    stats.index_entries_after = stats.index_entries_before + sum(
+        result["rows"] for result in written)
 
 
-def _balanced(weights: np.ndarray, tasks: int) -> list[list[int]]:
-    """`range(len(weights))` cut into at most `tasks` contiguous shares of about equal
-    weight (none empty): each cut where the running sum comes nearest its share.
+def _largest_first(weights: np.ndarray) -> list[int]:
+    """The indexes of the nonzero `weights`, largest first (ties in index order): the
+    order in which the tasks of a phase claim them, so the last claimed are small.
 
-    >>> _balanced(np.array([5, 1, 1, 1, 1, 1]), 2)
-    [[0], [1, 2, 3, 4, 5]]
-    >>> _balanced(np.array([2, 2, 2, 2]), 3)
-    [[0], [1, 2], [3]]
+    >>> _largest_first(np.array([3, 0, 5, 3]))
+    [2, 0, 3]
     """
-    before = np.r_[0, np.cumsum(weights)]
-    total = float(before[-1])
-    cuts = [0, *(int(np.abs(before - total * t / tasks).argmin()) for t in range(1, tasks)),
-            len(weights)]
-    return [list(range(lo, hi)) for lo, hi in pairwise(cuts) if hi > lo]
+    order = np.argsort(-weights, kind="stable")
+    return [int(i) for i in order[weights[order] > 0]]
+
+
+def _claimed(spill: Path, phase: str, units: Sequence[int]) -> Iterator[int]:
+    """The units of `units` (a phase's batches, buckets or bands) that this task takes:
+    every task of the phase is given the whole list, and each takes the next unit no
+    task has taken yet when it is ready for one.
+
+    So a phase ends when its work does, not with its slowest share: a task slowed by the
+    caller's work beside it, or started late, takes fewer units (static shares of two
+    tasks ended 0.1-0.2 s apart at 1M paragraphs, per phase). The count of units taken
+    is the length of the phase's file in the spill folder, grown by a byte under a
+    POSIX lock, so it holds across processes and machines that share the folder (a
+    file per claim cost ~1 ms of file system work each), and under a thread lock.
+    Nothing is given back: decide's tasks are not retried, so a task that fails fails
+    the run, and a finished phase has done every unit."""
+    handle = os.open(spill / _CLAIMS / phase, os.O_RDWR | os.O_CREAT)
+    try:
+        while True:
+            # A POSIX lock is the process's: tasks on threads of one process (a Dask
+            # worker's) are kept apart by the thread lock.
+            with _CLAIMING:
+                fcntl.lockf(handle, fcntl.LOCK_EX)
+                try:
+                    taken = os.fstat(handle).st_size
+                    if taken < len(units):
+                        os.pwrite(handle, b"\0", taken)
+                finally:
+                    fcntl.lockf(handle, fcntl.LOCK_UN)
+            if taken >= len(units):
+                return
+            yield units[taken]
+    finally:
+        os.close(handle)
+
+
+def _all_done(phase: str, units: Sequence[int], done: list[list[int]]) -> None:
+    """Raise unless the tasks of `phase` did each of `units` once (`done`: each task's).
+
+    A unit is taken for good (`_claimed`): a task lost after taking some (its worker
+    killed, and the task run again elsewhere, as Dask does) leaves them undone, and the
+    run stops here rather than decide on part of its paragraphs."""
+    taken = sorted(unit for units_of_task in done for unit in units_of_task)
+    if taken != sorted(units):
+        raise RuntimeError(
+            f"decide's {phase} tasks did {len(taken)} of its {len(units)} units "
+            f"({len(set(taken))} distinct): a task was lost or run twice, so the run "
+            "stops before its output is written; run it again")
 
 
 def _bucket_groups(rows: np.ndarray, limit: int) -> list[list[int]]:
@@ -289,16 +349,19 @@ def _clusters(table: pa.Table) -> list[dict[str, Any]]:
 # -- the tasks: module functions of paths and small arrays, picklable for any runner --
 
 
-def spill_batches(stage: str, spill: str, batch_nos: list[int], documents: int,
+def spill_batches(stage: str, spill: str, batch_nos: Sequence[int], documents: int,
                   buckets: int, bands: int) -> dict[str, Any]:
-    """Phase 1: the batches' signature rows, each to its bucket; the rows each bucket
-    got (`buckets`, `bucket_rows`: the sort phase's shares)."""
+    """Phase 1: the signature rows of the batches of `batch_nos` this task claims
+    (`_claimed`), each to its bucket; the rows each bucket got (`buckets`,
+    `bucket_rows`: the sort phase's work)."""
     start = time.perf_counter()
     ranks = np.load(Path(spill) / "ranks.npy", mmap_mode="r")
     doc_starts = np.load(Path(spill) / "documents.npy")
     rows = 0
+    done = []
     bucket_rows = np.zeros(buckets, np.int64)
-    for batch_no in batch_nos:
+    for batch_no in _claimed(Path(spill), "spill", batch_nos):
+        done.append(batch_no)
         rank_of_doc = np.asarray(ranks[doc_starts[batch_no]:doc_starts[batch_no + 1]])
         table = staging.read(stage, batch_no, SIGNATURES)
         if not table.num_rows:
@@ -322,18 +385,19 @@ def spill_batches(stage: str, spill: str, batch_nos: list[int], documents: int,
                                folder / f"{batch_no:05d}{decide_spill.SUFFIX}")
         rows += spilled.num_rows
     touched = np.flatnonzero(bucket_rows)
-    return {"batches": len(batch_nos), "rows": rows, "buckets": touched,
+    return {"batches": done, "rows": rows, "buckets": touched,
             "bucket_rows": bucket_rows[touched], "seconds": time.perf_counter() - start}
 
 
-def sort_buckets(spill: str, bucket_nos: list[int]) -> dict[int, int]:
-    """Phase 2: each bucket's rows, template lines out, sorted by (rank, position); its
-    rows per bucket."""
+def sort_buckets(spill: str, bucket_nos: Sequence[int]) -> dict[int, int]:
+    """Phase 2: the rows of each bucket of `bucket_nos` this task claims, template
+    lines out, sorted by (rank, position); its rows per bucket."""
     template_keys = np.load(Path(spill) / "templates.npy")
     rows: dict[int, int] = {}
-    for b in bucket_nos:
+    for b in _claimed(Path(spill), "sort", bucket_nos):
         folder = Path(spill) / f"bucket-{b:05d}"
         parts = sorted(folder.glob(f"*{decide_spill.SUFFIX}")) if folder.is_dir() else []
+        rows[b] = 0
         if not parts:
             continue
         table = _without_templates(pa.concat_tables([decide_spill.read(p) for p in parts]),
@@ -385,15 +449,16 @@ def earlier_copies(spill: str, bucket_nos: list[int], first_row: int,
     return found, copies.capped
 
 
-def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int,
-                 tasks: int, task: int, config: DedupConfig) -> dict[str, Any]:
-    """Phase 4: the candidate pairs of bands `first_band` to `end_band - 1`, after the
-    size bound, written to one file per verify task (`pairs-<task>-<verify task>.npy`)."""
+def search_bands(spill: str, offsets: np.ndarray, tasks: int, task: int,
+                 config: DedupConfig) -> dict[str, Any]:
+    """Phase 4: the candidate pairs of the bands this task claims (`_BANDS_CLAIMED` at a
+    time), after the size bound, written to one file per verify task
+    (`pairs-<task>-<verify task>.npy`)."""
     start = time.perf_counter()
     folder = Path(spill)
     reps = np.flatnonzero(np.load(folder / "active.npy"))
     rep_of = representatives(decide_spill.values_at(folder, offsets, "exact_key", reps, np.uint64))
-    if first_band == 0:
+    if task == 0:
         # The merge's too: saved once, not worked out again by the decide process.
         np.save(folder / _REPRESENTATIVES, rep_of)
     reps = reps[rep_of == np.arange(len(reps))]
@@ -403,11 +468,22 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
     sizes = decide_spill.values_at(folder, offsets, "size", reps, np.int32)
     found = np.empty(0, np.uint64)
     past_pool: list[np.ndarray] = []
-    for lo in range(first_band, end_band, _BANDS_MERGED):
-        bands = range(lo, min(end_band, lo + _BANDS_MERGED))
+    claimed: list[int] = []
+    pending: list[np.ndarray] = []
+
+    def merge() -> None:
+        # A pair shares most bands with its copy: merged every few bands, the pairs
+        # held are the distinct ones, not one per band (1.8 GB at 1M rows, 40 bands).
+        # The few bands' pairs are sorted, then merged into those found (sorted already).
+        nonlocal found
+        found = merged_unique(found, sorted_unique(np.concatenate(pending)))
+        pending.clear()
+
+    for lo in _claimed(folder, "search", range(0, config.bands, _BANDS_CLAIMED)):
+        bands = range(lo, min(config.bands, lo + _BANDS_CLAIMED))
+        claimed += bands
         keys = decide_spill.values_at(folder, offsets, [band_column(b) for b in bands], reps,
                                       np.uint32)
-        pending = []
         for k in range(len(bands)):
             at, of_at, cut = _pool_pairs(keys[k], config.max_candidates)
             past_pool.append(cut)
@@ -415,11 +491,11 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
             large = np.maximum(sizes[at], sizes[of_at])
             keep = small >= config.min_jaccard * large
             pending.append(pair_keys(reps[at[keep]], reps[of_at[keep]]))
-        # A pair shares most bands with its copy: merged every few bands, the pairs
-        # held are the distinct ones, not one per band (1.8 GB at 1M rows, 40 bands).
-        # The few bands' pairs are sorted, then merged into those found (sorted already).
-        found = merged_unique(found, sorted_unique(np.concatenate(pending)))
-        del keys, pending
+        del keys
+        if len(pending) >= _BANDS_MERGED:
+            merge()
+    if pending:
+        merge()
     rows, of = (found >> np.uint64(32)).astype(np.int64), (found & np.uint64(0xFFFFFFFF)).astype(
         np.int64)
     # Representatives past the pool of one of their keys (counted as capped if kept).
@@ -429,7 +505,7 @@ def search_bands(spill: str, offsets: np.ndarray, first_band: int, end_band: int
     for u in range(tasks):
         np.save(folder / f"pairs-{task:03d}-{u:03d}.npy", np.stack([rows[owner == u],
                                                                    of[owner == u]]))
-    return {"bands": f"{first_band}-{end_band - 1}", "pairs": len(rows),
+    return {"bands": claimed, "pairs": len(rows),
             "seconds": time.perf_counter() - start}
 
 
@@ -511,15 +587,18 @@ def _numbered(n: int, rows: np.ndarray, of: np.ndarray
     return np.flatnonzero(mark), number[rows], number[of]
 
 
-def write_index(spill: str, offsets: np.ndarray, bucket_nos: list[int], version: str,
-                number: int, config: DedupConfig) -> int:
-    """Phase 7: each bucket's kept rows as index part `number + bucket`; rows written."""
+def write_index(spill: str, offsets: np.ndarray, bucket_nos: Sequence[int], version: str,
+                number: int, config: DedupConfig) -> dict[str, Any]:
+    """Phase 7: the kept rows of each bucket of `bucket_nos` this task claims, as index
+    part `number + bucket`; the rows written (`rows`) and the buckets taken."""
     kept = np.load(Path(spill) / "kept.npy", mmap_mode="r")
     # What the index holds only (not the sort's rank, sizes or sketches).
     columns = [*dedup_store.entries_schema(config).names,
                *(band_column(k) for k in range(config.bands))]
     written = 0
-    for b in bucket_nos:
+    done = []
+    for b in _claimed(Path(spill), "index", bucket_nos):
+        done.append(b)
         path = decide_spill.sorted_path(Path(spill), b)
         if not path.exists():
             continue
@@ -529,4 +608,4 @@ def write_index(spill: str, offsets: np.ndarray, bucket_nos: list[int], version:
                              axis=1).astype(np.uint32)
         written += dedup_store.write_part(Path(version), number + b, table, config,
                                           band_keys=band_keys)
-    return written
+    return {"rows": written, "buckets": done}

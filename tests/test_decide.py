@@ -14,7 +14,7 @@ import pytest
 
 from cleaners.dedup import DedupIndex, IndexColumns, ParagraphRef
 from flows import decide as decide_module
-from flows import dedup_store, run_dedup, staging
+from flows import decide_runners, dedup_store, run_dedup, staging
 from flows.batch import clean_files
 from flows.inputs import discover
 from flows.settings import Settings, load_settings
@@ -233,8 +233,9 @@ def test_decisions_do_not_depend_on_the_number_of_decide_tasks(
     one = decide_module.decide(str(stage), batches, settings, True, None, str(tmp_path / "a"),
                                  tasks=0)
     want = _decisions(stage)
+    # On threads: the tasks take the phases' units in turn, as processes do.
     split = decide_module.decide(str(stage), batches, settings, True, None,
-                                 str(tmp_path / "b"), tasks=tasks)
+                                 str(tmp_path / "b"), tasks=tasks, run=decide_runners.threads)
     assert want and [r for r in want if r["action"] != "site_template"]
     assert _decisions(stage) == want
     assert dict(split.duplicates) == dict(one.duplicates)
