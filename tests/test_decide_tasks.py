@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -235,3 +237,38 @@ def test_a_run_with_nothing_staged_carries_the_index_without_running_a_phase(
         stage, first, decide_module.DecideStats(), config.dedup)[3]
     assert outcomes[0][4] == outcomes[0][5] == len(outcomes[0][3]) > 0
     assert outcomes[0] == outcomes[1] == outcomes[2]
+
+
+# In a fresh interpreter: in this one, the heap that earlier tests left may hold free
+# blocks of 1 MB, which glibc hands out without mapping anything.
+_FAULTS = """
+import resource
+import numpy as np
+from flows import decide_runners
+
+def faults_of_five():
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(5):
+        np.ones(1 << 17).sum()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+with decide_runners.reusing_freed_memory():
+    pass
+outside = faults_of_five()
+with decide_runners.reusing_freed_memory():
+    np.ones(1 << 17).sum()  # the heap grows once
+    inside = faults_of_five()
+print(outside, inside)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux only")
+def test_a_task_reuses_the_memory_it_frees() -> None:
+    # Inside `reusing_freed_memory`, a 1 MB temporary freed and made again comes from
+    # glibc's heap; with glibc's defaults (set back as the block ends) it is mapped
+    # afresh each time, and its 256 pages are faulted in again.
+    done = subprocess.run([sys.executable, "-c", _FAULTS], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[1])
+    outside, inside = map(int, done.stdout.split())
+    assert outside >= 5 * 200
+    assert inside < 100
