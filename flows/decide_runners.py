@@ -10,6 +10,7 @@ import ctypes
 import gc
 import importlib
 import multiprocessing
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -122,6 +123,10 @@ def reset_peak() -> None:
 # glibc's mallopt parameters (malloc.h) and their defaults.
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 _DEFAULT_THRESHOLD = 128 * 1024
+# The settings are the process's: tasks on threads of one process (a Dask worker's)
+# share them, set by the first task in and set back by the last one out.
+_REUSING = threading.Lock()
+_reusing: dict[str, Any] = {"tasks": 0, "pool": None}
 
 
 @contextmanager
@@ -135,24 +140,32 @@ def reusing_freed_memory() -> Iterator[None]:
     keys, a bucket's taken columns). Arrow's own pool (mimalloc) hands back what was
     freed a second before, so the next bucket's columns were faulted in again, as huge
     pages cleared whole: at 1M paragraphs ~20% of the sort phase's CPU, more with two
-    tasks clearing pages at once. The settings are set back after (glibc's to its
-    starting values, 128 kB), and `release_memory` hands the memory back. glibc's part
-    is skipped where the C library is not glibc."""
-    pool = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
-        libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30)
-    except (OSError, AttributeError):
-        libc = None
+    tasks clearing pages at once. The settings are set back when the last block running
+    in the process ends (glibc's to its starting values, 128 kB), and `release_memory`
+    hands the memory back. glibc's part is skipped where the C library is not glibc."""
+    with _REUSING:
+        if not _reusing["tasks"]:
+            _reusing["pool"] = pa.default_memory_pool()
+            pa.set_memory_pool(pa.system_memory_pool())
+            _mallopt(32 << 20, 1 << 30)
+        _reusing["tasks"] += 1
     try:
         yield
     finally:
-        pa.set_memory_pool(pool)
-        if libc is not None:
-            libc.mallopt(_M_MMAP_THRESHOLD, _DEFAULT_THRESHOLD)
-            libc.mallopt(_M_TRIM_THRESHOLD, _DEFAULT_THRESHOLD)
+        with _REUSING:
+            _reusing["tasks"] -= 1
+            if not _reusing["tasks"]:
+                pa.set_memory_pool(_reusing["pool"])
+                _mallopt(_DEFAULT_THRESHOLD, _DEFAULT_THRESHOLD)
+
+
+def _mallopt(mmap_threshold: int, trim_threshold: int) -> None:
+    """glibc's thresholds of mapping a block and of trimming the heap (nothing where
+    the C library is not glibc)."""
+    with suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
+        libc.mallopt(_M_TRIM_THRESHOLD, trim_threshold)
 
 
 def release_memory() -> None:

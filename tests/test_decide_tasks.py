@@ -272,3 +272,17 @@ def test_a_task_reuses_the_memory_it_frees() -> None:
     outside, inside = map(int, done.stdout.split())
     assert outside >= 5 * 200
     assert inside < 100
+
+
+def test_tasks_at_once_share_the_memory_settings_until_the_last_ends() -> None:
+    # Two tasks on threads of one process (a Dask worker's), the first in ending first:
+    # it must not set Arrow's pool back under the other.
+    pyarrow = pytest.importorskip("pyarrow")
+    before = pyarrow.default_memory_pool().backend_name
+    first, second = decide_runners.reusing_freed_memory(), decide_runners.reusing_freed_memory()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert pyarrow.default_memory_pool().backend_name == "system"
+    second.__exit__(None, None, None)
+    assert pyarrow.default_memory_pool().backend_name == before
