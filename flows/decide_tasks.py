@@ -70,7 +70,7 @@ _REPRESENTATIVES = "representatives.npy"
 # The spill's folder of claims (`_claimed`), and the lock of this process's claims.
 _CLAIMS = "claims"
 _CLAIMING = threading.Lock()
-# Bands a search task takes at a time: 10 shares of 40 bands, each ~0.12 s of a task at
+# Bands a search task takes at a time: 10 shares of 40 bands, each ~0.2 s of a task at
 # 1M paragraphs.
 _BANDS_CLAIMED = 4
 
@@ -247,8 +247,9 @@ def _claimed(spill: Path, phase: str, units: Sequence[int]) -> Iterator[int]:
     is the length of the phase's file in the spill folder, grown by a byte under a
     POSIX lock, so it holds across processes and machines that share the folder (a
     file per claim cost ~1 ms of file system work each), and under a thread lock.
-    Nothing is given back: decide's tasks are not retried, so a task that fails fails
-    the run, and a finished phase has done every unit."""
+    Nothing is given back: a task that fails fails the run, and a task lost and run
+    again (Dask reruns the tasks of a worker that died) finds its units taken, which
+    `_all_done` reports."""
     handle = os.open(spill / _CLAIMS / phase, os.O_RDWR | os.O_CREAT)
     try:
         while True:
