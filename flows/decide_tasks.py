@@ -4,10 +4,10 @@
 runs a list of calls as tasks: local processes by default, Prefect tasks on Dask with
 `--dask` (`flows.clean_corpus`), inline for one task. Every phase is `tasks` calls over
 units of its partition (batches, buckets or bands). In the spill, sort, search and index
-phases each task takes the next unit no task has taken yet (`_claimed`), so a slow task
-does fewer; earlier copies and verify split their units beforehand. The tasks talk
-through files in the staging folder (`staging.DEDUP_ROWS`), never through the caller's
-memory:
+phases each task takes the next unit no task has taken yet (`flows.decide_claims`), so
+a slow task does fewer; earlier copies and verify split their units beforehand. The
+tasks talk through files in the staging folder (`staging.DEDUP_ROWS`), never through
+the caller's memory:
 
 1. spill (by batch): a task reads its batches' signatures, gives each row its
    document's rank, and writes each row to the bucket of its rank range (an external
@@ -39,13 +39,10 @@ every phase's union over tasks is the same set, and only the merge depends on or
 
 from __future__ import annotations
 
-import fcntl
-import os
 import shutil
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +55,8 @@ from cleaners.dedup.bounds import bounded_pairs, similarities
 from cleaners.dedup.keep_first import keep_first, representatives
 from cleaners.dedup.records import EXACT_DUPLICATE, NEAR_DUPLICATE
 from cleaners.dedup.tables import merged_unique, pair_keys, sorted_unique
-from flows import decide_spill, dedup_store, run_dedup, staging
+from flows import decide_claims, decide_spill, dedup_store, run_dedup, staging
+from flows.decide_claims import all_done, claimed, largest_first
 from flows.decide_runners import Runner, inline
 from flows.staging import DECISIONS_SCHEMA, SIGNATURES, Documents
 
@@ -67,9 +65,6 @@ _EMPTY_PAIRS = np.empty(0, np.int64)
 _BANDS_MERGED = 8
 # The search's file of each active row's representative, which the merge reads.
 _REPRESENTATIVES = "representatives.npy"
-# The spill's folder of claims (`_claimed`), and the lock of this process's claims.
-_CLAIMS = "claims"
-_CLAIMING = threading.Lock()
 # Bands a search task takes at a time: 10 shares of 40 bands, each ~0.2 s of a task at
 # 1M paragraphs.
 _BANDS_CLAIMED = 4
@@ -133,8 +128,8 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     # Each batch's documents' ranks, in the order the batch staged them.
     np.save(spill / "ranks.npy", docs.ranks)
     np.save(spill / "documents.npy", starts)
-    # Every task of a phase is given all its units and takes them in turn (`_claimed`).
-    (spill / _CLAIMS).mkdir()
+    # Every task of a phase is given all its units and takes them in turn (`claimed`).
+    (spill / decide_claims.FOLDER).mkdir()
     template_lines: dict[str, Sequence[int]] = {}
     spilled = run("spill", spill_batches, [(str(stage), str(spill), range(batches),
                                             max(1, len(docs)), buckets, config.bands)]
@@ -144,13 +139,13 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     np.save(spill / "templates.npy", np.sort(np.fromiter(
         ((docs.rank[d] << 32) | line for d, lines in template_lines.items() for line in lines),
         np.int64)))
-    _all_done("spill", range(batches), [result["batches"] for result in spilled])
+    all_done("spill", range(batches), [result["batches"] for result in spilled])
     spilled_rows = np.zeros(buckets, np.int64)
     for result in spilled:
         np.add.at(spilled_rows, result["buckets"], result["bucket_rows"])
-    sizes = run("sort", sort_buckets, [(str(spill), _largest_first(spilled_rows))]
+    sizes = run("sort", sort_buckets, [(str(spill), largest_first(spilled_rows))]
                 * min(tasks, int(np.count_nonzero(spilled_rows))))
-    _all_done("sort", np.flatnonzero(spilled_rows).tolist(), [list(result) for result in sizes])
+    all_done("sort", np.flatnonzero(spilled_rows).tolist(), [list(result) for result in sizes])
     rows_per_bucket = np.zeros(buckets, np.int64)
     for result in sizes:
         for b, n in result.items():
@@ -172,7 +167,7 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     searched = run("search", search_bands,
                    [(str(spill), offsets, tasks, t, config)
                     for t in range(min(tasks, -(-config.bands // _BANDS_CLAIMED)))])
-    _all_done("search", range(config.bands), [result["bands"] for result in searched])
+    all_done("search", range(config.bands), [result["bands"] for result in searched])
     verified = run("verify", verify_pairs,
                    [(str(spill), offsets, u, tasks, config) for u in range(tasks)])
     pair_rows = np.concatenate([_EMPTY_PAIRS, *(v[0] for v in verified)])
@@ -217,71 +212,12 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     kept_before = np.r_[0, np.cumsum(kept)]
     kept_rows = kept_before[offsets[1:]] - kept_before[offsets[:-1]]
     written = run("index", write_index,
-                  [(str(spill), offsets, _largest_first(kept_rows), str(target), number, config)]
+                  [(str(spill), offsets, largest_first(kept_rows), str(target), number, config)]
                   * min(tasks, int(np.count_nonzero(kept_rows))), meanwhile=decisions)
-    _all_done("index", np.flatnonzero(kept_rows).tolist(),
+    all_done("index", np.flatnonzero(kept_rows).tolist(),
               [result["buckets"] for result in written])
     stats.index_entries_after = stats.index_entries_before + sum(
         result["rows"] for result in written)
-
-
-def _largest_first(weights: np.ndarray) -> list[int]:
-    """The indexes of the nonzero `weights`, largest first (ties in index order): the
-    order in which the tasks of a phase claim them, so the last claimed are small.
-
-    >>> _largest_first(np.array([3, 0, 5, 3]))
-    [2, 0, 3]
-    """
-    order = np.argsort(-weights, kind="stable")
-    return [int(i) for i in order[weights[order] > 0]]
-
-
-def _claimed(spill: Path, phase: str, units: Sequence[int]) -> Iterator[int]:
-    """The units of `units` (a phase's batches, buckets or bands) that this task takes:
-    every task of the phase is given the whole list, and each takes the next unit no
-    task has taken yet when it is ready for one.
-
-    So a phase ends when its work does, not with its slowest share: a task slowed by the
-    caller's work beside it, or started late, takes fewer units (static shares of two
-    tasks ended 0.1-0.2 s apart at 1M paragraphs, per phase). The count of units taken
-    is the length of the phase's file in the spill folder, grown by a byte under a
-    POSIX lock, so it holds across processes and machines that share the folder (a
-    file per claim cost ~1 ms of file system work each), and under a thread lock.
-    Nothing is given back: a task that fails fails the run, and a task lost and run
-    again (Dask reruns the tasks of a worker that died) finds its units taken, which
-    `_all_done` reports."""
-    handle = os.open(spill / _CLAIMS / phase, os.O_RDWR | os.O_CREAT)
-    try:
-        while True:
-            # A POSIX lock is the process's: tasks on threads of one process (a Dask
-            # worker's) are kept apart by the thread lock.
-            with _CLAIMING:
-                fcntl.lockf(handle, fcntl.LOCK_EX)
-                try:
-                    taken = os.fstat(handle).st_size
-                    if taken < len(units):
-                        os.pwrite(handle, b"\0", taken)
-                finally:
-                    fcntl.lockf(handle, fcntl.LOCK_UN)
-            if taken >= len(units):
-                return
-            yield units[taken]
-    finally:
-        os.close(handle)
-
-
-def _all_done(phase: str, units: Sequence[int], done: list[list[int]]) -> None:
-    """Raise unless the tasks of `phase` did each of `units` once (`done`: each task's).
-
-    A unit is taken for good (`_claimed`): a task lost after taking some (its worker
-    killed, and the task run again elsewhere, as Dask does) leaves them undone, and the
-    run stops here rather than decide on part of its paragraphs."""
-    taken = sorted(unit for units_of_task in done for unit in units_of_task)
-    if taken != sorted(units):
-        raise RuntimeError(
-            f"decide's {phase} tasks did {len(taken)} of its {len(units)} units "
-            f"({len(set(taken))} distinct): a task was lost or run twice, so the run "
-            "stops before its output is written; run it again")
 
 
 def _bucket_groups(rows: np.ndarray, limit: int) -> list[list[int]]:
@@ -353,7 +289,7 @@ def _clusters(table: pa.Table) -> list[dict[str, Any]]:
 def spill_batches(stage: str, spill: str, batch_nos: Sequence[int], documents: int,
                   buckets: int, bands: int) -> dict[str, Any]:
     """Phase 1: the signature rows of the batches of `batch_nos` this task claims
-    (`_claimed`), each to its bucket; the rows each bucket got (`buckets`,
+    (`claimed`), each to its bucket; the rows each bucket got (`buckets`,
     `bucket_rows`: the sort phase's work)."""
     start = time.perf_counter()
     ranks = np.load(Path(spill) / "ranks.npy", mmap_mode="r")
@@ -361,7 +297,7 @@ def spill_batches(stage: str, spill: str, batch_nos: Sequence[int], documents: i
     rows = 0
     done = []
     bucket_rows = np.zeros(buckets, np.int64)
-    for batch_no in _claimed(Path(spill), "spill", batch_nos):
+    for batch_no in claimed(Path(spill), "spill", batch_nos):
         done.append(batch_no)
         rank_of_doc = np.asarray(ranks[doc_starts[batch_no]:doc_starts[batch_no + 1]])
         table = staging.read(stage, batch_no, SIGNATURES)
@@ -395,7 +331,7 @@ def sort_buckets(spill: str, bucket_nos: Sequence[int]) -> dict[int, int]:
     lines out, sorted by (rank, position); its rows per bucket."""
     template_keys = np.load(Path(spill) / "templates.npy")
     rows: dict[int, int] = {}
-    for b in _claimed(Path(spill), "sort", bucket_nos):
+    for b in claimed(Path(spill), "sort", bucket_nos):
         folder = Path(spill) / f"bucket-{b:05d}"
         parts = sorted(folder.glob(f"*{decide_spill.SUFFIX}")) if folder.is_dir() else []
         rows[b] = 0
@@ -469,7 +405,7 @@ def search_bands(spill: str, offsets: np.ndarray, tasks: int, task: int,
     sizes = decide_spill.values_at(folder, offsets, "size", reps, np.int32)
     found = np.empty(0, np.uint64)
     past_pool: list[np.ndarray] = []
-    claimed: list[int] = []
+    taken: list[int] = []
     pending: list[np.ndarray] = []
 
     def merge() -> None:
@@ -480,9 +416,9 @@ def search_bands(spill: str, offsets: np.ndarray, tasks: int, task: int,
         found = merged_unique(found, sorted_unique(np.concatenate(pending)))
         pending.clear()
 
-    for lo in _claimed(folder, "search", range(0, config.bands, _BANDS_CLAIMED)):
+    for lo in claimed(folder, "search", range(0, config.bands, _BANDS_CLAIMED)):
         bands = range(lo, min(config.bands, lo + _BANDS_CLAIMED))
-        claimed += bands
+        taken += bands
         keys = decide_spill.values_at(folder, offsets, [band_column(b) for b in bands], reps,
                                       np.uint32)
         for k in range(len(bands)):
@@ -506,7 +442,7 @@ def search_bands(spill: str, offsets: np.ndarray, tasks: int, task: int,
     for u in range(tasks):
         np.save(folder / f"pairs-{task:03d}-{u:03d}.npy", np.stack([rows[owner == u],
                                                                    of[owner == u]]))
-    return {"bands": claimed, "pairs": len(rows),
+    return {"bands": taken, "pairs": len(rows),
             "seconds": time.perf_counter() - start}
 
 
@@ -598,7 +534,7 @@ def write_index(spill: str, offsets: np.ndarray, bucket_nos: Sequence[int], vers
                *(band_column(k) for k in range(config.bands))]
     written = 0
     done = []
-    for b in _claimed(Path(spill), "index", bucket_nos):
+    for b in claimed(Path(spill), "index", bucket_nos):
         done.append(b)
         path = decide_spill.sorted_path(Path(spill), b)
         if not path.exists():

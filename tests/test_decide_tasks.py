@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from cleaners.dedup import DedupConfig
 from cleaners.dedup.keep_first import keep_first, representatives
 from flows import decide as decide_module
-from flows import decide_runners, decide_tasks, dedup_store
+from flows import decide_runners, dedup_store
 from flows.batch import clean_files
 from flows.inputs import discover
 from flows.settings import load_settings
@@ -129,33 +129,6 @@ def _outcome(stage: Path, version: Path, stats: Any, config: DedupConfig) -> tup
     entries = [(d, p) for columns in dedup_store.iter_parts(version, config)
                for d, p in zip(columns.doc_id, columns.position.tolist(), strict=True)]
     return decisions, dict(stats.duplicates), stats.capped, entries
-
-
-def test_tasks_take_each_unit_once_in_turn(tmp_path: Path) -> None:
-    (tmp_path / decide_tasks._CLAIMS).mkdir()
-    units = [7, 3, 9, 1, 4]
-    first = decide_tasks._claimed(tmp_path, "sort", units)
-    second = decide_tasks._claimed(tmp_path, "sort", units)
-    taken = [next(first), next(second), next(second), next(first)]
-    assert taken == [7, 3, 9, 1]
-    assert list(second) == [4] and list(first) == []
-    # Each phase counts its own units.
-    assert list(decide_tasks._claimed(tmp_path, "index", units)) == units
-
-
-@pytest.mark.parametrize(("done", "complete"), [
-    ([[0, 2], [1, 3]], True),
-    ([[3, 1, 0, 2], []], True),
-    ([[0, 2], [3]], False),  # a task lost after taking unit 1
-    ([[0, 1, 2], [2, 3]], False),  # unit 2 done twice
-])
-def test_a_phase_stops_the_run_unless_each_unit_was_done_once(
-        done: list[list[int]], complete: bool) -> None:
-    if complete:
-        decide_tasks._all_done("sort", range(4), done)
-    else:
-        with pytest.raises(RuntimeError, match="sort tasks did"):
-            decide_tasks._all_done("sort", range(4), done)
 
 
 @pytest.mark.parametrize("cap", [3, 8])
