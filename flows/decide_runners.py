@@ -43,7 +43,7 @@ def inline(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]
 def threads(phase: str, function: Callable[..., Any], calls: list[tuple[Any, ...]],
             meanwhile: Callable[[], None] | None = None) -> list[Any]:
     """A `Runner` that runs the calls at once, on threads of this process: the tasks
-    take their units in turn as processes do (`decide_tasks._claimed`), so which task
+    take their units in turn as processes do (`decide_claims.claimed`), so which task
     does which unit changes from run to run; inline, the first task takes them all. For
     checking that the decisions do not depend on it (the tests), not for speed."""
     with ThreadPoolExecutor(max(1, len(calls))) as pool:
