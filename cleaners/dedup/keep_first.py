@@ -58,21 +58,29 @@ class KeepFirst:
     capped: B
 
 
-def representatives(exact_keys: npt.ArrayLike) -> I64:
+def representatives(exact_keys: npt.ArrayLike, rows: npt.ArrayLike | None = None) -> I64:
     """Per row, the first row with its exact key (itself for a representative).
 
     By a stable sort, whose first row of each key is its first occurrence: `np.unique`
     with its first indexes and inverse took 0.14 s at 1M rows, this 0.10 s.
 
+    `rows`: the row of each key, where the keys are not given in row order (each row
+    once, and the rows of one key in ascending order). Keys given in sorted runs (the
+    sorted buckets' keys, `flows.decide_tasks`) make the sort a merge of the runs: 20 ms
+    at 1M rows in 20 runs, against 0.10 s in row order.
+
     >>> representatives(np.array([7, 3, 7, 3, 9], np.uint64)).tolist()
+    [0, 1, 0, 1, 4]
+    >>> representatives(np.array([3, 7, 3, 7, 9], np.uint64), np.array([1, 0, 3, 2, 4])).tolist()
     [0, 1, 0, 1, 4]
     """
     keys = np.asarray(exact_keys)
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
+    at = order if rows is None else np.asarray(rows, np.int64)[order]
     first = np.r_[True, ordered[1:] != ordered[:-1]] if len(keys) else np.zeros(0, bool)
     rep: I64 = np.empty(len(keys), np.int64)
-    rep[order] = order[first][np.cumsum(first) - 1]
+    rep[at] = at[first][np.cumsum(first) - 1]
     return rep
 
 
