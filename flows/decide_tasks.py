@@ -16,7 +16,8 @@ the caller's memory:
 2. sort (by bucket, the largest first): each bucket's template lines dropped, the others
    given their output position, and sorted by (rank, position): the buckets in turn are
    the run's rows in canonical order, row numbers global without a gather; each row's
-   shingle sketch added (`decide_spill.with_sketches`);
+   shingle sketch added (`decide_spill.with_sketches`), and the bucket's exact keys
+   saved sorted, for the search's representatives (`_representatives`);
 3. earlier copies (by group of buckets, only with an earlier index): each group matched
    against the earlier runs' index part by part (`EarlierCopies`); what it flags is
    decided and leaves the search;
