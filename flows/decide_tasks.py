@@ -341,9 +341,12 @@ def sort_buckets(spill: str, bucket_nos: Sequence[int]) -> dict[int, int]:
         decide_spill.write(decide_spill.with_sketches(table),
                            decide_spill.sorted_path(Path(spill), b))
         # The bucket's exact keys sorted, with their rows: the search's representatives
-        # are then a merge of sorted runs (`_representatives`).
+        # are then a merge of sorted runs (`_representatives`). Sorted by their high 32
+        # bits (1 ms a bucket, a stable sort of the 64-bit keys 3 ms): a run is then
+        # sorted but where two keys share those bits, which the search's stable sort of
+        # the whole keys puts right, and a key's rows stay in order.
         keys = table["exact_key"].to_numpy()
-        by_key = np.argsort(keys, kind="stable")
+        by_key = _stable_order((keys >> np.uint64(32)).astype(np.uint32))
         np.save(_keys_path(Path(spill), b), np.stack([keys[by_key], by_key.astype(np.uint64)]))
         rows[b] = table.num_rows
         shutil.rmtree(folder)
@@ -475,12 +478,8 @@ def _representatives(folder: Path, offsets: np.ndarray, active: np.ndarray) -> n
 def _pool_pairs(keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(i, j) for items sharing a key, j before i and among the key's first `pool`
     items (items in canonical order); and the items past their key's pool."""
-    # A stable sort of the 32-bit keys by their 16-bit halves (numpy sorts 16-bit values
-    # stably by radix): items of a key stay in canonical order, in 0.37 of the time of
-    # a stable argsort of the keys (22 ms against 59 at 672k items; 40 bands a run).
-    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
-    order = low[np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")]
-    del low
+    # Items of a key stay in canonical order.
+    order = _stable_order(keys)
     ordered = keys[order]
     start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     del ordered
@@ -495,6 +494,14 @@ def _pool_pairs(keys: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray, np
     member = np.repeat(np.arange(len(order)), count)
     step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
     return order[member], order[np.repeat(start_of, count) + step], cut
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """The order of a stable sort of 32-bit `keys`, by their 16-bit halves (numpy sorts
+    16-bit values stably by radix): 0.37 of the time of a stable argsort of the keys
+    (22 ms against 59 at 672k items; 40 bands a run)."""
+    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    return low[np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")]
 
 
 def _owner(rows: np.ndarray, of: np.ndarray, tasks: int) -> np.ndarray:
