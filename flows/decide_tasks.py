@@ -17,7 +17,7 @@ the caller's memory:
    given their output position, and sorted by (rank, position): the buckets in turn are
    the run's rows in canonical order, row numbers global without a gather; each row's
    shingle sketch added (`decide_spill.with_sketches`), and the bucket's exact keys
-   saved sorted, for the search's representatives (`_representatives`);
+   saved in order, for the search's representatives (`_representatives`);
 3. earlier copies (by group of buckets, only with an earlier index): each group matched
    against the earlier runs' index part by part (`EarlierCopies`); what it flags is
    decided and leaves the search;
@@ -340,8 +340,8 @@ def sort_buckets(spill: str, bucket_nos: Sequence[int]) -> dict[int, int]:
         table = table.take(order)
         decide_spill.write(decide_spill.with_sketches(table),
                            decide_spill.sorted_path(Path(spill), b))
-        # The bucket's exact keys sorted, with their rows: the search's representatives
-        # are then a merge of sorted runs (`_representatives`). Sorted by their high 32
+        # The bucket's exact keys in order, with their rows: the search's representatives
+        # are then a merge of sorted runs (`_representatives`). Ordered by their high 32
         # bits (1 ms a bucket, a stable sort of the 64-bit keys 3 ms): a run is then
         # sorted but where two keys share those bits, which the search's stable sort of
         # the whole keys puts right, and a key's rows stay in order.
@@ -454,15 +454,16 @@ def search_bands(spill: str, offsets: np.ndarray, tasks: int, task: int,
 
 
 def _keys_path(spill: Path, bucket: int) -> Path:
-    """The sort phase's file of bucket `bucket`'s exact keys, sorted, and their rows."""
+    """The sort phase's file of bucket `bucket`'s exact keys, in order of their high 32
+    bits, and their rows."""
     return spill / f"keys-{bucket:05d}.npy"
 
 
 def _representatives(folder: Path, offsets: np.ndarray, active: np.ndarray) -> np.ndarray:
     """`representatives` of the active rows' exact keys (as indexes among the active
-    rows), from each bucket's keys as the sort phase saved them, sorted: 0.05 s at 1M
-    rows, where reading the keys in row order and sorting them took 0.15-0.25 s, in
-    each search task."""
+    rows), from each bucket's keys as the sort phase saved them, in order: a merge of
+    the buckets' runs, where reading the keys in row order and sorting them all took
+    0.15-0.25 s of each search task at 1M rows."""
     # Each active row's index among the active rows.
     local = np.cumsum(active) - 1
     keys, rows = [np.empty(0, np.uint64)], [_EMPTY_PAIRS]
