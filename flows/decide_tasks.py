@@ -167,7 +167,7 @@ def _find(spill: Path, stage: Path, batches: int, total: int, docs: Documents,
     np.save(spill / "active.npy", active)
     searched = run("search", search_bands,
                    [(str(spill), offsets, tasks, t, config)
-                    for t in range(min(tasks, -(-config.bands // _BANDS_CLAIMED)))])
+                    for t in range(min(tasks, len(_band_units(config.bands))))])
     all_done("search", range(config.bands), [result["bands"] for result in searched])
     verified = run("verify", verify_pairs,
                    [(str(spill), offsets, u, tasks, config) for u in range(tasks)])
@@ -423,7 +423,7 @@ def search_bands(spill: str, offsets: np.ndarray, tasks: int, task: int,
         found = merged_unique(found, sorted_unique(np.concatenate(pending)))
         pending.clear()
 
-    for lo in claimed(folder, "search", range(0, config.bands, _BANDS_CLAIMED)):
+    for lo in claimed(folder, "search", _band_units(config.bands)):
         bands = range(lo, min(config.bands, lo + _BANDS_CLAIMED))
         taken += bands
         keys = decide_spill.values_at(folder, offsets, [band_column(b) for b in bands], reps,
@@ -451,6 +451,11 @@ def search_bands(spill: str, offsets: np.ndarray, tasks: int, task: int,
                                                                    of[owner == u]]))
     return {"bands": taken, "pairs": len(rows),
             "seconds": time.perf_counter() - start}
+
+
+def _band_units(bands: int) -> range:
+    """The search phase's units: the first band of each `_BANDS_CLAIMED` a task takes."""
+    return range(0, bands, _BANDS_CLAIMED)
 
 
 def _keys_path(spill: Path, bucket: int) -> Path:
